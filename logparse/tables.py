@@ -1,0 +1,208 @@
+"""The tables: the contract between the library and its faces (see DESIGN.md, "Tables").
+
+Every table is a pandas DataFrame with exactly the columns and dtypes declared here, whatever
+produced it (files, live AWS, an empty input). Times are UTC, durations float milliseconds,
+missing values ``<NA>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+TIME = "datetime64[ns, UTC]"
+TEXT = "string"
+FLOAT = "Float64"
+INT = "Int64"
+
+INVOCATIONS: dict[str, str] = {
+    "timestamp": TIME,
+    "function": TEXT,
+    "version": TEXT,
+    "log_stream": TEXT,
+    "request_id": TEXT,
+    "duration_ms": FLOAT,
+    "billed_duration_ms": FLOAT,
+    "memory_mb": INT,
+    "max_memory_mb": INT,
+    "init_ms": FLOAT,
+    "restore_ms": FLOAT,
+    "billed_restore_ms": FLOAT,
+    "start_kind": TEXT,
+    "status": TEXT,
+    "error_type": TEXT,
+    "trace_id": TEXT,
+    # Filled by the X-Ray join (logparse.xray); <NA> where no trace matched.
+    "xray_restore_ms": FLOAT,
+    "source": TEXT,
+    "line": INT,
+}
+
+INITS: dict[str, str] = {
+    "timestamp": TIME,
+    "function": TEXT,
+    "version": TEXT,
+    "phase": TEXT,
+    "init_kind": TEXT,
+    "status": TEXT,
+    "error_type": TEXT,
+    "init_ms": FLOAT,
+    "runtime_version": TEXT,
+    "runtime_version_arn": TEXT,
+    "source": TEXT,
+    "line": INT,
+}
+
+RESTORES: dict[str, str] = {
+    "timestamp": TIME,
+    "function": TEXT,
+    "version": TEXT,
+    "restore_ms": FLOAT,
+    "status": TEXT,
+    "error_type": TEXT,
+    "runtime_version": TEXT,
+    "source": TEXT,
+    "line": INT,
+}
+
+SPANS: dict[str, str] = {
+    "trace_id": TEXT,
+    "segment_id": TEXT,
+    "parent_id": TEXT,
+    "function": TEXT,
+    "version": TEXT,
+    "name": TEXT,
+    "start": TIME,
+    "end": TIME,
+    "duration_ms": FLOAT,
+    "error": "boolean",
+    "fault": "boolean",
+    "throttle": "boolean",
+    "source": TEXT,
+}
+
+REJECTS: dict[str, str] = {
+    "source": TEXT,
+    "line": INT,
+    "reason": TEXT,
+    "text": TEXT,
+}
+
+SCHEMAS: dict[str, dict[str, str]] = {
+    "invocations": INVOCATIONS,
+    "inits": INITS,
+    "restores": RESTORES,
+    "spans": SPANS,
+    "rejects": REJECTS,
+}
+
+START_KINDS = ("warm", "init", "restore")
+REJECT_TEXT_LIMIT = 200
+
+
+def empty(schema: dict[str, str]) -> pd.DataFrame:
+    """An empty frame with the schema's columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in schema.items()})
+
+
+def conform(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
+    """Return ``frame`` with exactly the schema's columns, in order, cast to its dtypes.
+
+    Missing columns are added as all-``<NA>``; extra columns are dropped. Every producer ends
+    here so the faces can rely on the contract.
+    """
+    out = {}
+    n = len(frame)
+    for name, dtype in schema.items():
+        if name in frame.columns:
+            col = frame[name]
+            if dtype == TIME:
+                col = pd.to_datetime(col, utc=True).astype(TIME)
+            else:
+                col = col.astype(dtype)
+        else:
+            col = pd.Series(pd.array([None] * n, dtype=dtype), index=frame.index)
+        out[name] = col
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def make_rejects(source: str, line: int | None, reason: str, text: str = "") -> pd.DataFrame:
+    """One reject row, for file-level problems (unreadable file, bad record)."""
+    return conform(
+        pd.DataFrame(
+            {"source": [source], "line": [line], "reason": [reason], "text": [text[:REJECT_TEXT_LIMIT]]}
+        ),
+        REJECTS,
+    )
+
+
+@dataclass
+class Stats:
+    """Accounting for every input line: ``lines == parsed + skipped + rejected``."""
+
+    lines: int = 0
+    parsed: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    files: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Stats) -> None:
+        """Fold another source's counts into this one."""
+        self.lines += other.lines
+        self.parsed += other.parsed
+        self.skipped += other.skipped
+        self.rejected += other.rejected
+        self.bytes += other.bytes
+        self.seconds += other.seconds
+        self.files += other.files
+        for kind, n in other.kinds.items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + n
+
+    def count(self, kind: str, n: int) -> None:
+        """Add ``n`` lines of one kind (``report``, ``app``, ``blank``, ...)."""
+        if n:
+            self.kinds[kind] = self.kinds.get(kind, 0) + n
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lines": self.lines,
+            "parsed": self.parsed,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "bytes": self.bytes,
+            "files": self.files,
+            "seconds": round(self.seconds, 3),
+            "kinds": dict(sorted(self.kinds.items())),
+        }
+
+
+@dataclass
+class Tables:
+    """Everything one load produced: the five tables plus line accounting."""
+
+    invocations: pd.DataFrame = field(default_factory=lambda: empty(INVOCATIONS))
+    inits: pd.DataFrame = field(default_factory=lambda: empty(INITS))
+    restores: pd.DataFrame = field(default_factory=lambda: empty(RESTORES))
+    spans: pd.DataFrame = field(default_factory=lambda: empty(SPANS))
+    rejects: pd.DataFrame = field(default_factory=lambda: empty(REJECTS))
+    stats: Stats = field(default_factory=Stats)
+    # Facts learned outside the logs (e.g. the Lambda API): one row per function/version with
+    # memory_mb, architecture, snapstart, created. Empty when loading files.
+    versions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __iter__(self):
+        yield from (("invocations", self.invocations), ("inits", self.inits),
+                    ("restores", self.restores), ("spans", self.spans), ("rejects", self.rejects))
+
+
+def classify_start(init_ms: pd.Series, restore_ms: pd.Series) -> pd.Series:
+    """``start_kind`` per invocation: ``restore`` if the REPORT carries a Restore Duration,
+    ``init`` if it carries an Init Duration, else ``warm``."""
+    kind = pd.Series("warm", index=init_ms.index, dtype=TEXT)
+    kind = kind.mask(init_ms.notna(), "init")
+    return kind.mask(restore_ms.notna(), "restore")
