@@ -118,10 +118,7 @@ def conform(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
     for name, dtype in schema.items():
         if name in frame.columns:
             col = frame[name]
-            if dtype == TIME:
-                col = pd.to_datetime(col, utc=True).astype(TIME)
-            else:
-                col = col.astype(dtype)
+            col = pd.to_datetime(col, utc=True).astype(TIME) if dtype == TIME else col.astype(dtype)
         else:
             col = pd.Series(pd.array([None] * n, dtype=dtype), index=frame.index)
         out[name] = col
@@ -194,6 +191,8 @@ class Tables:
     # Facts learned outside the logs (e.g. the Lambda API): one row per function/version with
     # memory_mb, architecture, snapstart, created. Empty when loading files.
     versions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Counts from joining X-Ray spans to invocations (matched, traces_without_logs, ...).
+    xray_join: dict[str, int] = field(default_factory=dict)
 
     def __iter__(self):
         yield from (("invocations", self.invocations), ("inits", self.inits),
@@ -206,3 +205,37 @@ def classify_start(init_ms: pd.Series, restore_ms: pd.Series) -> pd.Series:
     kind = pd.Series("warm", index=init_ms.index, dtype=TEXT)
     kind = kind.mask(init_ms.notna(), "init")
     return kind.mask(restore_ms.notna(), "restore")
+
+
+def select(
+    tables: Tables,
+    function: str | None = None,
+    version: str | None = None,
+    since: pd.Timestamp | None = None,
+    until: pd.Timestamp | None = None,
+) -> Tables:
+    """The same Tables cut to one function/version and a time range (rows without a time are kept
+    only when no range is asked for). Rejects and stats are kept whole: they describe the input."""
+
+    def cut(frame: pd.DataFrame, time_column: str) -> pd.DataFrame:
+        keep = pd.Series(True, index=frame.index)
+        if function is not None and "function" in frame:
+            keep &= (frame["function"] == function).fillna(False)
+        if version is not None and "version" in frame:
+            keep &= (frame["version"] == version).fillna(False)
+        if since is not None:
+            keep &= (frame[time_column] >= since).fillna(False)
+        if until is not None:
+            keep &= (frame[time_column] < until).fillna(False)
+        return frame if keep.all() else frame[keep].reset_index(drop=True)
+
+    return Tables(
+        invocations=cut(tables.invocations, "timestamp"),
+        inits=cut(tables.inits, "timestamp"),
+        restores=cut(tables.restores, "timestamp"),
+        spans=cut(tables.spans, "start"),
+        rejects=tables.rejects,
+        stats=tables.stats,
+        versions=tables.versions,
+        xray_join=tables.xray_join,
+    )

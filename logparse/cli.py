@@ -1,0 +1,222 @@
+"""Command line: gather options, call the library, print. No parsing or pricing logic here.
+
+    python -m logparse summary PATH... [--json] [--function F] [--since T] [--until T]
+    python -m logparse export  PATH... --out DIR [--since T] [--until T] [--bucket 1h] [--state FILE]
+    python -m logparse fetch   --function F [--region R] [--since 24h] [--insights] [--xray] --out DIR
+    python -m logparse prices  [--region R] [--arch x86_64|arm64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from logparse import load
+from logparse.tables import Tables, select
+from logparse.timeutil import TimeError, parse_time_arg
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ARCH = "x86_64"
+LARGE_INPUT_BYTES = 50_000_000
+
+
+class UsageError(Exception):
+    """Wrong options: exit code 2."""
+
+    exit_code = 2
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command that reads logs shares, declared once."""
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="file, folder, glob or - (stdin); any supported envelope, gzip or not")
+    parser.add_argument("--function", help="only this function (also names it where logs do not)")
+    parser.add_argument("--version", dest="fn_version", metavar="VERSION",
+                        help="version to assume where the logs do not say")
+    parser.add_argument("--since", help="start time: ISO-8601 or relative (24h, 7d, 30m)")
+    parser.add_argument("--until", help="end time: ISO-8601 or relative (24h, 7d, 30m)")
+    _add_price_options(parser)
+
+
+def _add_price_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region", default=None, help=f"AWS region for prices (default {DEFAULT_REGION})")
+    parser.add_argument("--arch", choices=("x86_64", "arm64"), default=None,
+                        help=f"function architecture for prices (default {DEFAULT_ARCH})")
+    parser.add_argument("--prices", metavar="FILE", help="a price table CSV that overrides the built-in one")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m logparse",
+        description="SnapLens: Lambda SnapStart restore latency, billed restore time and cache cost "
+                    "from CloudWatch logs and X-Ray traces.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    summary = commands.add_parser("summary", help="per function/version restore, init and cost summary",
+                                  description="Summarize restore/init latency and cost per function and version.")
+    _add_input_options(summary)
+    summary.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    summary.set_defaults(handler=cmd_summary)
+
+    export = commands.add_parser("export", help="write the tables, metrics and costs as CSV files",
+                                 description="Write invocations/inits/restores/spans/rejects/metrics/costs CSVs "
+                                             "atomically; re-running adds no duplicate rows.")
+    _add_input_options(export)
+    export.add_argument("--out", required=True, type=Path, help="output folder")
+    export.add_argument("--bucket", help="time bucket for metrics/costs (e.g. 5min, 1h, 1D; default: auto)")
+    export.add_argument("--state", type=Path, help="watermark file for incremental cron runs")
+    export.set_defaults(handler=cmd_export)
+
+    fetch = commands.add_parser("fetch", help="fetch logs (and traces) from AWS, then export CSVs",
+                                description="Fetch platform lines from CloudWatch Logs (standard boto3 "
+                                            "credentials) and write the same CSVs as export.")
+    fetch.add_argument("--function", required=True, help="Lambda function name")
+    fetch.add_argument("--since", default="24h", help="start time: ISO-8601 or relative (default 24h)")
+    fetch.add_argument("--until", help="end time (default now)")
+    fetch.add_argument("--insights", action="store_true",
+                       help="aggregate server-side with CloudWatch Logs Insights instead of downloading lines")
+    fetch.add_argument("--xray", action="store_true", help="also fetch X-Ray traces")
+    fetch.add_argument("--out", required=True, type=Path, help="output folder")
+    fetch.add_argument("--bucket", help="time bucket (default: auto)")
+    fetch.add_argument("--state", type=Path, help="watermark file for incremental cron runs")
+    _add_price_options(fetch)
+    fetch.set_defaults(handler=cmd_fetch)
+
+    prices = commands.add_parser("prices", help="show the price table in use",
+                                 description="Show the SnapStart, duration, request and Provisioned "
+                                             "Concurrency prices with their sources.")
+    _add_price_options(prices)
+    prices.add_argument("--json", action="store_true", help="print JSON")
+    prices.set_defaults(handler=cmd_prices)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: every expected failure is one line on stderr and an exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UsageError, TimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        code = getattr(exc, "exit_code", None)
+        if code is None:
+            raise
+        hint = exc.hint() if hasattr(exc, "hint") else ""
+        print(f"error: {exc}" + (f" ({hint})" if hint else ""), file=sys.stderr)
+        return int(code)
+
+
+def _load_selected(args: argparse.Namespace) -> Tables:
+    since = parse_time_arg(args.since)
+    until = parse_time_arg(args.until)
+    large = sum(Path(p).stat().st_size for p in args.paths if Path(p).is_file()) > LARGE_INPUT_BYTES
+    tables = load(*args.paths, function=args.function, version=args.fn_version, progress=large)
+    _report_unreadable(tables)
+    return select(tables, function=args.function, since=since, until=until)
+
+
+def _report_unreadable(tables: Tables) -> None:
+    """One line per input that could not be read at all (line is empty for those)."""
+    problems = tables.rejects[tables.rejects["line"].isna()]
+    for row in problems.itertuples():
+        print(f"error: {row.source}: {row.reason}", file=sys.stderr)
+
+
+def _exit_code(tables: Tables) -> int:
+    unreadable = tables.rejects["line"].isna().any()
+    return 1 if unreadable or tables.stats.lines == 0 else 0
+
+
+def _prices(args: argparse.Namespace):
+    from logparse import cost
+
+    table = cost.load_prices(args.prices)
+    return table.lookup(args.region or DEFAULT_REGION, args.arch or DEFAULT_ARCH)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from logparse.report import summary
+
+    tables = _load_selected(args)
+    result = summary(tables, _prices(args), region=args.region or DEFAULT_REGION,
+                     arch=args.arch or DEFAULT_ARCH)
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(_format_summary(result))
+    return _exit_code(tables)
+
+
+def _format_summary(result: dict[str, Any]) -> str:
+    """A fixed-width table for people; scripts use --json."""
+    rows = [{
+        "function": f["function"], "version": f["version"], "invocations": f["invocations"],
+        "warm": f["warm"], "init": f["init"], "restore": f["restore"],
+        "restore p50 ms": f["restore_ms"]["p50"], "restore p99 ms": f["restore_ms"]["p99"],
+        "restore max ms": f["restore_ms"]["max"], "billed restore s": f["billed_restore_ms_sum"] / 1000,
+        "init p50 ms": f["init_ms"]["p50"], "cost USD": f.get("total_cost_usd"),
+    } for f in result["functions"]]
+    lines = result["lines"]
+    out = [pd.DataFrame(rows).to_string(index=False, na_rep="-", float_format=lambda v: f"{v:,.2f}")
+           if rows else "no invocations found"]
+    out.append(f"\nlines: {lines['lines']:,} read, {lines['parsed']:,} parsed, {lines['skipped']:,} skipped "
+               f"(application/blank), {lines['rejected']:,} rejected; {lines['files']} file(s)")
+    out.extend(f"note: {note}" for note in result.get("notes", []))
+    return "\n".join(out)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from logparse import export
+
+    tables = _load_selected(args)
+    state = export.State.load(args.state) if args.state else None
+    written = export.run_export(tables, args.out, bucket=args.bucket, prices=_prices(args), state=state)
+    _print_written(written, args.out)
+    return _exit_code(tables)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from logparse import aws
+
+    return aws.run_fetch(args, prices=_prices(args))
+
+
+def cmd_prices(args: argparse.Namespace) -> int:
+    from logparse import cost
+
+    table = cost.load_prices(args.prices)
+    frame = table.frame
+    if args.region:
+        frame = frame[frame["region"] == args.region]
+    if args.arch:
+        frame = frame[frame["architecture"] == args.arch]
+    if frame.empty:
+        prices = table.lookup(args.region or DEFAULT_REGION, args.arch or DEFAULT_ARCH)
+        frame = pd.DataFrame([vars(prices)]) if hasattr(prices, "__dict__") else pd.DataFrame([prices])
+    if args.json:
+        print(frame.to_json(orient="records", indent=2))
+    else:
+        print(frame.to_string(index=False))
+    return 0
+
+
+def _print_written(written: dict[str, int], out: Path) -> None:
+    for name, rows in written.items():
+        print(f"{out / name}: {rows} new rows", file=sys.stderr)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "summary": cmd_summary, "export": cmd_export, "fetch": cmd_fetch, "prices": cmd_prices,
+}

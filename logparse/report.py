@@ -1,0 +1,71 @@
+"""The ``summary`` result: one JSON-ready dict per the DESIGN.md contract, built from the tables.
+
+Lives in the library so the CLI, the dashboard and tests all read the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from logparse import cost, metrics
+from logparse.tables import Tables
+
+COST_COLUMNS = ("cache_cost_usd", "restore_cost_usd", "billed_restore_cost_usd", "duration_cost_usd",
+                "request_cost_usd", "total_cost_usd")
+
+
+def _number(value: Any) -> float | int | None:
+    """JSON-safe scalar: pandas <NA>/NaN become None, numpy numbers plain Python."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def _quantiles(row: pd.Series, prefix: str, keys: tuple[str, ...]) -> dict[str, float | None]:
+    return {key: _number(row.get(f"{prefix}_{key}")) for key in keys}
+
+
+def summary(tables: Tables, prices: cost.Prices, region: str = "us-east-1", arch: str = "x86_64") -> dict:
+    """Per function/version counts, restore/init percentiles, billed restore time and cost."""
+    per_version = metrics.by_version(tables.invocations)
+    costs = cost.cost_by_version(tables, prices, versions=tables.versions if len(tables.versions) else None)
+    if len(costs):
+        per_version = per_version.merge(costs, on=["function", "version"], how="left",
+                                        suffixes=("", "_cost"))
+    functions = []
+    for _, row in per_version.iterrows():  # one row per function/version: a handful
+        entry: dict[str, Any] = {
+            "function": row["function"],
+            "version": row["version"],
+            "invocations": _number(row["invocations"]),
+            "warm": _number(row["warm"]),
+            "init": _number(row["init"]),
+            "restore": _number(row["restore"]),
+            "cold_start_rate": _number(row.get("cold_start_rate")),
+            "restore_ms": _quantiles(row, "restore_ms", ("p50", "p90", "p99", "max")),
+            "billed_restore_ms_sum": _number(row["billed_restore_ms_sum"]) or 0.0,
+            "init_ms": _quantiles(row, "init_ms", ("p50", "p90", "p99", "max")),
+            "memory_mb": _number(row.get("memory_mb")),
+        }
+        entry.update({name: _number(row.get(name)) for name in COST_COLUMNS})
+        functions.append(entry)
+    notes = [f"prices: region {region}, architecture {arch} (assumed where the logs do not say)"]
+    notes.extend(getattr(costs, "attrs", {}).get("assumptions", []) if len(costs) else [])
+    result = {
+        "functions": functions,
+        "lines": tables.stats.as_dict(),
+        "rejects": len(tables.rejects),
+        "region": region,
+        "architecture": arch,
+        "notes": notes,
+    }
+    if tables.xray_join:
+        result["xray"] = dict(tables.xray_join)
+    return result

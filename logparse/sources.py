@@ -1,0 +1,406 @@
+"""Open anything a user has and unwrap its envelope into a uniform frame of log events.
+
+Inputs are paths (files, folders, globs, ``-``), bytes or file-like objects (a Streamlit upload),
+gzip or plain. Each is sniffed once and unwrapped into one Polars frame of events with the columns
+``line, timestamp, log_group, log_stream, message`` that :mod:`logparse.platform` parses. X-Ray
+documents go to :mod:`logparse.xray` instead. Problems become reject rows, never exceptions.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import glob
+import io
+import os
+import sys
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+import pandas as pd
+import polars as pl
+
+from logparse import platform
+from logparse.tables import REJECTS, Stats, Tables, conform, make_rejects
+
+EVENT_SCHEMA = {
+    "line": pl.Int64,
+    "timestamp": pl.Datetime("us", "UTC"),
+    "log_group": pl.String,
+    "log_stream": pl.String,
+    "message": pl.String,
+}
+
+GZIP_MAGIC = b"\x1f\x8b"
+BASE64_GZIP = b"H4sI"  # base64 of the gzip magic: subscription-filter payloads
+ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f")
+SNIFF_LINES = 50
+
+
+class InputError(Exception):
+    """A problem with one input: reported as one line naming it, exit code 1."""
+
+    exit_code = 1
+
+
+@dataclass
+class Input:
+    """One readable thing: its display name and a way to get its bytes."""
+
+    name: str
+    read: Any  # () -> bytes
+
+
+@dataclass
+class Events:
+    """Log events unwrapped from one input, ready for the platform parser."""
+
+    source: str
+    frame: pl.DataFrame
+    envelope: str
+
+
+def load(
+    *inputs: str | os.PathLike | bytes | IO[bytes],
+    function: str | None = None,
+    version: str | None = None,
+    progress: bool = False,
+) -> Tables:
+    """Read every input into Tables; unreadable inputs become rejects, never exceptions.
+
+    ``function`` / ``version`` name the function where the envelope does not (plain text copies).
+    """
+    started = time.perf_counter()
+    tables = Tables()
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ("invocations", "inits", "restores",
+                                                                  "spans", "rejects")}
+    bar = _progress_bar(progress)
+    for item in expand(inputs, parts["rejects"], tables.stats):
+        data = _read(item, parts["rejects"], tables.stats)
+        if data is None:
+            continue
+        tables.stats.files += 1
+        tables.stats.bytes += len(data)
+        for chunk in unwrap(data, item.name, parts["rejects"], tables.stats):
+            if isinstance(chunk, Events):
+                parsed = platform.parse(chunk.frame, chunk.source, function=function, version=version)
+                tables.stats.add(parsed.stats)
+                for name in ("invocations", "inits", "restores", "rejects"):
+                    parts[name].append(getattr(parsed, name))
+            else:
+                parts["spans"].append(chunk[0])
+                parts["rejects"].append(chunk[1])
+        if bar is not None:
+            bar.update(len(data))
+    if bar is not None:
+        bar.close()
+    for name, frames in parts.items():
+        frames = [f for f in frames if len(f)]
+        if frames:
+            setattr(tables, name, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+    if len(tables.spans) and len(tables.invocations):
+        from logparse import xray
+
+        tables.invocations, tables.xray_join = xray.join(tables.invocations, tables.spans)
+    tables.stats.seconds = time.perf_counter() - started
+    return tables
+
+
+def _progress_bar(enabled: bool):
+    """A byte-counting bar on stderr, only when asked for and stderr is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="B", unit_scale=True, desc="reading", file=sys.stderr, leave=False)
+
+
+def expand(inputs: Iterable[Any], rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Input]:
+    """Turn paths, folders, globs, ``-``, bytes and file objects into readable Inputs."""
+    for item in inputs:
+        if isinstance(item, bytes | bytearray | memoryview):
+            yield Input("<bytes>", lambda b=bytes(item): b)
+        elif hasattr(item, "read"):
+            name = str(getattr(item, "name", "<upload>"))
+            yield Input(name, item.read)
+        elif str(item) == "-":
+            yield Input("<stdin>", sys.stdin.buffer.read)
+        else:
+            yield from _expand_path(str(item), rejects)
+
+
+def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
+    path = Path(text)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    elif path.exists():
+        files = [path]
+    elif glob.has_magic(text):
+        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        if not files:
+            rejects.append(make_rejects(text, None, "no file matches this pattern"))
+    else:
+        files = []
+        rejects.append(make_rejects(text, None, "no such file or folder"))
+    for file in files:
+        yield Input(str(file), file.read_bytes)
+
+
+def _read(item: Input, rejects: list[pd.DataFrame], stats: Stats) -> bytes | None:
+    try:
+        data = item.read()
+    except OSError as exc:
+        rejects.append(make_rejects(item.name, None, f"cannot read: {exc.strerror or exc}"))
+        return None
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    return bytes(data)
+
+
+def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Any]:
+    """Yield Events (or X-Ray (spans, rejects) pairs) for one blob, recursing through gzip/base64."""
+    if data[:2] == GZIP_MAGIC:
+        data, problem = gunzip(data)
+        if problem:
+            rejects.append(make_rejects(name, None, problem))
+            stats.rejected += 1
+            stats.lines += 1
+            stats.count("unreadable", 1)
+        yield from unwrap(data, name, rejects, stats)
+        return
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(BASE64_GZIP):
+        yield from _unwrap_base64_lines(data, name, rejects, stats)
+        return
+    from logparse import xray
+
+    if xray.looks_like_xray(head):
+        spans, xray_rejects, records = xray.parse(data, name)
+        stats.lines += records
+        stats.rejected += len(xray_rejects)
+        stats.parsed += records - len(xray_rejects)
+        stats.count("xray_record", records)
+        yield spans, xray_rejects
+        return
+    if head[:1] in (b"{", b"["):
+        document = _json_document(data)
+        if document is not None:
+            yield from _unwrap_json(document, name, rejects, stats)
+            return
+    text = data.decode("utf-8", "replace")
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
+        "@message" in first and "," in first
+    ):
+        yield from _insights_csv(data, name, rejects, stats)
+        return
+    events = text_events(text)
+    stream = stream_from_export_path(name)
+    if stream is not None:
+        events = events.with_columns(pl.col("log_stream").fill_null(stream))
+    yield Events(name, events, "text")
+
+
+def gunzip(data: bytes) -> tuple[bytes, str | None]:
+    """Decompress every gzip member; a truncated or corrupt stream keeps what was decoded."""
+    out: list[bytes] = []
+    while data[:2] == GZIP_MAGIC:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            out.append(inflater.decompress(data))
+            out.append(inflater.flush())
+        except zlib.error as exc:
+            return b"".join(out), f"corrupt gzip data ({exc}); kept {sum(map(len, out))} bytes"
+        if not inflater.eof:
+            return b"".join(out), f"truncated gzip file; kept {sum(map(len, out))} decoded bytes"
+        data = inflater.unused_data.lstrip(b"\x00")
+    return b"".join(out), None
+
+
+def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Any]:
+    """Subscription payloads as delivered to a Lambda or saved by hand: base64(gzip(JSON)) per line."""
+    for number, record in enumerate(data.split(b"\n"), start=1):
+        record = record.strip()
+        if not record:
+            continue
+        try:
+            decoded = base64.b64decode(record, validate=True)
+        except (binascii.Error, ValueError):
+            rejects.append(make_rejects(name, number, "not base64 subscription data", record[:200].decode(
+                "ascii", "replace")))
+            stats.lines += 1
+            stats.rejected += 1
+            stats.count("unreadable", 1)
+            continue
+        yield from unwrap(decoded, f"{name}#{number}" if number > 1 else name, rejects, stats)
+
+
+def _json_document(data: bytes) -> Any | None:
+    """The whole blob as one JSON document, or None when it is JSON lines or not JSON."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _unwrap_json(document: Any, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Events]:
+    """filter-log-events / get-log-events, subscription payloads, Logs Insights results."""
+    documents = document if isinstance(document, list) else [document]
+    if documents and all(isinstance(d, dict) and "message" in d for d in documents[:5]):
+        documents = [{"events": documents}]  # a bare list of events
+    for doc in documents:
+        if not isinstance(doc, dict):
+            continue
+        if doc.get("messageType") == "CONTROL_MESSAGE":
+            stats.count("control_message", 1)
+            continue
+        if "logEvents" in doc:
+            yield Events(name, _events_frame(doc["logEvents"], doc.get("logGroup"), doc.get("logStream")),
+                         "subscription")
+        elif "events" in doc:
+            yield Events(name, _events_frame(doc["events"], doc.get("logGroupName"), doc.get("logStreamName")),
+                         "filter-log-events")
+        elif "results" in doc:
+            yield Events(name, _insights_rows(doc["results"]), "insights-json")
+        else:
+            rejects.append(make_rejects(name, None, "JSON document is no known log envelope",
+                                        orjson.dumps(doc)[:200].decode()))
+            stats.lines += 1
+            stats.rejected += 1
+            stats.count("unreadable", 1)
+
+
+def _events_frame(events: list[dict], log_group: str | None, log_stream: str | None) -> pl.DataFrame:
+    """Events from a CloudWatch API response, in the order given (per-stream order is kept)."""
+    raw = pl.DataFrame(
+        events,
+        schema={"timestamp": pl.Int64, "message": pl.String, "logStreamName": pl.String},
+        strict=False,
+    ) if events else pl.DataFrame(schema={"timestamp": pl.Int64, "message": pl.String,
+                                          "logStreamName": pl.String})
+    return pl.DataFrame({
+        "line": pl.int_range(1, raw.height + 1, eager=True, dtype=pl.Int64),
+        "timestamp": pl.from_epoch(raw["timestamp"], time_unit="ms").dt.replace_time_zone("UTC")
+        .cast(EVENT_SCHEMA["timestamp"]),
+        "log_group": pl.repeat(log_group, raw.height, dtype=pl.String, eager=True),
+        "log_stream": raw["logStreamName"].fill_null(log_stream) if log_stream else raw["logStreamName"],
+        "message": raw["message"].fill_null(""),
+    })
+
+
+def _insights_rows(results: list[list[dict]]) -> pl.DataFrame:
+    """``get-query-results`` rows of ``{field, value}`` pairs into one record per row."""
+    if not results:
+        return pl.DataFrame(schema=EVENT_SCHEMA)
+    pairs = pl.DataFrame({"row": pl.int_range(1, len(results) + 1, eager=True), "cells": results})
+    wide = pairs.explode("cells").unnest("cells").pivot(on="field", index="row", values="value",
+                                                       aggregate_function="first")
+    return _insights_frame(wide.rename({"row": "line"}))
+
+
+def _insights_csv(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Events]:
+    try:
+        wide = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
+    except pl.exceptions.PolarsError as exc:
+        rejects.append(make_rejects(name, None, f"unreadable Logs Insights CSV: {str(exc).splitlines()[0]}"))
+        stats.lines += 1
+        stats.rejected += 1
+        stats.count("unreadable", 1)
+        return
+    wide = wide.with_columns(pl.int_range(2, wide.height + 2, dtype=pl.Int64).alias("line"))  # header is line 1
+    yield Events(name, _insights_frame(wide), "insights-csv")
+
+
+def _insights_frame(wide: pl.DataFrame) -> pl.DataFrame:
+    """Logs Insights fields (`@timestamp`, `@message`, `@log`, `@logStream`) as events."""
+    def column(field: str) -> pl.Expr:
+        return pl.col(field).cast(pl.String) if field in wide.columns else pl.lit(None, pl.String)
+
+    return wide.select(
+        pl.col("line").cast(pl.Int64),
+        parse_time(column("@timestamp")).alias("timestamp"),
+        # @log is "<account>:<log group>"
+        column("@log").str.replace(r"^\d+:", "").alias("log_group"),
+        column("@logStream").alias("log_stream"),
+        column("@message").fill_null("").alias("message"),
+    )
+
+
+def parse_time(expr: pl.Expr) -> pl.Expr:
+    """ISO-8601 / Insights timestamps to UTC; unparseable ones become null."""
+    return pl.coalesce([expr.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
+                        for fmt in ISO_FORMATS])
+
+
+def text_events(text: str) -> pl.DataFrame:
+    """Physical lines of a text file, with a leading timestamp / stream name split off when the
+    file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
+    ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing."""
+    if text.endswith("\n"):
+        text = text[:-1]
+    lines = pl.Series("raw", [text], dtype=pl.String).str.split("\n").explode()
+    if not len(text):
+        lines = lines.clear()
+    frame = pl.DataFrame({"line": pl.int_range(1, len(lines) + 1, eager=True, dtype=pl.Int64),
+                          "raw": lines.str.strip_suffix("\r")})
+    variant = sniff_text_variant(frame["raw"].head(SNIFF_LINES * 4))
+    raw = pl.col("raw")
+    if variant == "plain":
+        return frame.select(
+            "line",
+            pl.lit(None, EVENT_SCHEMA["timestamp"]).alias("timestamp"),
+            pl.lit(None, pl.String).alias("log_group"),
+            pl.lit(None, pl.String).alias("log_stream"),
+            raw.alias("message"),
+        )
+    parts = raw.str.splitn(" ", 3 if variant != "s3" else 2)
+    if variant == "s3":
+        stamp, stream, rest = parts.struct.field("field_0"), pl.lit(None, pl.String), parts.struct.field("field_1")
+    elif variant == "tail":
+        stamp, stream = parts.struct.field("field_0"), parts.struct.field("field_1")
+        rest = parts.struct.field("field_2")
+    else:  # sam
+        stream, stamp = parts.struct.field("field_0"), parts.struct.field("field_1")
+        rest = parts.struct.field("field_2")
+    frame = frame.with_columns(parse_time(stamp).alias("timestamp"), stream.alias("stream"), rest.alias("rest"))
+    has_prefix = pl.col("timestamp").is_not_null()
+    # Continuation lines (the XRAY trailer, tracebacks) carry no prefix: keep them whole.
+    return frame.select(
+        "line",
+        "timestamp",
+        pl.lit(None, pl.String).alias("log_group"),
+        pl.when(has_prefix).then(pl.col("stream")).alias("log_stream"),
+        pl.when(has_prefix).then(pl.col("rest").fill_null("")).otherwise(raw).alias("message"),
+    )
+
+
+def sniff_text_variant(head: pl.Series) -> str:
+    """Which text layout most of the first lines follow: ``s3``, ``tail``, ``sam`` or ``plain``."""
+    sample = head.filter(head.str.len_bytes() > 0)
+    if sample.is_empty():
+        return "plain"
+    iso = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
+    stream = r"\d{4}/\d{2}/\d{2}/\[[^\]]*\]\S*"
+    votes = {
+        "tail": sample.str.contains(rf"^{iso} {stream} ").sum(),
+        "sam": sample.str.contains(rf"^{stream} {iso} ").sum(),
+        "s3": sample.str.contains(rf"^{iso} ").sum(),
+    }
+    votes["s3"] -= votes["tail"]
+    best = max(votes, key=lambda k: votes[k])
+    return best if votes[best] >= max(1, len(sample) // 4) else "plain"
+
+
+def stream_from_export_path(name: str) -> str | None:
+    """S3 export objects sit at ``<prefix>/<task>/<stream with / as ->/000000.gz``."""
+    parent = Path(name).parent.name
+    return parent if "[" in parent else None
+
+
+__all__ = ["REJECTS", "Events", "Input", "InputError", "conform", "expand", "gunzip", "load", "text_events",
+           "unwrap"]

@@ -1,0 +1,32 @@
+"""Times as users write them: ISO-8601 or relative to now (``30m``, ``24h``, ``7d``, ``2w``)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
+UNITS = {"s": "s", "m": "min", "min": "min", "h": "h", "d": "D", "w": "W"}
+
+
+class TimeError(ValueError):
+    """A time the user wrote that means nothing: a usage error (exit code 2)."""
+
+    exit_code = 2
+
+
+def parse_time_arg(text: str | None, now: pd.Timestamp | None = None) -> pd.Timestamp | None:
+    """``24h`` means 24 hours before ``now``; anything else must be an ISO-8601 time (UTC if no zone)."""
+    if text is None or text == "":
+        return None
+    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    match = RELATIVE.match(text)
+    if match:
+        amount, unit = float(match.group(1)), UNITS[match.group(2)]
+        return now - pd.to_timedelta(amount, unit=unit)
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise TimeError(f"cannot read time {text!r}: use ISO-8601 (2026-11-16T10:00Z) or 30m / 24h / 7d") from None
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
