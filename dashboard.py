@@ -1,0 +1,545 @@
+"""SnapLens dashboard: restore latency, billed restore time and cache cost of Lambda SnapStart.
+
+    streamlit run dashboard.py
+
+A thin face over :mod:`logparse`: the sidebar gathers input (a source and filters), the library
+parses and aggregates (:func:`logparse.load`, :func:`logparse.views.build`), and this file draws
+the result. No parsing, percentile or pricing logic lives here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import boto3
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+import logparse
+from logparse import cost, views
+from logparse.tables import Tables
+
+HERE = Path(__file__).resolve().parent
+SAMPLE_DIR = HERE / "sample_logs"
+PREVIEW_ROWS = 1_000
+MB = 1024 * 1024
+
+SAMPLE, UPLOAD, FOLDER, AWS = "Sample data", "Upload files", "Local folder or glob", "Live AWS"
+START_KIND_COLORS = {"warm": "#ADB5BD", "init": "#D9480F", "restore": "#1C7ED6"}
+PHASE_COLORS = {"init": "#D9480F", "restore": "#1C7ED6"}
+OPTION_ORDER = ("snapstart", "on-demand", "provisioned-concurrency")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One loaded source: its tables, how to name it, and a key that changes when its content does."""
+
+    tables: Tables
+    label: str
+    key: str
+
+
+# --------------------------------------------------------------------------- loading (cached)
+
+
+@st.cache_data(show_spinner="Reading log files…", max_entries=8)
+def load_paths(paths: tuple[str, ...], fingerprint: str, function: str | None, version: str | None) -> Tables:
+    """Parse files, folders or globs. ``fingerprint`` (paths, sizes, mtimes) keys the cache."""
+    del fingerprint  # only a cache key: an edited file has a new fingerprint and is read again
+    return logparse.load(*paths, function=function, version=version)
+
+
+@st.cache_data(show_spinner="Reading uploaded files…", max_entries=8)
+def load_uploads(_files: tuple[tuple[str, bytes], ...], digest: str,
+                 function: str | None, version: str | None) -> Tables:
+    """Parse uploaded files in memory (nothing is written to disk). ``digest`` of the bytes keys the cache."""
+    del digest
+    buffers = []
+    for name, data in _files:
+        buffer = io.BytesIO(data)
+        buffer.name = name  # the library names rejects and sources after it
+        buffers.append(buffer)
+    return logparse.load(*buffers, function=function, version=version)
+
+
+@st.cache_data(show_spinner="Fetching from CloudWatch Logs and X-Ray…", ttl=300, max_entries=4)
+def load_aws(function: str, region: str | None, since: str, xray: bool) -> Tables:
+    """Fetch a function's platform lines (and traces, and its versions) from AWS; cached for 5 minutes."""
+    from logparse import aws
+    from logparse.timeutil import parse_time_arg
+
+    now = pd.Timestamp.now(tz="UTC")
+    start = parse_time_arg(since, now=now)
+    return aws.fetch_tables(function, start.to_pydatetime(), now.to_pydatetime(),
+                            session=aws.session(region=region), xray=xray)
+
+
+@st.cache_data(show_spinner=False)
+def load_prices() -> cost.PriceTable:
+    return cost.load_prices()
+
+
+@st.cache_resource(show_spinner=False, ttl=300)
+def aws_credentials_found() -> bool:
+    """Offer the live source only when the standard boto3 credential chain finds credentials."""
+    try:
+        return boto3.Session().get_credentials() is not None
+    except Exception:  # a broken profile file is "no credentials" here, not a crash
+        return False
+
+
+@st.cache_resource(show_spinner="Aggregating…", max_entries=4, ttl=1800)
+def build_views(_tables: Tables, key: str, selection: views.Selection, bucket: str | None,
+                region: str, arch: str) -> views.Views:
+    """The per-filter aggregation, shared (read-only) across reruns with the same filters."""
+    del key  # identifies _tables, which is too large to hash on every rerun
+    prices = load_prices().lookup(region, arch)
+    return views.build(_tables, selection, prices, bucket=bucket)
+
+
+def files_fingerprint(paths: Sequence[str]) -> str:
+    """Digest of every file's path, size and mtime under ``paths`` (folders and globs expanded)."""
+    entries = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            found = path.rglob("*")
+        elif path.exists():
+            found = iter([path])
+        else:
+            found = Path().glob(text) if not path.is_absolute() else Path("/").glob(text.lstrip("/"))
+        for file in found:
+            if file.is_file():
+                stat = file.stat()
+                entries.append(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
+
+
+def bytes_digest(files: Sequence[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    for name, data in files:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- sidebar: source
+
+
+def choose_source(uploads: Sequence[tuple[str, bytes]] | None = None) -> Loaded | None:
+    """The sidebar's source picker; returns the loaded source or None (after saying why)."""
+    sidebar = st.sidebar
+    sidebar.header("Source")
+    if uploads is not None:  # tests and embedding: bytes given directly, no widget
+        return from_uploads(list(uploads), None, None)
+    kinds = [SAMPLE, UPLOAD, FOLDER] + ([AWS] if aws_credentials_found() else [])
+    kind = sidebar.radio("Read from", kinds, key="source", label_visibility="collapsed")
+    with sidebar.expander("Inputs without a log group"):
+        st.caption("Plain-text copies carry no log group or stream: name them here.")
+        function = st.text_input("Function name", key="default_function").strip() or None
+        version = st.text_input("Version", key="default_version").strip() or None
+    if kind == SAMPLE:
+        return from_paths([str(SAMPLE_DIR)], "sample data (sample_logs/)", function, version)
+    if kind == FOLDER:
+        text = sidebar.text_input("Folder, file or glob", key="folder",
+                                  placeholder="/var/log/lambda or exports/**/*.gz").strip()
+        if not text:
+            st.info("Enter a local folder, file or glob in the sidebar to read it.")
+            return None
+        return from_paths([str(Path(text).expanduser())], text, function, version)
+    if kind == UPLOAD:
+        return choose_uploads(function, version)
+    return choose_aws()
+
+
+def from_paths(paths: list[str], label: str, function: str | None, version: str | None) -> Loaded:
+    fingerprint = files_fingerprint(paths)
+    tables = load_paths(tuple(paths), fingerprint, function, version)
+    return Loaded(tables, label, f"paths:{fingerprint}:{function}:{version}")
+
+
+def from_uploads(files: list[tuple[str, bytes]], function: str | None, version: str | None) -> Loaded | None:
+    limit_mb = int(st.get_option("server.maxUploadSize"))
+    total = sum(len(data) for _, data in files)
+    if total > limit_mb * MB:
+        st.error(f"The uploaded files add up to {total / MB:,.0f} MB; the dashboard reads at most "
+                 f"{limit_mb} MB at once. Upload fewer files, or point the **{FOLDER}** source at them "
+                 "(or use `python -m logparse export`), which read from disk without this limit.")
+        return None
+    digest = bytes_digest(files)
+    tables = load_uploads(tuple(files), digest, function, version)
+    names = ", ".join(name for name, _ in files[:3]) + (" …" if len(files) > 3 else "")
+    return Loaded(tables, f"{len(files)} uploaded file(s): {names}", f"upload:{digest}:{function}:{version}")
+
+
+def choose_uploads(function: str | None, version: str | None) -> Loaded | None:
+    limit_mb = int(st.get_option("server.maxUploadSize"))
+    uploaded = st.sidebar.file_uploader(
+        "Log or trace files", accept_multiple_files=True, key="uploads",
+        help="Any supported input: console copies, `aws logs tail`/`sam logs` output, CloudWatch "
+             "S3 exports (.gz), filter-log-events JSON, subscription payloads, Logs Insights CSV/JSON, "
+             f"X-Ray batch-get-traces JSON. Up to {limit_mb} MB in total; read in memory only.")
+    if not uploaded:
+        st.info("Upload one or more log or trace files in the sidebar.")
+        return None
+    return from_uploads([(file.name, file.getvalue()) for file in uploaded], function, version)
+
+
+def choose_aws() -> Loaded | None:
+    sidebar = st.sidebar
+    function = sidebar.text_input("Function name", key="aws_function").strip()
+    region = sidebar.text_input("Region", key="aws_region", placeholder="from AWS_REGION / profile").strip()
+    since = sidebar.selectbox("Since", ["1h", "6h", "24h", "3d", "7d", "14d"], index=2, key="aws_since")
+    xray = sidebar.checkbox("Include X-Ray traces", value=True, key="aws_xray")
+    if not function:
+        st.info("Enter the Lambda function name to fetch its logs from CloudWatch.")
+        return None
+    try:
+        tables = load_aws(function, region or None, since, xray)
+    except Exception as exc:  # boto3 raises many kinds; all mean "could not fetch", shown as such
+        st.error(f"Could not fetch logs of `{function}` from AWS: {exc}")
+        return None
+    return Loaded(tables, f"AWS: {function} (last {since})", f"aws:{function}:{region}:{since}:{xray}")
+
+
+# --------------------------------------------------------------------------- load report
+
+
+def report_load(loaded: Loaded) -> bool:
+    """Say what was read and what was not. False when nothing usable was loaded."""
+    tables, stats = loaded.tables, loaded.tables.stats
+    rejects = len(tables.rejects)
+    found = (f"{len(tables.invocations):,} invocations, {len(tables.restores):,} restores, "
+             f"{len(tables.inits):,} inits and {len(tables.spans):,} X-Ray spans")
+    reasons = views.reject_reasons(tables.rejects)
+    why = "; ".join(f"{row.reason} ({row.lines:,})" for row in reasons.itertuples())
+    if stats.files == 0 and not len(tables.invocations):
+        detail = f" ({why})" if why else ""
+        st.error(f"Nothing could be read from {loaded.label}{detail}. Check the path or files and try again.")
+        show_rejects(tables.rejects)
+        return False
+    if not len(tables.invocations) and not len(tables.restores) and not len(tables.inits):
+        message = (f"No Lambda platform lines (START / REPORT / INIT_* / RESTORE_*) found in "
+                   f"{loaded.label}: {stats.files:,} file(s), {stats.lines:,} lines read, "
+                   f"{stats.skipped:,} skipped as application or other lines, {rejects:,} rejected.")
+        if rejects:
+            st.error(f"{message} Rejected because: {why}.")
+            show_rejects(tables.rejects)
+        else:
+            st.warning(message + " Is this a Lambda log group or an export of one?")
+        return False
+    if rejects:
+        st.warning(f"{rejects:,} line(s) or record(s) of {loaded.label} could not be parsed ({why}). "
+                   f"Still loaded: {found} from {stats.files:,} file(s). The rejected lines are "
+                   "listed in the **Rejects** table below.")
+    else:
+        st.caption(f"Loaded {found} from {loaded.label}: {stats.files:,} file(s), {stats.lines:,} lines "
+                   f"({stats.skipped:,} skipped as application lines) in {stats.seconds:.2f} s.")
+    return True
+
+
+def show_rejects(rejects: pd.DataFrame) -> None:
+    if len(rejects):
+        st.dataframe(rejects.head(PREVIEW_ROWS), hide_index=True)
+
+
+# --------------------------------------------------------------------------- sidebar: filters
+
+
+@dataclass(frozen=True)
+class Filters:
+    selection: views.Selection
+    bucket: str | None
+    region: str
+    arch: str
+
+
+def choose_filters(tables: Tables) -> Filters:
+    """Function, version, time range, bucket size and prices, from the sidebar."""
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    functions = views.functions(tables)
+    chosen_functions = sidebar.multiselect("Function", functions, key="functions",
+                                           placeholder="All functions")
+    versions = views.versions(tables, chosen_functions)
+    chosen_versions = sidebar.multiselect("Version", versions, key="versions", placeholder="All versions")
+    start, end = choose_time_range(tables)
+    bucket = sidebar.selectbox("Bucket size", ["auto", *views.BUCKETS], key="bucket",
+                               help="auto: a size that gives at most a few hundred buckets for the range")
+    with sidebar.expander("Prices"):
+        region, arch = choose_prices(tables)
+    selection = views.Selection(tuple(chosen_functions), tuple(chosen_versions), start, end)
+    return Filters(selection, None if bucket == "auto" else bucket, region, arch)
+
+
+def choose_time_range(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    span = views.time_range(tables)
+    if span is None:
+        return None, None
+    first = span[0].floor("min").to_pydatetime()
+    last = span[1].ceil("min").to_pydatetime()
+    if last <= first:
+        last = first + timedelta(minutes=1)
+    picked: tuple[datetime, datetime] = st.sidebar.slider(
+        "Time range (UTC)", min_value=first, max_value=last, value=(first, last),
+        step=timedelta(minutes=1), format="YYYY-MM-DD HH:mm", key="time_range")
+    low, high = (pd.Timestamp(t) for t in picked)
+    low = low.tz_localize("UTC") if low.tzinfo is None else low.tz_convert("UTC")
+    high = high.tz_localize("UTC") if high.tzinfo is None else high.tz_convert("UTC")
+    # The whole range means "no time filter": rows at the very edges stay in.
+    return (None if low <= span[0] else low), (None if high >= span[1] else high)
+
+
+def choose_prices(tables: Tables) -> tuple[str, str]:
+    table = load_prices()
+    regions = table.regions
+    region = st.selectbox("Region", regions, key="region",
+                          index=regions.index(cost.DEFAULT_REGION) if cost.DEFAULT_REGION in regions else 0)
+    arch = st.radio("Architecture", list(cost.ARCHS), key="arch", horizontal=True)
+    st.caption(f"Logs do not say where a function runs: {cost.DEFAULT_REGION} {cost.DEFAULT_ARCH} "
+               "unless you pick otherwise.")
+    return region, arch
+
+
+# --------------------------------------------------------------------------- presentation helpers
+
+
+@contextmanager
+def section(title: str, caption: str = "") -> Iterator[None]:
+    """A titled block; if drawing it fails, say so in place instead of showing a traceback."""
+    st.subheader(title)
+    if caption:
+        st.caption(caption)
+    try:
+        yield
+    except Exception as exc:  # one broken chart must not take the page down
+        st.error(f"{title} could not be drawn: {type(exc).__name__}: {exc}")
+
+
+def show(fig: go.Figure, x_title: str, y_title: str, height: int = 340) -> None:
+    """Common look for every chart, then draw it full width."""
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
+    )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+
+
+def empty_note(what: str) -> None:
+    st.info(f"No {what} in this selection.")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def render_headline(headline: views.Headline, bucket: str) -> None:
+    def pct(kind: str) -> str:
+        share = headline.share(kind)
+        return "–" if share is None else f"{share:.1%}"
+
+    def ms(value: float | None) -> str:
+        return "–" if value is None else f"{value:,.0f} ms"
+
+    top = st.columns(5)
+    top[0].metric("Invocations", f"{headline.invocations:,}", border=True,
+                  help=f"REPORT lines in the selection (charts bucketed by {bucket})")
+    top[1].metric("Warm starts", pct("warm"), border=True, help=f"{headline.warm:,} invocations")
+    top[2].metric("Restore starts", pct("restore"), border=True,
+                  help=f"{headline.restore:,} invocations started from a SnapStart snapshot")
+    top[3].metric("Init starts", pct("init"), border=True,
+                  help=f"{headline.init:,} invocations that ran a full init (no snapshot)")
+    top[4].metric("Rejected lines", f"{headline.rejected:,}", border=True,
+                  help="Lines that looked like platform lines but could not be parsed (whole load)")
+    bottom = st.columns(4)
+    bottom[0].metric("Restore p50", ms(headline.restore_ms_p50), border=True, help="restore_ms, 50th percentile")
+    bottom[1].metric("Restore p99", ms(headline.restore_ms_p99), border=True, help="restore_ms, 99th percentile")
+    bottom[2].metric("Billed restore time", f"{headline.billed_restore_s:,.1f} s", border=True,
+                     help="Sum of billed_restore_ms (runtime load + after-restore hooks)")
+    total = headline.cache_and_restore_cost_usd
+    bottom[3].metric("Cache + restore cost", "–" if total is None else f"${total:,.4f}", border=True,
+                     help=f"SnapStart cache ${headline.cache_cost_usd or 0:,.4f} + restore "
+                          f"${headline.restore_cost_usd or 0:,.4f} over the selection")
+
+
+def render_restore_latency(v: views.Views) -> None:
+    with section("Restore latency over time",
+                 "restore_ms percentiles per bucket and version; ◆ marks the X-Ray Restore "
+                 "subsegment (median) where traces were loaded."):
+        latency = v.restore_latency
+        if not len(latency):
+            empty_note("restores")
+            return
+        statistics = st.pills("Statistics", list(views.STATISTICS), selection_mode="multi",
+                              default=["p50", "p99"], key="statistics")
+        latency = latency[latency["statistic"].isin(statistics or list(views.STATISTICS))]
+        fig = px.line(latency, x="bucket_start", y="restore_ms", color="series", line_dash="statistic",
+                      markers=len(latency) < 200, category_orders={"statistic": list(views.STATISTICS)},
+                      labels={"series": "function:version", "statistic": "statistic"})
+        for series, traced in v.xray_restore.groupby("series", sort=True):
+            fig.add_trace(go.Scatter(
+                x=traced["bucket_start"], y=traced["xray_restore_ms_p50"], mode="markers",
+                name=f"X-Ray Restore · {series}", marker={"symbol": "diamond", "size": 9},
+                customdata=traced[["traces"]], hovertemplate="%{y:,.0f} ms (%{customdata[0]} traces)"))
+        show(fig, "bucket_start (UTC)", "restore_ms", height=380)
+
+
+def render_billed_restore(v: views.Views) -> None:
+    with section("Billed restore time over time",
+                 "Sum of billed_restore_ms per bucket, stacked by version. Only runtime load and "
+                 "after-restore hooks are billed; the snapshot restore itself is not."):
+        billed = v.billed_restore
+        if not len(billed):
+            empty_note("billed restore time")
+            return
+        fig = px.bar(billed, x="bucket_start", y="billed_restore_ms", color="series",
+                     labels={"series": "function:version"})
+        fig.update_layout(barmode="stack", bargap=0.1)
+        show(fig, "bucket_start (UTC)", "billed_restore_ms (sum per bucket)")
+
+
+def render_start_mix(v: views.Views) -> None:
+    with section("Cold-start mix over time", "Invocations per bucket by start_kind."):
+        mix = v.start_mix
+        if not len(mix) or not mix["invocations"].sum():
+            empty_note("invocations")
+            return
+        fig = px.bar(mix, x="bucket_start", y="invocations", color="start_kind",
+                     color_discrete_map=START_KIND_COLORS,
+                     category_orders={"start_kind": ["restore", "init", "warm"]})
+        fig.update_layout(barmode="stack", bargap=0.1)
+        show(fig, "bucket_start (UTC)", "invocations")
+
+
+def render_cost(v: views.Views) -> None:
+    with section("SnapStart cost over time",
+                 "Per bucket and cumulative, by charge (cache / restore / billed restore duration) "
+                 "and version."):
+        costs = v.costs
+        if not len(costs) or not costs["cost_usd"].sum():
+            empty_note("SnapStart cost")
+            return
+        per_bucket, cumulative = st.columns(2)
+        with per_bucket:
+            fig = px.bar(costs, x="bucket_start", y="cost_usd", color="series", pattern_shape="charge",
+                         labels={"series": "function:version"})
+            fig.update_layout(barmode="stack", bargap=0.1)
+            show(fig, "bucket_start (UTC)", "cost_usd per bucket")
+        with cumulative:
+            fig = px.line(costs, x="bucket_start", y="cumulative_cost_usd", color="series",
+                          line_dash="charge", labels={"series": "function:version"})
+            show(fig, "bucket_start (UTC)", "cumulative_cost_usd")
+
+
+def render_comparison(v: views.Views) -> None:
+    with section("SnapStart vs on-demand vs Provisioned Concurrency",
+                 "The same traffic priced three ways, with the cold-start latency each gives."):
+        comparison = v.comparison
+        if not len(comparison):
+            empty_note("invocations to price")
+            return
+        fig = px.bar(comparison, x="function", y="total_cost_usd", color="option", barmode="group",
+                     category_orders={"option": list(OPTION_ORDER)},
+                     color_discrete_map={"snapstart": "#1C7ED6", "on-demand": "#D9480F",
+                                         "provisioned-concurrency": "#7048E8"})
+        show(fig, "function", "total_cost_usd")
+        st.dataframe(comparison, hide_index=True, width="stretch")
+
+
+def render_distribution(v: views.Views) -> None:
+    with section("Restore vs init durations",
+                 "Empirical CDF of restore_ms and init_ms (log scale): how far a restore beats a full init."):
+        points = v.ecdf
+        if not len(points):
+            empty_note("restores or inits")
+            return
+        fig = px.line(points, x="duration_ms", y="fraction", color="phase", log_x=True, line_shape="hv",
+                      color_discrete_map=PHASE_COLORS, hover_data={"samples": True})
+        fig.update_layout(hovermode="closest")
+        show(fig, "duration_ms", "fraction of starts ≤ duration_ms")
+
+
+def render_init_vs_restore(v: views.Views) -> None:
+    with section("Init vs restore per version",
+                 "p50 and p99 of init_ms and restore_ms side by side: what SnapStart saves per cold start."):
+        summary = v.init_vs_restore
+        if not len(summary):
+            empty_note("restores or inits")
+            return
+        long = summary.melt(id_vars=["series", "phase", "samples"], value_vars=["p50", "p99"],
+                            var_name="statistic", value_name="duration_ms")
+        fig = px.bar(long, x="series", y="duration_ms", color="phase", barmode="group", facet_col="statistic",
+                     color_discrete_map=PHASE_COLORS, hover_data={"samples": True},
+                     labels={"series": "function:version"})
+        fig.for_each_annotation(lambda a: a.update(text=a.text.replace("statistic=", "")))
+        show(fig, "function:version", "duration_ms")
+
+
+def render_tables(v: views.Views) -> None:
+    with section("Rows", "The filtered selection; downloads contain every row, not only the preview."):
+        tables = v.tables
+        tabs = st.tabs(["Invocations", "Restores", "Inits", "X-Ray spans", "Rejects"])
+        frames = [("invocations", tables.invocations), ("restores", tables.restores),
+                  ("inits", tables.inits), ("spans", tables.spans), ("rejects", tables.rejects)]
+        for tab, (name, frame) in zip(tabs, frames, strict=True):
+            with tab:
+                render_rows(name, frame)
+
+
+def render_rows(name: str, frame: pd.DataFrame) -> None:
+    shown = min(len(frame), PREVIEW_ROWS)
+    st.caption(f"{len(frame):,} {name} rows" + (f"; showing the first {shown:,}" if shown < len(frame) else ""))
+    st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, width="stretch", height=300)
+    st.download_button(f"Download {name}.csv", data=csv_callable(frame), file_name=f"{name}.csv",
+                       mime="text/csv", on_click="ignore", key=f"download_{name}", disabled=not len(frame),
+                       icon=":material/download:")
+
+
+def csv_callable(frame: pd.DataFrame) -> Callable[[], bytes]:
+    """CSV built only when the button is clicked: a million rows must not slow every rerun."""
+    return lambda: views.csv_bytes(frame)
+
+
+# --------------------------------------------------------------------------- page
+
+
+def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
+    """Draw the page. ``uploads`` (name, bytes) replaces the source picker (tests, embedding)."""
+    st.set_page_config(page_title="SnapLens", page_icon="⚡", layout="wide")
+    st.title("SnapLens")
+    st.caption("AWS Lambda SnapStart (Python): restore latency, billed restore time and cache cost, "
+               "from CloudWatch platform lines and X-Ray traces.")
+    loaded = choose_source(uploads)
+    if loaded is None or not report_load(loaded):
+        return
+    filters = choose_filters(loaded.tables)
+    v = build_views(loaded.tables, loaded.key, filters.selection, filters.bucket, filters.region, filters.arch)
+    if not v.headline.invocations:
+        st.warning("No invocations in this selection: widen the time range or pick other versions.")
+    render_headline(v.headline, v.bucket)
+    render_restore_latency(v)
+    left, right = st.columns(2)
+    with left:
+        render_billed_restore(v)
+    with right:
+        render_start_mix(v)
+    render_cost(v)
+    left, right = st.columns(2)
+    with left:
+        render_comparison(v)
+    with right:
+        render_init_vs_restore(v)
+    render_distribution(v)
+    render_tables(v)
+
+
+if __name__ == "__main__":
+    main()

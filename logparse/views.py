@@ -1,0 +1,432 @@
+"""Dashboard-sized views of Tables: selections, headline numbers, distributions, long frames.
+
+``dashboard.py`` draws; this module computes. Every function here takes Tables or the small
+aggregate frames of :mod:`logparse.metrics` / :mod:`logparse.cost` and returns small frames (a few
+thousand rows at most), so a chart never receives a million points and the same numbers can be
+checked in a unit test without a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from logparse import cost, metrics
+from logparse.tables import START_KINDS, Tables
+
+# Percentile columns of metrics.over_time, in the order a legend should list them.
+STATISTICS = metrics.STATS
+# Bucket sizes offered next to "auto" (pandas offset aliases, as metrics.over_time takes them).
+BUCKETS = metrics.BUCKETS
+# Cost components of cost.cost_over_time, named the way a bill names them.
+CHARGES = {
+    "cache_cost_usd": "cache",
+    "restore_cost_usd": "restore",
+    "billed_restore_cost_usd": "billed restore duration",
+}
+# An init a user never waited for: SnapStart runs the init phase once when a version is
+# published, to take the snapshot. It is still the init time that each restore replaces.
+SNAPSHOT_INIT_KINDS = ("snapshot",)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar picked. Empty tuples and ``None`` bounds mean "everything"."""
+
+    functions: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The numbers at the top of the dashboard, for one selection."""
+
+    invocations: int
+    warm: int
+    init: int
+    restore: int
+    restore_ms_p50: float | None
+    restore_ms_p99: float | None
+    billed_restore_s: float
+    cache_cost_usd: float | None
+    restore_cost_usd: float | None
+    rejected: int
+
+    def share(self, start_kind: str) -> float | None:
+        """Fraction of invocations with this ``start_kind`` (None when there are none)."""
+        if not self.invocations:
+            return None
+        return getattr(self, start_kind) / self.invocations
+
+    @property
+    def cold_starts(self) -> int:
+        return self.init + self.restore
+
+    @property
+    def cache_and_restore_cost_usd(self) -> float | None:
+        if self.cache_cost_usd is None and self.restore_cost_usd is None:
+            return None
+        return (self.cache_cost_usd or 0.0) + (self.restore_cost_usd or 0.0)
+
+
+def version_key(version: str) -> tuple[int, int, str]:
+    """Sort key for Lambda versions: 1, 2, 10 numerically, then ``$LATEST``, then anything else."""
+    if version.isdigit():
+        return (0, int(version), "")
+    if version == "$LATEST":
+        return (1, 0, "")
+    return (2, 0, version)
+
+
+def series_label(function: pd.Series, version: pd.Series) -> pd.Series:
+    """``function:version``, the name a person uses for one published version."""
+    return function.astype("string").fillna("unknown") + ":" + version.astype("string").fillna("unknown")
+
+
+def _timed_frames(tables: Tables) -> Iterable[tuple[pd.DataFrame, str]]:
+    yield tables.invocations, "timestamp"
+    yield tables.inits, "timestamp"
+    yield tables.restores, "timestamp"
+    yield tables.spans, "start"
+
+
+def functions(tables: Tables) -> list[str]:
+    """Every function named in the tables, sorted."""
+    names: set[str] = set()
+    for frame, _ in _timed_frames(tables):
+        if len(frame):
+            names.update(frame["function"].dropna().unique().tolist())
+    return sorted(names)
+
+
+def versions(tables: Tables, functions: Sequence[str] = ()) -> list[str]:
+    """Every version named in the tables (of ``functions`` if given), in :func:`version_key` order."""
+    found: set[str] = set()
+    for frame, _ in _timed_frames(tables):
+        if not len(frame):
+            continue
+        if functions:
+            frame = frame[frame["function"].isin(list(functions)).fillna(False)]
+        found.update(frame["version"].dropna().unique().tolist())
+    return sorted(found, key=version_key)
+
+
+def time_range(tables: Tables) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last timestamp over invocations, inits, restores and spans; None if none."""
+    lows, highs = [], []
+    for frame, column in _timed_frames(tables):
+        times = frame[column].dropna() if len(frame) else frame[column]
+        if len(times):
+            lows.append(times.min())
+            highs.append(times.max())
+    if not lows:
+        return None
+    return min(lows), max(highs)
+
+
+def _mask(frame: pd.DataFrame, selection: Selection, time_column: str) -> pd.Series | None:
+    """Boolean mask of rows inside ``selection``; None when nothing is filtered out."""
+    mask = None
+
+    def both(a: pd.Series | None, b: pd.Series) -> pd.Series:
+        return b if a is None else a & b
+
+    if selection.functions:
+        mask = both(mask, frame["function"].isin(list(selection.functions)).fillna(False))
+    if selection.versions:
+        mask = both(mask, frame["version"].isin(list(selection.versions)).fillna(False))
+    if selection.start is not None:
+        mask = both(mask, (frame[time_column] >= selection.start).fillna(False))
+    if selection.end is not None:
+        mask = both(mask, (frame[time_column] <= selection.end).fillna(False))
+    return mask
+
+
+def _filter(frame: pd.DataFrame, selection: Selection, time_column: str) -> pd.DataFrame:
+    if not len(frame):
+        return frame
+    mask = _mask(frame, selection, time_column)
+    if mask is None:
+        return frame
+    return frame[mask.to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def select(tables: Tables, selection: Selection) -> Tables:
+    """The part of ``tables`` inside ``selection``.
+
+    Invocations, inits, restores and spans are filtered by function, version and time; the
+    versions table by function and version. Rejects and stats describe the whole load and are
+    kept as they are.
+    """
+    known = tables.versions
+    if len(known) and {"function", "version"} <= set(known.columns):
+        known = _filter(known, Selection(selection.functions, selection.versions), "version")
+    return replace(
+        tables,
+        invocations=_filter(tables.invocations, selection, "timestamp"),
+        inits=_filter(tables.inits, selection, "timestamp"),
+        restores=_filter(tables.restores, selection, "timestamp"),
+        spans=_filter(tables.spans, selection, "start"),
+        versions=known,
+    )
+
+
+def _cost_total(costs: pd.DataFrame | None, column: str) -> float | None:
+    if costs is None or column not in costs.columns:
+        return None
+    return float(costs[column].sum())
+
+
+def _maybe(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def headline(tables: Tables, costs: pd.DataFrame | None = None) -> Headline:
+    """Headline numbers for a selection; ``costs`` is :func:`logparse.cost.cost_over_time` output."""
+    invocations = tables.invocations
+    kinds = invocations["start_kind"].value_counts()
+    restore = metrics.percentile_summary(invocations["restore_ms"].dropna())
+    return Headline(
+        invocations=len(invocations),
+        warm=int(kinds.get("warm", 0)),
+        init=int(kinds.get("init", 0)),
+        restore=int(kinds.get("restore", 0)),
+        restore_ms_p50=_maybe(restore.get("p50")),
+        restore_ms_p99=_maybe(restore.get("p99")),
+        billed_restore_s=float(invocations["billed_restore_ms"].sum()) / 1000.0,
+        cache_cost_usd=_cost_total(costs, "cache_cost_usd"),
+        restore_cost_usd=_cost_total(costs, "restore_cost_usd"),
+        rejected=len(tables.rejects),
+    )
+
+
+def reject_reasons(rejects: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """The most common reject reasons: ``reason, lines, example_source``, most frequent first."""
+    if not len(rejects):
+        return pd.DataFrame({"reason": pd.Series(dtype="string"), "lines": pd.Series(dtype="int64"),
+                             "example_source": pd.Series(dtype="string")})
+    grouped = rejects.groupby("reason", dropna=False, sort=False)
+    out = pd.DataFrame({"lines": grouped.size(), "example_source": grouped["source"].first()})
+    out = out.sort_values("lines", ascending=False, kind="stable").head(top)
+    return out.reset_index()
+
+
+def _init_samples(tables: Tables) -> pd.DataFrame:
+    """``function, version, duration_ms`` of init phases.
+
+    A SnapStart version's init runs once at publish (its INIT_REPORT) and is the time each restore
+    saves; an on-demand cold start's init is in its REPORT (``Init Duration``). Taking inits from
+    REPORT lines plus snapshot-creation INIT_REPORTs counts each init once, whether or not the
+    log format also wrote an INIT_REPORT for the on-demand ones.
+    """
+    inv = tables.invocations
+    from_reports = inv.loc[inv["init_ms"].notna().to_numpy(dtype=bool), ["function", "version", "init_ms"]]
+    inits = tables.inits
+    snapshot = inits["init_kind"].isin(list(SNAPSHOT_INIT_KINDS)).fillna(False) & inits["init_ms"].notna()
+    from_publish = inits.loc[snapshot.to_numpy(dtype=bool), ["function", "version", "init_ms"]]
+    frames = [f for f in (from_reports, from_publish) if len(f)]
+    if not frames:
+        return pd.DataFrame({"function": pd.Series(dtype="string"), "version": pd.Series(dtype="string"),
+                             "duration_ms": pd.Series(dtype="float64")})
+    both = pd.concat(frames, ignore_index=True)
+    return both.rename(columns={"init_ms": "duration_ms"})
+
+
+def _restore_samples(tables: Tables) -> pd.DataFrame:
+    inv = tables.invocations
+    rows = inv.loc[inv["restore_ms"].notna().to_numpy(dtype=bool), ["function", "version", "restore_ms"]]
+    return rows.rename(columns={"restore_ms": "duration_ms"}).reset_index(drop=True)
+
+
+def phase_samples(tables: Tables) -> dict[str, pd.DataFrame]:
+    """``{"restore": ..., "init": ...}``: ``function, version, duration_ms`` of each phase."""
+    return {"restore": _restore_samples(tables), "init": _init_samples(tables)}
+
+
+def ecdf(tables: Tables, max_points: int = 400) -> pd.DataFrame:
+    """Empirical CDF of restore vs init durations: ``phase, duration_ms, fraction, samples``.
+
+    At most ``max_points`` points per phase (evenly spaced quantiles beyond that), so the chart
+    stays small whatever the number of invocations.
+    """
+    parts = []
+    for phase, samples in phase_samples(tables).items():
+        values = np.sort(samples["duration_ms"].to_numpy(dtype="float64", na_value=np.nan))
+        values = values[~np.isnan(values)]
+        n = len(values)
+        if not n:
+            continue
+        if n > max_points:
+            fraction = np.linspace(1.0 / max_points, 1.0, max_points)
+            # "inverted_cdf" returns observed values, so each point is a real duration.
+            points = np.quantile(values, fraction, method="inverted_cdf")
+        else:
+            fraction = np.arange(1, n + 1) / n
+            points = values
+        parts.append(pd.DataFrame({"phase": phase, "duration_ms": points,
+                                   "fraction": fraction, "samples": n}))
+    if not parts:
+        return pd.DataFrame({"phase": pd.Series(dtype="string"), "duration_ms": pd.Series(dtype="float64"),
+                             "fraction": pd.Series(dtype="float64"), "samples": pd.Series(dtype="int64")})
+    return pd.concat(parts, ignore_index=True)
+
+
+def init_vs_restore(tables: Tables) -> pd.DataFrame:
+    """Per function/version and phase (init, restore): ``samples, p50, p90, p99, max`` in ms.
+
+    Side by side these show what SnapStart saves: each restore stands in for an init.
+    """
+    rows = []
+    for phase, samples in phase_samples(tables).items():
+        for (function, version), group in samples.groupby(["function", "version"], dropna=False, sort=False):
+            summary = metrics.percentile_summary(group["duration_ms"])
+            rows.append({"function": function, "version": version, "phase": phase,
+                         "samples": len(group), **{s: _maybe(summary.get(s)) for s in STATISTICS}})
+    columns = ["function", "version", "phase", "samples", *STATISTICS]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.DataFrame(rows, columns=columns)
+    out["series"] = series_label(out["function"], out["version"])
+    order = out["version"].map(lambda v: version_key(str(v)))
+    return out.assign(_order=order).sort_values(["function", "_order", "phase"]).drop(columns="_order")
+
+
+def latency_long(over_time: pd.DataFrame, prefix: str = "restore_ms",
+                 statistics: Sequence[str] = STATISTICS) -> pd.DataFrame:
+    """``metrics.over_time`` percentile columns as long rows: ``bucket_start, series, statistic, <prefix>``.
+
+    Buckets without a sample of that phase are left out rather than drawn as zero.
+    """
+    columns = [f"{prefix}_{s}" for s in statistics if f"{prefix}_{s}" in over_time.columns]
+    frame = over_time.assign(series=series_label(over_time["function"], over_time["version"]))
+    long = frame.melt(id_vars=["bucket_start", "function", "version", "series"], value_vars=columns,
+                      var_name="statistic", value_name=prefix)
+    long["statistic"] = long["statistic"].str.removeprefix(f"{prefix}_")
+    long = long[long[prefix].notna().to_numpy(dtype=bool)]
+    return long.sort_values(["series", "statistic", "bucket_start"]).reset_index(drop=True)
+
+
+def xray_restore_over_time(invocations: pd.DataFrame, bucket: str) -> pd.DataFrame:
+    """Per bucket and function/version, the X-Ray ``Restore`` subsegment duration of traced restores:
+    ``bucket_start, function, version, series, traces, xray_restore_ms_p50, xray_restore_ms_max``.
+
+    Empty when no trace was joined. Buckets are floored the way :func:`metrics.over_time` floors them.
+    """
+    traced = invocations.loc[invocations["xray_restore_ms"].notna().to_numpy(dtype=bool),
+                             ["timestamp", "function", "version", "xray_restore_ms"]]
+    columns = ["bucket_start", "function", "version", "series", "traces",
+               "xray_restore_ms_p50", "xray_restore_ms_max"]
+    if not len(traced):
+        return pd.DataFrame(columns=columns)
+    traced = traced.assign(bucket_start=traced["timestamp"].dt.floor(bucket),
+                           xray_restore_ms=traced["xray_restore_ms"].astype("float64"))
+    grouped = traced.groupby(["bucket_start", "function", "version"], dropna=False)["xray_restore_ms"]
+    out = grouped.agg(traces="size", xray_restore_ms_p50="median", xray_restore_ms_max="max").reset_index()
+    out["series"] = series_label(out["function"], out["version"])
+    return out[columns]
+
+
+def start_mix(over_time: pd.DataFrame) -> pd.DataFrame:
+    """Invocations per bucket and ``start_kind`` (warm, init, restore), summed over the selection."""
+    kinds = [k for k in START_KINDS if k in over_time.columns]
+    totals = over_time.groupby("bucket_start", sort=True)[kinds].sum().reset_index()
+    return totals.melt(id_vars="bucket_start", value_vars=kinds,
+                       var_name="start_kind", value_name="invocations")
+
+
+def billed_restore_by_version(over_time: pd.DataFrame) -> pd.DataFrame:
+    """``bucket_start, series, billed_restore_ms`` (sum per bucket), buckets with restores only."""
+    frame = over_time.assign(series=series_label(over_time["function"], over_time["version"]),
+                             billed_restore_ms=over_time["billed_restore_ms_sum"].astype("float64"))
+    frame = frame[frame["billed_restore_ms"].fillna(0).to_numpy() > 0]
+    columns = ["bucket_start", "function", "version", "series", "billed_restore_ms"]
+    return frame[columns].reset_index(drop=True)
+
+
+def cost_long(costs: pd.DataFrame) -> pd.DataFrame:
+    """Cost per bucket as long rows: ``bucket_start, series, charge, cost_usd, cumulative_cost_usd``.
+
+    ``charge`` is cache / restore / billed restore duration (:data:`CHARGES`); the cumulative
+    column runs per series and charge in bucket order.
+    """
+    columns = [c for c in CHARGES if c in costs.columns]
+    frame = costs.assign(series=series_label(costs["function"], costs["version"]))
+    long = frame.melt(id_vars=["bucket_start", "function", "version", "series"], value_vars=columns,
+                      var_name="charge", value_name="cost_usd")
+    long["charge"] = long["charge"].map(CHARGES)
+    long["cost_usd"] = long["cost_usd"].astype("float64").fillna(0.0)
+    long = long.sort_values(["series", "charge", "bucket_start"]).reset_index(drop=True)
+    long["cumulative_cost_usd"] = long.groupby(["series", "charge"], sort=False)["cost_usd"].cumsum()
+    return long
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as UTF-8 CSV with ISO-8601 UTC times, as the CLI's exports write them."""
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            # Milliseconds are the precision of CloudWatch timestamps.
+            out[name] = out[name].dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str.slice(0, 23) + "Z"
+    return out.to_csv(index=False).encode("utf-8")
+
+
+@dataclass
+class Views:
+    """Everything the dashboard draws for one selection. Only ``tables`` is large (it backs the
+    row tables and CSV downloads); every other frame has at most a few thousand rows."""
+
+    tables: Tables
+    bucket: str
+    headline: Headline
+    over_time: pd.DataFrame
+    restore_latency: pd.DataFrame
+    xray_restore: pd.DataFrame
+    billed_restore: pd.DataFrame
+    start_mix: pd.DataFrame
+    costs: pd.DataFrame
+    comparison: pd.DataFrame
+    ecdf: pd.DataFrame
+    init_vs_restore: pd.DataFrame
+
+
+def _compare(selected: Tables, prices: cost.Prices) -> pd.DataFrame:
+    compare = getattr(cost, "compare_options", None)  # INTERIM until cost.compare_options lands
+    return compare(selected, prices) if compare else pd.DataFrame()
+
+
+def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str | None = None) -> Views:
+    """All views of ``selection``: the aggregation step the dashboard runs on every filter change.
+
+    ``bucket`` is a pandas offset alias; None picks one from the selected time range
+    (:func:`metrics.auto_bucket`). ``prices`` come from :func:`logparse.cost.load_prices`.
+    """
+    selected = select(tables, selection)
+    span = time_range(selected)
+    start = selection.start if selection.start is not None else (span[0] if span else None)
+    end = selection.end if selection.end is not None else (span[1] if span else None)
+    if bucket is None:
+        bucket = metrics.auto_bucket(start, end) if start is not None and end is not None else BUCKETS[0]
+    if start is not None and end is not None:
+        over_time = metrics.over_time(selected.invocations, bucket, start=start, end=end)
+    else:
+        over_time = metrics.over_time(selected.invocations, bucket)
+    costs = cost.cost_over_time(selected, prices, bucket=bucket)
+    return Views(
+        tables=selected,
+        bucket=bucket,
+        headline=headline(selected, costs),
+        over_time=over_time,
+        restore_latency=latency_long(over_time),
+        xray_restore=xray_restore_over_time(selected.invocations, bucket),
+        billed_restore=billed_restore_by_version(over_time),
+        start_mix=start_mix(over_time),
+        costs=cost_long(costs),
+        comparison=_compare(selected, prices),
+        ecdf=ecdf(selected),
+        init_vs_restore=init_vs_restore(selected),
+    )
