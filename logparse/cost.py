@@ -1,0 +1,733 @@
+"""What SnapStart costs, and whether it pays: the price table and the cost model (DESIGN.md, "Cost model").
+
+Prices are data (``prices.csv`` in this package, or a user file), never constants in code. The model:
+
+- cache: memory GB x seconds a SnapStart version is cached (minimum 3 hours) x ``cache_gb_s``;
+- restore: memory GB x restores x ``restore_gb``;
+- duration: memory GB x ``Billed Duration`` seconds x ``duration_gb_s``. ``Billed Duration`` already
+  contains ``Billed Restore Duration``, so ``billed_restore_cost_usd`` is the part of
+  ``duration_cost_usd`` spent restoring; it is shown, never added to the total a second time;
+- requests: invocations x ``request``.
+
+Logs do not say which region or architecture a function runs in: unless told, x86_64 in us-east-1
+is assumed and every result says so. Everything is vectorized over the invocations (numpy
+``bincount`` per version / bucket), so a month of traffic prices in well under a second.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from logparse.metrics import (
+    KEYS,
+    auto_bucket,
+    bucket_edges,
+    float_array,
+    group_codes,
+    grouped_percentiles,
+    most_common,
+)
+from logparse.tables import FLOAT, INT, TEXT, TIME, Tables
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ARCH = "x86_64"
+ARCHS = ("x86_64", "arm64")
+PRICE_COLUMNS = ("cache_gb_s", "restore_gb", "duration_gb_s", "request", "pc_gb_s", "pc_duration_gb_s")
+MB_PER_GB = 1024  # Lambda's GB-second is 1024 MB for one second.
+
+# AWS charges the SnapStart cache for at least 3 hours per version.
+CACHE_MINIMUM = pd.Timedelta(hours=3)
+# Provisioned Concurrency is billed from enable to disable, rounded up to 5 minutes.
+PC_BILLING_STEP = pd.Timedelta(minutes=5)
+# From this date Lambda bills the on-demand INIT phase (billed = ceil(Duration + Init Duration));
+# before it, init was free. Used to price the on-demand alternative the way the platform would.
+INIT_BILLED_SINCE = pd.Timestamp("2025-08-01", tz="UTC")
+LATEST = "$LATEST"  # never has a snapshot: SnapStart only applies to published versions
+
+COST_PARTS = ("cache", "restore", "billed_restore", "duration", "request")
+COST_COLUMNS = (*(f"{part}_cost_usd" for part in COST_PARTS), "total_cost_usd")
+OPTIONS = ("snapstart", "on-demand", "provisioned-concurrency")
+
+
+class PriceError(ValueError):
+    """A price table that cannot be used; the CLI exits with ``exit_code`` and prints ``hint()``."""
+
+    exit_code = 1
+
+    def hint(self) -> str:
+        return ("a price file needs the columns region, arch, " + ", ".join(PRICE_COLUMNS)
+                + ", source, date (see logparse/prices.csv)")
+
+
+# --------------------------------------------------------------------------- prices
+
+
+@dataclass(frozen=True)
+class Prices:
+    """The unit prices (USD) for one region and architecture, with where they came from."""
+
+    region: str
+    arch: str
+    cache_gb_s: float
+    restore_gb: float
+    duration_gb_s: float
+    request: float
+    pc_gb_s: float
+    pc_duration_gb_s: float
+    source: str
+    date: str
+    # Set when the asked-for region has no row and us-east-1 prices stand in for it.
+    fallback: bool = False
+    requested_region: str = ""
+    # Set when the caller did not say: logs carry neither region nor architecture.
+    region_assumed: bool = False
+    arch_assumed: bool = False
+
+    def notes(self) -> list[str]:
+        """Plain-language assumptions behind these prices, for outputs to print."""
+        notes = []
+        if self.region_assumed or self.arch_assumed:
+            notes.append(f"region {self.region} and architecture {self.arch} assumed: "
+                         "the logs do not say (use --region/--arch or the Lambda API)")
+        if self.fallback:
+            notes.append(f"no prices for region {self.requested_region}: {self.region} prices used")
+        notes.append(f"{self.region} {self.arch} prices of {self.date}, first tier, no free tier")
+        return notes
+
+    def with_overrides(self, **changes: float) -> Prices:
+        """A copy with some prices replaced (CLI flags, dashboard inputs), marked in ``source``."""
+        unknown = set(changes) - set(PRICE_COLUMNS)
+        if unknown:
+            raise PriceError(f"unknown price field(s): {', '.join(sorted(unknown))}")
+        given = ", ".join(f"{name}={value}" for name, value in changes.items())
+        return replace(self, **{k: float(v) for k, v in changes.items()},
+                       source=f"user override ({given}); other prices: {self.source}")
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    """All known prices, one row per region and architecture; ``.frame`` is for display."""
+
+    frame: pd.DataFrame = field(repr=False)
+
+    def lookup(self, region: str | None = None, arch: str | None = None) -> Prices:
+        """Prices for ``region`` and ``arch`` (default us-east-1, x86_64, marked as assumed).
+
+        An unknown region warns and falls back to us-east-1, flagged in the result: a cost
+        silently priced at zero would be worse than an approximate one.
+        """
+        want_region = region or DEFAULT_REGION
+        want_arch = arch or DEFAULT_ARCH
+        if want_arch not in ARCHS:
+            raise PriceError(f"unknown architecture {want_arch!r}: use one of {', '.join(ARCHS)}")
+        rows = self.frame[(self.frame["region"] == want_region) & (self.frame["arch"] == want_arch)]
+        fallback = rows.empty
+        if fallback:
+            warnings.warn(
+                f"no SnapStart prices for region {want_region!r} ({want_arch}) in the price table: "
+                f"using {DEFAULT_REGION} prices instead; give a price file to be exact",
+                UserWarning, stacklevel=2,
+            )
+            rows = self.frame[(self.frame["region"] == DEFAULT_REGION) & (self.frame["arch"] == want_arch)]
+            if rows.empty:
+                raise PriceError(f"the price table has no {DEFAULT_REGION} {want_arch} row to fall back to")
+        row = rows.iloc[0]
+        return Prices(
+            region=str(row["region"]), arch=str(row["arch"]),
+            **{name: float(row[name]) for name in PRICE_COLUMNS},
+            source=str(row["source"]), date=str(row["date"]),
+            fallback=fallback, requested_region=want_region,
+            region_assumed=region is None, arch_assumed=arch is None,
+        )
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted(self.frame["region"].unique())
+
+
+def load_prices(path: str | Path | None = None) -> PriceTable:
+    """The packaged price table, with the rows of the file at ``path`` (if any) replacing or adding
+    to it per region and architecture; so a user file may hold just the one region they use."""
+    with resources.files("logparse").joinpath("prices.csv").open("r", encoding="utf-8") as handle:
+        frame = _read_prices(handle, "logparse/prices.csv")
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                user = _read_prices(handle, str(path))
+        except OSError as exc:
+            raise PriceError(f"cannot read price file {path}: {exc.strerror or exc}") from exc
+        frame = pd.concat([user, frame]).drop_duplicates(["region", "arch"], keep="first")
+    return PriceTable(frame.sort_values(["region", "arch"], ignore_index=True))
+
+
+def _read_prices(handle, name: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(handle, comment="#", skipinitialspace=True, dtype=str)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise PriceError(f"{name}: not a readable CSV price table ({exc})") from exc
+    missing = [c for c in ("region", "arch", *PRICE_COLUMNS, "source", "date") if c not in frame.columns]
+    if missing:
+        raise PriceError(f"{name}: missing column(s) {', '.join(missing)}")
+    for column in PRICE_COLUMNS:
+        values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
+        bad = values.isna() | (values < 0)
+        if bad.any():
+            line = int(bad.to_numpy().argmax())
+            raise PriceError(f"{name}: {column} of row {line + 1} is not a price: {frame[column].iloc[line]!r}")
+        frame[column] = values.astype(float)
+    for column in ("region", "arch", "source", "date"):
+        frame[column] = frame[column].fillna("").str.strip()
+    if frame.duplicated(["region", "arch"]).any():
+        raise PriceError(f"{name}: a region and architecture appears twice")
+    return frame
+
+
+# --------------------------------------------------------------------------- version lifetimes
+
+
+def version_lifetimes(
+    tables: Tables, versions: pd.DataFrame | None = None, *, until: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """When each function version was cached, and so how much cache it is charged for.
+
+    A published version with SnapStart on is cached from publication until deleted. From logs
+    alone that is approximated by its first to last sighting (basis ``logs``); with Lambda API
+    facts (``versions``, or ``tables.versions``) it runs from the creation time to ``until``
+    (default: the last thing seen in the logs), since the version still existed when fetched
+    (basis ``lambda api``). Either way ``cached_until`` is pushed out to the 3-hour minimum
+    charge, so ``cached_seconds`` is what AWS bills. A version is SnapStart if it restored, has a
+    snapshot INIT_REPORT, or the API says so; ``$LATEST`` never is. Non-SnapStart versions have
+    no cache window (NaT) and ``cached_seconds`` 0.
+    """
+    life = _lifetimes(tables, versions, until)
+    off = ~life["snapstart"].to_numpy(dtype=bool)
+    life.loc[off, ["cached_from", "cached_until"]] = pd.NaT
+    life.loc[off, "cached_seconds"] = 0.0
+    return life
+
+
+def _lifetimes(tables: Tables, versions: pd.DataFrame | None, until: pd.Timestamp | None) -> pd.DataFrame:
+    """version_lifetimes with the would-be cache window kept for every version (for compare_options)."""
+    seen = _sightings(tables)
+    api = _api_versions(tables if versions is None else versions)
+    life = seen.merge(api, on=list(KEYS), how="outer")
+    observed_end = seen["last_seen"].max()
+    end = pd.Timestamp(until) if until is not None else observed_end
+    if pd.isna(end):
+        end = pd.Timestamp.now(tz="UTC")
+    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
+
+    from_api = life["created"].notna()
+    life["basis"] = pd.array(np.where(from_api, "lambda api", "logs"), dtype=TEXT)
+    cached_from = life["created"].where(from_api, life["first_seen"])
+    span_end = life["last_seen"].where(~from_api, life["last_seen"].fillna(end).clip(lower=end))
+    span_end = span_end.clip(lower=cached_from)
+    # AWS rule: the SnapStart cache is charged for at least 3 hours per version.
+    cached_until = span_end.clip(lower=cached_from + CACHE_MINIMUM)
+    life["cached_from"] = cached_from.astype(TIME)
+    life["cached_until"] = cached_until.astype(TIME)
+    life["cached_seconds"] = pd.array(
+        (cached_until - cached_from).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan), FLOAT
+    ).fillna(0.0)
+
+    evidence = life["restored"].fillna(False) | life["snapshot"].fillna(False) | life["api_snapstart"].fillna(False)
+    life["snapstart"] = (evidence & (life["version"] != LATEST).fillna(True)).astype(bool)
+    memory = life["api_memory_mb"].fillna(life["log_memory_mb"])
+    function_memory = life.groupby("function", dropna=False)["log_memory_mb"].transform("max")
+    life["memory_mb"] = memory.fillna(function_memory).astype(INT)
+    life["architecture"] = life["architecture"].astype(TEXT)
+    columns = [*KEYS, "first_seen", "last_seen", "cached_from", "cached_until", "cached_seconds",
+               "snapstart", "basis", "memory_mb", "architecture"]
+    return life[columns].sort_values(list(KEYS), ignore_index=True)
+
+
+def _sightings(tables: Tables) -> pd.DataFrame:
+    """first/last sighting per version in any table, whether it restored, whether it has a snapshot
+    INIT_REPORT, and its most common memory size (from REPORT lines)."""
+    parts = []
+    inv = tables.invocations
+    keys, codes = group_codes(inv, KEYS)
+    times = pd.Series(inv["timestamp"].astype(TIME).array).groupby(codes).agg(["min", "max"])
+    restored = np.bincount(codes, weights=inv["restore_ms"].notna().to_numpy(dtype=float),
+                           minlength=len(keys)) > 0
+    memory = most_common(codes, inv["memory_mb"].to_numpy(dtype="float64", na_value=np.nan), len(keys))
+    parts.append(keys.assign(first_seen=times["min"].reindex(range(len(keys))).array,
+                             last_seen=times["max"].reindex(range(len(keys))).array,
+                             restored=restored, snapshot=False, log_memory_mb=memory))
+    snapshot = (tables.inits["init_kind"] == "snapshot").fillna(False).astype(bool)
+    for frame, flags in ((tables.inits, {"snapshot": snapshot}), (tables.restores, {"restored": True})):
+        if len(frame):
+            part = frame[[*KEYS, "timestamp"]].assign(restored=False, snapshot=False, log_memory_mb=np.nan)
+            parts.append(part.assign(**flags).rename(columns={"timestamp": "first_seen"})
+                         .assign(last_seen=lambda d: d["first_seen"]))
+    seen = pd.concat(parts, ignore_index=True)
+    seen = seen.groupby(list(KEYS), dropna=False, sort=True).agg(
+        first_seen=("first_seen", "min"), last_seen=("last_seen", "max"),
+        restored=("restored", "any"), snapshot=("snapshot", "any"), log_memory_mb=("log_memory_mb", "max"),
+    ).reset_index()
+    for key in KEYS:
+        seen[key] = seen[key].astype(TEXT)
+    seen["first_seen"] = seen["first_seen"].astype(TIME)
+    seen["last_seen"] = seen["last_seen"].astype(TIME)
+    return seen
+
+
+def _api_versions(source: Tables | pd.DataFrame | None) -> pd.DataFrame:
+    """Lambda API facts normalized to function, version, api_memory_mb, architecture,
+    api_snapstart, created; empty (right columns) when there are none."""
+    frame = source.versions if isinstance(source, Tables) else source
+    if frame is None or len(frame) == 0:
+        frame = pd.DataFrame(columns=[*KEYS])
+    out = pd.DataFrame({key: frame[key].astype(TEXT) for key in KEYS})
+    n = len(frame)
+
+    def column(name: str, dtype: str) -> pd.Series:
+        if name in frame.columns:
+            return frame[name].astype(dtype) if dtype != TIME else pd.to_datetime(frame[name], utc=True).astype(TIME)
+        return pd.Series(pd.array([None] * n, dtype=dtype), index=frame.index)
+
+    out["api_memory_mb"] = column("memory_mb", FLOAT)
+    out["architecture"] = column("architecture", TEXT)
+    out["api_snapstart"] = column("snapstart", "boolean")
+    out["created"] = column("created", TIME)
+    return out.drop_duplicates(list(KEYS), keep="last")
+
+
+# --------------------------------------------------------------------------- cost per version / bucket
+
+
+def cost_by_version(
+    tables: Tables, prices: Prices, versions: pd.DataFrame | None = None, *,
+    until: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """USD per function version: cache, restore, billed restore (part of duration), duration,
+    request and total, with the inputs that drive them (cached_seconds, restores, invocations,
+    memory) and an ``assumptions`` column saying what was assumed for that row.
+
+    Why per version: cache cost accrues per published version even when nobody calls it, so an
+    old version forgotten behind an alias shows up here as a cost with zero invocations.
+    """
+    life = version_lifetimes(tables, versions, until=until)
+    rows = _invocation_rows(tables.invocations, life)
+    n = len(life)
+    out = life[[*KEYS, "snapstart", "basis", "memory_mb", "cached_seconds"]].copy()
+    out["invocations"] = pd.array(np.bincount(rows["pos"], minlength=n), INT)
+    out["restores"] = pd.array(np.bincount(rows["pos"], weights=rows["restore"], minlength=n).astype(np.int64), INT)
+    usd = _row_costs(rows, prices)
+    for part in COST_PARTS[1:]:
+        out[f"{part}_cost_usd"] = np.bincount(rows["pos"], weights=usd[part], minlength=n)
+    memory_gb = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan) / MB_PER_GB
+    out["cache_cost_usd"] = memory_gb * life["cached_seconds"].to_numpy(dtype=float) * prices.cache_gb_s
+    out.loc[~out["snapstart"], "cache_cost_usd"] = 0.0
+    _add_total(out)
+    for name in COST_COLUMNS:
+        out[name] = float_array(out[name].to_numpy(dtype=float))
+    out["assumptions"] = pd.array(_assumption_texts(life, prices), dtype=TEXT)
+    out.attrs["assumptions"] = [*prices.notes(), BILLED_RESTORE_NOTE]
+    ordered = [*KEYS, "snapstart", "basis", "memory_mb", "invocations", "restores", "cached_seconds",
+               *COST_COLUMNS, "assumptions"]
+    return out[ordered]
+
+
+BILLED_RESTORE_NOTE = ("Billed Duration already includes Billed Restore Duration: billed_restore_cost_usd "
+                       "is the part of duration_cost_usd spent restoring, not added to the total again")
+
+
+def cost_over_time(
+    tables: Tables, prices: Prices, bucket: str | None = None, versions: pd.DataFrame | None = None, *,
+    until: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Long table of cost per time bucket, function and version, plus ``cumulative_*`` running
+    totals. Invocation charges fall in the bucket of their REPORT; the cache charge is spread over
+    the buckets the version is cached in, in proportion to the seconds cached in each (the 3-hour
+    minimum included), so the buckets of a version add up to its :func:`cost_by_version` row.
+    """
+    life = version_lifetimes(tables, versions, until=until)
+    inv = tables.invocations[tables.invocations["timestamp"].notna()]
+    rows = _invocation_rows(inv, life)
+    stamps = [inv["timestamp"].min(), inv["timestamp"].max(),
+              life["cached_from"].min(), life["cached_until"].max()]
+    stamps = [s for s in stamps if not pd.isna(s)]
+    if not stamps:
+        return _empty_cost_over_time()
+    start, end = min(stamps), max(stamps)
+    if life["cached_until"].notna().any() and end == life["cached_until"].max():
+        end = end - pd.Timedelta(1, "ns")  # a window ending on a bucket edge adds no empty bucket
+    bucket = bucket or auto_bucket(start, end)
+    edges = bucket_edges(start, end, bucket)
+    step = pd.Timedelta(bucket).value
+    n_versions, n_buckets = len(life), len(edges)
+
+    cells = rows["pos"] * n_buckets + (rows["time_ns"] - edges[0].value) // step
+    usd = _row_costs(rows, prices)
+    grid = {part: np.bincount(cells, weights=usd[part], minlength=n_versions * n_buckets)
+            .reshape(n_versions, n_buckets) for part in COST_PARTS[1:]}
+    grid["cache"] = _cache_grid(life, edges.asi8, step, prices)
+
+    out = {
+        "bucket_start": pd.array(np.tile(edges.asi8, n_versions).astype("datetime64[ns]"))
+    }
+    out_frame = pd.DataFrame(out)
+    out_frame["bucket_start"] = out_frame["bucket_start"].dt.tz_localize("UTC")
+    repeat = np.repeat(np.arange(n_versions), n_buckets)
+    for key in KEYS:
+        out_frame[key] = life[key].array.take(repeat)
+    total = sum(grid[part] for part in COST_PARTS if part != "billed_restore")
+    grid["total"] = total
+    for part in (*COST_PARTS, "total"):
+        out_frame[f"{part}_cost_usd"] = float_array(grid[part].ravel())
+    for part in (*COST_PARTS, "total"):
+        out_frame[f"cumulative_{part}_cost_usd"] = float_array(np.cumsum(grid[part], axis=1).ravel())
+    out_frame.attrs["assumptions"] = [*prices.notes(), BILLED_RESTORE_NOTE,
+                                      "cache charge spread over the buckets the version is cached in"]
+    return out_frame
+
+
+def _cache_grid(life: pd.DataFrame, edges_ns: np.ndarray, step_ns: int, prices: Prices) -> np.ndarray:
+    """Cache USD per (version, bucket): seconds of overlap between the cache window and each bucket."""
+    start = life["cached_from"].astype(TIME).array.asi8.astype(np.float64)[:, None]
+    stop = life["cached_until"].astype(TIME).array.asi8.astype(np.float64)[:, None]
+    cached = life["cached_from"].notna().to_numpy()[:, None]
+    lo = edges_ns.astype(np.float64)[None, :]
+    overlap_s = np.clip(np.minimum(stop, lo + step_ns) - np.maximum(start, lo), 0, None) / 1e9
+    memory_gb = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan)[:, None] / MB_PER_GB
+    return np.where(cached, overlap_s * memory_gb * prices.cache_gb_s, 0.0)
+
+
+def _invocation_rows(inv: pd.DataFrame, life: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per invocation: position of its version in ``life`` and the numbers the cost model needs.
+
+    A row with no memory size takes its version's (the memory of a published version is fixed).
+    """
+    keys, codes = group_codes(inv, KEYS)
+    position = keys.merge(life[list(KEYS)].reset_index(), on=list(KEYS), how="left")["index"]
+    pos = position.to_numpy(dtype=np.int64)[codes]
+    kind = inv["start_kind"].astype(TEXT)
+    memory = inv["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
+    version_memory = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
+    memory = np.where(np.isnan(memory), version_memory[pos], memory) if len(pos) else memory
+    return {
+        "pos": pos,
+        "time_ns": inv["timestamp"].astype(TIME).array.asi8,
+        "memory_gb": memory / MB_PER_GB,
+        "restore": (kind == "restore").to_numpy(dtype=bool, na_value=False),
+        "init": (kind == "init").to_numpy(dtype=bool, na_value=False),
+        **{name: inv[name].to_numpy(dtype=float, na_value=np.nan)
+           for name in ("duration_ms", "billed_duration_ms", "init_ms", "restore_ms", "billed_restore_ms")},
+    }
+
+
+def _row_costs(rows: dict[str, np.ndarray], prices: Prices) -> dict[str, np.ndarray]:
+    """USD per invocation for each invocation-driven charge."""
+    gb = rows["memory_gb"]
+    return {
+        "restore": np.where(rows["restore"], gb * prices.restore_gb, 0.0),
+        "billed_restore": np.nan_to_num(rows["billed_restore_ms"], nan=0.0) / 1000 * gb * prices.duration_gb_s,
+        "duration": np.nan_to_num(rows["billed_duration_ms"], nan=0.0) / 1000 * gb * prices.duration_gb_s,
+        "request": np.full(len(gb), prices.request),
+    }
+
+
+def _add_total(frame: pd.DataFrame) -> None:
+    # billed_restore is inside duration (Billed Duration includes it): never add it twice.
+    frame["total_cost_usd"] = (frame["cache_cost_usd"] + frame["restore_cost_usd"]
+                               + frame["duration_cost_usd"] + frame["request_cost_usd"])
+
+
+def _assumption_texts(life: pd.DataFrame, prices: Prices) -> list[str]:
+    price_note = "; ".join(prices.notes())
+    texts = []
+    for snapstart, basis in zip(life["snapstart"], life["basis"], strict=True):
+        if not snapstart:
+            cache = "no SnapStart snapshot seen: no cache or restore charge"
+        elif basis == "lambda api":
+            cache = "cache from version creation (Lambda API) to the end of the data, 3-hour minimum"
+        else:
+            cache = ("cache from first to last sighting in the logs, 3-hour minimum "
+                     "(a version cached longer than the logs show costs more)")
+        texts.append(f"{cache}; {price_note}")
+    return texts
+
+
+def _empty_cost_over_time() -> pd.DataFrame:
+    columns = {"bucket_start": TIME, "function": TEXT, "version": TEXT}
+    columns.update({f"{part}_cost_usd": FLOAT for part in (*COST_PARTS, "total")})
+    columns.update({f"cumulative_{part}_cost_usd": FLOAT for part in (*COST_PARTS, "total")})
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+# --------------------------------------------------------------------------- options and break-even
+
+
+def peak_concurrency(invocations: pd.DataFrame, by: tuple[str, ...] = KEYS) -> pd.DataFrame:
+    """Observed peak concurrency per ``by`` group: the most invocations running at one instant.
+
+    An invocation runs from ``timestamp - duration_ms`` to ``timestamp`` (the REPORT is written
+    when it ends); init and restore time are left out because Provisioned Concurrency, the thing
+    this sizes, does them ahead of time. One invocation ending exactly when another starts is
+    not an overlap. Vectorized: +1/-1 events, one lexsort, one cumulative sum.
+    """
+    inv = invocations[invocations["timestamp"].notna()]
+    keys, codes = group_codes(inv, by)
+    end = inv["timestamp"].astype(TIME).array.asi8
+    start = end - _duration_ns(inv["duration_ms"].to_numpy(dtype=float, na_value=np.nan))
+    out = keys.copy()
+    out["pc_concurrency"] = pd.array(_peak(codes, start, end, len(keys)), INT)
+    return out
+
+
+def _duration_ns(duration_ms: np.ndarray) -> np.ndarray:
+    return np.round(np.nan_to_num(duration_ms, nan=0.0) * 1e6).astype(np.int64)
+
+
+def _peak(codes: np.ndarray, start: np.ndarray, end: np.ndarray, n_groups: int) -> np.ndarray:
+    """Max overlap per group code. Each group's +1s and -1s cancel, so one global running sum
+    restarts at zero at every group boundary of the sorted events."""
+    peak = np.zeros(n_groups, dtype=np.int64)
+    if codes.size == 0:
+        return peak
+    group = np.concatenate([codes, codes])
+    delta = np.concatenate([np.ones(codes.size, np.int8), np.full(codes.size, -1, np.int8)])
+    # Ends sort before starts at the same instant (-1 < +1): back-to-back calls do not overlap.
+    order = np.lexsort((delta, np.concatenate([start, end]), group))
+    running = np.cumsum(delta[order], dtype=np.int64)
+    group = group[order]
+    firsts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    peak[group[firsts]] = np.maximum.reduceat(running, firsts)
+    return peak
+
+
+def compare_options(
+    tables: Tables, prices: Prices, versions: pd.DataFrame | None = None, *,
+    until: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """The same observed traffic priced three ways, per function version and option.
+
+    - ``snapstart``: every cold start is a restore: restore charge + billed restore at the duration
+      price + the cache for the version's lifetime (3-hour minimum). Latency: restore + duration.
+    - ``on-demand``: every cold start is an init, billed as the platform bills it (from
+      2025-08-01 ``ceil(Duration + Init Duration)``, before that init was free). Latency: init +
+      duration, using observed init durations of the function, else its snapshot INIT_REPORT.
+    - ``provisioned-concurrency``: the observed peak concurrency kept provisioned for the observed
+      traffic window (rounded up to 5 minutes), duration at the PC duration price, no cold starts.
+
+    Cold starts are assumed to be as many under SnapStart as on-demand (same traffic, same
+    environment churn). A cost that cannot be estimated (e.g. no init duration ever seen for the
+    function) is ``<NA>``, never zero. Columns: function, version, option, total_cost_usd and its
+    parts, cold_starts, cold_start_p50_ms, cold_start_p99_ms, pc_concurrency, cheapest, and the
+    :func:`break_even` columns of the version.
+    """
+    per_version, options = _compare(tables, prices, versions, until)
+    frames = []
+    for option in OPTIONS:
+        frame = per_version[[*KEYS]].copy()
+        frame.insert(2, "option", pd.array([option] * len(frame), dtype=TEXT))
+        for name, values in options[option].items():
+            frame[name] = values
+        frames.append(frame)
+    out = pd.concat(frames).sort_values([*KEYS], kind="stable", ignore_index=True)
+    total = out["total_cost_usd"].astype(float)
+    lowest = total.groupby([out["function"], out["version"]], dropna=False).transform("min")
+    out["cheapest"] = (total == lowest).fillna(False).astype(bool)
+    out = out.merge(per_version, on=list(KEYS), how="left")
+    out.attrs["assumptions"] = [*prices.notes(), *COMPARE_NOTES]
+    return out
+
+
+COMPARE_NOTES = (
+    "cold starts assumed as many under SnapStart as on-demand (same traffic)",
+    "on-demand init billed as ceil(Duration + Init Duration) from 2025-08-01, free before",
+    "Provisioned Concurrency sized to the observed peak concurrency for the observed traffic window",
+    "SnapStart estimate for $LATEST assumes it were published as a version ($LATEST has no snapshot)",
+)
+
+
+def break_even(
+    tables: Tables, prices: Prices, versions: pd.DataFrame | None = None, *,
+    until: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Per function version, where one option starts to beat another:
+
+    - ``snapstart_break_even_cold_starts``: SnapStart costs less than on-demand once the period
+      has more cold starts than this (the cache is a fixed cost; each restore instead of an
+      init saves a little when init is billed); ``<NA>`` when a restore never costs less;
+    - ``pc_break_even_invocations_per_hour``: Provisioned Concurrency (observed peak) costs less
+      than the current option (SnapStart if the version uses it, else on-demand) above this
+      traffic, at the observed mean billed duration and cold-start rate; ``<NA>`` when never;
+    - ``observed_cold_starts``, ``observed_invocations_per_hour`` to compare with, and a ``note``
+      saying it in words.
+    """
+    return _compare(tables, prices, versions, until)[0]
+
+
+def _compare(
+    tables: Tables, prices: Prices, versions: pd.DataFrame | None, until: pd.Timestamp | None
+) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
+    life = _lifetimes(tables, versions, until)
+    inv = tables.invocations[tables.invocations["timestamp"].notna()]
+    rows = _invocation_rows(inv, life)
+    n = len(life)
+    pos, gb = rows["pos"], rows["memory_gb"]
+    restore, init = rows["restore"], rows["init"]
+    cold = restore | init
+    duration = np.nan_to_num(rows["duration_ms"], nan=0.0)
+    billed = np.nan_to_num(rows["billed_duration_ms"], nan=0.0)
+
+    # What a cold start of the other kind would have taken: per-function medians of what was seen.
+    estimates = _function_estimates(tables, life, rows)
+    fn = estimates["row_function"]
+    init_ms = np.where(init, rows["init_ms"], estimates["init_ms"][fn])
+    restore_ms = np.where(restore, rows["restore_ms"], estimates["restore_ms"][fn])
+    billed_restore_ms = np.where(restore, np.nan_to_num(rows["billed_restore_ms"], nan=0.0),
+                                 estimates["billed_restore_ms"][fn])
+
+    init_billed = rows["time_ns"] >= INIT_BILLED_SINCE.value
+    snap_billed = np.where(init, np.ceil(duration) + billed_restore_ms, billed)
+    od_billed = np.where(restore, np.ceil(duration + np.where(init_billed, init_ms, 0.0)), billed)
+    pc_billed = np.where(cold, np.ceil(duration), billed)
+    usd = {
+        "snapstart": gb * snap_billed / 1000 * prices.duration_gb_s,
+        "on-demand": gb * od_billed / 1000 * prices.duration_gb_s,
+        "provisioned-concurrency": gb * pc_billed / 1000 * prices.pc_duration_gb_s,
+    }
+    restore_usd = np.where(cold, gb * prices.restore_gb, 0.0)
+
+    def per_version(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        if mask is not None:
+            values = np.where(mask, values, 0.0)
+        return np.bincount(pos, weights=values, minlength=n)
+
+    count = np.bincount(pos, minlength=n)
+    colds = np.bincount(pos, weights=cold, minlength=n)
+    request = count * prices.request
+    memory_gb = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan) / MB_PER_GB
+    cache = memory_gb * life["cached_seconds"].to_numpy(dtype=float) * prices.cache_gb_s
+
+    end = rows["time_ns"]
+    start = end - _duration_ns(rows["duration_ms"])
+    peak = _peak(pos, start, end, n)
+    window_s = _traffic_window_seconds(pos, start, end, n)
+    provisioned = peak * memory_gb * window_s * prices.pc_gb_s
+
+    snap_latency = grouped_percentiles(pos[cold], (restore_ms + duration)[cold], n)
+    od_latency = grouped_percentiles(pos[cold], (init_ms + duration)[cold], n)
+    zero_latency = np.where(colds > 0, 0.0, np.nan)
+    options: dict[str, dict[str, object]] = {}
+    parts = {
+        "snapstart": (cache, per_version(restore_usd), per_version(usd["snapstart"]), 0.0, snap_latency),
+        "on-demand": (0.0, 0.0, per_version(usd["on-demand"]), 0.0, od_latency),
+        "provisioned-concurrency": (0.0, 0.0, per_version(usd["provisioned-concurrency"]), provisioned, None),
+    }
+    for option, (cache_usd, restore_cost, duration_usd, pc_usd, latency) in parts.items():
+        zeros = np.zeros(n)
+        total = cache_usd + restore_cost + duration_usd + request + pc_usd
+        options[option] = {
+            "cache_cost_usd": float_array(zeros + cache_usd),
+            "restore_cost_usd": float_array(zeros + restore_cost),
+            "duration_cost_usd": float_array(zeros + duration_usd),
+            "request_cost_usd": float_array(request),
+            "provisioned_cost_usd": float_array(zeros + pc_usd),
+            "total_cost_usd": float_array(total),
+            "cold_starts": pd.array(colds.astype(np.int64) if latency is not None else np.zeros(n, np.int64), INT),
+            "cold_start_p50_ms": float_array(latency[:, 0] if latency is not None else zero_latency),
+            "cold_start_p99_ms": float_array(latency[:, 2] if latency is not None else zero_latency),
+            "pc_concurrency": pd.array(peak, INT),
+        }
+
+    # SnapStart vs on-demand: cache is fixed; each cold start differs by delta_per_cold.
+    snap_cold = per_version(usd["snapstart"] + restore_usd, cold)
+    od_cold = per_version(usd["on-demand"], cold)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta_per_cold = (snap_cold - od_cold) / colds
+        be_cold = np.where(delta_per_cold < 0, cache / -delta_per_cold, np.nan)
+        # PC vs the current option, both as fixed USD/hour + variable USD/invocation.
+        current_is_snap = life["snapstart"].to_numpy(dtype=bool)
+        totals = {option: options[option]["total_cost_usd"].to_numpy(float, na_value=np.nan)
+                  for option in ("snapstart", "on-demand")}
+        current_total = np.where(current_is_snap, totals["snapstart"], totals["on-demand"])
+        current_fixed = np.where(current_is_snap, cache, 0.0)
+        current_var = (current_total - current_fixed - request) / count
+        current_fixed_hour = np.where(current_is_snap, memory_gb * 3600 * prices.cache_gb_s, 0.0)
+        pc_fixed_hour = peak * memory_gb * 3600 * prices.pc_gb_s
+        pc_var = per_version(usd["provisioned-concurrency"]) / count
+        saving = current_var - pc_var
+        be_rate = np.where(saving > 0, np.maximum(pc_fixed_hour - current_fixed_hour, 0) / saving, np.nan)
+        observed_rate = count / (window_s / 3600)
+
+    per = life[[*KEYS]].copy()
+    per["observed_cold_starts"] = pd.array(colds.astype(np.int64), INT)
+    per["snapstart_break_even_cold_starts"] = float_array(be_cold)
+    per["observed_invocations_per_hour"] = float_array(np.where(count > 0, observed_rate, np.nan))
+    per["pc_break_even_invocations_per_hour"] = float_array(be_rate)
+    per["note"] = pd.array(
+        [_break_even_note(*args) for args in zip(
+            colds, delta_per_cold, be_cold, cache, current_is_snap, be_rate, observed_rate, peak,
+            life["memory_mb"], count, strict=True)],
+        dtype=TEXT,
+    )
+    return per, options
+
+
+def _function_estimates(tables: Tables, life: pd.DataFrame, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per function: median observed init, restore and billed restore durations (ms). Init falls
+    back to the snapshot INIT_REPORT of the function when no on-demand init was ever seen."""
+    fcodes, functions = pd.factorize(life["function"], use_na_sentinel=False)
+    row_function = fcodes[rows["pos"]] if len(rows["pos"]) else np.zeros(0, np.int64)
+    nf = len(functions)
+
+    def median(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return grouped_percentiles(row_function[mask], values[mask], nf)[:, 0]
+
+    init_ms = median(rows["init"], rows["init_ms"])
+    inits = tables.inits[(tables.inits["init_kind"] == "snapshot").fillna(False).astype(bool)]
+    snap_codes = functions.get_indexer(inits["function"])
+    known = snap_codes >= 0
+    snapshot_ms = grouped_percentiles(snap_codes[known], inits["init_ms"].to_numpy(float, na_value=np.nan)[known], nf)
+    return {
+        "row_function": row_function,
+        "init_ms": np.where(np.isnan(init_ms), snapshot_ms[:, 0], init_ms),
+        "restore_ms": median(rows["restore"], rows["restore_ms"]),
+        "billed_restore_ms": median(rows["restore"], rows["billed_restore_ms"]),
+    }
+
+
+def _traffic_window_seconds(pos: np.ndarray, start: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
+    """First start to last end of each version's traffic, rounded up to PC's 5-minute billing step."""
+    window = np.zeros(n)
+    if pos.size:
+        first = pd.Series(start).groupby(pos).min()
+        last = pd.Series(end).groupby(pos).max()
+        step = PC_BILLING_STEP.value
+        span = np.maximum(last.to_numpy() - first.to_numpy(), 1)
+        window[first.index.to_numpy()] = np.ceil(span / step) * step / 1e9
+    return window
+
+
+def _break_even_note(colds, delta, be_cold, cache, current_is_snap, be_rate, observed_rate, peak, memory_mb,
+                     count) -> str:
+    """The break-even figures in one sentence each, for people."""
+    if colds == 0:
+        snap = "no cold starts observed: SnapStart would only add its cache charge"
+    elif np.isnan(delta):
+        snap = "cannot compare SnapStart with on-demand: no init or restore duration seen for this function"
+    elif delta < 0:
+        snap = (f"SnapStart costs less than on-demand above {be_cold:,.0f} cold starts in this period "
+                f"(observed {colds:,.0f}; cache ${cache:.4f}, each restore ${-delta:.6f} cheaper than an init)")
+    else:
+        snap = (f"SnapStart never costs less than on-demand here (each restore ${delta:.6f} more than an "
+                "init): it buys latency, not savings")
+    current = "SnapStart" if current_is_snap else "on-demand"
+    if count == 0:
+        pc = "no traffic: Provisioned Concurrency not needed"
+    elif np.isnan(be_rate):
+        pc = f"Provisioned Concurrency ({peak} x {memory_mb} MB) never costs less than {current} here"
+    else:
+        pc = (f"Provisioned Concurrency ({peak} x {memory_mb} MB) costs less than {current} above "
+              f"{be_rate:,.0f} invocations/hour (observed {observed_rate:,.0f}/hour)")
+    return f"{snap}; {pc}"

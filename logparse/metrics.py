@@ -1,0 +1,275 @@
+"""Time-bucketed aggregates of the ``invocations`` table: counts by start kind, restore and init
+percentiles, billed restore sums and cold-start rates, per function/version.
+
+Why it is built this way: a month of a busy function is millions of REPORT lines, and the dashboard
+recomputes these on every widget change. So every aggregate is a handful of numpy passes over
+integer group codes (``bincount`` for counts and sums, one ``lexsort`` for percentiles); there is
+no Python loop over rows or over groups.
+
+Percentile method, used everywhere in SnapLens: numpy's default ``"linear"`` method (Hyndman & Fan
+type 7, the same as Excel ``PERCENTILE.INC`` and pandas ``quantile``): for ``n`` sorted values
+``v[0..n-1]`` the q-th percentile is ``v[lo] + (v[lo+1] - v[lo]) * (h - lo)`` with ``h = q * (n - 1)``
+and ``lo = floor(h)``. A single value is its own p50, p90 and p99; no values give ``<NA>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from logparse.tables import FLOAT, INT, TIME
+
+PERCENTILE_METHOD = "linear"
+QUANTILES: dict[str, float] = {"p50": 0.50, "p90": 0.90, "p99": 0.99}
+STATS = (*QUANTILES, "max")
+
+# Candidate bucket sizes, smallest first; auto_bucket picks the first that gives at most
+# MAX_BUCKETS buckets, so a chart has enough points to show a trend and few enough to read.
+BUCKETS: tuple[str, ...] = ("1min", "5min", "15min", "1h", "6h", "1D")
+MAX_BUCKETS = 300
+
+KEYS = ("function", "version")
+COUNT_COLUMNS = ("invocations", "warm", "init", "restore")
+
+
+# --------------------------------------------------------------------------- small public helpers
+
+
+def auto_bucket(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """A pandas offset alias giving roughly 50-300 buckets between ``start`` and ``end``.
+
+    Why: the same chart must work for a 5-minute load test and a 30-day cost review.
+    """
+    span = max(pd.Timedelta(end - start), pd.Timedelta(0))
+    for alias in BUCKETS:
+        if span / pd.Timedelta(alias) <= MAX_BUCKETS:
+            return alias
+    return BUCKETS[-1]
+
+
+def percentile_summary(values: pd.Series) -> dict[str, float | None]:
+    """p50/p90/p99/max of ``values`` (``<NA>`` ignored) with numpy's ``"linear"`` method.
+
+    Returns ``None`` for every statistic when there is no value, so JSON output shows ``null``
+    rather than a made-up zero.
+    """
+    data = pd.Series(values).to_numpy(dtype="float64", na_value=np.nan)
+    data = data[~np.isnan(data)]
+    if data.size == 0:
+        return {name: None for name in STATS}
+    out = {
+        name: float(np.percentile(data, q * 100, method=PERCENTILE_METHOD))
+        for name, q in QUANTILES.items()
+    }
+    out["max"] = float(data.max())
+    return out
+
+
+def bucket_edges(start: pd.Timestamp, end: pd.Timestamp, bucket: str) -> pd.DatetimeIndex:
+    """Bucket start times covering ``[start, end]``, aligned to the bucket size (UTC).
+
+    Why aligned: buckets of two exports, or of metrics and costs, then line up row for row.
+    """
+    step = pd.Timedelta(bucket)
+    first = _utc(start).floor(step)
+    last = _utc(end).floor(step)
+    return pd.date_range(first, last, freq=step).as_unit("ns")
+
+
+def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Percentiles per group code: an ``(n_groups, 4)`` array of p50, p90, p99, max (NaN if empty).
+
+    ``codes`` are integers in ``[0, n_groups)``; NaN values are ignored. One lexsort puts every
+    group's values in order, then each percentile is two fancy-index reads and a linear
+    interpolation (numpy's ``"linear"`` method), for all groups at once.
+    """
+    keep = ~np.isnan(values)
+    codes, values = codes[keep], values[keep]
+    out = np.full((n_groups, len(STATS)), np.nan)
+    if values.size == 0:
+        return out
+    order = np.lexsort((values, codes))
+    ordered = values[order]
+    counts = np.bincount(codes, minlength=n_groups)
+    starts = np.cumsum(counts) - counts
+    has = counts > 0
+    n, first = counts[has], starts[has]
+    for col, q in enumerate(QUANTILES.values()):
+        h = q * (n - 1)
+        lo = np.floor(h).astype(np.int64)
+        hi = np.minimum(lo + 1, n - 1)
+        low, high = ordered[first + lo], ordered[first + hi]
+        out[has, col] = low + (high - low) * (h - lo)
+    out[has, -1] = ordered[first + n - 1]
+    return out
+
+
+# --------------------------------------------------------------------------- aggregates
+
+
+def by_version(invocations: pd.DataFrame) -> pd.DataFrame:
+    """One row per function, version: counts by start kind, cold-start rate, restore and init
+    percentiles, billed restore / duration / billed duration sums and the most common memory size.
+
+    Why per version: SnapStart snapshots, and so restore behaviour and cache cost, belong to a
+    published version, not to the function.
+    """
+    keys, codes = group_codes(invocations, KEYS)
+    cols = _row_arrays(invocations)
+    out = _aggregate(keys, codes, len(keys), cols)
+    out["billed_duration_ms_sum"] = pd.array(_sum(codes, cols["billed_duration_ms"], len(keys)), FLOAT)
+    out["memory_mb"] = pd.array(most_common(codes, cols["memory_mb"], len(keys)), INT)
+    return out.sort_values(list(KEYS), ignore_index=True)
+
+
+def over_time(
+    invocations: pd.DataFrame,
+    bucket: str | None = None,
+    by: Sequence[str] = KEYS,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Long table of the :func:`by_version` aggregates per time bucket and ``by`` group.
+
+    Columns: ``bucket_start`` (UTC), the ``by`` columns (none when ``by=()``: all invocations
+    together), then invocations, warm, init, restore, cold_start_rate, restore_ms_p50/p90/p99/max,
+    init_ms_p50/p90/p99/max, billed_restore_ms_sum, duration_ms_sum. Every bucket from ``start``
+    (default: the first invocation) to ``end`` (default: the last) is present for every group,
+    with zero counts and ``<NA>`` percentiles where nothing happened, so charts show gaps as gaps
+    and exports of the same range always have the same rows. Rows without a timestamp are left out.
+    """
+    by = tuple(by)
+    frame = invocations[invocations["timestamp"].notna()]
+    times = _ns(frame["timestamp"])
+    if start is None or end is None:
+        if times.size == 0 and (start is None and end is None):
+            return _empty_over_time(by)
+        start = pd.Timestamp(times.min(), tz="UTC") if start is None else start
+        end = pd.Timestamp(times.max(), tz="UTC") if end is None else end
+    bucket = bucket or auto_bucket(start, end)
+    edges = bucket_edges(start, end, bucket)
+    step = pd.Timedelta(bucket).value
+    cells = (times - edges[0].value) // step
+    inside = (cells >= 0) & (cells < len(edges))
+    frame, cells = frame[inside], cells[inside]
+
+    keys, codes = group_codes(frame, by)
+    n_buckets = len(edges)
+    cols = _row_arrays(frame)
+    agg = _aggregate(keys, codes * n_buckets + cells, len(keys) * n_buckets, cols, expand=n_buckets)
+    agg.insert(0, "bucket_start", pd.array(np.tile(edges.asi8, len(keys)), dtype="datetime64[ns]"))
+    agg["bucket_start"] = agg["bucket_start"].dt.tz_localize("UTC")
+    return agg
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Integer group code per row for the ``by`` columns, and the key frame indexed by code.
+
+    Factorizes each column once (``<NA>`` is a group of its own, never dropped) and combines
+    the codes arithmetically, which is several times faster than a multi-column groupby on
+    string columns. Keys come out sorted. ``by=()`` gives one group holding every row.
+    """
+    by = tuple(by)
+    if not by:
+        return pd.DataFrame(index=range(1)), np.zeros(len(frame), dtype=np.int64)
+    combined = np.zeros(len(frame), dtype=np.int64)
+    uniques = []
+    for name in by:
+        col_codes, col_uniques = pd.factorize(frame[name], sort=True, use_na_sentinel=False)
+        combined = combined * len(col_uniques) + col_codes
+        uniques.append(col_uniques)
+    present, codes = np.unique(combined, return_inverse=True)
+    parts = {}
+    for name, col_uniques in zip(reversed(by), reversed(uniques), strict=True):
+        parts[name] = col_uniques.take(present % len(col_uniques))
+        present = present // len(col_uniques)
+    keys = pd.DataFrame({name: pd.array(parts[name], dtype=frame[name].dtype) for name in by})
+    return keys, codes.astype(np.int64)
+
+
+def _row_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The invocation columns the aggregates need, as plain numpy arrays (NaN for <NA>)."""
+    kind = frame["start_kind"].astype("string")
+    out = {
+        kind_name: (kind == kind_name).to_numpy(dtype=bool, na_value=False)
+        for kind_name in COUNT_COLUMNS[1:]
+    }
+    for name in ("restore_ms", "init_ms", "billed_restore_ms", "duration_ms", "billed_duration_ms"):
+        out[name] = frame[name].to_numpy(dtype="float64", na_value=np.nan)
+    out["memory_mb"] = frame["memory_mb"].to_numpy(dtype="float64", na_value=np.nan)
+    return out
+
+
+def _aggregate(
+    keys: pd.DataFrame,
+    cells: np.ndarray,
+    n_cells: int,
+    cols: dict[str, np.ndarray],
+    expand: int = 1,
+) -> pd.DataFrame:
+    """Counts, rate, percentiles and sums per cell; key columns repeated ``expand`` times."""
+    rows = np.repeat(np.arange(len(keys)), expand)
+    out = {name: keys[name].array.take(rows) for name in keys.columns}
+    total = np.bincount(cells, minlength=n_cells)
+    out["invocations"] = pd.array(total, INT)
+    for name in COUNT_COLUMNS[1:]:
+        out[name] = pd.array(np.bincount(cells, weights=cols[name], minlength=n_cells).astype(np.int64), INT)
+    cold = out["init"].to_numpy() + out["restore"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(total > 0, cold / total, np.nan)
+    out["cold_start_rate"] = float_array(rate)
+    for name in ("restore_ms", "init_ms"):
+        stats = grouped_percentiles(cells, cols[name], n_cells)
+        for col, stat in enumerate(STATS):
+            out[f"{name}_{stat}"] = float_array(stats[:, col])
+    out["billed_restore_ms_sum"] = pd.array(_sum(cells, cols["billed_restore_ms"], n_cells), FLOAT)
+    out["duration_ms_sum"] = pd.array(_sum(cells, cols["duration_ms"], n_cells), FLOAT)
+    return pd.DataFrame(out)
+
+
+def _sum(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
+    """Sum per cell, <NA> counted as nothing (an empty cell sums to 0.0)."""
+    return np.bincount(cells, weights=np.nan_to_num(values, nan=0.0), minlength=n_cells)
+
+
+def most_common(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Most frequent non-NaN value per group (ties: the larger value), NaN where none."""
+    keep = ~np.isnan(values)
+    pairs = pd.DataFrame({"code": codes[keep], "value": values[keep]})
+    counts = pairs.value_counts().reset_index(name="n")
+    counts = counts.sort_values(["code", "n", "value"], ascending=[True, False, False])
+    best = counts.drop_duplicates("code")
+    out = np.full(n_groups, np.nan)
+    out[best["code"].to_numpy()] = best["value"].to_numpy()
+    return out
+
+
+def float_array(values: np.ndarray) -> pd.arrays.FloatingArray:
+    """Float64 extension array with NaN shown as <NA>, the tables' missing value."""
+    return pd.arrays.FloatingArray(np.nan_to_num(values, nan=0.0), np.isnan(values))
+
+
+def _empty_over_time(by: tuple[str, ...]) -> pd.DataFrame:
+    columns = {"bucket_start": TIME, **{name: "string" for name in by}}
+    columns.update({name: INT for name in COUNT_COLUMNS})
+    columns["cold_start_rate"] = FLOAT
+    for name in ("restore_ms", "init_ms"):
+        columns.update({f"{name}_{stat}": FLOAT for stat in STATS})
+    columns.update({"billed_restore_ms_sum": FLOAT, "duration_ms_sum": FLOAT})
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def _utc(value: pd.Timestamp) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _ns(times: pd.Series) -> np.ndarray:
+    """UTC timestamps as int64 nanoseconds since the epoch, whatever unit the column uses."""
+    return times.astype(TIME).array.asi8
