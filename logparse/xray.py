@@ -1,0 +1,721 @@
+"""X-Ray trace documents -> the ``spans`` table, its join to ``invocations``, and hook analysis.
+
+Why X-Ray at all: a REPORT line says how long a restore took, but only the X-Ray ``Restore``
+subsegment of the ``AWS::Lambda::Function`` segment shows the restore on a timeline, and only
+user-instrumented subsegments under it show what the after-restore hooks did.
+
+Inputs (already decompressed by ``sources.py``):
+
+- ``aws xray batch-get-traces`` output: ``{"Traces": [{"Segments": [{"Id", "Document"}]}]}`` where
+  ``Document`` is a JSON *string*; several responses may be concatenated one per line.
+- Raw segment documents, one JSON object per line, as given to ``put-trace-segments`` or sent to the
+  X-Ray daemon, whose UDP payloads start with a ``{"format": "json", "version": 1}`` header line.
+- A JSON array of either (documents as objects or as strings).
+
+Accounting (``records_read``): every record ends up as exactly one span, one reject or one skip.
+
+- one **span** per subsegment (nested to any depth, or sent separately with ``"type":
+  "subsegment"``) that belongs to a Lambda function segment and is well formed;
+- one **reject** per malformed subsegment, malformed function segment, undecodable document or
+  broken envelope entry (bad JSON, missing times, end before start, in progress, duplicate id,
+  cycle in parent ids);
+- one **skip** per document that is not a Lambda function segment (its nested subsegments are not
+  looked at and not counted), per function segment itself (a container: its subsegments are the
+  spans), per in-progress document superseded by the complete one with the same id (X-Ray's own
+  rule), per separately sent subsegment whose parent is not under a Lambda function segment, and
+  per daemon header line. Blank lines are not records.
+
+``parse_counted`` returns the same plus that breakdown by kind, for ``Stats.kinds``.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+
+from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, SPANS, TEXT, conform, empty
+
+FUNCTION_ORIGIN = "AWS::Lambda::Function"
+SERVICE_ORIGIN = "AWS::Lambda"
+RESTORE = "Restore"
+# SnapStart: after-restore runtime hooks must finish within 10 s or the invoke fails with
+# SnapStartTimeoutException (Lambda SnapStart runtime hooks docs).
+HOOK_LIMIT_MS = 10_000.0
+# datetime64[ns] ends in April 2262 (9.22e9 s); anything outside (0, that) is not a real X-Ray time.
+_MAX_EPOCH_S = 9.2e9
+_NUMBER = (float, int)  # ``type(x) in _NUMBER`` also rules out bool, which ``isinstance`` lets in
+
+# Kinds reported by parse_counted; all but "xray_span" and "xray_reject" are skips.
+SPAN, REJECT = "xray_span", "xray_reject"
+OTHER_SEGMENT, FUNCTION_SEGMENT = "xray_other_segment", "xray_function_segment"
+SUPERSEDED, HEADER, ORPHAN = "xray_superseded", "xray_header", "xray_orphan_subsegment"
+
+_BATCH_HEAD = re.compile(rb'^\s*[\[\s]*\{\s*"(Traces|UnprocessedTraceIds)"\s*:')
+_TRACE_ID_KEY = re.compile(rb'"trace_id"\s*:\s*"')
+_ID_KEY = re.compile(rb'[{,]\s*"id"\s*:\s*"')
+
+
+def looks_like_xray(head: bytes) -> bool:
+    """Cheap sniff of the first KB of decompressed data: is this X-Ray trace data?
+
+    True for batch-get-traces JSON and for raw segment documents (one JSON object per line with
+    top-level ``"trace_id"`` and ``"id"``, daemon header lines allowed). Log lines that merely
+    mention a trace (``xray_trace_id``, ``Root=1-...``) do not match: the key must be exactly
+    ``"trace_id"`` and appear unescaped, which a JSON-encoded log message cannot do.
+    """
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith((b"{", b"[")):
+        return False
+    if _BATCH_HEAD.match(text):
+        return True
+    for line in text.split(b"\n", 8)[:8]:
+        line = line.strip().lstrip(b"[").lstrip()
+        if not line or _is_daemon_header(line):
+            continue
+        return bool(_TRACE_ID_KEY.search(line) and _ID_KEY.search(line))
+    return False
+
+
+def _is_daemon_header(line: bytes) -> bool:
+    return line.startswith(b"{") and b'"format"' in line and b'"version"' in line and len(line) < 64
+
+
+@dataclass
+class XrayParse:
+    """Everything one parse produced: the two tables, the record count and its breakdown."""
+
+    spans: pd.DataFrame
+    rejects: pd.DataFrame
+    records_read: int
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+def parse(data: bytes, source: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Parse X-Ray trace data into (spans, rejects, records_read); never raises on bad data.
+
+    ``records_read == len(spans) + len(rejects) + skipped`` (see the module docstring for what
+    a record is). Reject ``line`` is the physical line for line-per-document input and the
+    1-based document number for batch-get-traces JSON.
+    """
+    result = parse_counted(data, source)
+    return result.spans, result.rejects, result.records_read
+
+
+def parse_counted(data: bytes, source: str) -> XrayParse:
+    """Like :func:`parse`, plus the per-kind record counts (``xray_span``, ``xray_reject``, ...)."""
+    walker = _Walker(source)
+    with _no_gc():
+        walker.run(_documents(data))
+    return walker.result()
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while documents are decoded: the millions of small
+    dicts orjson creates make it rescan the growing heap over and over (half the parse time),
+    and decoded JSON holds no reference cycles for it to find."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --------------------------------------------------------------------------------------------
+# Envelopes: yield (line, document) where document is a decoded dict, or an error string.
+
+
+def _documents(data: bytes) -> Iterator[tuple[int, Any]]:
+    """Decode the envelope into segment documents, in input order."""
+    try:
+        whole = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        yield from _lines(data)  # a document per line, or concatenated batch responses
+        return
+    counter = [0]
+    yield from _unwrap(whole, counter, None)
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, Any]]:
+    counter = [0]
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield number, _Bad(f"invalid JSON ({exc})", line)
+            continue
+        if isinstance(value, dict) and set(value) == {"format", "version"}:
+            yield number, _HEADER
+            continue
+        yield from _unwrap(value, counter, number)
+
+
+def _unwrap(value: Any, counter: list[int], line: int | None) -> Iterator[tuple[int, Any]]:
+    """One decoded JSON value -> segment documents (batch responses, arrays, documents)."""
+    if isinstance(value, dict) and ("Traces" in value or "UnprocessedTraceIds" in value):
+        traces = value.get("Traces") or []
+        if not isinstance(traces, list):
+            counter[0] += 1
+            yield line or counter[0], _Bad("Traces is not a list", value)
+            return
+        for trace in traces:
+            segments = trace.get("Segments") if isinstance(trace, dict) else None
+            if not isinstance(segments, list):
+                counter[0] += 1
+                yield line or counter[0], _Bad("trace without a Segments list", trace)
+                continue
+            for segment in segments:
+                counter[0] += 1
+                document = segment.get("Document") if isinstance(segment, dict) else None
+                yield line or counter[0], _decode(document, segment)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict) and ("Traces" in item or "UnprocessedTraceIds" in item):
+                yield from _unwrap(item, counter, line)
+            else:
+                counter[0] += 1
+                document = item.get("Document", item) if isinstance(item, dict) else item
+                yield line or counter[0], _decode(document, item)
+    else:
+        counter[0] += 1
+        yield line or counter[0], _decode(value, value)
+
+
+def _decode(document: Any, context: Any) -> Any:
+    """A Document string or object -> dict, or a _Bad saying why not."""
+    if isinstance(document, str):
+        try:
+            document = orjson.loads(document)
+        except orjson.JSONDecodeError as exc:
+            return _Bad(f"invalid JSON ({exc})", document)
+    if not isinstance(document, dict):
+        return _Bad("segment document is not a JSON object", context)
+    return document
+
+
+class _Bad:
+    """An envelope entry that is not a usable document: becomes one reject."""
+
+    __slots__ = ("reason", "value")
+
+    def __init__(self, reason: str, value: Any) -> None:
+        self.reason = reason
+        self.value = value
+
+
+_HEADER = object()
+
+
+# --------------------------------------------------------------------------------------------
+# The walker: documents -> column lists.
+
+
+def _check_times(node: dict) -> str | None:
+    """Why a segment/subsegment's times are unusable, or None if they are fine."""
+    start = node.get("start_time")
+    end = node.get("end_time")
+    if type(start) not in _NUMBER:
+        return "missing start_time" if start is None else "start_time is not a number"
+    if end is None:
+        return "in progress: no end_time" if node.get("in_progress") is True else "missing end_time"
+    if type(end) not in _NUMBER:
+        return "end_time is not a number"
+    if not (0 < start < _MAX_EPOCH_S and 0 < end < _MAX_EPOCH_S):
+        return "time out of range"
+    if end < start:
+        return "end_time before start_time"
+    return None
+
+
+def _function_version(arn: Any) -> tuple[str | None, str | None]:
+    """``arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`` -> (name, version).
+
+    The version is the qualifier when it is ``$LATEST`` or a number; an alias or no qualifier
+    says nothing about the version, so it stays missing.
+    """
+    if type(arn) is not str:
+        return None, None
+    parts = arn.split(":")
+    if len(parts) < 7 or parts[5] != "function":
+        return None, None
+    qualifier = parts[7] if len(parts) > 7 else ""
+    version = qualifier if qualifier == "$LATEST" or qualifier.isdigit() else None
+    return parts[6] or None, version
+
+
+def _owner(segment: dict) -> tuple[str | None, str | None]:
+    """Function name and version of a function segment, from the best field present."""
+    aws = segment.get("aws")
+    aws = aws if isinstance(aws, dict) else {}
+    name, version = _function_version(aws.get("function_arn"))
+    if name is None:
+        name, version = _function_version(segment.get("resource_arn"))
+    if name is None:
+        # Newer Lambda traces name the log group instead of the ARN.
+        groups = aws.get("cloudwatch_logs")
+        group = groups[0].get("log_group") if isinstance(groups, list) and groups and isinstance(
+            groups[0], dict) else None
+        if isinstance(group, str) and group.startswith("/aws/lambda/"):
+            name = group.removeprefix("/aws/lambda/")
+    if name is None and isinstance(segment.get("name"), str):
+        name = segment["name"]
+    return name, version
+
+
+def _text(value: Any) -> str:
+    """The reject text: the offending JSON without its (separately counted) children."""
+    if isinstance(value, dict) and "subsegments" in value:
+        value = {k: v for k, v in value.items() if k != "subsegments"}
+    if isinstance(value, bytes | bytearray):
+        return bytes(value[: REJECT_TEXT_LIMIT * 4]).decode("utf-8", "replace")[:REJECT_TEXT_LIMIT]
+    if isinstance(value, str):
+        return value[:REJECT_TEXT_LIMIT]
+    try:
+        return orjson.dumps(value)[: REJECT_TEXT_LIMIT * 4].decode("utf-8", "replace")[:REJECT_TEXT_LIMIT]
+    except (TypeError, orjson.JSONEncodeError):
+        return repr(value)[:REJECT_TEXT_LIMIT]
+
+
+class _Walker:
+    """Flattens function segments into column lists with an explicit stack (no recursion, so any
+    depth works). Per node it stores one small tuple; what is constant per document (trace,
+    function, version, line) is stored once per walk with a count and repeated at the end."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.rows: list[tuple] = []  # (id, parent, name, start, end, flags) per span
+        self.walks: list[tuple] = []  # (trace, function, version, line, spans added) per walk
+        self.rejects: list[tuple[int | None, str, str]] = []
+        self.kinds: dict[str, int] = defaultdict(int)
+        self.service_versions: dict[tuple[str, str], str] = {}
+        self.segment_keys: set[tuple[str, str]] = set()  # function segment ids, for duplicates
+        # (trace, id) -> (function, version) of every node under a function segment; built only
+        # when separately sent subsegments need their parents found. new_keys: added since last look.
+        self.index: dict[tuple[str, str], tuple[str | None, str | None]] | None = None
+        self.new_keys: list[tuple[str, str]] = []
+
+    # -- driver ------------------------------------------------------------------------------
+    def run(self, documents: Iterator[tuple[int, Any]]) -> None:
+        functions: list[tuple[int, dict]] = []
+        loose: list[tuple[int, dict]] = []  # separately sent subsegments
+        for line, doc in documents:
+            if doc is _HEADER:
+                self.kinds[HEADER] += 1
+            elif type(doc) is _Bad:
+                self.reject(line, doc.reason, doc.value)
+            elif doc.get("origin") == FUNCTION_ORIGIN:
+                functions.append((line, doc))
+            elif doc.get("type") == "subsegment":
+                loose.append((line, doc))
+            else:
+                if doc.get("origin") == SERVICE_ORIGIN:
+                    self.note_service(doc)
+                self.kinds[OTHER_SEGMENT] += 1
+        if loose:
+            self.index = {}
+        complete = {
+            (d.get("trace_id"), d.get("id")) for _, d in (*functions, *loose) if "end_time" in d
+        }
+        for line, doc in functions:
+            if not self.superseded(doc, complete):
+                self.walk_function(line, doc)
+        if loose:
+            self.attach(loose, complete)
+
+    def superseded(self, doc: dict, complete: set) -> bool:
+        """X-Ray keeps the complete document over an earlier in-progress one with the same id."""
+        if "end_time" not in doc and (doc.get("trace_id"), doc.get("id")) in complete:
+            self.kinds[SUPERSEDED] += 1
+            return True
+        return False
+
+    def note_service(self, doc: dict) -> None:
+        """Remember the version the Lambda service segment names, for function segments that
+        carry an unqualified ARN."""
+        name, version = _function_version(doc.get("resource_arn"))
+        if name and version and type(doc.get("trace_id")) is str:
+            self.service_versions[(doc["trace_id"], name)] = version
+
+    def reject(self, line: int | None, reason: str, value: Any) -> None:
+        self.rejects.append((line, reason, _text(value)))
+        self.kinds[REJECT] += 1
+
+    # -- function segments ---------------------------------------------------------------------
+    def walk_function(self, line: int, segment: dict) -> None:
+        trace, sid = segment.get("trace_id"), segment.get("id")
+        if type(trace) is not str or type(sid) is not str or not trace or not sid:
+            self.reject(line, "function segment without trace_id or id", segment)
+            return
+        problem = _check_times(segment)
+        duplicate = (trace, sid) in self.segment_keys
+        if duplicate:
+            problem = "duplicate id in trace"  # a resent document: everything in it repeats
+        if problem:
+            self.reject(line, f"function segment: {problem}", segment)
+        else:
+            self.kinds[FUNCTION_SEGMENT] += 1
+        function, version = _owner(segment)
+        if version is None and function is not None:
+            version = self.service_versions.get((trace, function))
+        self.segment_keys.add((trace, sid))
+        if self.index is not None:
+            self.index[(trace, sid)] = (function, version)
+        children = segment.get("subsegments")
+        if children is not None:
+            stack = self.children(line, children, sid, segment)
+            self.walk(line, trace, function, version, stack, {sid}, duplicate)
+
+    def children(self, line: int, children: Any, parent: str | None, owner: Any) -> list:
+        if type(children) is list:
+            return [(child, parent) for child in reversed(children)]
+        self.reject(line, "subsegments is not a list", owner)
+        return []
+
+    def walk(self, line: int, trace: str, function: str | None, version: str | None,
+             stack: list[tuple[Any, str | None]], seen: set[str], duplicate: bool = False) -> None:
+        """Depth first, in document order; every popped node becomes one span or one reject.
+
+        ``seen`` holds the ids met so far in this document: a repeat is a reject, since parent
+        links and the join would be ambiguous. (Ids repeated across two different documents of
+        one trace are caught only for separately sent subsegments; X-Ray ids are random 64-bit.)
+        """
+        rows, index, new_keys = self.rows, self.index, self.new_keys
+        before = len(rows)
+        while stack:
+            node, parent = stack.pop()
+            if type(node) is not dict:
+                self.reject(line, "subsegment is not a JSON object", node)
+                continue
+            sid = node.get("id")
+            name = node.get("name")
+            start = node.get("start_time")
+            end = node.get("end_time")
+            if (type(start) in _NUMBER and type(end) in _NUMBER and 0 < start <= end < _MAX_EPOCH_S
+                    and type(sid) is str and sid and sid not in seen and type(name) is str
+                    and not duplicate and (index is None or (trace, sid) not in index)):
+                rows.append((sid, parent, name, start, end,
+                             (node.get("error") is True) | (node.get("fault") is True) << 1
+                             | (node.get("throttle") is True) << 2))
+            else:
+                self.reject(line, self.problem(node, sid, name, seen, duplicate, trace), node)
+            if type(sid) is str:
+                seen.add(sid)
+                if index is not None:
+                    index[(trace, sid)] = (function, version)
+                    new_keys.append((trace, sid))
+            children = node.get("subsegments")
+            if children is not None:
+                stack.extend(self.children(line, children, sid if type(sid) is str else None, node))
+        if len(rows) > before:
+            self.walks.append((trace, function, version, line, len(rows) - before))
+
+    def problem(self, node: dict, sid: Any, name: Any, seen: set[str], duplicate: bool,
+                trace: str) -> str:
+        """Why a node failed the fast check in walk (the slow path: only for rejects)."""
+        if type(sid) is not str or not sid:
+            return "subsegment without id"
+        if duplicate or sid in seen or (self.index is not None and (trace, sid) in self.index):
+            return "duplicate id in trace"
+        if type(name) is not str:
+            return "subsegment without name"
+        return _check_times(node) or "time out of range"
+
+    # -- separately sent subsegments -------------------------------------------------------------
+    def attach(self, loose: list[tuple[int, dict]], complete: set) -> None:
+        """Hang separately sent subsegments under their parents, breadth first from the function
+        segments, so a chain of them resolves in one pass; what is left either loops (a cycle in
+        parent ids: rejected) or hangs off something that is not a Lambda function (skipped)."""
+        assert self.index is not None
+        waiting: dict[tuple[Any, Any], list[tuple[int, dict]]] = defaultdict(list)
+        for line, doc in loose:
+            if self.superseded(doc, complete):
+                continue
+            trace = doc.get("trace_id")
+            if type(trace) is not str or type(doc.get("parent_id")) is not str:
+                self.reject(line, "subsegment document without trace_id or parent_id", doc)
+                continue
+            waiting[(trace, doc["parent_id"])].append((line, doc))
+        ready = [key for key in waiting if key in self.index]
+        while ready:
+            key = ready.pop()
+            for line, doc in waiting.pop(key, ()):
+                function, version = self.index[key]
+                self.new_keys.clear()
+                self.walk(line, key[0], function, version, [(doc, key[1])], set())
+                ready.extend(k for k in self.new_keys if k in waiting)
+        self.leftovers(waiting)
+
+    def leftovers(self, waiting: dict[tuple[Any, Any], list[tuple[int, dict]]]) -> None:
+        """Unattached subsegment documents: on or behind a parent-id cycle -> reject; else skip."""
+        parent_of = {
+            (key[0], doc.get("id")): key for key, docs in waiting.items() for _, doc in docs
+        }
+        cyclic: set[tuple[Any, Any]] = set()
+        for start in parent_of:
+            seen: list[tuple[Any, Any]] = []
+            node: tuple[Any, Any] | None = start
+            while node in parent_of and node not in seen and node not in cyclic:
+                seen.append(node)
+                node = parent_of[node]
+            if node in cyclic or node in seen:
+                cyclic.update(seen)
+        for key, docs in waiting.items():
+            for line, doc in docs:
+                if (key[0], doc.get("id")) in cyclic:
+                    self.reject(line, "cycle in parent ids", doc)
+                else:
+                    self.kinds[ORPHAN] += 1
+
+    # -- output ------------------------------------------------------------------------------
+    def result(self) -> XrayParse:
+        spans = self.spans_frame()
+        self.kinds[SPAN] = len(spans)
+        if self.rejects:
+            frame = pd.DataFrame(self.rejects, columns=["line", "reason", "text"])
+            rejects = conform(frame.assign(source=self.source), REJECTS)
+        else:
+            rejects = empty(REJECTS)
+        kinds = {k: v for k, v in sorted(self.kinds.items()) if v}
+        return XrayParse(spans, rejects, sum(kinds.values()), kinds)
+
+    def spans_frame(self) -> pd.DataFrame:
+        """Column lists -> the typed spans table, without a Python loop over rows."""
+        if not self.rows:
+            return empty(SPANS)
+        sid, parent, name, start, end, flags = zip(*self.rows, strict=True)
+        trace, function, version, _, counts = zip(*self.walks, strict=True)
+        # Index of each span's walk: constant per-document columns are taken, not rebuilt.
+        repeat = np.repeat(np.arange(len(counts)), counts)
+        start_s = np.array(start, dtype=np.float64)
+        end_s = np.array(end, dtype=np.float64)
+        bits = np.array(flags, dtype=np.int8)
+        return pd.DataFrame({
+            "trace_id": _strings(trace, repeat),
+            "segment_id": _strings(sid),
+            "parent_id": _strings(parent),
+            "function": _strings(function, repeat),
+            "version": _strings(version, repeat),
+            "name": _strings(name),
+            "start": _utc(start_s),
+            "end": _utc(end_s),
+            # Microsecond resolution: X-Ray times are accurate to the microsecond at best, and
+            # rounding keeps float noise out of golden files.
+            "duration_ms": pd.array(np.round((end_s - start_s) * 1000.0, 3), dtype="Float64"),
+            "error": pd.array(bits & 1 > 0, dtype="boolean"),
+            "fault": pd.array(bits & 2 > 0, dtype="boolean"),
+            "throttle": pd.array(bits & 4 > 0, dtype="boolean"),
+            "source": _strings((self.source,), np.zeros(len(start_s), dtype=np.int64)),
+        })
+
+
+def _strings(values: tuple, take: np.ndarray | None = None) -> pd.api.extensions.ExtensionArray:
+    """Python strings (or None) -> the ``string`` dtype via one pyarrow array, optionally
+    repeated by index (much cheaper than pandas validating each element)."""
+    array = pa.array(values, type=pa.large_string())
+    if take is not None:
+        array = array.take(take)
+    return pd.array(array, dtype=TEXT)
+
+
+def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
+    """Epoch seconds -> UTC timestamps, rounded to the microsecond (float seconds near 1.7e9
+    carry ~0.2 us of noise)."""
+    micros = np.round(seconds * 1e6).astype(np.int64)
+    return pd.DatetimeIndex((micros * 1000).view("datetime64[ns]")).tz_localize("UTC")
+
+
+# --------------------------------------------------------------------------------------------
+# The join to invocations and the after-restore hook analysis.
+
+
+def restore_spans(spans: pd.DataFrame) -> pd.DataFrame:
+    """The ``Restore`` subsegment of each trace: the one directly under the function segment
+    (its parent is not another span), so a user hook that happens to be named "Restore" does not
+    count twice. One row per trace, the earliest if a trace somehow has several."""
+    if spans.empty:
+        return spans.iloc[0:0]
+    key = spans["trace_id"] + "\x00" + spans["segment_id"]
+    parent = spans["trace_id"] + "\x00" + spans["parent_id"].fillna("")
+    top = ~parent.isin(key)
+    restores = spans[top & (spans["name"] == RESTORE)]
+    return restores.sort_values("start", kind="stable").drop_duplicates("trace_id")
+
+
+def join(invocations: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Fill ``invocations.xray_restore_ms`` from each trace's Restore span; count the overlap.
+
+    ``invocations.trace_id`` is the bare ``1-xxxxxxxx-yyyy...`` id. Counts:
+    ``matched`` invocations whose trace is among the spans; ``invocations_without_trace`` those
+    with a trace id but no trace (unsampled, not fetched); ``traces_without_logs`` distinct traces
+    in the spans that no invocation names. Rows, their order and their index are kept.
+    """
+    traced = pd.Index(spans["trace_id"].dropna().unique())
+    trace_ids = invocations["trace_id"]
+    has_trace_id = trace_ids.notna()
+    found = has_trace_id & trace_ids.isin(traced)
+    counts = {
+        "traces_without_logs": int((~traced.isin(trace_ids.dropna())).sum()),
+        "invocations_without_trace": int((has_trace_id & ~found).sum()),
+        "matched": int(found.sum()),
+    }
+    restore = restore_spans(spans).set_index("trace_id")["duration_ms"]
+    filled = trace_ids.map(restore).astype("Float64")
+    # A trace id that is missing cannot match: map() would otherwise look up <NA> itself.
+    out = invocations.copy()
+    out["xray_restore_ms"] = filled.where(has_trace_id, pd.NA)
+    return out, counts
+
+
+HOOKS_COLUMNS: dict[str, str] = {
+    "function": TEXT,
+    "version": TEXT,
+    "restores_traced": "Int64",
+    "hook_ms_p50": "Float64",
+    "hook_ms_p99": "Float64",
+    "hook_ms_max": "Float64",
+    "failures": "Int64",
+    "worst_ms": "Float64",
+    "worst_trace_id": TEXT,
+    "headroom_ms": "Float64",
+    "limit_share": "Float64",
+    # How each restore's hook_ms was measured (see hook_analysis): counts per basis.
+    "hooks_instrumented": "Int64",
+    "hooks_from_billing": "Int64",
+    "hooks_upper_bound": "Int64",
+    "xray_restore_ms_p50": "Float64",
+    "xray_restore_ms_max": "Float64",
+}
+
+
+def hook_analysis(spans: pd.DataFrame, invocations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per function and version: how long after-restore hooks take and how close they come to
+    the 10 s limit.
+
+    ``hook_ms`` is the restore time spent beyond loading the snapshot. Lambda documents Restore
+    Duration as snapshot restore + runtime load + after-restore hooks, and Billed Restore Duration
+    as runtime load + hooks, so hook time is measured, per traced restore, as tightly as the data
+    allows, never below the true hook time except where the hooks themselves were timed:
+
+    1. ``hooks_instrumented``: the Restore span has child subsegments (the user traced the hooks):
+       the sum of their durations.
+    2. ``hooks_from_billing``: the trace's REPORT gives both durations: Restore span minus the
+       unbilled snapshot part (Restore Duration - Billed Restore Duration), i.e. runtime load +
+       hooks; the runtime load is small, so this is a tight upper bound.
+    3. ``hooks_upper_bound``: only the Restore span: its whole duration, a loose upper bound.
+
+    Upper bounds err on the safe side for the limit: ``headroom_ms = 10,000 - worst_ms`` can only
+    be understated. ``worst_ms`` is the slowest restore's hook_ms (= ``hook_ms_max``), with its
+    trace id to open in the console; ``limit_share = worst_ms / 10,000``.
+
+    ``failures``: traced restores with an error or fault anywhere in the Restore subtree, plus
+    invocations with ``start_kind == "restore"`` and status error/timeout whose trace is not already
+    counted (the REPORT of a restore whose hooks failed; a handler failure on the first invocation
+    after a restore counts too, as the log cannot tell them apart).
+
+    Where the X-Ray ARN was unqualified the version comes from the matching invocation.
+    """
+    restores = restore_spans(spans)
+    if restores.empty and (invocations is None or invocations.empty):
+        return empty(HOOKS_COLUMNS)
+    restores = restores[["trace_id", "segment_id", "function", "version", "duration_ms"]].copy()
+    children = _children_ms(spans, restores)
+    failed = _failed_traces(spans, restores)
+    restores["children_ms"] = restores["trace_id"].map(children)
+    restores["failed"] = restores["trace_id"].isin(failed)
+    restores["unbilled_ms"] = pd.array([pd.NA] * len(restores), dtype="Float64")
+    logged_failures = pd.DataFrame(columns=["function", "version"])
+    if invocations is not None and not invocations.empty:
+        restores, logged_failures = _with_invocations(restores, invocations, failed)
+
+    from_billing = (restores["duration_ms"] - restores["unbilled_ms"]).clip(lower=0)
+    has_children = restores["children_ms"].notna()
+    restores["hook_ms"] = restores["children_ms"].where(
+        has_children, from_billing.where(from_billing.notna(), restores["duration_ms"]))
+    restores["basis"] = np.where(has_children, "instrumented",
+                                 np.where(from_billing.notna(), "billing", "upper"))
+    return _per_version(restores, logged_failures)
+
+
+def _children_ms(spans: pd.DataFrame, restores: pd.DataFrame) -> pd.Series:
+    """Sum of the direct children of each Restore span, by trace id."""
+    restore_key = restores["trace_id"] + "\x00" + restores["segment_id"]
+    parent = spans["trace_id"] + "\x00" + spans["parent_id"].fillna("")
+    kids = spans[parent.isin(restore_key)]
+    return kids.groupby("trace_id")["duration_ms"].sum()
+
+
+def _failed_traces(spans: pd.DataFrame, restores: pd.DataFrame) -> set[str]:
+    """Trace ids whose Restore span or any descendant has error or fault: walk down one level
+    per pass, vectorized (depth passes, not one per row)."""
+    key = spans["trace_id"] + "\x00" + spans["segment_id"]
+    parent = spans["trace_id"] + "\x00" + spans["parent_id"].fillna("")
+    inside = key.isin(restores["trace_id"] + "\x00" + restores["segment_id"])
+    frontier = inside
+    while frontier.any():
+        frontier = parent.isin(key[frontier]) & ~inside
+        inside |= frontier
+    bad = inside & (spans["error"].fillna(False) | spans["fault"].fillna(False))
+    return set(spans.loc[bad, "trace_id"])
+
+
+def _with_invocations(restores: pd.DataFrame, invocations: pd.DataFrame, failed: set[str]
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bring in the REPORT facts of each traced restore (one invocation per trace) and the
+    restore failures that only the logs saw."""
+    logs = invocations[invocations["trace_id"].notna()].drop_duplicates("trace_id")
+    logs = logs.set_index("trace_id")
+    ids = restores["trace_id"]
+    restores["unbilled_ms"] = (ids.map(logs["restore_ms"]) - ids.map(logs["billed_restore_ms"])
+                               ).astype("Float64")
+    for column in ("function", "version"):
+        restores[column] = restores[column].fillna(ids.map(logs[column]).astype(TEXT))
+    failing = (invocations["start_kind"] == "restore") & invocations["status"].isin(["error", "timeout"])
+    failing &= ~invocations["trace_id"].isin(list(failed))
+    return restores, invocations.loc[failing.fillna(False), ["function", "version"]]
+
+
+def _per_version(restores: pd.DataFrame, logged_failures: pd.DataFrame) -> pd.DataFrame:
+    keys = ["function", "version"]
+    if restores.empty and logged_failures.empty:
+        return empty(HOOKS_COLUMNS)
+    hook = restores.groupby(keys, dropna=False, sort=True)
+    out = pd.DataFrame({
+        "restores_traced": hook.size(),
+        "hook_ms_p50": hook["hook_ms"].quantile(0.5),
+        "hook_ms_p99": hook["hook_ms"].quantile(0.99),
+        "hook_ms_max": hook["hook_ms"].max(),
+        "failures_traced": hook["failed"].sum(),
+        "hooks_instrumented": hook["basis"].agg(lambda b: int((b == "instrumented").sum())),
+        "hooks_from_billing": hook["basis"].agg(lambda b: int((b == "billing").sum())),
+        "hooks_upper_bound": hook["basis"].agg(lambda b: int((b == "upper").sum())),
+        "xray_restore_ms_p50": hook["duration_ms"].quantile(0.5),
+        "xray_restore_ms_max": hook["duration_ms"].max(),
+    })
+    if len(restores):
+        worst = restores.sort_values("hook_ms", ascending=False, kind="stable").drop_duplicates(keys)
+        out["worst_trace_id"] = worst.set_index(keys)["trace_id"]
+    logged = logged_failures.groupby(keys, dropna=False).size().rename("failures_logged")
+    out = out.join(logged, how="outer")
+    out["restores_traced"] = out["restores_traced"].fillna(0)
+    out["failures"] = out["failures_traced"].fillna(0) + out["failures_logged"].fillna(0)
+    out["worst_ms"] = out["hook_ms_max"]
+    out["headroom_ms"] = HOOK_LIMIT_MS - out["worst_ms"]
+    out["limit_share"] = out["worst_ms"] / HOOK_LIMIT_MS
+    for column in ("hooks_instrumented", "hooks_from_billing", "hooks_upper_bound"):
+        out[column] = out[column].fillna(0)
+    return conform(out.reset_index(), HOOKS_COLUMNS)
