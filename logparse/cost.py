@@ -32,6 +32,7 @@ from logparse.metrics import (
     group_codes,
     grouped_percentiles,
     most_common,
+    zero_nan,
 )
 from logparse.tables import FLOAT, INT, TEXT, TIME, Tables
 
@@ -206,15 +207,23 @@ def version_lifetimes(
     no cache window (NaT) and ``cached_seconds`` 0.
     """
     life = _lifetimes(tables, versions, until)
+    return _without_cache_window(life)
+
+
+def _without_cache_window(life: pd.DataFrame) -> pd.DataFrame:
+    """Non-SnapStart versions are not cached: no window, no seconds."""
+    life = life.copy()
     off = ~life["snapstart"].to_numpy(dtype=bool)
     life.loc[off, ["cached_from", "cached_until"]] = pd.NaT
     life.loc[off, "cached_seconds"] = 0.0
     return life
 
 
-def _lifetimes(tables: Tables, versions: pd.DataFrame | None, until: pd.Timestamp | None) -> pd.DataFrame:
+def _lifetimes(
+    tables: Tables, versions: pd.DataFrame | None, until: pd.Timestamp | None, grouped: Grouped | None = None
+) -> pd.DataFrame:
     """version_lifetimes with the would-be cache window kept for every version (for compare_options)."""
-    seen = _sightings(tables)
+    seen = _sightings(tables, grouped or Grouped.of(tables.invocations))
     api = _api_versions(tables if versions is None else versions)
     life = seen.merge(api, on=list(KEYS), how="outer")
     observed_end = seen["last_seen"].max()
@@ -247,26 +256,45 @@ def _lifetimes(tables: Tables, versions: pd.DataFrame | None, until: pd.Timestam
     return life[columns].sort_values(list(KEYS), ignore_index=True)
 
 
-def _sightings(tables: Tables) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Grouped:
+    """The invocations' function/version group code per row and the key per code, computed once
+    per call: factorizing a million strings is the most expensive step of the cost model."""
+
+    keys: pd.DataFrame
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, invocations: pd.DataFrame) -> Grouped:
+        return cls(*group_codes(invocations, KEYS))
+
+
+def _sightings(tables: Tables, grouped: Grouped) -> pd.DataFrame:
     """first/last sighting per version in any table, whether it restored, whether it has a snapshot
     INIT_REPORT, and its most common memory size (from REPORT lines)."""
-    parts = []
     inv = tables.invocations
-    keys, codes = group_codes(inv, KEYS)
-    times = pd.Series(inv["timestamp"].astype(TIME).array).groupby(codes).agg(["min", "max"])
-    restored = np.bincount(codes, weights=inv["restore_ms"].notna().to_numpy(dtype=float),
-                           minlength=len(keys)) > 0
-    memory = most_common(codes, inv["memory_mb"].to_numpy(dtype="float64", na_value=np.nan), len(keys))
-    parts.append(keys.assign(first_seen=times["min"].reindex(range(len(keys))).array,
-                             last_seen=times["max"].reindex(range(len(keys))).array,
-                             restored=restored, snapshot=False, log_memory_mb=memory))
+    keys, codes = grouped.keys, grouped.codes
+    n = len(keys)
+    times = inv["timestamp"].astype(TIME).array
+    stamp, known = times.asi8, ~times.isna()
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(first, codes[known], stamp[known])
+    np.maximum.at(last, codes[known], stamp[known])
+    seen_any = first <= last
+    restored = np.bincount(codes, weights=inv["restore_ms"].notna().to_numpy(dtype=float), minlength=n) > 0
+    memory = most_common(codes, inv["memory_mb"].to_numpy(dtype="float64", na_value=np.nan), n)
+    parts = [keys.assign(
+        first_seen=pd.to_datetime(np.where(seen_any, first, np.iinfo(np.int64).min), utc=True).astype(TIME),
+        last_seen=pd.to_datetime(np.where(seen_any, last, np.iinfo(np.int64).min), utc=True).astype(TIME),
+        restored=restored, snapshot=False, log_memory_mb=memory)]
     snapshot = (tables.inits["init_kind"] == "snapshot").fillna(False).astype(bool)
     for frame, flags in ((tables.inits, {"snapshot": snapshot}), (tables.restores, {"restored": True})):
         if len(frame):
             part = frame[[*KEYS, "timestamp"]].assign(restored=False, snapshot=False, log_memory_mb=np.nan)
             parts.append(part.assign(**flags).rename(columns={"timestamp": "first_seen"})
                          .assign(last_seen=lambda d: d["first_seen"]))
-    seen = pd.concat(parts, ignore_index=True)
+    seen = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     seen = seen.groupby(list(KEYS), dropna=False, sort=True).agg(
         first_seen=("first_seen", "min"), last_seen=("last_seen", "max"),
         restored=("restored", "any"), snapshot=("snapshot", "any"), log_memory_mb=("log_memory_mb", "max"),
@@ -313,8 +341,9 @@ def cost_by_version(
     Why per version: cache cost accrues per published version even when nobody calls it, so an
     old version forgotten behind an alias shows up here as a cost with zero invocations.
     """
-    life = version_lifetimes(tables, versions, until=until)
-    rows = _invocation_rows(tables.invocations, life)
+    grouped = Grouped.of(tables.invocations)
+    life = _without_cache_window(_lifetimes(tables, versions, until, grouped))
+    rows = _invocation_rows(tables.invocations, life, grouped)
     n = len(life)
     out = life[[*KEYS, "snapstart", "basis", "memory_mb", "cached_seconds"]].copy()
     out["invocations"] = pd.array(np.bincount(rows["pos"], minlength=n), INT)
@@ -348,9 +377,10 @@ def cost_over_time(
     the buckets the version is cached in, in proportion to the seconds cached in each (the 3-hour
     minimum included), so the buckets of a version add up to its :func:`cost_by_version` row.
     """
-    life = version_lifetimes(tables, versions, until=until)
-    inv = tables.invocations[tables.invocations["timestamp"].notna()]
-    rows = _invocation_rows(inv, life)
+    grouped = Grouped.of(tables.invocations)
+    life = _without_cache_window(_lifetimes(tables, versions, until, grouped))
+    rows = _invocation_rows(tables.invocations, life, grouped, dated_only=True)
+    inv = tables.invocations
     stamps = [inv["timestamp"].min(), inv["timestamp"].max(),
               life["cached_from"].min(), life["cached_until"].max()]
     stamps = [s for s in stamps if not pd.isna(s)]
@@ -400,27 +430,35 @@ def _cache_grid(life: pd.DataFrame, edges_ns: np.ndarray, step_ns: int, prices: 
     return np.where(cached, overlap_s * memory_gb * prices.cache_gb_s, 0.0)
 
 
-def _invocation_rows(inv: pd.DataFrame, life: pd.DataFrame) -> dict[str, np.ndarray]:
+def _invocation_rows(
+    inv: pd.DataFrame, life: pd.DataFrame, grouped: Grouped, dated_only: bool = False
+) -> dict[str, np.ndarray]:
     """Per invocation: position of its version in ``life`` and the numbers the cost model needs.
 
     A row with no memory size takes its version's (the memory of a published version is fixed).
+    ``dated_only`` leaves out rows without a timestamp (they cannot be placed in time).
     """
-    keys, codes = group_codes(inv, KEYS)
-    position = keys.merge(life[list(KEYS)].reset_index(), on=list(KEYS), how="left")["index"]
-    pos = position.to_numpy(dtype=np.int64)[codes]
+    position = grouped.keys.merge(life[list(KEYS)].reset_index(), on=list(KEYS), how="left")["index"]
+    pos = position.to_numpy(dtype=np.int64)[grouped.codes]
     kind = inv["start_kind"].astype(TEXT)
     memory = inv["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
     version_memory = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
     memory = np.where(np.isnan(memory), version_memory[pos], memory) if len(pos) else memory
-    return {
+    times = inv["timestamp"].astype(TIME).array
+    rows = {
         "pos": pos,
-        "time_ns": inv["timestamp"].astype(TIME).array.asi8,
+        "time_ns": times.asi8,
         "memory_gb": memory / MB_PER_GB,
         "restore": (kind == "restore").to_numpy(dtype=bool, na_value=False),
         "init": (kind == "init").to_numpy(dtype=bool, na_value=False),
         **{name: inv[name].to_numpy(dtype=float, na_value=np.nan)
            for name in ("duration_ms", "billed_duration_ms", "init_ms", "restore_ms", "billed_restore_ms")},
     }
+    if dated_only:
+        dated = ~times.isna()
+        if not dated.all():
+            rows = {name: values[dated] for name, values in rows.items()}
+    return rows
 
 
 def _row_costs(rows: dict[str, np.ndarray], prices: Prices) -> dict[str, np.ndarray]:
@@ -428,8 +466,8 @@ def _row_costs(rows: dict[str, np.ndarray], prices: Prices) -> dict[str, np.ndar
     gb = rows["memory_gb"]
     return {
         "restore": np.where(rows["restore"], gb * prices.restore_gb, 0.0),
-        "billed_restore": np.nan_to_num(rows["billed_restore_ms"], nan=0.0) / 1000 * gb * prices.duration_gb_s,
-        "duration": np.nan_to_num(rows["billed_duration_ms"], nan=0.0) / 1000 * gb * prices.duration_gb_s,
+        "billed_restore": zero_nan(rows["billed_restore_ms"]) / 1000 * gb * prices.duration_gb_s,
+        "duration": zero_nan(rows["billed_duration_ms"]) / 1000 * gb * prices.duration_gb_s,
         "request": np.full(len(gb), prices.request),
     }
 
@@ -483,23 +521,38 @@ def peak_concurrency(invocations: pd.DataFrame, by: tuple[str, ...] = KEYS) -> p
 
 
 def _duration_ns(duration_ms: np.ndarray) -> np.ndarray:
-    return np.round(np.nan_to_num(duration_ms, nan=0.0) * 1e6).astype(np.int64)
+    return np.round(zero_nan(duration_ms) * 1e6).astype(np.int64)
 
 
 def _peak(codes: np.ndarray, start: np.ndarray, end: np.ndarray, n_groups: int) -> np.ndarray:
-    """Max overlap per group code. Each group's +1s and -1s cancel, so one global running sum
-    restarts at zero at every group boundary of the sorted events."""
+    """Max overlap per group code, from +1 (start) / -1 (end) events sorted by group then time.
+
+    Each group's +1s and -1s cancel, so one global running sum restarts at zero at every group
+    boundary. Group, time (microseconds) and event kind are packed into one int64 so a plain
+    ``np.sort`` orders them (about 10x faster than ``np.lexsort`` on a million calls).
+    """
     peak = np.zeros(n_groups, dtype=np.int64)
     if codes.size == 0:
         return peak
-    group = np.concatenate([codes, codes])
-    delta = np.concatenate([np.ones(codes.size, np.int8), np.full(codes.size, -1, np.int8)])
-    # Ends sort before starts at the same instant (-1 < +1): back-to-back calls do not overlap.
-    order = np.lexsort((delta, np.concatenate([start, end]), group))
-    running = np.cumsum(delta[order], dtype=np.int64)
-    group = group[order]
-    firsts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    peak[group[firsts]] = np.maximum.reduceat(running, firsts)
+    origin = min(start.min(), end.min())
+    start_us = (start - origin) // 1000
+    # A call shorter than a microsecond still ran: give it one, so it counts at its instant.
+    micros = np.concatenate([start_us, np.maximum((end - origin) // 1000, start_us + 1)])
+    group = np.tile(codes.astype(np.int64), 2)
+    # Ends sort before starts at the same instant (0 < 1): back-to-back calls do not overlap.
+    is_start = np.repeat(np.array([1, 0], np.int64), codes.size)
+    time_bits = int(micros.max()).bit_length()
+    if time_bits + max(n_groups - 1, 1).bit_length() + 1 <= 62:
+        events = np.sort(((group << time_bits | micros) << 1) | is_start)
+        firsts = np.searchsorted(events, np.arange(n_groups + 1, dtype=np.int64) << (time_bits + 1))
+        is_start = events & 1
+    else:  # a span of centuries or millions of versions: fall back to the general sort
+        order = np.lexsort((is_start, micros, group))
+        firsts = np.searchsorted(group[order], np.arange(n_groups + 1))
+        is_start = is_start[order]
+    running = 2 * np.cumsum(is_start) - np.arange(1, is_start.size + 1)
+    present = firsts[:-1] < firsts[1:]
+    peak[present] = np.maximum.reduceat(running, firsts[:-1][present])
     return peak
 
 
@@ -569,22 +622,22 @@ def break_even(
 def _compare(
     tables: Tables, prices: Prices, versions: pd.DataFrame | None, until: pd.Timestamp | None
 ) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
-    life = _lifetimes(tables, versions, until)
-    inv = tables.invocations[tables.invocations["timestamp"].notna()]
-    rows = _invocation_rows(inv, life)
+    grouped = Grouped.of(tables.invocations)
+    life = _lifetimes(tables, versions, until, grouped)
+    rows = _invocation_rows(tables.invocations, life, grouped, dated_only=True)
     n = len(life)
     pos, gb = rows["pos"], rows["memory_gb"]
     restore, init = rows["restore"], rows["init"]
     cold = restore | init
-    duration = np.nan_to_num(rows["duration_ms"], nan=0.0)
-    billed = np.nan_to_num(rows["billed_duration_ms"], nan=0.0)
+    duration = zero_nan(rows["duration_ms"])
+    billed = zero_nan(rows["billed_duration_ms"])
 
     # What a cold start of the other kind would have taken: per-function medians of what was seen.
     estimates = _function_estimates(tables, life, rows)
     fn = estimates["row_function"]
     init_ms = np.where(init, rows["init_ms"], estimates["init_ms"][fn])
     restore_ms = np.where(restore, rows["restore_ms"], estimates["restore_ms"][fn])
-    billed_restore_ms = np.where(restore, np.nan_to_num(rows["billed_restore_ms"], nan=0.0),
+    billed_restore_ms = np.where(restore, zero_nan(rows["billed_restore_ms"]),
                                  estimates["billed_restore_ms"][fn])
 
     init_billed = rows["time_ns"] >= INIT_BILLED_SINCE.value
@@ -699,14 +752,13 @@ def _function_estimates(tables: Tables, life: pd.DataFrame, rows: dict[str, np.n
 
 def _traffic_window_seconds(pos: np.ndarray, start: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
     """First start to last end of each version's traffic, rounded up to PC's 5-minute billing step."""
-    window = np.zeros(n)
-    if pos.size:
-        first = pd.Series(start).groupby(pos).min()
-        last = pd.Series(end).groupby(pos).max()
-        step = PC_BILLING_STEP.value
-        span = np.maximum(last.to_numpy() - first.to_numpy(), 1)
-        window[first.index.to_numpy()] = np.ceil(span / step) * step / 1e9
-    return window
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(first, pos, start)
+    np.maximum.at(last, pos, end)
+    step = PC_BILLING_STEP.value
+    span = np.maximum(last - first, 1)
+    return np.where(first <= last, np.ceil(span / step) * step / 1e9, 0.0)
 
 
 def _break_even_note(colds, delta, be_cold, cache, current_is_snap, be_rate, observed_rate, peak, memory_mb,

@@ -142,26 +142,28 @@ def over_time(
     and exports of the same range always have the same rows. Rows without a timestamp are left out.
     """
     by = tuple(by)
-    frame = invocations[invocations["timestamp"].notna()]
-    times = _ns(frame["timestamp"])
+    times = invocations["timestamp"].astype(TIME).array
+    dated = ~times.isna()
+    times = times.asi8
     if start is None or end is None:
-        if times.size == 0 and (start is None and end is None):
+        if not dated.any() and start is None and end is None:
             return _empty_over_time(by)
-        start = pd.Timestamp(times.min(), tz="UTC") if start is None else start
-        end = pd.Timestamp(times.max(), tz="UTC") if end is None else end
+        start = pd.Timestamp(times[dated].min(), tz="UTC") if start is None else start
+        end = pd.Timestamp(times[dated].max(), tz="UTC") if end is None else end
     bucket = bucket or auto_bucket(start, end)
     edges = bucket_edges(start, end, bucket)
-    step = pd.Timedelta(bucket).value
-    cells = (times - edges[0].value) // step
-    inside = (cells >= 0) & (cells < len(edges))
-    frame, cells = frame[inside], cells[inside]
-
-    keys, codes = group_codes(frame, by)
     n_buckets = len(edges)
-    cols = _row_arrays(frame)
-    agg = _aggregate(keys, codes * n_buckets + cells, len(keys) * n_buckets, cols, expand=n_buckets)
-    agg.insert(0, "bucket_start", pd.array(np.tile(edges.asi8, len(keys)), dtype="datetime64[ns]"))
-    agg["bucket_start"] = agg["bucket_start"].dt.tz_localize("UTC")
+    cells = (times - edges[0].value) // pd.Timedelta(bucket).value
+    inside = dated & (cells >= 0) & (cells < n_buckets)
+
+    # Filter numpy arrays, not the frame: copying every column of a million rows costs more
+    # than the aggregation itself.
+    keys, codes = group_codes(invocations, by)
+    cols = {name: values[inside] for name, values in _row_arrays(invocations).items()}
+    cells = codes[inside] * n_buckets + cells[inside]
+    agg = _aggregate(keys, cells, len(keys) * n_buckets, cols, expand=n_buckets)
+    stamps = pd.DatetimeIndex(np.tile(edges.asi8, len(keys)).astype("datetime64[ns]")).tz_localize("UTC")
+    agg.insert(0, "bucket_start", stamps)
     return agg
 
 
@@ -184,7 +186,7 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, n
         col_codes, col_uniques = pd.factorize(frame[name], sort=True, use_na_sentinel=False)
         combined = combined * len(col_uniques) + col_codes
         uniques.append(col_uniques)
-    present, codes = np.unique(combined, return_inverse=True)
+    codes, present = pd.factorize(combined, sort=True)
     parts = {}
     for name, col_uniques in zip(reversed(by), reversed(uniques), strict=True):
         parts[name] = col_uniques.take(present % len(col_uniques))
@@ -235,24 +237,37 @@ def _aggregate(
 
 def _sum(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
     """Sum per cell, <NA> counted as nothing (an empty cell sums to 0.0)."""
-    return np.bincount(cells, weights=np.nan_to_num(values, nan=0.0), minlength=n_cells)
+    return np.bincount(cells, weights=zero_nan(values), minlength=n_cells)
+
+
+def zero_nan(values: np.ndarray) -> np.ndarray:
+    """NaN as 0.0 (a missing value adds nothing to a sum); several times faster than nan_to_num."""
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def most_common(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """Most frequent non-NaN value per group (ties: the larger value), NaN where none."""
+    """Most frequent non-NaN value per group (ties: the larger value), NaN where none.
+
+    A (groups x distinct values) count matrix: memory sizes are few, so it stays small.
+    """
     keep = ~np.isnan(values)
-    pairs = pd.DataFrame({"code": codes[keep], "value": values[keep]})
-    counts = pairs.value_counts().reset_index(name="n")
-    counts = counts.sort_values(["code", "n", "value"], ascending=[True, False, False])
-    best = counts.drop_duplicates("code")
     out = np.full(n_groups, np.nan)
-    out[best["code"].to_numpy()] = best["value"].to_numpy()
+    if not keep.any():
+        return out
+    value_codes, uniques = pd.factorize(values[keep], sort=True)
+    width = len(uniques)
+    counts = np.bincount(codes[keep] * width + value_codes, minlength=n_groups * width).reshape(n_groups, width)
+    best = width - 1 - np.argmax(counts[:, ::-1], axis=1)  # reversed: ties go to the larger value
+    seen = counts.max(axis=1) > 0
+    out[seen] = np.asarray(uniques, dtype=float)[best[seen]]
     return out
 
 
 def float_array(values: np.ndarray) -> pd.arrays.FloatingArray:
     """Float64 extension array with NaN shown as <NA>, the tables' missing value."""
-    return pd.arrays.FloatingArray(np.nan_to_num(values, nan=0.0), np.isnan(values))
+    values = np.asarray(values, dtype=float)
+    missing = np.isnan(values)
+    return pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
 
 
 def _empty_over_time(by: tuple[str, ...]) -> pd.DataFrame:

@@ -12,6 +12,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logparse import cost
 from logparse.tables import INITS, INVOCATIONS, RESTORES, Tables, conform
@@ -391,3 +393,19 @@ def test_observed_on_demand_inits_are_preferred_and_unknowns_stay_missing():
     assert pd.isna(table.loc["snapstart", "cold_start_p50_ms"])
     assert table["cheapest"].to_list() == [False, True, False]
     assert "cannot compare" in table.loc["snapstart", "note"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 50), st.integers(0, 20)), max_size=40))
+def test_peak_concurrency_matches_brute_force(calls):
+    # Each call: (version, start ms, duration ms). Brute force: at every start instant, count the
+    # calls of the version running then (start <= t < end; a zero-length call runs at its start
+    # instant), the peak of those counts.
+    codes = np.array([c for c, _, _ in calls], dtype=np.int64)
+    start = np.array([s for _, s, _ in calls], dtype=np.int64) * 1_000_000
+    end = start + np.array([d for _, _, d in calls], dtype=np.int64) * 1_000_000
+    got = cost._peak(codes, start, end, 4)
+    for version in range(4):
+        mine = [(s, e) for c, s, e in zip(codes, start, end, strict=True) if c == version]
+        expected = max((sum(1 for s, e in mine if s <= t < e or s == t == e) for t, _ in mine), default=0)
+        assert got[version] == expected, (version, mine)
