@@ -218,7 +218,7 @@ def _stage_append(final: Path, new: pd.DataFrame, keys: list[str], exists: bool
         with open(tmp, "a", encoding="utf-8", newline="") as fh:
             if needs_newline:
                 fh.write("\n")
-            fresh.to_csv(fh, index=False, header=False, lineterminator="\n")
+            write_rows(fh, fresh, header=False)
             _flush(fh)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -267,12 +267,36 @@ def _stage(final: Path, frame: pd.DataFrame, header: bool) -> Path:
     tmp = _temp(final)
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            frame.to_csv(fh, index=False, header=header, lineterminator="\n")
+            write_rows(fh, frame, header=header)
             _flush(fh)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+def write_rows(fh: Any, frame: pd.DataFrame, header: bool) -> None:
+    """Write all-text ``frame`` as CSV lines: RFC 4180 quoting, ``\\n`` line ends.
+
+    Not ``DataFrame.to_csv``: with ``\\n`` line ends Python's csv writer leaves a bare carriage
+    return unquoted, which every reader then takes for a line break and the row is torn in two.
+    Here any cell holding a comma, quote, CR or LF is quoted, vectorized per column.
+    """
+    columns = [_quote(col) for _, col in frame.items()]
+    if header:
+        fh.write(",".join(_quote(pd.Series(list(frame.columns), dtype=object))) + "\n")
+    if not len(frame):
+        return
+    if len(columns) == 1:  # an empty single cell would be a blank line, which readers skip
+        columns[0] = columns[0].mask(columns[0] == "", '""')
+    lines = columns[0].str.cat(columns[1:], sep=",") if len(columns) > 1 else columns[0]
+    fh.write("\n".join(lines.tolist()) + "\n")
+
+
+def _quote(col: pd.Series) -> pd.Series:
+    text = col.astype(object).reset_index(drop=True)
+    needs = text.str.contains(r'[",\r\n]', regex=True)
+    return ('"' + text.str.replace('"', '""', regex=False) + '"').where(needs, text)
 
 
 def _flush(fh: Any) -> None:
