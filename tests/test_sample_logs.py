@@ -6,6 +6,7 @@ sample data can check the parser rather than the other way round.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib.util
 import json
@@ -78,6 +79,7 @@ def filter_events(path: Path) -> list[tuple[str, str]]:
     return [(e["logStreamName"], e["message"]) for e in document["events"]]
 
 
+@functools.cache
 def all_events() -> dict[str, list[tuple[str, str]]]:
     """Events per function, from every envelope in the sample folder."""
     events = {"orders-api": tail_events(SAMPLES / "tail" / "orders-api.log")}
