@@ -22,8 +22,8 @@ from logparse.tables import (
     REJECTS,
     RESTORES,
     Stats,
-    classify_start,
     conform,
+    from_polars,
 )
 
 S, F, N = pl.String, pl.Float64, pl.Int64  # text, float, integer
@@ -135,6 +135,11 @@ ROW_COLUMNS: dict[str, type[pl.DataType]] = {
     "runtime_version_arn": S, "trace_id": S,
 }
 
+# Every column a stitched row may carry, whichever line kinds the input happened to contain.
+ROW_SCHEMA: dict[str, type[pl.DataType]] = {
+    **ROW_COLUMNS, "timeout_request": S, "reject": S, "text": S, "json": pl.Boolean,
+}
+
 
 @dataclass
 class Parsed:
@@ -149,38 +154,152 @@ class Parsed:
 
 def parse(events: pl.DataFrame, source: str, function: str | None = None, version: str | None = None) -> Parsed:
     """Parse one input's events (``line, timestamp, log_group, log_stream, message``)."""
-    kinds = classify(events["message"])
-    events = events.with_columns(kind=kinds)
-    rows = pl.concat([_text_rows(events), _json_rows(events)], how="diagonal_relaxed").sort("line")
-    rows = _attach_trailers(rows)
-    rows = _add_identity(rows, function, version)
-    rejects = _rejects(rows, source)
-    good = rows.filter(pl.col("reject").is_null())
-    stats = _stats(events["kind"], rows, len(rejects))
+    message = pl.col("message")
+    events = _with_kinds(events)
+    counts = dict(events["kind"].value_counts().iter_rows())
+
+    def part(*kinds: str) -> pl.DataFrame:
+        present = [kind for kind in kinds if counts.get(kind)]
+        if not present:
+            return events.clear()
+        return events.filter(pl.col("kind").is_in(present) if len(present) > 1 else pl.col("kind") == present[0])
+
+    generic = _generic_rows(part("init_start", "init_report", "restore_start", "restore_report", "xray", "timeout"))
+    pieces = [_report_rows(part("report")), _start_rows(part("start")), generic, _json_rows(part("json"))]
+    rows = [_complete(piece, function, version) for piece in pieces if not piece.is_empty()]
+    by_kind: dict[str, list[pl.DataFrame]] = {"report": rows[:0], "start": []}
+    for piece in rows:
+        uniform = piece.height and piece["kind"].n_unique() == 1
+        groups = {(piece["kind"][0],): piece} if uniform else piece.partition_by("kind", as_dict=True)
+        for (kind,), frame in groups.items():
+            by_kind.setdefault(kind, []).append(frame)
+    empty = _complete(events.clear().drop("message"), function, version)
+    kinds = {kind: (pl.concat(frames, how="diagonal_relaxed").sort("line") if len(frames) > 1 else frames[0])
+             for kind, frames in by_kind.items() if frames}
+    reports, trailer_rejects = _attach_trailers(kinds.get("report", empty), kinds.get("xray", empty))
+    kinds["report"] = reports
+    rejects = pl.concat([*(frame.filter(pl.col("reject").is_not_null()) for frame in kinds.values()),
+                         trailer_rejects], how="diagonal_relaxed")
+    good = {kind: frame.filter(pl.col("reject").is_null()) for kind, frame in kinds.items()}
+    json_kinds = kinds_of_json(rows)
+    blank = events.select((message.is_null() | (message.str.len_bytes() == 0)).sum()).item()
     return Parsed(
-        invocations=_invocations(good, rows, source),
+        invocations=_invocations(good, source),
         inits=_inits(good, source),
         restores=_restores(good, source),
-        rejects=rejects,
-        stats=stats,
+        rejects=_rejects(rejects, source),
+        stats=_stats(events.height, blank, counts, json_kinds, rejects.height),
     )
 
 
-def classify(messages: pl.Series) -> pl.Series:
-    """The kind of every message: a platform kind, ``json`` (maybe platform), ``timeout``,
-    ``app`` or ``blank``. Prefix tests only: cheap enough for every line."""
-    msg = pl.col("m")
-    expr = pl.when(msg.str.len_bytes() == 0).then(pl.lit("blank"))
-    for kind, prefix in PREFIXES.items():
-        expr = expr.when(msg.str.starts_with(prefix)).then(pl.lit(kind))
-    expr = expr.when(msg.str.starts_with("{") & msg.str.contains('"platform.', literal=True)).then(pl.lit("json"))
-    expr = expr.when(msg.str.contains(TIMEOUT_MARK, literal=True)).then(pl.lit("timeout"))
-    return pl.DataFrame({"m": messages}).select(expr.otherwise(pl.lit("app")).alias("kind"))["kind"]
+def _complete(rows: pl.DataFrame, function: str | None, version: str | None) -> pl.DataFrame:
+    """Every row column present (null where the line kind has none), plus the row's identity."""
+    rows = rows.with_columns(pl.lit(None, dtype).alias(name) for name, dtype in ROW_SCHEMA.items()
+                             if name not in rows.columns)
+    return _add_identity(rows, function, version)
 
 
-def _text_rows(events: pl.DataFrame) -> pl.DataFrame:
-    """Fields of text platform lines, read by key name."""
-    text = events.filter(pl.col("kind").is_in([*PREFIXES, "timeout"]))
+def kinds_of_json(rows: list[pl.DataFrame]) -> dict[str, int]:
+    """How many JSON lines turned out to be each kind (for the line accounting)."""
+    counts: dict[str, int] = {}
+    for frame in rows:
+        json_rows = frame.filter(pl.col("json").fill_null(False))
+        for kind, n in json_rows["kind"].value_counts().iter_rows():
+            counts[kind] = counts.get(kind, 0) + n
+    return counts
+
+
+def _with_kinds(events: pl.DataFrame) -> pl.DataFrame:
+    """The kind of every line: a platform kind, ``json`` (maybe platform), ``timeout`` or ``app``.
+
+    The first ten characters tell the platform kinds apart in one hash lookup, which is all most
+    lines ever cost; only the rest are searched for JSON platform events and the timeout message."""
+    message = pl.col("message")
+    kind = message.str.slice(0, HEAD).replace_strict(HEADS, default="app", return_dtype=S)
+    events = events.with_columns(kind.alias("kind"))
+    others = events["kind"] == "app"
+    if not others.any():
+        return events
+    rest = events.filter(others).select(
+        "line",
+        pl.when(message.str.starts_with("{") & message.str.contains('"platform.', literal=True)).then(pl.lit("json"))
+        .when(message.str.contains(TIMEOUT_MARK, literal=True)).then(pl.lit("timeout"))
+        .alias("other_kind"),
+    ).filter(pl.col("other_kind").is_not_null())
+    for kind in ("json", "timeout"):
+        lines = rest.filter(pl.col("other_kind") == kind)["line"]
+        if len(lines):
+            events = events.with_columns(
+                pl.when(pl.col("line").is_in(lines.implode())).then(pl.lit(kind)).otherwise("kind").alias("kind"))
+    return events
+
+
+HEAD = 10
+HEADS = {prefix[:HEAD]: kind for kind, prefix in PREFIXES.items()}
+
+
+# Lambda's own REPORT layout: the five fields every REPORT has, in this order, tab-separated,
+# with nothing after them (a warm start: nearly every REPORT).
+REPORT_HEAD: tuple[tuple[str, str, int], ...] = (  # column, key prefix, unit suffix length
+    ("request_id", "REPORT RequestId: ", 0),
+    ("duration_ms", "Duration: ", 3),
+    ("billed_duration_ms", "Billed Duration: ", 3),
+    ("memory_mb", "Memory Size: ", 3),
+    ("max_memory_mb", "Max Memory Used: ", 3),
+)
+
+
+def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
+    """REPORT lines. Plain warm-start lines in Lambda's exact layout are split on tabs once and
+    read by position after checking every key; every other REPORT (restores, inits, Status,
+    reflowed copies) takes the general path, which finds each key by name."""
+    if reports.is_empty():
+        return reports.drop("message")
+    n = len(REPORT_HEAD)
+    split = reports.with_columns(pl.col("message").str.splitn("\t", n + 1).alias("cells"))
+    cell = [pl.col("cells").struct.field(f"field_{i}") for i in range(n + 1)]
+    plain = pl.all_horizontal(
+        *(cell[i].str.starts_with(prefix) for i, (_, prefix, _) in enumerate(REPORT_HEAD)),
+        cell[n].fill_null("") == "",
+    ).fill_null(False)
+    split = split.with_columns(
+        *(_cut(cell[i], len(prefix), unit, ROW_COLUMNS[column]).alias(column)
+          for i, (column, prefix, unit) in enumerate(REPORT_HEAD)),
+        plain.alias("plain"),
+    )
+    # A value that does not read cleanly sends the line to the general path too.
+    plain = pl.col("plain") & pl.all_horizontal(pl.col(column).is_not_null() for column, _, _ in REPORT_HEAD)
+    fast = split.filter(plain).drop("cells", "plain").pipe(_with_reasons).pipe(_keep_reject_text)
+    slow = split.filter(~plain).select(reports.columns)
+    return pl.concat([fast, _generic_rows(slow)], how="diagonal_relaxed") if not slow.is_empty() else fast
+
+
+def _cut(cell: pl.Expr, prefix: int, unit: int, dtype: type[pl.DataType]) -> pl.Expr:
+    """A value by position within a cell already checked against the layout."""
+    value = cell.str.slice(prefix)
+    if unit:
+        value = value.str.head(-unit)
+    return value if dtype is S else value.cast(F, strict=False).cast(dtype, strict=False)
+
+
+def _start_rows(starts: pl.DataFrame) -> pl.DataFrame:
+    """``START RequestId: <id> Version: <v>``: the request's version for its REPORT. Lines in any
+    other shape take the general path."""
+    if starts.is_empty():
+        return starts.drop("message")
+    words = pl.col("message").str.splitn(" ", 5)
+    split = starts.with_columns(words.alias("words"))
+    word = [pl.col("words").struct.field(f"field_{i}") for i in range(5)]
+    plain = ((word[1] == "RequestId:") & (word[3] == "Version:") & ~word[4].str.contains(" ", literal=True)) \
+        .fill_null(False)
+    split = split.with_columns(word[2].alias("request_id"), word[4].alias("version"), plain.alias("plain"))
+    fast = split.filter(pl.col("plain")).drop("words", "plain").pipe(_with_reasons).pipe(_keep_reject_text)
+    slow = split.filter(~pl.col("plain")).select(starts.columns)
+    return pl.concat([fast, _generic_rows(slow)], how="diagonal_relaxed") if not slow.is_empty() else fast
+
+
+def _generic_rows(text: pl.DataFrame) -> pl.DataFrame:
+    """Any text platform line, fields found by key name whatever their order or separators."""
     if text.is_empty():
         return text.drop("message")
     marked = pl.col("message")
@@ -203,7 +322,7 @@ def _text_rows(events: pl.DataFrame) -> pl.DataFrame:
     return text.with_columns(
         *columns,
         pl.when(pl.col("kind") == "timeout").then(timeout_request).alias("timeout_request"),
-    ).with_columns(_missing_reason()).pipe(_keep_reject_text)
+    ).pipe(_with_reasons).pipe(_keep_reject_text)
 
 
 def _keep_reject_text(rows: pl.DataFrame) -> pl.DataFrame:
@@ -214,16 +333,18 @@ def _keep_reject_text(rows: pl.DataFrame) -> pl.DataFrame:
     ).drop("message", "marked", strict=False)
 
 
-def _missing_reason() -> pl.Expr:
-    """A reject reason for a platform line that lacks a field it cannot do without."""
+def _with_reasons(rows: pl.DataFrame) -> pl.DataFrame:
+    """Add ``reject``: a reason for a platform line that lacks a field it cannot do without."""
     reason = pl.lit(None, S)
     for kind, columns in REQUIRED.items():
         for column in reversed(columns):
+            if column not in rows.columns:
+                continue
             label = FIELD_BY_COLUMN[column].key
             reason = pl.when((pl.col("kind") == kind) & pl.col(column).is_null()).then(
                 pl.lit(f"{PREFIXES[kind].split()[0]} line without a readable {label}")
             ).otherwise(reason)
-    return reason.alias("reject")
+    return rows.with_columns(reason.alias("reject"))
 
 
 def _json_rows(events: pl.DataFrame) -> pl.DataFrame:
@@ -255,7 +376,7 @@ def _json_rows(events: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce(_parse_iso(pl.col("doc").struct.field("time")), pl.col("timestamp")).alias("timestamp"),
         pl.lit(True).alias("json"),
         *[read(name) for name in JSON_PATHS],
-    ).with_columns(_missing_reason()).drop("doc")
+    ).pipe(_with_reasons).drop("doc")
     if not bad.is_empty():
         out = pl.concat([out, bad.with_columns(pl.lit(True).alias("json"))], how="diagonal_relaxed")
     return _keep_reject_text(out)
@@ -291,133 +412,170 @@ def _parse_iso(expr: pl.Expr) -> pl.Expr:
     return parse_time(expr)
 
 
-def _attach_trailers(rows: pl.DataFrame) -> pl.DataFrame:
+def _attach_trailers(reports: pl.DataFrame, trailers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The ``XRAY TraceId`` line is the second line of its REPORT event: give its trace id to the
-    REPORT on the line above; a trailer with no REPORT above it is a reject."""
-    if rows.is_empty():
-        return rows
-    is_trailer = (pl.col("kind") == "xray") & pl.col("reject").is_null()
-    next_is_trailer = is_trailer.shift(-1).fill_null(False) & (pl.col("line").shift(-1) == pl.col("line") + 1)
-    prev_is_report = (pl.col("kind").shift(1) == "report") & (pl.col("line").shift(1) == pl.col("line") - 1)
-    return rows.with_columns(
-        pl.when((pl.col("kind") == "report") & next_is_trailer)
-        .then(pl.coalesce(pl.col("trace_id"), pl.col("trace_id").shift(-1)))
-        .otherwise(pl.col("trace_id")).alias("trace_id"),
-        pl.when(is_trailer & ~prev_is_report.fill_null(False))
-        .then(pl.lit("XRAY trailer without a REPORT line above it"))
-        .otherwise(pl.col("reject")).alias("reject"),
+    REPORT on the line above. A trailer with no REPORT right above it is a reject."""
+    trailers = trailers.filter(pl.col("reject").is_null()).select(
+        (pl.col("line") - 1).alias("line"), pl.col("trace_id").alias("trailer_trace_id"),
+        pl.col("line").alias("trailer_line"), "text",
     )
+    if trailers.is_empty():
+        return reports, trailers.clear()
+    joined = reports.join(trailers.drop("text"), on="line", how="left", maintain_order="left")
+    reports = joined.with_columns(pl.coalesce("trace_id", "trailer_trace_id").alias("trace_id")).drop(
+        "trailer_trace_id", "trailer_line")
+    orphans = trailers.join(reports.select("line"), on="line", how="anti").select(
+        pl.col("trailer_line").alias("line"), "text",
+        pl.lit("XRAY trailer without a REPORT line above it").alias("reject"),
+    )
+    return reports, orphans
 
 
 def _add_identity(rows: pl.DataFrame, function: str | None, version: str | None) -> pl.DataFrame:
-    """Function and version of every row: log group and stream name first, then the START line
-    (or JSON record) of the same stream, then the caller's hint, else ``unknown``."""
-    if rows.is_empty():
-        return rows.with_columns(pl.lit(None, S).alias("function"), pl.lit(None, S).alias("stream_key"))
-    stream = pl.col("log_stream").fill_null("")
-    by_stream = stream
+    """Function and version of a row from its own envelope: the log group, the stream name
+    (``YYYY/MM/DD/[<version>]<hash>``), a JSON record; else the caller's hint. Version from START
+    lines is added per request in :func:`_invocations`."""
     from_group = pl.col("log_group").str.extract(r"/aws/lambda/(.+)$")
     from_stream = pl.col("log_stream").str.extract(r"\[([^\]]+)\]")
-    start_version = pl.when(pl.col("kind").is_in(["start", "init_start", "restore_start"])).then(
-        pl.col("version")).forward_fill().over(by_stream)
-    function_name = pl.col("function_name").forward_fill().over(by_stream)
     return rows.with_columns(
-        pl.coalesce(from_group, function_name, pl.lit(function, S), pl.lit("unknown")).alias("function"),
-        pl.coalesce(from_stream, pl.col("version"), start_version, pl.lit(version, S), pl.lit("unknown"))
-        .alias("version"),
-        stream.alias("stream_key"),
+        pl.coalesce(from_group, pl.col("function_name"), pl.lit(function, S), pl.lit("unknown")).alias("function"),
+        pl.coalesce(from_stream, pl.col("version")).alias("version"),
+        pl.lit(version, S).alias("version_hint"),
+        pl.col("log_stream").fill_null("").alias("stream_key"),
     )
 
 
-def _rejects(rows: pl.DataFrame, source: str) -> pd.DataFrame:
-    bad = rows.filter(pl.col("reject").is_not_null())
-    if bad.is_empty():
-        return conform(pd.DataFrame(), REJECTS)
+def _rejects(bad: pl.DataFrame, source: str) -> pd.DataFrame:
     frame = bad.select(
         pl.lit(source).alias("source"), "line", pl.col("reject").alias("reason"),
         pl.col("text").str.slice(0, REJECT_TEXT_LIMIT).alias("text"),
-    ).to_pandas()
-    return conform(frame, REJECTS)
+    )
+    return from_polars(frame, REJECTS)
 
 
-def _stats(kinds: pl.Series, rows: pl.DataFrame, rejected: int) -> Stats:
+def _stats(lines: int, blank: int, counts: dict[str, int], json_kinds: dict[str, int], rejected: int) -> Stats:
     """Lines per kind (JSON lines counted under the kind they turned out to be) and the totals:
     every line is parsed, skipped (application or blank) or rejected."""
-    stats = Stats(lines=len(kinds), rejected=rejected)
-    for kind, n in kinds.filter(kinds != "json").value_counts().iter_rows():
-        stats.count(kind, n)
-    if "json" in rows.columns:
-        json_rows = rows.filter(pl.col("json").fill_null(False))
-        stats.count("json_lines", json_rows.height)
-        for kind, n in json_rows["kind"].value_counts().iter_rows():
+    stats = Stats(lines=lines, rejected=rejected)
+    for kind, n in counts.items():
+        if kind not in ("json", "app"):
             stats.count(kind, n)
+    stats.count("json_lines", counts.get("json", 0))
+    for kind, n in json_kinds.items():
+        stats.count(kind, n)
+    stats.count("blank", blank)
+    stats.count("app", counts.get("app", 0) - blank)  # blank lines fall through to "app" in _with_kinds
     stats.skipped = sum(stats.kinds.get(kind, 0) for kind in SKIPPED_KINDS)
     stats.parsed = stats.lines - stats.skipped - rejected
     return stats
 
 
-def _invocations(good: pl.DataFrame, rows: pl.DataFrame, source: str) -> pd.DataFrame:
-    reports = good.filter(pl.col("kind") == "report")
-    if reports.is_empty():
+def _version(*fallbacks: pl.Expr) -> pl.Expr:
+    """The row's own version, else the fallbacks in order, else the caller's hint, else unknown."""
+    return pl.coalesce(pl.col("version"), *fallbacks, pl.col("version_hint"), pl.lit("unknown"))
+
+
+def _asof(left: pl.DataFrame, right: pl.DataFrame, by: list[str] | None, strategy: str = "backward") -> pl.DataFrame:
+    """For each row of ``left``, the nearest row of ``right`` above (or below) it in the same stream."""
+    if by is None:
+        right = right.drop("stream_key")
+    return left.join_asof(right, on="line", by=by, strategy=strategy, check_sortedness=False)
+
+
+def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
+    """One row per REPORT. Its version comes from the stream name or, failing that, from the START
+    line of the same request above it in the same stream."""
+    reports = good.get("report")
+    if reports is None or reports.is_empty():
         return conform(pd.DataFrame(), INVOCATIONS)
-    timed_out = rows.filter(pl.col("kind") == "timeout")["timeout_request"].drop_nulls() \
-        if "timeout_request" in rows.columns else pl.Series([], dtype=S)
+    starts = good.get("start")
+    if starts is not None and not starts.is_empty() and reports["version"].null_count():
+        # The START of the same request above it in the same stream.
+        one_stream = reports["stream_key"].n_unique() == 1 and starts["stream_key"].n_unique() == 1
+        reports = _asof(reports, starts.select("stream_key", "line", pl.col("request_id").alias("start_request"),
+                                               pl.col("version").alias("start_version")),
+                        by=None if one_stream else ["stream_key"])
+        reports = reports.with_columns(pl.when(pl.col("start_request") == pl.col("request_id"))
+                                       .then(pl.col("start_version")).alias("start_version"))
+    else:
+        reports = reports.with_columns(pl.lit(None, S).alias("start_version"))
+    timeouts = good.get("timeout")
+    timed_out = timeouts["timeout_request"].drop_nulls() if timeouts is not None else pl.Series([], dtype=S)
     status = pl.col("status").fill_null("success")
     status = pl.when(pl.col("request_id").is_in(timed_out.implode()) & (status == "success")).then(
         pl.lit("timeout")).otherwise(status)
+    start_kind = (pl.when(pl.col("restore_ms").is_not_null()).then(pl.lit("restore"))
+                  .when(pl.col("init_ms").is_not_null()).then(pl.lit("init")).otherwise(pl.lit("warm")))
     frame = reports.select(
-        "timestamp", "function", "version", "log_stream", "request_id", "duration_ms", "billed_duration_ms",
-        "memory_mb", "max_memory_mb", "init_ms", "restore_ms", "billed_restore_ms", status.alias("status"),
-        "error_type", "trace_id", pl.lit(source).alias("source"), "line",
-    ).to_pandas(use_pyarrow_extension_array=False)
-    frame["start_kind"] = classify_start(frame["init_ms"], frame["restore_ms"])
-    return conform(frame, INVOCATIONS)
+        "timestamp", "function", _version(pl.col("start_version")).alias("version"), "log_stream", "request_id",
+        "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_mb", "init_ms", "restore_ms",
+        "billed_restore_ms", start_kind.alias("start_kind"), status.alias("status"), "error_type", "trace_id",
+        pl.lit(source).alias("source"), "line",
+    )
+    return from_polars(frame, INVOCATIONS)
 
 
-def _restores(good: pl.DataFrame, source: str) -> pd.DataFrame:
-    """One row per RESTORE_REPORT, with the runtime of the RESTORE_START before it."""
-    runtime = pl.when(pl.col("kind") == "restore_start").then(pl.col("runtime_version")) \
-        .forward_fill().over("stream_key")
-    restores = good.with_columns(runtime.alias("restore_runtime")).filter(pl.col("kind") == "restore_report")
-    if restores.is_empty():
+def _with_next_start_version(frame: pl.DataFrame, good: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    starts = good.get("start")
+    if starts is None or starts.is_empty() or not frame["version"].null_count():
+        return frame.with_columns(pl.lit(None, S).alias("next_version"))
+    return _asof(frame, starts.select("stream_key", "line", pl.col("version").alias("next_version")),
+                 by=["stream_key"], strategy="forward")
+
+
+def _restores(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
+    """One row per RESTORE_REPORT, with the runtime of the RESTORE_START above it in its stream."""
+    restores = good.get("restore_report")
+    if restores is None or restores.is_empty():
         return conform(pd.DataFrame(), RESTORES)
+    starts = good.get("restore_start")
+    if starts is not None and not starts.is_empty():
+        restores = _asof(restores.drop("runtime_version"),
+                         starts.select("stream_key", "line", "runtime_version",
+                                       pl.col("version").alias("start_version")), by=["stream_key"])
+    else:
+        restores = restores.with_columns(pl.lit(None, S).alias("start_version"))
+    # A restore belongs to the next request in its stream: that START names the version.
+    restores = _with_next_start_version(restores, good)
     frame = restores.select(
-        "timestamp", "function", "version", "restore_ms", pl.col("status").fill_null("success"), "error_type",
-        pl.col("restore_runtime").alias("runtime_version"), pl.lit(source).alias("source"), "line",
-    ).to_pandas()
-    return conform(frame, RESTORES)
+        "timestamp", "function", _version(pl.col("start_version"), pl.col("next_version")).alias("version"),
+        "restore_ms",
+        pl.col("status").fill_null("success"), "error_type", "runtime_version", pl.lit(source).alias("source"),
+        "line",
+    )
+    return from_polars(frame, RESTORES)
 
 
-def _inits(good: pl.DataFrame, source: str) -> pd.DataFrame:
-    """One row per initialization: an INIT_START and the INIT_REPORTs that follow it in its stream.
+def _inits(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
+    """One row per initialization: an INIT_START and the INIT_REPORTs after it in its stream.
 
     On-demand inits that succeed print no INIT_REPORT: their duration is the ``Init Duration`` of
     the next REPORT in the stream. An INIT_REPORT without Phase or Status is the snapshot a
     SnapStart version takes at publish time: not a cold start any user waited for.
     """
-    is_start = pl.col("kind") == "init_start"
-    # -1 marks "the next REPORT has no Init Duration" so backward fill stops at that REPORT.
-    next_report_init = pl.when(pl.col("kind") == "report").then(pl.col("init_ms").fill_null(-1.0)) \
-        .backward_fill().over("stream_key")
-    report_seq = (pl.col("kind") == "report").cast(pl.Int64).cum_sum().over("stream_key")
-    staged = good.with_columns(
-        next_report_init.alias("next_report_init_ms"),
-        is_start.cast(pl.Int64).cum_sum().over("stream_key").alias("init_seq"),
-        report_seq.alias("report_seq"),
-    ).with_columns(
-        pl.when(is_start).then(pl.col("report_seq")).forward_fill().over("stream_key").alias("start_report_seq"),
-    ).filter(pl.col("kind").is_in(["init_start", "init_report"]))
-    if staged.is_empty():
+    frames = [good[k] for k in ("init_start", "init_report") if k in good and not good[k].is_empty()]
+    if not frames:
         return conform(pd.DataFrame(), INITS)
+    staged = _with_next_start_version(pl.concat(frames, how="diagonal_relaxed").sort("line"), good)
+    reports = good.get("report", staged.clear()).select(
+        "stream_key", "line", pl.col("line").alias("report_line"), pl.col("init_ms").fill_null(-1.0)
+        .alias("report_init_ms"))
+    starts = staged.filter(pl.col("kind") == "init_start").select(
+        "stream_key", "line", pl.col("line").alias("start_line"))
+    staged = _asof(staged, starts, by=["stream_key"])  # the INIT_START at or above each row
+    staged = _asof(staged, reports.drop("report_init_ms"), by=["stream_key"])  # the REPORT above
+    staged = _asof(staged, reports.select("stream_key", "line", pl.col("report_init_ms").alias("next_init_ms")),
+                   by=["stream_key"], strategy="forward")  # the REPORT below: init_ms of an on-demand start
     # An INIT_REPORT belongs to the INIT_START above it unless a REPORT came in between.
-    orphan = (pl.col("init_seq") == 0) | (pl.col("report_seq") != pl.col("start_report_seq"))
-    group = pl.when(orphan).then(-pl.col("line")).otherwise(pl.col("init_seq"))
+    orphan = pl.col("start_line").is_null() | (pl.col("report_line").fill_null(-1) > pl.col("start_line"))
+    group = pl.when(orphan).then(-pl.col("line")).otherwise(pl.col("start_line"))
+    is_start = pl.col("kind") == "init_start"
     is_report = pl.col("kind") == "init_report"
     merged = staged.with_columns(group.alias("group")).group_by("stream_key", "group", maintain_order=True).agg(
         pl.col("timestamp").first(),
         pl.col("line").first(),
         pl.col("function").first(),
-        pl.col("version").first(),
+        _version(pl.col("next_version")).first().alias("version"),
         pl.col("runtime_version").drop_nulls().first(),
         pl.col("runtime_version_arn").drop_nulls().first(),
         pl.col("phase").filter(is_report).drop_nulls().last(),
@@ -425,10 +583,10 @@ def _inits(good: pl.DataFrame, source: str) -> pd.DataFrame:
         pl.col("error_type").filter(is_report).drop_nulls().last(),
         pl.col("init_type").drop_nulls().first(),
         pl.col("init_ms").filter(is_report).drop_nulls().last().alias("reported_ms"),
-        pl.col("next_report_init_ms").filter(is_start).first(),
+        pl.col("next_init_ms").filter(is_start).first(),
         is_report.any().alias("has_report"),
     )
-    next_init = pl.when(pl.col("next_report_init_ms") >= 0).then(pl.col("next_report_init_ms"))
+    next_init = pl.when(pl.col("next_init_ms") >= 0).then(pl.col("next_init_ms"))
     init_ms = pl.coalesce(pl.col("reported_ms"), next_init)
     snapshot = (pl.col("phase") == "snap-start") | (
         pl.col("has_report") & pl.col("phase").is_null() & pl.col("status").is_null())
@@ -442,5 +600,5 @@ def _inits(good: pl.DataFrame, source: str) -> pd.DataFrame:
         "timestamp", "function", "version", "phase", init_kind.alias("init_kind"), status.alias("status"),
         "error_type", init_ms.alias("init_ms"), "runtime_version", "runtime_version_arn",
         pl.lit(source).alias("source"), "line",
-    ).to_pandas()
-    return conform(frame, INITS)
+    )
+    return from_polars(frame, INITS)

@@ -192,14 +192,13 @@ def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) ->
         if document is not None:
             yield from _unwrap_json(document, name, rejects, stats)
             return
-    text = data.decode("utf-8", "replace")
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    first = data[:4096].decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
     if first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
         "@message" in first and "," in first
     ):
         yield from _insights_csv(data, name, rejects, stats)
         return
-    events = text_events(text)
+    events = text_events(data)
     stream = stream_from_export_path(name)
     if stream is not None:
         events = events.with_columns(pl.col("log_stream").fill_null(stream))
@@ -337,17 +336,23 @@ def parse_time(expr: pl.Expr) -> pl.Expr:
                         for fmt in ISO_FORMATS])
 
 
-def text_events(text: str) -> pl.DataFrame:
-    """Physical lines of a text file, with a leading timestamp / stream name split off when the
+def read_lines(data: bytes) -> pl.Series:
+    """Physical lines of a text blob, multi-threaded: blank lines are kept (as null) so line numbers
+    hold, CRLF is handled, invalid UTF-8 becomes U+FFFD."""
+    if not data:
+        return pl.Series("raw", [], dtype=pl.String)
+    frame = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x00", quote_char=None,
+                        new_columns=["raw"], encoding="utf8-lossy", truncate_ragged_lines=True,
+                        infer_schema=False, comment_prefix=None)
+    return frame["raw"]
+
+
+def text_events(data: bytes) -> pl.DataFrame:
+    """Lines of a text file, with a leading timestamp / stream name split off when the
     file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
     ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing."""
-    if text.endswith("\n"):
-        text = text[:-1]
-    lines = pl.Series("raw", [text], dtype=pl.String).str.split("\n").explode()
-    if not len(text):
-        lines = lines.clear()
-    frame = pl.DataFrame({"line": pl.int_range(1, len(lines) + 1, eager=True, dtype=pl.Int64),
-                          "raw": lines.str.strip_suffix("\r")})
+    lines = read_lines(data)
+    frame = pl.DataFrame({"line": pl.int_range(1, len(lines) + 1, eager=True, dtype=pl.Int64), "raw": lines})
     variant = sniff_text_variant(frame["raw"].head(SNIFF_LINES * 4))
     raw = pl.col("raw")
     if variant == "plain":
@@ -381,7 +386,7 @@ def text_events(text: str) -> pl.DataFrame:
 
 def sniff_text_variant(head: pl.Series) -> str:
     """Which text layout most of the first lines follow: ``s3``, ``tail``, ``sam`` or ``plain``."""
-    sample = head.filter(head.str.len_bytes() > 0)
+    sample = head.drop_nulls().filter(head.drop_nulls().str.len_bytes() > 0)
     if sample.is_empty():
         return "plain"
     iso = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"

@@ -125,6 +125,27 @@ def conform(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out).reset_index(drop=True)
 
 
+def from_polars(frame: Any, schema: dict[str, str]) -> pd.DataFrame:
+    """A Polars frame -> the schema's pandas frame, through Arrow (no Python objects per row)."""
+    import polars as pl
+    import pyarrow as pa
+
+    polars_types = {TIME: pl.Datetime("ns", "UTC"), TEXT: pl.String, FLOAT: pl.Float64, INT: pl.Int64,
+                    "boolean": pl.Boolean}
+    frame = frame.select(
+        (pl.col(name) if name in frame.columns else pl.lit(None)).cast(polars_types[dtype]).alias(name)
+        for name, dtype in schema.items()
+    )
+    pandas_types = {pa.large_string(): pd.StringDtype(), pa.string(): pd.StringDtype(), pa.string_view():
+                    pd.StringDtype(), pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype(),
+                    pa.bool_(): pd.BooleanDtype()}
+    out = frame.to_arrow().to_pandas(types_mapper=pandas_types.get)
+    for name, dtype in schema.items():
+        if dtype == TIME:
+            out[name] = out[name].astype(TIME)
+    return out
+
+
 def make_rejects(source: str, line: int | None, reason: str, text: str = "") -> pd.DataFrame:
     """One reject row, for file-level problems (unreadable file, bad record)."""
     return conform(

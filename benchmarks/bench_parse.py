@@ -1,0 +1,199 @@
+"""Parse speed and memory of ``logparse.load`` against a naive baseline, in one run.
+
+    python benchmarks/bench_parse.py [--lines 2000000] [--runs 3]
+
+Generates (once, seeded, cached in benchmarks/.corpus/) a corpus of mixed lines: START/END/REPORT
+with application lines, some INIT/RESTORE lines and XRAY trailers, plain and gzip. Then, for each
+file, takes the median of ``--runs`` runs of:
+
+  (a) the naive baseline: a Python loop applying one regex per line and building dicts;
+  (b) ``logparse.load`` in a fresh process, as a user's command runs it (time of the call, and
+      the process's peak RSS);
+  (c) the floor: reading (and decompressing) the file alone.
+
+It prints lines/s for each, the ratios (b)/(a) and (b)/(c), peak bytes per input line, and checks
+that (a) and (b) produced identical invocations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / ".corpus"
+ROOT = HERE.parent
+
+REPORT_RE = re.compile(
+    r"REPORT RequestId: (?P<request_id>\S+)\s+Duration: (?P<duration_ms>[\d.]+) ms\s+"
+    r"Billed Duration: (?P<billed_duration_ms>\d+) ms\s+Memory Size: (?P<memory_mb>\d+) MB\s+"
+    r"Max Memory Used: (?P<max_memory_mb>\d+) MB"
+    r"(?:\s+Init Duration: (?P<init_ms>[\d.]+) ms)?"
+    r"(?:\s+Restore Duration: (?P<restore_ms>[\d.]+) ms\s+Billed Restore Duration: (?P<billed_restore_ms>\d+) ms)?"
+)
+COLUMNS = ("request_id", "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_mb", "init_ms",
+           "restore_ms", "billed_restore_ms")
+
+
+def make_corpus(n_lines: int, seed: int = 7) -> Path:
+    """Write the corpus once: ~20% REPORT lines, like a busy real log group."""
+    path = CORPUS / f"mixed-{n_lines}.log"
+    if path.exists():
+        return path
+    CORPUS.mkdir(exist_ok=True)
+    rng = np.random.default_rng(seed)
+    out: list[str] = []
+    runtime = "Runtime Version: python:3.12.v36\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:" + "a" * 64
+    n = 0
+    while len(out) < n_lines:
+        n += 1
+        rid = f"{n:08x}-{rng.integers(1 << 16):04x}-4000-8000-{rng.integers(1 << 48):012x}"
+        start = rng.random()
+        duration = rng.lognormal(3.0, 1.0)
+        extra = ""
+        if start < 0.02:
+            restore = rng.lognormal(6.3, 0.5)
+            billed_restore = int(rng.integers(20, 150))
+            out += [f"RESTORE_START {runtime}", f"RESTORE_REPORT Restore Duration: {restore:.2f} ms"]
+            extra = f"\tRestore Duration: {restore:.2f} ms\tBilled Restore Duration: {billed_restore} ms"
+            billed = int(np.ceil(duration)) + billed_restore
+        elif start < 0.03:
+            init = rng.lognormal(7.5, 0.4)
+            out.append(f"INIT_START {runtime}")
+            extra = f"\tInit Duration: {init:.2f} ms"
+            billed = int(np.ceil(duration + init))
+        else:
+            billed = int(np.ceil(duration))
+        out.append(f"START RequestId: {rid} Version: 3")
+        out.append(f"[INFO]\t2026-11-16T10:00:00.000Z\t{rid}\tprocessing order {n}")
+        out.append(f"[INFO]\t2026-11-16T10:00:00.001Z\t{rid}\tdone in {duration:.1f} ms")
+        out.append(f"END RequestId: {rid}")
+        out.append(f"REPORT RequestId: {rid}\tDuration: {duration:.2f} ms\tBilled Duration: {billed} ms\t"
+                   f"Memory Size: 1024 MB\tMax Memory Used: {rng.integers(80, 400)} MB{extra}\t")
+        if rng.random() < 0.05:
+            out.append(f"XRAY TraceId: 1-{n:08x}-{rng.integers(1 << 62):024x}\tSegmentId: {n:016x}\tSampled: true")
+    text = "\n".join(out[:n_lines]) + "\n"
+    path.write_text(text)
+    with gzip.open(path.with_suffix(".log.gz"), "wt", compresslevel=6) as handle:
+        handle.write(text)
+    return path
+
+
+def open_text(path: Path):
+    return gzip.open(path, "rt", encoding="utf-8", errors="replace") if path.suffix == ".gz" else \
+        open(path, encoding="utf-8", errors="replace")
+
+
+def naive(path: Path) -> tuple[float, int, list[dict]]:
+    """(a): the loop a hurried engineer writes first."""
+    started = time.perf_counter()
+    rows = []
+    lines = 0
+    with open_text(path) as handle:
+        for line in handle:
+            lines += 1
+            match = REPORT_RE.match(line)
+            if match:
+                rows.append(match.groupdict())
+    return time.perf_counter() - started, lines, rows
+
+
+def floor(path: Path) -> float:
+    """(c): read (and decompress) the bytes, nothing else."""
+    started = time.perf_counter()
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as handle:
+            while handle.read(1 << 24):
+                pass
+    else:
+        path.read_bytes()
+    return time.perf_counter() - started
+
+
+CHILD = """
+import json, resource, sys, time
+import logparse
+started = time.perf_counter()
+tables = logparse.load(sys.argv[1])
+seconds = time.perf_counter() - started
+inv = tables.invocations
+cols = {cols!r}
+json.dump({{"seconds": seconds, "lines": tables.stats.lines, "rejected": tables.stats.rejected,
+           "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+           "rows": [[None if v is None or v != v else v for v in r] for r in
+                    inv[list(cols)].astype(object).where(inv[list(cols)].notna(), None).itertuples(index=False)]
+          if sys.argv[2] == "1" else []}}, sys.stdout)
+"""
+
+
+def fresh_load(path: Path, with_rows: bool) -> dict:
+    """(b) in a new interpreter, as a user's command runs it."""
+    out = subprocess.run([sys.executable, "-c", CHILD.format(cols=COLUMNS), str(path), "1" if with_rows else "0"],
+                         check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout)
+
+
+def same_invocations(naive_rows: list[dict], loaded_rows: list[list]) -> bool:
+    def norm(value, column):
+        if value is None:
+            return None
+        return value if column == "request_id" else round(float(value), 2)
+
+    left = [tuple(norm(r[c], c) for c in COLUMNS) for r in naive_rows]
+    right = [tuple(norm(v, c) for v, c in zip(r, COLUMNS, strict=True)) for r in loaded_rows]
+    return left == right
+
+
+def bench(path: Path, runs: int) -> dict:
+    for _ in range(2):  # warm the page cache
+        path.read_bytes()
+    naive_runs = [naive(path) for _ in range(runs)]
+    seconds_a = statistics.median(r[0] for r in naive_runs)
+    lines = naive_runs[0][1]
+    loads = [fresh_load(path, with_rows=(i == 0)) for i in range(runs)]
+    seconds_b = statistics.median(r["seconds"] for r in loads)
+    seconds_c = statistics.median(floor(path) for _ in range(runs))
+    peak = max(r["peak_rss"] for r in loads)
+    return {
+        "file": path.name, "lines": lines, "size_mb": round(path.stat().st_size / 1e6, 1),
+        "naive_lines_s": lines / seconds_a, "load_lines_s": lines / seconds_b, "floor_lines_s": lines / seconds_c,
+        "ratio_vs_naive": seconds_a / seconds_b, "ratio_vs_floor": seconds_c / seconds_b,
+        "peak_rss_mb": peak / 1e6, "bytes_per_line": peak / lines,
+        "identical": same_invocations(naive_runs[0][2], loads[0]["rows"]),
+        "rejected": loads[0]["rejected"], "lines_counted": loads[0]["lines"],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    plain = make_corpus(args.lines)
+    ok = True
+    for path in (plain, plain.with_suffix(".log.gz")):
+        r = bench(path, args.runs)
+        print(f"{r['file']}: {r['lines']:,} lines, {r['size_mb']} MB")
+        print(f"  (a) naive regex loop  {r['naive_lines_s'] / 1e6:6.2f} M lines/s")
+        print(f"  (b) logparse.load     {r['load_lines_s'] / 1e6:6.2f} M lines/s   "
+              f"(b)/(a) = {r['ratio_vs_naive']:.2f}x   (b)/(c) = {r['ratio_vs_floor']:.2f} of the floor")
+        print(f"  (c) read{'+gunzip' if path.suffix == '.gz' else ''} only    "
+              f"{r['floor_lines_s'] / 1e6:6.2f} M lines/s")
+        print(f"  peak RSS {r['peak_rss_mb']:.0f} MB = {r['bytes_per_line']:.0f} bytes/line;  "
+              f"identical invocations: {r['identical']};  lines counted {r['lines_counted']:,}, "
+              f"rejected {r['rejected']}")
+        ok &= r["identical"] and r["lines_counted"] == r["lines"]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
