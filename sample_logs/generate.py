@@ -41,7 +41,6 @@ WEEK_START = datetime(2026, 11, 16, tzinfo=UTC)
 WEEK_END = datetime(2026, 11, 23, tzinfo=UTC)
 MINUTE = 60_000
 HOUR = 60 * MINUTE
-DAY = 24 * HOUR
 # Runtime version ARNs are opaque 64-hex ids; fixed values keep the files stable and readable.
 RUNTIME_ARNS = {
     "python:3.12.v35": "arn:aws:lambda:us-east-1::runtime:" + "5b1c9a0e" * 8,
@@ -388,7 +387,6 @@ class Capture:
     events: list[Event] = field(default_factory=list)
     invocations: list[Invocation] = field(default_factory=list)
     snapshot_inits: list[tuple[str, int, float]] = field(default_factory=list)  # (version, time, ms)
-    failed_inits: int = 0
     streams: list[str] = field(default_factory=list)
     planted: dict[str, tuple[str, str]] = field(default_factory=dict)  # line plant -> (stream, text)
 
@@ -579,8 +577,10 @@ class JsonFormat(TextFormat):
     def app(self, t: int, level: str, request_id: str, text: str) -> str:
         if level == "PRINT":  # print() bypasses the logging module: it stays plain text
             return f"{text}\n"
-        return json.dumps({"timestamp": iso_z(t), "level": level, "message": text, "logger": "root",
-                           "requestId": request_id}, separators=(",", ":"))
+        record = {"timestamp": iso_z(t), "level": level, "message": text, "logger": "root"}
+        if request_id:  # no request id during init
+            record["requestId"] = request_id
+        return json.dumps(record, separators=(",", ":"))
 
     def error(self, t: int, request_id: str, error_type: str, text: str, frames: list[str]) -> str:
         return json.dumps({"timestamp": iso_z(t), "level": "ERROR", "message": text, "logger": "root",
@@ -776,7 +776,6 @@ class Simulator:
         done = t + math.ceil(init_ms)
         self.emit(done, env.stream, self.fmt.init_report(done, init_ms, "init", "error", error),
                   "init_report")
-        self.capture.failed_inits += 1
         inv.planted, inv.status, inv.error_type = "init_error", "error", error
         inv.start = done + 2
         start_line = self.fmt.start(inv.start, inv)
@@ -790,7 +789,6 @@ class Simulator:
         inv.duration_ms = 2880.55
         inv.end = inv.start + math.ceil(inv.duration_ms)
         inv.max_memory_mb = 96
-        self.capture.failed_inits += 1
 
     def run_handler(self, env: Env, inv: Invocation, attempt: int) -> None:
         """START, application lines, END: the handler's part of the request."""
@@ -809,31 +807,34 @@ class Simulator:
             inv.planted, inv.status = "function_timeout", "timeout"
             duration = self.fn.timeout_s * 1000.0
             lines = [("INFO", "POST /orders: calling payments-gateway")]
-        if self.due("async_retries", inv.start) or (inv.planted == "" and attempt > 0):
+        # An async event that failed is retried (same request id) and fails the same way again.
+        if attempt > 0 or self.due("async_retries", inv.start):
             inv.planted = "async_retries"
             duration = lognormal(self.rng, 95.0, 0.2)
             lines = [("INFO", "processing s3://acme-media-uploads/uploads/4410/IMG_9135.jpg")]
         for i, (level, text) in enumerate(lines):
             t = inv.start + int(duration * (i + 1) / (len(lines) + 1))
             self.emit(t, env.stream, self.fmt.app(t, level, inv.request_id, text), "app", inv.request_id)
+        end = inv.start + int(duration)
         if inv.planted == "async_retries":
-            frames = ['  File "/var/task/app.py", line 41, in handler',
-                      "    image = Image.open(io.BytesIO(body))",
-                      '  File "/var/task/PIL/Image.py", line 3498, in open',
-                      "    raise UnidentifiedImageError(msg)"]
-            t = inv.start + int(duration) - 1
-            text = "cannot identify image file <_io.BytesIO object at 0x7f3a2c1e5f40>"
-            message = self.fmt.error(t, inv.request_id, "UnidentifiedImageError", text, frames)
-            self.emit(t, env.stream, message, "app", inv.request_id)
+            self.emit(end - 1, env.stream, self.corrupt_image_error(end - 1, inv), "app", inv.request_id)
         if inv.status == "timeout":
-            t = inv.start + int(duration)
-            self.emit(t, env.stream, self.fmt.timeout(t, inv.request_id, self.fn.timeout_s), "app",
+            self.emit(end, env.stream, self.fmt.timeout(end, inv.request_id, self.fn.timeout_s), "app",
                       inv.request_id)
         inv.duration_ms = hundredths(duration) / 100
         inv.end = inv.start + math.ceil(inv.duration_ms)
         env.memory_mb = min(env.memory_mb + self.rng.exponential(0.35), self.fn.memory_mb * 0.8)
         peak = env.memory_mb + self.rng.exponential(profile.memory_mb[1])
         inv.max_memory_mb = int(min(peak, self.fn.memory_mb - 24))
+
+    def corrupt_image_error(self, t: int, inv: Invocation) -> str:
+        """The unhandled exception of the planted corrupt upload, as the runtime logs it."""
+        frames = ['  File "/var/task/app.py", line 41, in handler',
+                  "    image = Image.open(io.BytesIO(body))",
+                  '  File "/var/task/PIL/Image.py", line 3498, in open',
+                  "    raise UnidentifiedImageError(msg)"]
+        text = "cannot identify image file <_io.BytesIO object at 0x7f3a2c1e5f40>"
+        return self.fmt.error(t, inv.request_id, "UnidentifiedImageError", text, frames)
 
     def finish(self, env: Env, inv: Invocation) -> None:
         """END and REPORT (with billing and the X-Ray trailer); bookkeeping of the environment."""
