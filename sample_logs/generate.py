@@ -153,7 +153,12 @@ def orders_lines(rng: np.random.Generator, first: bool) -> list[tuple[str, str]]
     lines = []
     if first:
         lines.append(("INFO", "connection pool ready (2 connections)"))
-    if rng.random() < 0.45:
+    roll = rng.random()
+    if roll < 0.01:
+        lines.append(("ERROR", f"{route.format(n=order)} -> 502 (payments-gateway unavailable)"))
+    elif roll < 0.04:
+        lines.append(("WARNING", f"slow query orders_by_customer: {int(rng.integers(900, 2500))} ms"))
+    elif roll < 0.45:
         status = 201 if route == "POST /orders" else 200
         lines.append(("INFO", f"{route.format(n=order)} -> {status}"))
     return lines
@@ -1222,22 +1227,23 @@ Total {total_size} in {file_count} files.
 Envelope details a parser has to get right:
 - **tail**: `<ISO-8601 with +00:00 and microseconds> <log stream> <message>`; the CLI right-strips
   each message, so a REPORT ends without its final tab, and the `XRAY TraceId` trailer of a sampled
-  REPORT is the next physical line, with no prefix. Python tracebacks are multi-line events too.
+  REPORT is the next physical line, with no prefix. Application lines are `[INFO]`, `[WARNING]` and
+  `[ERROR]`, TAB separated, with the request id.
 - **S3 export**: `<ISO-8601 Z> <message>` with the message written raw: each event ends in a blank
-  line (the message's own newline), trailers and tracebacks are bare continuation lines, and in
-  {shuffled} of the {s3_objects} objects blocks of events are out of time order.
+  line (the message's own newline), XRAY trailers and Python tracebacks are bare continuation
+  lines, and in {shuffled} of the {s3_objects} objects blocks of events are out of time order.
 - **filter-log-events**: `events[]` with `logStreamName`, `timestamp` (epoch ms), `message` (with
   its newline; the XRAY trailer inside the message), `ingestionTime`, `eventId`; plus
   `searchedLogStreams`. payment-webhook's messages are Telemetry API records
   (`{{"time", "type": "platform.report", "record": {{...}}}}`: `platform.initStart`, `initReport`,
   `restoreStart`, `restoreReport`, `start`, `report`; no END record), its application logs are JSON
   objects with `level` and `requestId`, and a `print()` line stays plain text.
-- **X-Ray**: `Traces[].Segments[].Document` is a JSON string. Each trace has an `AWS::Lambda` service
-  segment (times in Java's exponent notation, like `1.794787515581E9`) and an `AWS::Lambda::Function` segment
-  whose id is the REPORT's `SegmentId` and whose `aws.function_arn` carries the version. Its
-  subsegments: `Restore` (SnapStart restores; 93-99 % of the log's Restore Duration, with a nested
-  `after_restore:*` hook where the version has one), `Initialization` (on-demand cold starts),
-  `Invocation` (with one downstream call) and `Overhead`.
+- **X-Ray**: `Traces[].Segments[].Document` is a JSON string. Each trace has an `AWS::Lambda`
+  service segment (times in Java's exponent notation, like `1.794787515581E9`) and an
+  `AWS::Lambda::Function` segment whose id is the REPORT's `SegmentId` and whose
+  `aws.function_arn` carries the version. Its subsegments: `Restore` (SnapStart restores; 93-99 %
+  of the log's Restore Duration, with a nested `after_restore:*` hook where the version has one),
+  `Initialization` (on-demand cold starts), `Invocation` (with one downstream call), `Overhead`.
 
 ## Functions and versions
 
@@ -1280,9 +1286,9 @@ lognormal (p50 400-700 ms, p99 1.5-3 s), Billed Restore Duration tens of ms, sna
 init 1.5-5 s, warm durations lognormal per function (the first request in a new environment is
 slower).
 
-X-Ray samples warm requests at a few percent but restores and inits far more often, a deliberate bias
-of this sample (the real sampler cannot know that a request will be a cold start) so that the X-Ray
-views have a few hundred restores to show:
+X-Ray samples warm requests at a few percent but restores and inits far more often, a deliberate
+bias of this sample (the real sampler cannot know that a request will be a cold start) so that the
+X-Ray views have a few hundred restores to show:
 {sampling}
 
 ## Planted anomalies
