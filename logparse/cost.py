@@ -32,6 +32,7 @@ from logparse.metrics import (
     group_codes,
     grouped_percentiles,
     most_common,
+    sort_versions,
     zero_nan,
 )
 from logparse.tables import FLOAT, INT, TEXT, TIME, Tables
@@ -63,7 +64,7 @@ class PriceError(ValueError):
 
     def hint(self) -> str:
         return ("a price file needs the columns region, arch, " + ", ".join(PRICE_COLUMNS)
-                + ", source, date (see logparse/prices.csv)")
+                + " and, ideally, source and date (see logparse/prices.csv)")
 
 
 # --------------------------------------------------------------------------- prices
@@ -172,7 +173,12 @@ def _read_prices(handle, name: str) -> pd.DataFrame:
         frame = pd.read_csv(handle, comment="#", skipinitialspace=True, dtype=str)
     except (ValueError, pd.errors.ParserError) as exc:
         raise PriceError(f"{name}: not a readable CSV price table ({exc})") from exc
-    missing = [c for c in ("region", "arch", *PRICE_COLUMNS, "source", "date") if c not in frame.columns]
+    # A user's own file may leave out where its prices came from: it is then their source.
+    if "source" not in frame.columns:
+        frame["source"] = f"price file {name}"
+    if "date" not in frame.columns:
+        frame["date"] = "unknown"
+    missing = [c for c in ("region", "arch", *PRICE_COLUMNS) if c not in frame.columns]
     if missing:
         raise PriceError(f"{name}: missing column(s) {', '.join(missing)}")
     for column in PRICE_COLUMNS:
@@ -248,12 +254,13 @@ def _lifetimes(
     evidence = life["restored"].fillna(False) | life["snapshot"].fillna(False) | life["api_snapstart"].fillna(False)
     life["snapstart"] = (evidence & (life["version"] != LATEST).fillna(True)).astype(bool)
     memory = life["api_memory_mb"].fillna(life["log_memory_mb"])
+    # A version never seen in a REPORT (published, not invoked) takes its function's largest memory.
     function_memory = life.groupby("function", dropna=False)["log_memory_mb"].transform("max")
     life["memory_mb"] = memory.fillna(function_memory).astype(INT)
     life["architecture"] = life["architecture"].astype(TEXT)
     columns = [*KEYS, "first_seen", "last_seen", "cached_from", "cached_until", "cached_seconds",
                "snapstart", "basis", "memory_mb", "architecture"]
-    return life[columns].sort_values(list(KEYS), ignore_index=True)
+    return sort_versions(life[columns])
 
 
 @dataclass(frozen=True)
@@ -584,7 +591,9 @@ def compare_options(
         for name, values in options[option].items():
             frame[name] = values
         frames.append(frame)
-    out = pd.concat(frames).sort_values([*KEYS], kind="stable", ignore_index=True)
+    # Version by version, each with its three options in OPTIONS order.
+    out = pd.concat(frames, keys=range(len(frames)), names=["_option", "_version"]).sort_index(
+        level=["_version", "_option"]).reset_index(drop=True)
     total = out["total_cost_usd"].astype(float)
     lowest = total.groupby([out["function"], out["version"]], dropna=False).transform("min")
     out["cheapest"] = (total == lowest).fillna(False).astype(bool)

@@ -121,7 +121,7 @@ def by_version(invocations: pd.DataFrame) -> pd.DataFrame:
     out = _aggregate(keys, codes, len(keys), cols)
     out["billed_duration_ms_sum"] = pd.array(_sum(codes, cols["billed_duration_ms"], len(keys)), FLOAT)
     out["memory_mb"] = pd.array(most_common(codes, cols["memory_mb"], len(keys)), INT)
-    return out.sort_values(list(KEYS), ignore_index=True)
+    return out  # group_codes already gives function, then version in natural order
 
 
 def over_time(
@@ -184,15 +184,44 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, n
     uniques = []
     for name in by:
         col_codes, col_uniques = pd.factorize(frame[name], sort=True, use_na_sentinel=False)
+        if name == "version":
+            order = np.argsort(version_rank(col_uniques), kind="stable")
+            col_codes, col_uniques = np.argsort(order)[col_codes], col_uniques.take(order)
         combined = combined * len(col_uniques) + col_codes
         uniques.append(col_uniques)
-    codes, present = pd.factorize(combined, sort=True)
+    n_combinations = int(np.prod([len(u) for u in uniques], dtype=np.float64))
+    if n_combinations <= max(4 * len(frame), 1 << 16):
+        # Few combinations: a lookup table renumbers the ones present, in key order, without
+        # hashing a million integers again.
+        present = np.flatnonzero(np.bincount(combined, minlength=n_combinations))
+        renumber = np.zeros(n_combinations, dtype=np.int64)
+        renumber[present] = np.arange(len(present))
+        codes = renumber[combined]
+    else:
+        codes, present = pd.factorize(combined, sort=True)
     parts = {}
     for name, col_uniques in zip(reversed(by), reversed(uniques), strict=True):
         parts[name] = col_uniques.take(present % len(col_uniques))
         present = present // len(col_uniques)
     keys = pd.DataFrame({name: pd.array(parts[name], dtype=frame[name].dtype) for name in by})
     return keys, codes.astype(np.int64)
+
+
+def version_rank(versions: pd.Index | pd.Series) -> np.ndarray:
+    """Sort rank of version labels as people read them: ``$LATEST``, then published versions by
+    number (2 before 10), then anything else (``unknown``, <NA>) by name."""
+    labels = pd.Series(np.asarray(versions, dtype=object))
+    number = pd.to_numeric(labels, errors="coerce")
+    group = np.where(labels == "$LATEST", 0, np.where(number.notna(), 1, 2))
+    frame = pd.DataFrame({"group": group, "number": number.fillna(0), "label": labels.fillna("").astype(str)})
+    return frame.sort_values(["group", "number", "label"], kind="stable").index.argsort()
+
+
+def sort_versions(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` ordered by function, then version in :func:`version_rank` order."""
+    rank = version_rank(frame["version"])
+    return frame.assign(_rank=rank).sort_values(["function", "_rank"], kind="stable").drop(
+        columns="_rank").reset_index(drop=True)
 
 
 def _row_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -254,7 +283,13 @@ def most_common(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndar
     out = np.full(n_groups, np.nan)
     if not keep.any():
         return out
-    value_codes, uniques = pd.factorize(values[keep], sort=True)
+    kept = values[keep]
+    low, high = kept.min(), kept.max()
+    if low >= 0 and high < 16_384 and (kept % 1 == 0).all() and n_groups * (high + 1) <= 1 << 22:
+        # Small whole numbers (memory sizes are 128-10,240 MB): the value is its own code.
+        value_codes, uniques = kept.astype(np.int64), np.arange(int(high) + 1)
+    else:
+        value_codes, uniques = pd.factorize(kept, sort=True)
     width = len(uniques)
     counts = np.bincount(codes[keep] * width + value_codes, minlength=n_groups * width).reshape(n_groups, width)
     best = width - 1 - np.argmax(counts[:, ::-1], axis=1)  # reversed: ties go to the larger value

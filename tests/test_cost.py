@@ -159,6 +159,14 @@ def test_bad_price_files_are_clear_errors(tmp_path, text, match):
     assert info.value.exit_code == 1 and "region, arch" in info.value.hint()
 
 
+def test_user_price_file_without_source_is_its_own_source(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("region,arch,cache_gb_s,restore_gb,duration_gb_s,request,pc_gb_s,pc_duration_gb_s\n"
+                    "eu-west-9,arm64,1e-6,1e-4,1e-5,2e-7,4e-6,6e-6\n")
+    prices = cost.load_prices(path).lookup("eu-west-9", "arm64")
+    assert prices.source == f"price file {path}" and prices.date == "unknown" and prices.cache_gb_s == 1e-6
+
+
 def test_missing_price_file_is_a_price_error(tmp_path):
     with pytest.raises(cost.PriceError, match="cannot read"):
         cost.load_prices(tmp_path / "nope.csv")

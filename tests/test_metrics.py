@@ -218,3 +218,9 @@ def test_by_version_keeps_missing_versions_as_a_group():
 def test_by_version_of_nothing():
     table = metrics.by_version(empty(INVOCATIONS))
     assert table.empty and "memory_mb" in table.columns
+
+
+def test_versions_come_in_the_order_people_read_them():
+    frame = invocations([row(0, version=v) for v in ("10", "2", "$LATEST", "unknown", "1")])
+    assert list(metrics.by_version(frame)["version"]) == ["$LATEST", "1", "2", "10", "unknown"]
+    assert list(metrics.over_time(frame, bucket="1h")["version"]) == ["$LATEST", "1", "2", "10", "unknown"]
