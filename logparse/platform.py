@@ -108,6 +108,7 @@ JSON_KINDS = {
     "platform.initReport": "init_report", "platform.restoreStart": "restore_start",
     "platform.restoreReport": "restore_report", "platform.runtimeDone": "end",
 }
+PHASE_DURATION = {"init_report": "init_ms", "restore_report": "restore_ms"}
 # Where each row column sits inside ``record`` (alternatives in order of preference).
 JSON_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "request_id": (("requestId",),),
@@ -271,7 +272,14 @@ def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
     plain = pl.col("plain") & pl.all_horizontal(pl.col(column).is_not_null() for column, _, _ in REPORT_HEAD)
     fast = split.filter(plain).drop("cells", "plain").pipe(_with_reasons).pipe(_keep_reject_text)
     slow = split.filter(~plain).select(reports.columns)
-    return pl.concat([fast, _generic_rows(slow)], how="diagonal_relaxed") if not slow.is_empty() else fast
+    return _merge_paths(fast, slow)
+
+
+def _merge_paths(fast: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
+    """Rows of the fast path and the general path, back in line order (the stitching relies on it)."""
+    if slow.is_empty():
+        return fast
+    return pl.concat([fast, _generic_rows(slow)], how="diagonal_relaxed").sort("line")
 
 
 def _cut(cell: pl.Expr, prefix: int, unit: int, dtype: type[pl.DataType]) -> pl.Expr:
@@ -295,7 +303,7 @@ def _start_rows(starts: pl.DataFrame) -> pl.DataFrame:
     split = split.with_columns(word[2].alias("request_id"), word[4].alias("version"), plain.alias("plain"))
     fast = split.filter(pl.col("plain")).drop("words", "plain").pipe(_with_reasons).pipe(_keep_reject_text)
     slow = split.filter(~pl.col("plain")).select(starts.columns)
-    return pl.concat([fast, _generic_rows(slow)], how="diagonal_relaxed") if not slow.is_empty() else fast
+    return _merge_paths(fast, slow)
 
 
 def _generic_rows(text: pl.DataFrame) -> pl.DataFrame:
@@ -376,6 +384,13 @@ def _json_rows(events: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce(_parse_iso(pl.col("doc").struct.field("time")), pl.col("timestamp")).alias("timestamp"),
         pl.lit(True).alias("json"),
         *[read(name) for name in JSON_PATHS],
+    ).with_columns(
+        # initReport / restoreReport carry their duration as metrics.durationMs.
+        pl.when(pl.col("kind") == kind).then(pl.col("duration_ms")).otherwise(pl.col(column)).alias(column)
+        for kind, column in PHASE_DURATION.items()
+    ).with_columns(
+        pl.when(pl.col("kind").is_in(list(PHASE_DURATION))).then(None).otherwise(pl.col("duration_ms"))
+        .alias("duration_ms")
     ).pipe(_with_reasons).drop("doc")
     if not bad.is_empty():
         out = pl.concat([out, bad.with_columns(pl.lit(True).alias("json"))], how="diagonal_relaxed")

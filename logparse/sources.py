@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import orjson
 import pandas as pd
 import polars as pl
@@ -79,6 +80,7 @@ def load(
     tables = Tables()
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ("invocations", "inits", "restores",
                                                                   "spans", "rejects")}
+    batch = Batch()
     bar = _progress_bar(progress)
     for item in expand(inputs, parts["rejects"], tables.stats):
         data = _read(item, parts["rejects"], tables.stats)
@@ -88,15 +90,15 @@ def load(
         tables.stats.bytes += len(data)
         for chunk in unwrap(data, item.name, parts["rejects"], tables.stats):
             if isinstance(chunk, Events):
-                parsed = platform.parse(chunk.frame, chunk.source, function=function, version=version)
-                tables.stats.add(parsed.stats)
-                for name in ("invocations", "inits", "restores", "rejects"):
-                    parts[name].append(getattr(parsed, name))
+                batch.add(chunk)
+                if batch.lines >= BATCH_LINES:
+                    batch.parse_into(parts, tables.stats, function, version)
             else:
                 parts["spans"].append(chunk[0])
                 parts["rejects"].append(chunk[1])
         if bar is not None:
             bar.update(len(data))
+    batch.parse_into(parts, tables.stats, function, version)
     if bar is not None:
         bar.close()
     for name, frames in parts.items():
@@ -109,6 +111,68 @@ def load(
         tables.invocations, tables.xray_join = xray.join(tables.invocations, tables.spans)
     tables.stats.seconds = time.perf_counter() - started
     return tables
+
+
+BATCH_LINES = 4_000_000
+
+
+class Batch:
+    """Events of many inputs parsed in one pass: a folder of thousands of small S3-export objects
+    costs one parse, not thousands. Lines are renumbered into one sequence for the parse and
+    mapped back to (source, line) afterwards."""
+
+    def __init__(self) -> None:
+        self.frames: list[pl.DataFrame] = []
+        self.names: list[str] = []
+        self.offsets: list[int] = []
+        self.lines = 0
+        self.next_offset = 0
+
+    def add(self, events: Events) -> None:
+        frame = events.frame
+        group = group_from_path(events.source)
+        if group is not None:
+            frame = frame.with_columns(pl.col("log_group").fill_null(group))
+        self.frames.append(frame.with_columns(pl.col("line") + self.next_offset))
+        self.names.append(events.source)
+        self.offsets.append(self.next_offset)
+        self.lines += frame.height
+        self.next_offset += (frame["line"].max() or 0) + 1
+
+    def parse_into(self, parts: dict[str, list[pd.DataFrame]], stats: Stats, function: str | None,
+                   version: str | None) -> None:
+        if not self.frames:
+            return
+        frame = pl.concat(self.frames, how="vertical_relaxed") if len(self.frames) > 1 else self.frames[0]
+        parsed = platform.parse(frame, "<batch>", function=function, version=version)
+        stats.add(parsed.stats)
+        for name in ("invocations", "inits", "restores", "rejects"):
+            parts[name].append(self._locate(getattr(parsed, name)))
+        self.__init__()
+
+    def _locate(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Batch line numbers back to each input's own name and line number."""
+        if table.empty:
+            return table
+        seq = table["line"].to_numpy(dtype="int64", na_value=-1)
+        index = np.searchsorted(np.asarray(self.offsets), seq, side="right") - 1
+        table["source"] = pd.array(np.asarray(self.names, dtype=object)[index], dtype="string")
+        table["line"] = pd.array(seq - np.asarray(self.offsets)[index], dtype="Int64")
+        return table
+
+
+def group_from_path(name: str) -> str | None:
+    """Where an envelope carries no log group, a path laid out like one names it: files under
+    ``.../aws/lambda/<function>/...`` (an S3 export with the log group as its prefix, or a folder
+    named so) or a file ``.../aws/lambda/<function>.log``."""
+    parts = Path(name).parts
+    for i in range(len(parts) - 2):
+        if parts[i] == "aws" and parts[i + 1] == "lambda":
+            function = parts[i + 2]
+            if i + 3 == len(parts):  # the file itself: drop its extensions
+                function = function.split(".")[0]
+            return f"/aws/lambda/{function}" if function else None
+    return None
 
 
 def _progress_bar(enabled: bool):
@@ -137,7 +201,7 @@ def expand(inputs: Iterable[Any], rejects: list[pd.DataFrame], stats: Stats) -> 
 def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
     path = Path(text)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not _not_a_log(p))
     elif path.exists():
         files = [path]
     elif glob.has_magic(text):
@@ -149,6 +213,15 @@ def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
         rejects.append(make_rejects(text, None, "no such file or folder"))
     for file in files:
         yield Input(str(file), file.read_bytes)
+
+
+NOT_LOGS = {".md", ".py", ".pyc", ".toml", ".cfg", ".ini", ".txt~"}
+
+
+def _not_a_log(path: Path) -> bool:
+    """Files a folder of logs commonly holds beside them (its README, the script that made it),
+    skipped when expanding a folder; named explicitly, any file is read."""
+    return path.name.startswith(".") or path.suffix.lower() in NOT_LOGS or "__pycache__" in path.parts
 
 
 def _read(item: Input, rejects: list[pd.DataFrame], stats: Stats) -> bytes | None:
@@ -180,12 +253,15 @@ def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) ->
     from logparse import xray
 
     if xray.looks_like_xray(head):
-        spans, xray_rejects, records = xray.parse(data, name)
-        stats.lines += records
-        stats.rejected += len(xray_rejects)
-        stats.parsed += records - len(xray_rejects)
-        stats.count("xray_record", records)
-        yield spans, xray_rejects
+        result = xray.parse_counted(data, name)
+        rejected, spans = len(result.rejects), len(result.spans)
+        stats.lines += result.records_read
+        stats.rejected += rejected
+        stats.parsed += spans
+        stats.skipped += result.records_read - spans - rejected
+        for kind, n in result.kinds.items():
+            stats.count(kind, n)
+        yield result.spans, result.rejects
         return
     if head[:1] in (b"{", b"["):
         document = _json_document(data)
@@ -288,7 +364,8 @@ def _events_frame(events: list[dict], log_group: str | None, log_stream: str | N
         .cast(EVENT_SCHEMA["timestamp"]),
         "log_group": pl.repeat(log_group, raw.height, dtype=pl.String, eager=True),
         "log_stream": raw["logStreamName"].fill_null(log_stream) if log_stream else raw["logStreamName"],
-        "message": raw["message"].fill_null(""),
+        # CloudWatch events end with a newline; the XRAY trailer, if any, stays inside.
+        "message": raw["message"].fill_null("").str.strip_chars_end("\r\n"),
     })
 
 

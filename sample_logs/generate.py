@@ -1033,7 +1033,7 @@ def write_tail(capture: Capture, out: Path) -> Path:
     The CLI right-strips each message and adds one newline, so a REPORT loses its trailing tab but
     keeps the tab before its XRAY line, which follows as a bare physical line.
     """
-    path = out / "tail" / f"{capture.function.name}.log"
+    path = out / "tail" / "aws" / "lambda" / f"{capture.function.name}.log"  # named like its log group
     lines = [f"{as_datetime(e.timestamp).isoformat(timespec='microseconds')} {e.stream} "
              f"{e.message.rstrip()}\n" for e in capture.events]
     write_bytes(path, encode("".join(lines)))
@@ -1046,7 +1046,7 @@ def write_s3_export(capture: Capture, out: Path, rng: np.random.Generator) -> in
     The message is written raw (its own newline makes the blank line between events), and the
     export does not promise time order: some streams come out with blocks of events swapped.
     """
-    root = out / "s3-export"
+    root = out / "s3-export" / "aws" / "lambda" / capture.function.name  # the export prefix: the log group
     write_bytes(root / "aws-logs-write-test", b"Permission Check Successful")
     task = str(uuid.UUID(bytes=rng.bytes(16), version=4))
     by_stream: dict[str, list[Event]] = {s: [] for s in capture.streams}
@@ -1083,7 +1083,7 @@ def write_filter_log_events(capture: Capture, out: Path, rng: np.random.Generato
     document = {"events": events,
                 "searchedLogStreams": [{"logStreamName": s, "searchedCompletely": True}
                                        for s in sorted(capture.streams)]}
-    path = out / "filter-log-events" / f"{capture.function.name}.json"
+    path = out / "filter-log-events" / "aws" / "lambda" / f"{capture.function.name}.json"
     write_bytes(path, json.dumps(document, indent=4, ensure_ascii=False).encode("utf-8") + b"\n")
     return path
 
@@ -1113,13 +1113,15 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 FILE_ROWS = (
     ("file", "envelope", "function"),
-    ("`tail/orders-api.log`", "`aws logs tail /aws/lambda/orders-api --since 7d` (plain text)", "orders-api"),
-    ("`s3-export/<task>/<stream, / as ->/000000.gz`",
+    ("`tail/aws/lambda/orders-api.log`", "`aws logs tail /aws/lambda/orders-api --since 7d` (plain text)",
+     "orders-api"),
+    ("`s3-export/aws/lambda/image-resizer/<task>/<stream, / as ->/000000.gz`",
      "CloudWatch Logs export task to S3 ({s3_objects} objects)", "image-resizer"),
-    ("`s3-export/aws-logs-write-test`", "the permission probe every export task writes (not a log)", "-"),
-    ("`filter-log-events/report-worker.json`", "`aws logs filter-log-events` JSON (pages merged, indent 4)",
+    ("`s3-export/aws/lambda/image-resizer/aws-logs-write-test`",
+     "the permission probe every export task writes (not a log)", "-"),
+    ("`filter-log-events/aws/lambda/report-worker.json`", "`aws logs filter-log-events` JSON (pages merged, indent 4)",
      "report-worker"),
-    ("`filter-log-events/payment-webhook.json`", "the same, for a function in Lambda's JSON log format",
+    ("`filter-log-events/aws/lambda/payment-webhook.json`", "the same, for a function in Lambda's JSON log format",
      "payment-webhook"),
     ("`xray/traces.json`", "`aws xray batch-get-traces` JSON for every sampled request", "all four"),
 )
@@ -1355,7 +1357,7 @@ def generate(out: Path) -> dict[str, Capture]:
             files[fn.name] = write_tail(capture, out)
         elif fn.envelope == "s3":
             shuffled = write_s3_export(capture, out, envelope_rng)
-            files[fn.name] = out / "s3-export"
+            files[fn.name] = out / "s3-export" / "aws" / "lambda" / fn.name
         else:
             files[fn.name] = write_filter_log_events(capture, out, envelope_rng)
     traces.sort(key=lambda pair: (pair[0], pair[1]["Id"]))

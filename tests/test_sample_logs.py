@@ -87,9 +87,9 @@ def filter_events(path: Path) -> list[tuple[str, str]]:
 @functools.cache
 def all_events() -> dict[str, list[tuple[str, str]]]:
     """Events per function, from every envelope in the sample folder."""
-    events = {"orders-api": tail_events(SAMPLES / "tail" / "orders-api.log")}
+    events = {"orders-api": tail_events(SAMPLES / "tail" / "aws" / "lambda" / "orders-api.log")}
     events["image-resizer"] = [e for p in sorted((SAMPLES / "s3-export").rglob("*.gz")) for e in s3_events(p)]
-    for path in sorted((SAMPLES / "filter-log-events").glob("*.json")):
+    for path in sorted((SAMPLES / "filter-log-events").rglob("*.json")):
         events[path.stem] = filter_events(path)
     return events
 
