@@ -534,8 +534,12 @@ def _with_next_start_version(frame: pl.DataFrame, good: dict[str, pl.DataFrame])
     starts = good.get("start")
     if starts is None or starts.is_empty() or not frame["version"].null_count():
         return frame.with_columns(pl.lit(None, S).alias("next_version"))
-    return _asof(frame, starts.select("stream_key", "line", pl.col("version").alias("next_version")),
-                 by=["stream_key"], strategy="forward")
+    versions = starts.select("stream_key", "line", pl.col("version").alias("next_version"))
+    frame = _asof(frame, versions, by=["stream_key"], strategy="forward")
+    # Nothing below (an init retried inside a request): the request above it.
+    frame = _asof(frame, versions.rename({"next_version": "previous_version"}), by=["stream_key"])
+    return frame.with_columns(pl.coalesce("next_version", "previous_version").alias("next_version")).drop(
+        "previous_version")
 
 
 def _restores(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
@@ -562,47 +566,48 @@ def _restores(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
 
 
 def _inits(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
-    """One row per initialization: an INIT_START and the INIT_REPORTs after it in its stream.
+    """One row per initialization attempt: each INIT_REPORT (with the runtime of the INIT_START
+    above it), and each INIT_START that no INIT_REPORT follows.
 
     On-demand inits that succeed print no INIT_REPORT: their duration is the ``Init Duration`` of
     the next REPORT in the stream. An INIT_REPORT without Phase or Status is the snapshot a
-    SnapStart version takes at publish time: not a cold start any user waited for.
+    SnapStart version takes at publish time: not a cold start any user waited for. A failed init
+    is retried in the invoke phase: two INIT_REPORTs, two attempts, two rows.
     """
-    frames = [good[k] for k in ("init_start", "init_report") if k in good and not good[k].is_empty()]
-    if not frames:
+    empty = pl.DataFrame(schema={"stream_key": S, "line": N})
+    starts = good.get("init_start", empty)
+    reports = good.get("init_report", empty)
+    if starts.is_empty() and reports.is_empty():
         return conform(pd.DataFrame(), INITS)
-    staged = _with_next_start_version(pl.concat(frames, how="diagonal_relaxed").sort("line"), good)
-    reports = good.get("report", staged.clear()).select(
-        "stream_key", "line", pl.col("line").alias("report_line"), pl.col("init_ms").fill_null(-1.0)
-        .alias("report_init_ms"))
-    starts = staged.filter(pl.col("kind") == "init_start").select(
-        "stream_key", "line", pl.col("line").alias("start_line"))
-    staged = _asof(staged, starts, by=["stream_key"])  # the INIT_START at or above each row
-    staged = _asof(staged, reports.drop("report_init_ms"), by=["stream_key"])  # the REPORT above
-    staged = _asof(staged, reports.select("stream_key", "line", pl.col("report_init_ms").alias("next_init_ms")),
-                   by=["stream_key"], strategy="forward")  # the REPORT below: init_ms of an on-demand start
-    # An INIT_REPORT belongs to the INIT_START above it unless a REPORT came in between.
-    orphan = pl.col("start_line").is_null() | (pl.col("report_line").fill_null(-1) > pl.col("start_line"))
-    group = pl.when(orphan).then(-pl.col("line")).otherwise(pl.col("start_line"))
-    is_start = pl.col("kind") == "init_start"
-    is_report = pl.col("kind") == "init_report"
-    merged = staged.with_columns(group.alias("group")).group_by("stream_key", "group", maintain_order=True).agg(
-        pl.col("timestamp").first(),
-        pl.col("line").first(),
-        pl.col("function").first(),
-        _version(pl.col("next_version")).first().alias("version"),
-        pl.col("runtime_version").drop_nulls().first(),
-        pl.col("runtime_version_arn").drop_nulls().first(),
-        pl.col("phase").filter(is_report).drop_nulls().last(),
-        pl.col("status").filter(is_report).drop_nulls().last(),
-        pl.col("error_type").filter(is_report).drop_nulls().last(),
-        pl.col("init_type").drop_nulls().first(),
-        pl.col("init_ms").filter(is_report).drop_nulls().last().alias("reported_ms"),
-        pl.col("next_init_ms").filter(is_start).first(),
-        is_report.any().alias("has_report"),
-    )
-    next_init = pl.when(pl.col("next_init_ms") >= 0).then(pl.col("next_init_ms"))
-    init_ms = pl.coalesce(pl.col("reported_ms"), next_init)
+    if not reports.is_empty():
+        above = starts.select("stream_key", "line", pl.col("line").alias("start_line"),
+                              pl.col("runtime_version").alias("start_runtime"),
+                              pl.col("runtime_version_arn").alias("start_runtime_arn"),
+                              pl.col("version").alias("start_version"), pl.col("init_type").alias("start_type"))
+        reports = _asof(reports, above, by=["stream_key"]) if not starts.is_empty() else reports.with_columns(
+            pl.lit(None, N).alias("start_line"), *(pl.lit(None, S).alias(c) for c in
+                                                   ("start_runtime", "start_runtime_arn", "start_version",
+                                                    "start_type")))
+        reports = reports.with_columns(
+            pl.coalesce("runtime_version", "start_runtime").alias("runtime_version"),
+            pl.coalesce("runtime_version_arn", "start_runtime_arn").alias("runtime_version_arn"),
+            pl.coalesce("version", "start_version").alias("version"),
+            pl.coalesce("init_type", "start_type").alias("init_type"),
+            pl.lit(True).alias("has_report"),
+        )
+    if not starts.is_empty():
+        reported = reports["start_line"].drop_nulls() if not reports.is_empty() else pl.Series([], dtype=N)
+        starts = starts.filter(~pl.col("line").is_in(reported.implode()))
+        next_reports = good.get("report", empty).select(
+            "stream_key", "line", pl.col("init_ms").fill_null(-1.0).alias("next_init_ms"))
+        if not next_reports.is_empty() and not starts.is_empty():
+            starts = _asof(starts.drop("init_ms"), next_reports, by=["stream_key"], strategy="forward")
+            # -1 marks "the next REPORT has no Init Duration": then this init's duration is unknown.
+            starts = starts.with_columns(pl.when(pl.col("next_init_ms") >= 0).then(pl.col("next_init_ms"))
+                                         .alias("init_ms"))
+        starts = starts.with_columns(pl.lit(False).alias("has_report"))
+    staged = pl.concat([frame for frame in (starts, reports) if not frame.is_empty()], how="diagonal_relaxed")
+    staged = _with_next_start_version(staged.sort("line"), good)
     snapshot = (pl.col("phase") == "snap-start") | (
         pl.col("has_report") & pl.col("phase").is_null() & pl.col("status").is_null())
     init_kind = (
@@ -610,10 +615,10 @@ def _inits(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
         .when(pl.col("init_type") == "provisioned-concurrency").then(pl.lit("provisioned-concurrency"))
         .otherwise(pl.lit("on-demand"))
     )
-    status = pl.coalesce(pl.col("status"), pl.when(init_ms.is_not_null()).then(pl.lit("success")))
-    frame = merged.select(
-        "timestamp", "function", "version", "phase", init_kind.alias("init_kind"), status.alias("status"),
-        "error_type", init_ms.alias("init_ms"), "runtime_version", "runtime_version_arn",
-        pl.lit(source).alias("source"), "line",
+    status = pl.coalesce(pl.col("status"), pl.when(pl.col("init_ms").is_not_null()).then(pl.lit("success")))
+    frame = staged.select(
+        "timestamp", "function", _version(pl.col("next_version")).alias("version"), "phase",
+        init_kind.alias("init_kind"), status.alias("status"), "error_type", "init_ms", "runtime_version",
+        "runtime_version_arn", pl.lit(source).alias("source"), "line",
     )
     return from_polars(frame, INITS)

@@ -1,0 +1,151 @@
+"""Platform line kinds, text and JSON log format: golden inputs in tests/data/platform/.
+
+Every expected value below was read off the input lines by hand (see the comments).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import logparse
+from logparse.tables import INITS, INVOCATIONS, REJECTS, RESTORES
+
+DATA = Path(__file__).parent / "data" / "platform"
+NA = None
+
+
+def load(name: str) -> logparse.Tables:
+    return logparse.load(DATA / name, function="fn")
+
+
+def rows(frame: pd.DataFrame, columns: list[str]) -> list[list]:
+    """Rows as plain Python values, <NA> as None, for exact comparison."""
+    return [[None if pd.isna(v) else v for v in row] for row in frame[columns].astype(object).values.tolist()]
+
+
+def test_schemas_are_exact_for_every_table() -> None:
+    tables = load("restore.log")
+    for frame, schema in ((tables.invocations, INVOCATIONS), (tables.inits, INITS), (tables.restores, RESTORES),
+                          (tables.rejects, REJECTS)):
+        assert list(frame.columns) == list(schema)
+        assert [str(t) for t in frame.dtypes] == [str(pd.Series(dtype=d).dtype) for d in schema.values()]
+
+
+def test_snapshot_creation_at_publish_is_not_a_cold_start() -> None:
+    tables = load("snapshot.log")
+    # INIT_REPORT with neither Phase nor Status: the snapshot a SnapStart version takes at publish.
+    assert rows(tables.inits, ["init_kind", "phase", "status", "init_ms", "runtime_version", "line"]) == [
+        ["snapshot", NA, "success", 2345.67, "python:3.12.v36", 3]]
+    assert tables.invocations.empty
+    assert (tables.stats.lines, tables.stats.parsed, tables.stats.skipped, tables.stats.rejected) == (3, 2, 1, 0)
+
+
+def test_on_demand_init_and_failed_init_retried_in_invoke() -> None:
+    tables = load("on-demand.log")
+    # Line 4: Init Duration 1566.69 makes it an init start; billed 1615 = ceil(47.32 + 1566.69).
+    # Line 11: the retried request failed: Status error, no Init Duration -> warm by the REPORT's fields.
+    assert rows(tables.invocations, ["version", "request_id", "duration_ms", "billed_duration_ms", "memory_mb",
+                                     "max_memory_mb", "init_ms", "start_kind", "status", "error_type", "line"]) == [
+        ["$LATEST", "bbbbbbbb-0000-4000-8000-000000000001", 47.32, 1615.0, 512, 187, 1566.69, "init", "success",
+         NA, 4],
+        ["$LATEST", "bbbbbbbb-0000-4000-8000-000000000002", 211.0, 212.0, 512, 60, NA, "warm", "error",
+         "Runtime.ImportModuleError", 11],
+    ]
+    # INIT_START (line 1) has no INIT_REPORT: its duration is the next REPORT's Init Duration.
+    # The failed init (line 7, Phase init) and its retry in the invoke phase (line 9) are two attempts.
+    assert rows(tables.inits, ["init_kind", "phase", "status", "error_type", "init_ms", "line"]) == [
+        ["on-demand", NA, "success", NA, 1566.69, 1],
+        ["on-demand", "init", "error", "Runtime.ImportModuleError", 3000.12, 7],
+        ["on-demand", "invoke", "error", "Runtime.ImportModuleError", 210.5, 9],
+    ]
+
+
+def test_restores_reflowed_and_reordered_reports_and_rejects() -> None:
+    tables = load("restore.log")
+    # Line 8 was copied with tabs turned to two spaces; line 11 has its fields in another order.
+    assert rows(tables.invocations, ["version", "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_mb",
+                                     "restore_ms", "billed_restore_ms", "start_kind", "line"]) == [
+        ["12", 20.5, 75.0, 2048, 300, 433.1, 54.0, "restore", 8],
+        ["12", 8.1, 9.0, 2048, 301, NA, NA, "warm", 11],
+    ]
+    # The after-restore hook that ran into the 10 s limit, then a restore that worked.
+    assert rows(tables.restores, ["version", "restore_ms", "status", "error_type", "runtime_version", "line"]) == [
+        ["12", 10000.0, "timeout", "SnapStartTimeoutException", "python:3.12.v36", 3],
+        ["12", 433.1, "success", NA, "python:3.12.v36", 5],
+    ]
+    assert rows(tables.rejects.sort_values("line"), ["line", "reason"]) == [
+        [12, "REPORT line without a readable Billed Duration"],  # truncated after "Duration: 8.1"
+        [13, "RESTORE_REPORT line without a readable Restore Duration"],
+        [14, "XRAY trailer without a REPORT line above it"],
+        [15, "START line without a readable RequestId"],
+        [16, "REPORT line without a readable Duration"],  # "Duration: abc ms"
+    ]
+    assert tables.rejects["source"].eq(str(DATA / "restore.log")).all()
+    stats = tables.stats
+    assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (17, 10, 2, 5)
+    assert stats.kinds["app"] == 2  # the hook's error line and another tool's "REPORT generated" line
+
+
+def test_json_log_format_platform_events() -> None:
+    tables = load("telemetry.jsonl")
+    # platform.report metrics: durationMs 50.11, billedDurationMs 81, restoreDurationMs 248.63,
+    # billedRestoreDurationMs 30; trace id from record.tracing.value Root=...
+    assert rows(tables.invocations, ["version", "request_id", "duration_ms", "billed_duration_ms", "memory_mb",
+                                     "max_memory_mb", "restore_ms", "billed_restore_ms", "start_kind", "status",
+                                     "error_type", "trace_id"]) == [
+        ["4", "dddddddd-0000-4000-8000-000000000001", 50.11, 81.0, 256, 90, 248.63, 30.0, "restore", "success",
+         NA, "1-67389a00-bbbbbbbbbbbbbbbbbbbbbbbb"],
+        ["4", "dddddddd-0000-4000-8000-000000000002", 3000.0, 3000.0, 256, 91, NA, NA, "warm", "timeout",
+         "Sandbox.Timedout", NA],
+    ]
+    assert tables.invocations["timestamp"].dt.strftime("%H:%M:%S.%f").tolist() == ["12:00:00.301000",
+                                                                                   "12:05:03.001000"]
+    # initReport/restoreReport durations are metrics.durationMs; phase snap-start is the snapshot.
+    assert rows(tables.inits, ["version", "phase", "init_kind", "status", "init_ms"]) == [
+        ["4", "snap-start", "snapshot", "success", 1645.24]]
+    assert rows(tables.restores, ["version", "restore_ms", "status", "runtime_version"]) == [
+        ["4", 248.63, "success", "python:3.12.v36"]]
+    # The last line is cut off mid-object: a reject, not a crash. The app's own JSON line is skipped.
+    assert rows(tables.rejects, ["line", "reason"]) == [[11, "malformed JSON platform event"]]
+    assert tables.stats.skipped == 1 and tables.stats.lines == 11
+
+
+def test_timeout_line_marks_the_request_when_report_has_no_status() -> None:
+    text = ("START RequestId: r1 Version: 3\n"
+            "2026-11-16T10:00:03.000Z r1 Task timed out after 3.00 seconds\n"
+            "END RequestId: r1\n"
+            "REPORT RequestId: r1\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\t"
+            "Max Memory Used: 50 MB\t\n")
+    tables = logparse.load(text.encode())
+    assert tables.invocations["status"].tolist() == ["timeout"]
+    assert tables.stats.kinds["timeout"] == 1
+
+
+def test_request_id_reused_by_an_async_retry_keeps_both_rows() -> None:
+    report = ("START RequestId: r1 Version: 3\nREPORT RequestId: r1\tDuration: 5.00 ms\tBilled Duration: 5 ms\t"
+              "Memory Size: 128 MB\tMax Memory Used: 50 MB\t\n")
+    tables = logparse.load((report * 2).encode())
+    assert tables.invocations["request_id"].tolist() == ["r1", "r1"]
+    assert tables.invocations["line"].tolist() == [2, 4]
+
+
+@pytest.mark.parametrize("separator", ["\t", "  ", " ", " \t"])
+def test_fields_are_read_by_name_whatever_the_separator(separator: str) -> None:
+    fields = ["REPORT RequestId: r9", "Duration: 182.96 ms", "Billed Duration: 270 ms", "Memory Size: 256 MB",
+              "Max Memory Used: 183 MB", "Restore Duration: 700.61 ms", "Billed Restore Duration: 87 ms"]
+    tables = logparse.load(separator.join(fields).encode())
+    assert rows(tables.invocations, ["duration_ms", "billed_duration_ms", "restore_ms", "billed_restore_ms"]) == [
+        [182.96, 270.0, 700.61, 87.0]]
+
+
+def test_non_utf8_bytes_and_crlf_do_not_break_a_file() -> None:
+    data = (b"\xff\xfe bad bytes \xc3\x28\r\n"
+            b"START RequestId: r1 Version: 2\r\n"
+            b"REPORT RequestId: r1\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\t"
+            b"Max Memory Used: 40 MB\t\r\n")
+    tables = logparse.load(data)
+    assert rows(tables.invocations, ["version", "duration_ms", "max_memory_mb"]) == [["2", 1.5, 40]]
+    assert tables.stats.skipped == 1 and tables.stats.rejected == 0
