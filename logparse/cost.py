@@ -31,6 +31,7 @@ from logparse.metrics import (
     float_array,
     group_codes,
     grouped_percentiles,
+    kind_masks,
     most_common,
     sort_versions,
     zero_nan,
@@ -447,7 +448,7 @@ def _invocation_rows(
     """
     position = grouped.keys.merge(life[list(KEYS)].reset_index(), on=list(KEYS), how="left")["index"]
     pos = position.to_numpy(dtype=np.int64)[grouped.codes]
-    kind = inv["start_kind"].astype(TEXT)
+    kinds = kind_masks(inv["start_kind"])
     memory = inv["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
     version_memory = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
     memory = np.where(np.isnan(memory), version_memory[pos], memory) if len(pos) else memory
@@ -456,8 +457,8 @@ def _invocation_rows(
         "pos": pos,
         "time_ns": times.asi8,
         "memory_gb": memory / MB_PER_GB,
-        "restore": (kind == "restore").to_numpy(dtype=bool, na_value=False),
-        "init": (kind == "init").to_numpy(dtype=bool, na_value=False),
+        "restore": kinds["restore"],
+        "init": kinds["init"],
         **{name: inv[name].to_numpy(dtype=float, na_value=np.nan)
            for name in ("duration_ms", "billed_duration_ms", "init_ms", "restore_ms", "billed_restore_ms")},
     }
@@ -635,38 +636,30 @@ def _compare(
     life = _lifetimes(tables, versions, until, grouped)
     rows = _invocation_rows(tables.invocations, life, grouped, dated_only=True)
     n = len(life)
-    pos, gb = rows["pos"], rows["memory_gb"]
-    restore, init = rows["restore"], rows["init"]
-    cold = restore | init
-    duration = zero_nan(rows["duration_ms"])
-    billed = zero_nan(rows["billed_duration_ms"])
-
-    # What a cold start of the other kind would have taken: per-function medians of what was seen.
-    estimates = _function_estimates(tables, life, rows)
-    fn = estimates["row_function"]
-    init_ms = np.where(init, rows["init_ms"], estimates["init_ms"][fn])
-    restore_ms = np.where(restore, rows["restore_ms"], estimates["restore_ms"][fn])
-    billed_restore_ms = np.where(restore, zero_nan(rows["billed_restore_ms"]),
-                                 estimates["billed_restore_ms"][fn])
-
-    init_billed = rows["time_ns"] >= INIT_BILLED_SINCE.value
-    snap_billed = np.where(init, np.ceil(duration) + billed_restore_ms, billed)
-    od_billed = np.where(restore, np.ceil(duration + np.where(init_billed, init_ms, 0.0)), billed)
-    pc_billed = np.where(cold, np.ceil(duration), billed)
-    usd = {
-        "snapstart": gb * snap_billed / 1000 * prices.duration_gb_s,
-        "on-demand": gb * od_billed / 1000 * prices.duration_gb_s,
-        "provisioned-concurrency": gb * pc_billed / 1000 * prices.pc_duration_gb_s,
-    }
-    restore_usd = np.where(cold, gb * prices.restore_gb, 0.0)
-
-    def per_version(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        if mask is not None:
-            values = np.where(mask, values, 0.0)
-        return np.bincount(pos, weights=values, minlength=n)
-
+    pos = rows["pos"]
     count = np.bincount(pos, minlength=n)
-    colds = np.bincount(pos, weights=cold, minlength=n)
+    # Every invocation as observed: one full pass. Warm invocations cost the same under every
+    # option (but PC's duration price), so the options differ only in their cold starts.
+    observed_gb_s = np.bincount(pos, weights=rows["memory_gb"] * zero_nan(rows["billed_duration_ms"]) / 1000,
+                                minlength=n)
+
+    # From here on, the cold starts alone: a few per cent of the rows.
+    cold_rows = {name: values[rows["restore"] | rows["init"]] for name, values in rows.items()}
+    cold = _ColdStarts(cold_rows, n, _function_estimates(tables, life, rows))
+    billed_ms = {
+        "snapstart": np.where(cold.init, np.ceil(cold.duration) + cold.billed_restore_ms, cold.billed),
+        "on-demand": np.where(cold.restore, np.ceil(cold.duration + np.where(cold.init_billed, cold.init_ms, 0.0)),
+                              cold.billed),
+        "provisioned-concurrency": np.ceil(cold.duration),  # environments ready: handler time only
+    }
+    # GB-seconds per option: the observed ones with each cold start re-billed the option's way.
+    gb_s = {option: observed_gb_s + cold.sum(cold.memory_gb * (ms - cold.billed) / 1000)
+            for option, ms in billed_ms.items()}
+    duration_usd = {option: gb_s[option] * (prices.pc_duration_gb_s if option == OPTIONS[2] else prices.duration_gb_s)
+                    for option in OPTIONS}
+    restore_usd = cold.sum(cold.memory_gb * prices.restore_gb)
+    colds = cold.count
+
     request = count * prices.request
     memory_gb = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan) / MB_PER_GB
     cache = memory_gb * life["cached_seconds"].to_numpy(dtype=float) * prices.cache_gb_s
@@ -677,24 +670,24 @@ def _compare(
     window_s = _traffic_window_seconds(pos, start, end, n)
     provisioned = peak * memory_gb * window_s * prices.pc_gb_s
 
-    snap_latency = grouped_percentiles(pos[cold], (restore_ms + duration)[cold], n)
-    od_latency = grouped_percentiles(pos[cold], (init_ms + duration)[cold], n)
+    snap_latency = grouped_percentiles(cold.pos, cold.restore_ms + cold.duration, n)
+    od_latency = grouped_percentiles(cold.pos, cold.init_ms + cold.duration, n)
     zero_latency = np.where(colds > 0, 0.0, np.nan)
     options: dict[str, dict[str, object]] = {}
     parts = {
-        "snapstart": (cache, per_version(restore_usd), per_version(usd["snapstart"]), 0.0, snap_latency),
-        "on-demand": (0.0, 0.0, per_version(usd["on-demand"]), 0.0, od_latency),
-        "provisioned-concurrency": (0.0, 0.0, per_version(usd["provisioned-concurrency"]), provisioned, None),
+        "snapstart": (cache, restore_usd, duration_usd["snapstart"], 0.0, snap_latency),
+        "on-demand": (0.0, 0.0, duration_usd["on-demand"], 0.0, od_latency),
+        "provisioned-concurrency": (0.0, 0.0, duration_usd["provisioned-concurrency"], provisioned, None),
     }
-    for option, (cache_usd, restore_cost, duration_usd, pc_usd, latency) in parts.items():
+    for option, (cache_part, restore_part, duration_part, provisioned_part, latency) in parts.items():
         zeros = np.zeros(n)
-        total = cache_usd + restore_cost + duration_usd + request + pc_usd
+        total = cache_part + restore_part + duration_part + request + provisioned_part
         options[option] = {
-            "cache_cost_usd": float_array(zeros + cache_usd),
-            "restore_cost_usd": float_array(zeros + restore_cost),
-            "duration_cost_usd": float_array(zeros + duration_usd),
+            "cache_cost_usd": float_array(zeros + cache_part),
+            "restore_cost_usd": float_array(zeros + restore_part),
+            "duration_cost_usd": float_array(zeros + duration_part),
             "request_cost_usd": float_array(request),
-            "provisioned_cost_usd": float_array(zeros + pc_usd),
+            "provisioned_cost_usd": float_array(zeros + provisioned_part),
             "total_cost_usd": float_array(total),
             "cold_starts": pd.array(colds.astype(np.int64) if latency is not None else np.zeros(n, np.int64), INT),
             "cold_start_p50_ms": float_array(latency[:, 0] if latency is not None else zero_latency),
@@ -703,10 +696,8 @@ def _compare(
         }
 
     # SnapStart vs on-demand: cache is fixed; each cold start differs by delta_per_cold.
-    snap_cold = per_version(usd["snapstart"] + restore_usd, cold)
-    od_cold = per_version(usd["on-demand"], cold)
     with np.errstate(divide="ignore", invalid="ignore"):
-        delta_per_cold = (snap_cold - od_cold) / colds
+        delta_per_cold = (duration_usd["snapstart"] - duration_usd["on-demand"] + restore_usd) / colds
         be_cold = np.where(delta_per_cold < 0, cache / -delta_per_cold, np.nan)
         # PC vs the current option, both as fixed USD/hour + variable USD/invocation.
         current_is_snap = life["snapstart"].to_numpy(dtype=bool)
@@ -717,7 +708,7 @@ def _compare(
         current_var = (current_total - current_fixed - request) / count
         current_fixed_hour = np.where(current_is_snap, memory_gb * 3600 * prices.cache_gb_s, 0.0)
         pc_fixed_hour = peak * memory_gb * 3600 * prices.pc_gb_s
-        pc_var = per_version(usd["provisioned-concurrency"]) / count
+        pc_var = duration_usd["provisioned-concurrency"] / count
         saving = current_var - pc_var
         be_rate = np.where(saving > 0, np.maximum(pc_fixed_hour - current_fixed_hour, 0) / saving, np.nan)
         observed_rate = count / (window_s / 3600)
@@ -736,26 +727,48 @@ def _compare(
     return per, options
 
 
+class _ColdStarts:
+    """The cold-start rows of the comparison, with what each would have taken the other way."""
+
+    def __init__(self, rows: dict[str, np.ndarray], n_versions: int, estimates: dict[str, np.ndarray]):
+        self.pos, self.n = rows["pos"], n_versions
+        self.count = np.bincount(self.pos, minlength=n_versions)
+        self.restore, self.init = rows["restore"], rows["init"]
+        self.memory_gb = rows["memory_gb"]
+        self.duration = zero_nan(rows["duration_ms"])
+        self.billed = zero_nan(rows["billed_duration_ms"])
+        self.init_billed = rows["time_ns"] >= INIT_BILLED_SINCE.value
+        # Observed where this cold start was of that kind, else the function's median of the other.
+        fn = estimates["function_of_version"][self.pos]
+        self.init_ms = np.where(self.init, rows["init_ms"], estimates["init_ms"][fn])
+        self.restore_ms = np.where(self.restore, rows["restore_ms"], estimates["restore_ms"][fn])
+        self.billed_restore_ms = np.where(self.restore, zero_nan(rows["billed_restore_ms"]),
+                                          estimates["billed_restore_ms"][fn])
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per-version sum over the cold starts (NaN, an unknown estimate, stays NaN)."""
+        return np.bincount(self.pos, weights=values, minlength=self.n)
+
+
 def _function_estimates(tables: Tables, life: pd.DataFrame, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per function: median observed init, restore and billed restore durations (ms). Init falls
     back to the snapshot INIT_REPORT of the function when no on-demand init was ever seen."""
-    fcodes, functions = pd.factorize(life["function"], use_na_sentinel=False)
-    row_function = fcodes[rows["pos"]] if len(rows["pos"]) else np.zeros(0, np.int64)
+    function_of_version, functions = pd.factorize(life["function"], use_na_sentinel=False)
     nf = len(functions)
 
-    def median(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return grouped_percentiles(row_function[mask], values[mask], nf)[:, 0]
+    def median(mask: np.ndarray, name: str) -> np.ndarray:
+        return grouped_percentiles(function_of_version[rows["pos"][mask]], rows[name][mask], nf)[:, 0]
 
-    init_ms = median(rows["init"], rows["init_ms"])
+    init_ms = median(rows["init"], "init_ms")
     inits = tables.inits[(tables.inits["init_kind"] == "snapshot").fillna(False).astype(bool)]
     snap_codes = functions.get_indexer(inits["function"])
     known = snap_codes >= 0
     snapshot_ms = grouped_percentiles(snap_codes[known], inits["init_ms"].to_numpy(float, na_value=np.nan)[known], nf)
     return {
-        "row_function": row_function,
+        "function_of_version": function_of_version,
         "init_ms": np.where(np.isnan(init_ms), snapshot_ms[:, 0], init_ms),
-        "restore_ms": median(rows["restore"], rows["restore_ms"]),
-        "billed_restore_ms": median(rows["restore"], rows["billed_restore_ms"]),
+        "restore_ms": median(rows["restore"], "restore_ms"),
+        "billed_restore_ms": median(rows["restore"], "billed_restore_ms"),
     }
 
 

@@ -14,6 +14,7 @@ and ``lo = floor(h)``. A single value is its own p50, p90 and p99; no values giv
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -183,7 +184,7 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, n
     combined = np.zeros(len(frame), dtype=np.int64)
     uniques = []
     for name in by:
-        col_codes, col_uniques = pd.factorize(frame[name], sort=True, use_na_sentinel=False)
+        col_codes, col_uniques = factorize(frame[name])
         if name == "version":
             order = np.argsort(version_rank(col_uniques), kind="stable")
             col_codes, col_uniques = np.argsort(order)[col_codes], col_uniques.take(order)
@@ -207,6 +208,43 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, n
     return keys, codes.astype(np.int64)
 
 
+_FACTORIZED: dict[int, tuple[weakref.ref, np.ndarray, pd.Index]] = {}
+_FACTORIZED_MAX = 32
+
+
+def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, sort=True, use_na_sentinel=False)``, remembered per Arrow array.
+
+    Why: the summary, an export and every dashboard refresh compute metrics, costs and the
+    comparison over the same million-row string columns, and factorizing them is the most
+    expensive step. Arrow arrays are immutable and survive column selection and copies, so the
+    codes of one never go stale; an entry is dropped when its array is garbage-collected. The
+    returned codes are read-only because they are shared.
+    """
+    dtype = values.dtype
+    if getattr(dtype, "storage", None) != "pyarrow" and not isinstance(dtype, pd.ArrowDtype):
+        return pd.factorize(values, sort=True, use_na_sentinel=False)
+    chunked = values.array.__arrow_array__()
+    key = id(chunked)
+    hit = _FACTORIZED.get(key)
+    if hit is not None and hit[0]() is chunked:
+        return hit[1], hit[2]
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+    codes.flags.writeable = False
+    if len(_FACTORIZED) >= _FACTORIZED_MAX:
+        _FACTORIZED.pop(next(iter(_FACTORIZED)), None)
+    _FACTORIZED[key] = (weakref.ref(chunked, lambda _ref, key=key: _FACTORIZED.pop(key, None)), codes, uniques)
+    return codes, uniques
+
+
+def kind_masks(start_kind: pd.Series) -> dict[str, np.ndarray]:
+    """One boolean array per ``start_kind`` value (warm, init, restore), from codes, not strings."""
+    codes, uniques = factorize(start_kind.astype("string") if start_kind.dtype == object else start_kind)
+    labels = list(uniques)
+    return {kind: codes == labels.index(kind) if kind in labels else np.zeros(len(codes), dtype=bool)
+            for kind in COUNT_COLUMNS[1:]}
+
+
 def version_rank(versions: pd.Index | pd.Series) -> np.ndarray:
     """Sort rank of version labels as people read them: ``$LATEST``, then published versions by
     number (2 before 10), then anything else (``unknown``, <NA>) by name."""
@@ -226,11 +264,7 @@ def sort_versions(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _row_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The invocation columns the aggregates need, as plain numpy arrays (NaN for <NA>)."""
-    kind = frame["start_kind"].astype("string")
-    out = {
-        kind_name: (kind == kind_name).to_numpy(dtype=bool, na_value=False)
-        for kind_name in COUNT_COLUMNS[1:]
-    }
+    out = kind_masks(frame["start_kind"])
     for name in ("restore_ms", "init_ms", "billed_restore_ms", "duration_ms", "billed_duration_ms"):
         out[name] = frame[name].to_numpy(dtype="float64", na_value=np.nan)
     out["memory_mb"] = frame["memory_mb"].to_numpy(dtype="float64", na_value=np.nan)
