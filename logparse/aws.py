@@ -522,7 +522,8 @@ def _insights_frame(rows: list[list[dict[str, str]]], function: str, start: int,
 def fetch_tables(function: str, since: datetime, until: datetime, *,
                  session: boto3.Session | None = None, state: State | None = None,
                  xray: bool = False, versions: bool = True, progress: bool = False,
-                 filter_pattern: str | None = PLATFORM_FILTER) -> Tables:
+                 filter_pattern: str | None = PLATFORM_FILTER,
+                 trace_filter: str | EllipsisType | None = ...) -> Tables:
     """Fetch logs (and optionally traces) of one function and parse them into Tables.
 
     With a ``state``, the window starts at the saved watermark (minus its lookback) instead of
@@ -542,7 +543,8 @@ def fetch_tables(function: str, since: datetime, until: datetime, *,
     if xray:
         key = f"xray:{function}"
         trace_start = state.since(key, since) if state else since
-        inputs.append(_named(fetch_traces(function, trace_start, until, session), f"xray:{function}"))
+        traces = fetch_traces(function, trace_start, until, session, filter_expression=trace_filter)
+        inputs.append(_named(traces, f"xray:{function}"))
         if state:
             state.advance_to(key, until)
     tables = load(*inputs, function=function)

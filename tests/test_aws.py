@@ -110,12 +110,15 @@ def _report(rid: str, duration: float, memory: int, used: int, restore: float | 
     return "\t".join(fields) + "\t\n"
 
 
-def week_of_events(now: datetime, days: int = 7, seed: int = 7) -> dict[str, list[tuple[int, str]]]:
+def week_of_events(now: datetime, days: int = 7, seed: int = 7,
+                   traces: list[str] | None = None) -> dict[str, list[tuple[int, str]]]:
     """Streams -> (epoch ms, message): restores, warm calls, snapshot inits, a timeout, a retry.
 
     Realistic shape (DESIGN.md): RESTORE_START/RESTORE_REPORT precede the first REPORT of an
     environment; restore hundreds of ms, billed restore tens of ms; a version's snapshot is created
-    at publish in a stream that serves no request; application lines in between.
+    at publish in a stream that serves no request; application lines in between. With ``traces``,
+    each restored invocation is traced: its REPORT gets the XRAY trailer (a second line of the
+    same event) and its segment document is appended to ``traces``.
     """
     rng = random.Random(seed)
     start = now - timedelta(days=days)
@@ -163,9 +166,17 @@ def week_of_events(now: datetime, days: int = 7, seed: int = 7) -> dict[str, lis
                 status = "timeout"
             events.append((ms(clock) + int(duration) + 1, f"END RequestId: {rid}\n"))
             first = call == 0
-            events.append((ms(clock) + int(duration) + 2, _report(
-                rid, duration, 256, rng.randint(120, 200),
-                restore if first else None, rng.randint(40, 120) if first else None, status)))
+            report = _report(rid, duration, 256, rng.randint(120, 200),
+                             restore if first else None, rng.randint(40, 120) if first else None, status)
+            if first and traces is not None:
+                # Whole second + 50 ms: a 0.9 s segment never straddles a query-window edge
+                # (moto only lists traces that lie entirely inside the window).
+                start_s = int(clock.timestamp()) + 0.05
+                trace_id = f"1-{int(start_s):08x}-{rng.getrandbits(96):024x}"
+                segment = _segment(trace_id, start_s, version, restore, rng)
+                traces.append(segment)
+                report += f"XRAY TraceId: {trace_id}\tSegmentId: {json.loads(segment)['id']}\tSampled: true\t\n"
+            events.append((ms(clock) + int(duration) + 2, report))
         t += timedelta(minutes=rng.randint(90, 240))
     return streams
 
@@ -202,28 +213,36 @@ def now_utc() -> datetime:
 
 
 def test_fetch_and_export_twice_equals_export_of_the_same_file(moto, tmp_path):
+    """The issue's proof: a week of logs and traces in moto, fetched and exported twice (with and
+    without a state file) gives exactly the CSVs of exporting the same data saved as files."""
     now = now_utc()
-    streams = week_of_events(now)
+    documents: list[str] = []
+    streams = week_of_events(now, traces=documents)
     put_events(streams)
+    put_traces(documents)
     since, until = now - timedelta(days=8), now
+
+    def fetch(state=None):
+        return aws.fetch_tables(FUNCTION, since, until, state=state, xray=True, versions=False,
+                                trace_filter=None)  # moto has no X-Ray filter expressions
 
     fetched = tmp_path / "fetched"
     state = export.State.load(tmp_path / "state.json")
-    first = export.run_export(aws.fetch_tables(FUNCTION, since, until, state=state, versions=False),
-                              fetched, state=state)
+    first = export.run_export(fetch(state), fetched, state=state)
     state = export.State.load(tmp_path / "state.json")
-    second = export.run_export(aws.fetch_tables(FUNCTION, since, until, state=state, versions=False),
-                               fetched, state=state)
-    third = export.run_export(aws.fetch_tables(FUNCTION, since, until, versions=False), fetched)
+    second = export.run_export(fetch(state), fetched, state=state)
+    third = export.run_export(fetch(), fetched)
 
     n_reports = sum(m.startswith("REPORT") for evs in streams.values() for _, m in evs)
     assert first["invocations"] == n_reports > 100
     assert first["restores"] > 0 and first["inits"] > 0 and first["metrics"] > 0
+    assert first["spans"] == 2 * len(documents) > 50  # Restore and Invocation subsegments
     assert all(n == 0 for n in second.values()), second  # state: nothing new was fetched
     assert all(n == 0 for n in third.values()), third  # no state: the dedupe keeps it idempotent
 
     from_file = tmp_path / "from-file"
-    export.run_export(logparse.load(cli_file(streams, tmp_path / "events.json"), function=FUNCTION), from_file)
+    files = [cli_file(streams, tmp_path / "events.json"), traces_file(documents, tmp_path / "traces.json")]
+    export.run_export(logparse.load(*files, function=FUNCTION), from_file)
     got, want = read_all(fetched), read_all(from_file)
     assert set(got) == set(want) >= {"invocations", "inits", "restores", "spans", "rejects", "metrics", "costs"}
     for name in got:
@@ -238,6 +257,7 @@ def test_fetch_and_export_twice_equals_export_of_the_same_file(moto, tmp_path):
     assert set(invocations["version"]) == {"3", "4"}
     assert invocations["function"].eq(FUNCTION).all()
     assert (invocations["start_kind"] == "restore").sum() == first["restores"]
+    assert invocations["xray_restore_ms"].notna().sum() == len(documents)  # joined to the traces
 
 
 def test_incremental_run_fetches_only_new_events(moto, tmp_path):
@@ -484,15 +504,36 @@ def test_fetch_versions_snapstart_from_documented_response():
 # --------------------------------------------------------------------------- X-Ray
 
 
-def _segment(trace_id: str, t: float, version: str, restore_ms: float) -> str:
+def _segment(trace_id: str, t: float, version: str, restore_ms: float, rng: random.Random | None = None) -> str:
+    """A Lambda function segment document with Restore and Invocation subsegments."""
+    rng = rng or random.Random()
     arn = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}:{version}"
+
+    def sid() -> str:
+        return f"{rng.getrandbits(64):016x}"
+
+    restore_s = min(restore_ms / 1000, 0.55)
     return json.dumps({
-        "trace_id": trace_id, "id": uuid.uuid4().hex[:16], "name": FUNCTION, "origin": "AWS::Lambda::Function",
+        "trace_id": trace_id, "id": sid(), "name": FUNCTION, "origin": "AWS::Lambda::Function",
         "start_time": t, "end_time": t + 0.9, "resource_arn": arn,
         "subsegments": [
-            {"id": uuid.uuid4().hex[:16], "name": "Restore", "start_time": t, "end_time": t + restore_ms / 1000},
-            {"id": uuid.uuid4().hex[:16], "name": "Invocation", "start_time": t + 0.6, "end_time": t + 0.85},
+            {"id": sid(), "name": "Restore", "start_time": t, "end_time": t + restore_s},
+            {"id": sid(), "name": "Invocation", "start_time": t + 0.6, "end_time": t + 0.85},
         ]})
+
+
+def put_traces(documents: list[str]) -> None:
+    xray = boto3.client("xray")
+    for i in range(0, len(documents), 50):
+        xray.put_trace_segments(TraceSegmentDocuments=documents[i:i + 50])
+
+
+def traces_file(documents: list[str], path: Path) -> Path:
+    """The same traces as ``aws xray batch-get-traces`` saves them (Document is a JSON string)."""
+    traces = [{"Id": json.loads(d)["trace_id"], "Duration": 0.9,
+               "Segments": [{"Id": json.loads(d)["id"], "Document": d}]} for d in documents]
+    path.write_bytes(orjson.dumps({"Traces": traces, "UnprocessedTraceIds": []}))
+    return path
 
 
 def test_fetch_traces_from_moto_in_batches_of_five(moto):

@@ -324,3 +324,16 @@ def test_unreadable_state_is_a_clear_error(tmp_path):
         export.State.load(path)
     assert "state.json" in str(caught.value) and "delete it" in caught.value.hint()
     assert caught.value.exit_code == 1
+
+
+def test_files_get_normal_permissions_not_the_temp_files(tmp_path):
+    old = os.umask(0o022)
+    try:
+        export.write_csvs(tmp_path, {"invocations": invocations([row()])})
+        path = tmp_path / "invocations.csv"
+        assert path.stat().st_mode & 0o777 == 0o644
+        path.chmod(0o640)  # a mode the user chose is kept across appends
+        export.write_csvs(tmp_path, {"invocations": invocations([row(request_id="n")])})
+        assert path.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
