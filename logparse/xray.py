@@ -33,7 +33,7 @@ from __future__ import annotations
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +42,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, SPANS, TEXT, conform, empty
 
@@ -54,6 +55,7 @@ HOOK_LIMIT_MS = 10_000.0
 # datetime64[ns] ends in April 2262 (9.22e9 s); anything outside (0, that) is not a real X-Ray time.
 _MAX_EPOCH_S = 9.2e9
 _NUMBER = (float, int)  # ``type(x) in _NUMBER`` also rules out bool, which ``isinstance`` lets in
+_WIDTH = 6  # values stored per span by the walker
 
 # Kinds reported by parse_counted; all but "xray_span" and "xray_reject" are skips.
 SPAN, REJECT = "xray_span", "xray_reject"
@@ -116,7 +118,7 @@ def parse_counted(data: bytes, source: str) -> XrayParse:
     walker = _Walker(source)
     with _no_gc():
         walker.run(_documents(data))
-    return walker.result()
+        return walker.result()
 
 
 @contextmanager
@@ -242,14 +244,27 @@ def _check_times(node: dict) -> str | None:
     return None
 
 
+_ARNS: dict[str, tuple[str | None, str | None]] = {}
+
+
 def _function_version(arn: Any) -> tuple[str | None, str | None]:
+    """Cached :func:`_parse_arn`: a trace set names a handful of functions thousands of times."""
+    if type(arn) is not str:
+        return None, None
+    found = _ARNS.get(arn)
+    if found is None:
+        if len(_ARNS) > 10_000:
+            _ARNS.clear()
+        found = _ARNS[arn] = _parse_arn(arn)
+    return found
+
+
+def _parse_arn(arn: str) -> tuple[str | None, str | None]:
     """``arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`` -> (name, version).
 
     The version is the qualifier when it is ``$LATEST`` or a number; an alias or no qualifier
     says nothing about the version, so it stays missing.
     """
-    if type(arn) is not str:
-        return None, None
     parts = arn.split(":")
     if len(parts) < 7 or parts[5] != "function":
         return None, None
@@ -277,6 +292,12 @@ def _owner(segment: dict) -> tuple[str | None, str | None]:
     return name, version
 
 
+def _flags(node: dict) -> int:
+    """error | fault << 1 | throttle << 2, as stored per span until the columns are built."""
+    return ((node.get("error") is True) | (node.get("fault") is True) << 1
+            | (node.get("throttle") is True) << 2)
+
+
 def _text(value: Any) -> str:
     """The reject text: the offending JSON without its (separately counted) children."""
     if isinstance(value, dict) and "subsegments" in value:
@@ -298,12 +319,17 @@ class _Walker:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.rows: list[tuple] = []  # (id, parent, name, start, end, flags) per span
+        # Per span, flat: id, parent, name, start, end, flags (one list.extend per span and six
+        # strided slices at the end beat a tuple per span and zip(*rows) four to one).
+        self.rows: list[Any] = []
         self.walks: list[tuple] = []  # (trace, function, version, line, spans added) per walk
         self.rejects: list[tuple[int | None, str, str]] = []
         self.kinds: dict[str, int] = defaultdict(int)
         self.service_versions: dict[tuple[str, str], str] = {}
-        self.segment_keys: set[tuple[str, str]] = set()  # function segment ids, for duplicates
+        # (trace, id) -> (function, version) of each function segment, for duplicates and parents.
+        self.segment_keys: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        # Ids of rejected subsegments, which can still be parents of separately sent ones.
+        self.rejected_ids: list[tuple[str, str, str | None, str | None]] = []
         # (trace, id) -> (function, version) of every node under a function segment; built only
         # when separately sent subsegments need their parents found. new_keys: added since last look.
         self.index: dict[tuple[str, str], tuple[str | None, str | None]] | None = None
@@ -311,38 +337,49 @@ class _Walker:
 
     # -- driver ------------------------------------------------------------------------------
     def run(self, documents: Iterator[tuple[int, Any]]) -> None:
-        functions: list[tuple[int, dict]] = []
-        loose: list[tuple[int, dict]] = []  # separately sent subsegments
+        """One streaming pass: each function segment is walked as soon as it is decoded, so the
+        decoded document is freed while still in cache. Held back: in-progress function segments
+        (the complete one may come later and wins) and separately sent subsegments (their
+        parents may come later)."""
+        waiting_in_progress: list[tuple[int, dict]] = []
+        loose: list[tuple[int, dict]] = []
         for line, doc in documents:
             if doc is _HEADER:
                 self.kinds[HEADER] += 1
             elif type(doc) is _Bad:
                 self.reject(line, doc.reason, doc.value)
             elif doc.get("origin") == FUNCTION_ORIGIN:
-                functions.append((line, doc))
+                if "end_time" in doc:
+                    self.walk_function(line, doc)
+                else:
+                    waiting_in_progress.append((line, doc))
             elif doc.get("type") == "subsegment":
                 loose.append((line, doc))
             else:
                 if doc.get("origin") == SERVICE_ORIGIN:
                     self.note_service(doc)
                 self.kinds[OTHER_SEGMENT] += 1
-        if loose:
-            self.index = {}
-        complete = {
-            (d.get("trace_id"), d.get("id")) for _, d in (*functions, *loose) if "end_time" in d
-        }
-        for line, doc in functions:
-            if not self.superseded(doc, complete):
+        for line, doc in waiting_in_progress:
+            if (doc.get("trace_id"), doc.get("id")) in self.segment_keys:
+                self.kinds[SUPERSEDED] += 1  # X-Ray keeps the complete document
+            else:
                 self.walk_function(line, doc)
+        if self.service_versions:
+            self.fill_versions()
         if loose:
-            self.attach(loose, complete)
+            self.attach(loose)
 
-    def superseded(self, doc: dict, complete: set) -> bool:
-        """X-Ray keeps the complete document over an earlier in-progress one with the same id."""
-        if "end_time" not in doc and (doc.get("trace_id"), doc.get("id")) in complete:
-            self.kinds[SUPERSEDED] += 1
-            return True
-        return False
+    def fill_versions(self) -> None:
+        """Function segments with an unqualified ARN take the version their trace's Lambda service
+        segment names (documents come in any order, so this runs after the pass)."""
+        known = self.service_versions
+        self.walks = [
+            (trace, function, known.get((trace, function)) if version is None else version, line, n)
+            for trace, function, version, line, n in self.walks
+        ]
+        for key, (function, version) in self.segment_keys.items():
+            if version is None:
+                self.segment_keys[key] = (function, known.get((key[0], function)))
 
     def note_service(self, doc: dict) -> None:
         """Remember the version the Lambda service segment names, for function segments that
@@ -370,80 +407,102 @@ class _Walker:
         else:
             self.kinds[FUNCTION_SEGMENT] += 1
         function, version = _owner(segment)
-        if version is None and function is not None:
-            version = self.service_versions.get((trace, function))
-        self.segment_keys.add((trace, sid))
-        if self.index is not None:
-            self.index[(trace, sid)] = (function, version)
-        children = segment.get("subsegments")
-        if children is not None:
-            stack = self.children(line, children, sid, segment)
-            self.walk(line, trace, function, version, stack, {sid}, duplicate)
-
-    def children(self, line: int, children: Any, parent: str | None, owner: Any) -> list:
-        if type(children) is list:
-            return [(child, parent) for child in reversed(children)]
-        self.reject(line, "subsegments is not a list", owner)
-        return []
+        self.segment_keys[(trace, sid)] = (function, version)
+        self.walk(line, trace, function, version, [([segment], None)], {sid}, duplicate, root=True)
 
     def walk(self, line: int, trace: str, function: str | None, version: str | None,
-             stack: list[tuple[Any, str | None]], seen: set[str], duplicate: bool = False) -> None:
-        """Depth first, in document order; every popped node becomes one span or one reject.
+             queue: list[tuple[list, str | None]], seen: set[str], duplicate: bool = False,
+             root: bool = False) -> None:
+        """Breadth first over one document: ``queue`` holds (list of subsegments, their parent's
+        id) and grows while it is read, so there is no recursion and any depth works. Every node
+        becomes one span or one reject (with ``root``, the first node is the function segment
+        itself, already accounted for: only its children are visited).
 
         ``seen`` holds the ids met so far in this document: a repeat is a reject, since parent
         links and the join would be ambiguous. (Ids repeated across two different documents of
         one trace are caught only for separately sent subsegments; X-Ray ids are random 64-bit.)
         """
         rows, index, new_keys = self.rows, self.index, self.new_keys
+        append = rows.extend
         before = len(rows)
-        while stack:
-            node, parent = stack.pop()
-            if type(node) is not dict:
-                self.reject(line, "subsegment is not a JSON object", node)
-                continue
-            sid = node.get("id")
-            name = node.get("name")
-            start = node.get("start_time")
-            end = node.get("end_time")
-            if (type(start) in _NUMBER and type(end) in _NUMBER and 0 < start <= end < _MAX_EPOCH_S
-                    and type(sid) is str and sid and sid not in seen and type(name) is str
-                    and not duplicate and (index is None or (trace, sid) not in index)):
-                rows.append((sid, parent, name, start, end,
-                             (node.get("error") is True) | (node.get("fault") is True) << 1
-                             | (node.get("throttle") is True) << 2))
-            else:
-                self.reject(line, self.problem(node, sid, name, seen, duplicate, trace), node)
-            if type(sid) is str:
-                seen.add(sid)
-                if index is not None:
-                    index[(trace, sid)] = (function, version)
-                    new_keys.append((trace, sid))
-            children = node.get("subsegments")
-            if children is not None:
-                stack.extend(self.children(line, children, sid if type(sid) is str else None, node))
+        for nodes, parent in queue:
+            for node in nodes:
+                if root:
+                    root, sid = False, node["id"]
+                else:
+                    if type(node) is not dict:
+                        self.reject(line, "subsegment is not a JSON object", node)
+                        continue
+                    sid = node.get("id")
+                    name = node.get("name")
+                    start = node.get("start_time")
+                    end = node.get("end_time")
+                    # The fast path: one chained test for a well-formed node.
+                    if (type(start) is float and type(end) is float and 0.0 < start <= end < _MAX_EPOCH_S
+                            and type(sid) is str and type(name) is str and sid and sid not in seen
+                            and not duplicate and (index is None or (trace, sid) not in index)):
+                        append((sid, parent, name, start, end, (node.get("error") is True)
+                                | (node.get("fault") is True) << 1 | (node.get("throttle") is True) << 2))
+                    else:
+                        problem = self.problem(node, sid, name, seen, duplicate, trace)
+                        if problem is None:  # well formed after all (integer times)
+                            append((sid, parent, name, start, end, _flags(node)))
+                        else:
+                            self.reject(line, problem, node)
+                            if type(sid) is str and index is None:
+                                self.rejected_ids.append((trace, sid, function, version))
+                    if type(sid) is not str:
+                        sid = None
+                    else:
+                        seen.add(sid)
+                        if index is not None:
+                            index[(trace, sid)] = (function, version)
+                            new_keys.append((trace, sid))
+                children = node.get("subsegments")
+                if children is not None:
+                    if type(children) is list:
+                        queue.append((children, sid))
+                    else:
+                        self.reject(line, "subsegments is not a list", node)
         if len(rows) > before:
-            self.walks.append((trace, function, version, line, len(rows) - before))
+            self.walks.append((trace, function, version, line, (len(rows) - before) // _WIDTH))
 
     def problem(self, node: dict, sid: Any, name: Any, seen: set[str], duplicate: bool,
-                trace: str) -> str:
-        """Why a node failed the fast check in walk (the slow path: only for rejects)."""
+                trace: str) -> str | None:
+        """Why a node failed the fast check in walk, or None if it is fine after all."""
         if type(sid) is not str or not sid:
             return "subsegment without id"
         if duplicate or sid in seen or (self.index is not None and (trace, sid) in self.index):
             return "duplicate id in trace"
         if type(name) is not str:
             return "subsegment without name"
-        return _check_times(node) or "time out of range"
+        return _check_times(node)
 
     # -- separately sent subsegments -------------------------------------------------------------
-    def attach(self, loose: list[tuple[int, dict]], complete: set) -> None:
+    def build_index(self) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+        """Every id under a function segment -> its (function, version), from what the pass kept:
+        only needed, and only built, when separately sent subsegments need their parents."""
+        index = dict(self.segment_keys)
+        known = self.service_versions
+        for trace, sid, function, version in self.rejected_ids:
+            index[(trace, sid)] = (function, version or known.get((trace, function)))
+        ids, position = self.rows[0::_WIDTH], 0
+        for trace, function, version, _, count in self.walks:
+            for sid in ids[position:position + count]:
+                index[(trace, sid)] = (function, version)
+            position += count
+        return index
+
+    def attach(self, loose: list[tuple[int, dict]]) -> None:
         """Hang separately sent subsegments under their parents, breadth first from the function
         segments, so a chain of them resolves in one pass; what is left either loops (a cycle in
         parent ids: rejected) or hangs off something that is not a Lambda function (skipped)."""
-        assert self.index is not None
+        self.index = self.build_index()
+        complete = {(d.get("trace_id"), d.get("id")) for _, d in loose if "end_time" in d}
         waiting: dict[tuple[Any, Any], list[tuple[int, dict]]] = defaultdict(list)
         for line, doc in loose:
-            if self.superseded(doc, complete):
+            if "end_time" not in doc and (doc.get("trace_id"), doc.get("id")) in complete:
+                self.kinds[SUPERSEDED] += 1
                 continue
             trace = doc.get("trace_id")
             if type(trace) is not str or type(doc.get("parent_id")) is not str:
@@ -456,7 +515,7 @@ class _Walker:
             for line, doc in waiting.pop(key, ()):
                 function, version = self.index[key]
                 self.new_keys.clear()
-                self.walk(line, key[0], function, version, [(doc, key[1])], set())
+                self.walk(line, key[0], function, version, [([doc], key[1])], set())
                 ready.extend(k for k in self.new_keys if k in waiting)
         self.leftovers(waiting)
 
@@ -486,6 +545,8 @@ class _Walker:
         spans = self.spans_frame()
         self.kinds[SPAN] = len(spans)
         if self.rejects:
+            # Input order, whatever pass found the problem.
+            self.rejects.sort(key=lambda reject: reject[0] if reject[0] is not None else 0)
             frame = pd.DataFrame(self.rejects, columns=["line", "reason", "text"])
             rejects = conform(frame.assign(source=self.source), REJECTS)
         else:
@@ -497,7 +558,8 @@ class _Walker:
         """Column lists -> the typed spans table, without a Python loop over rows."""
         if not self.rows:
             return empty(SPANS)
-        sid, parent, name, start, end, flags = zip(*self.rows, strict=True)
+        rows = self.rows
+        sid, parent, name, start, end, flags = (rows[i::_WIDTH] for i in range(_WIDTH))
         trace, function, version, _, counts = zip(*self.walks, strict=True)
         # Index of each span's walk: constant per-document columns are taken, not rebuilt.
         repeat = np.repeat(np.arange(len(counts)), counts)
@@ -523,7 +585,7 @@ class _Walker:
         })
 
 
-def _strings(values: tuple, take: np.ndarray | None = None) -> pd.api.extensions.ExtensionArray:
+def _strings(values: Sequence[str | None], take: np.ndarray | None = None) -> pd.api.extensions.ExtensionArray:
     """Python strings (or None) -> the ``string`` dtype via one pyarrow array, optionally
     repeated by index (much cheaper than pandas validating each element)."""
     array = pa.array(values, type=pa.large_string())
@@ -543,16 +605,41 @@ def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
 # The join to invocations and the after-restore hook analysis.
 
 
+def _arrow(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
+    array = pa.array(values, from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _isin(values: pd.Series | pd.Index, candidates: pd.Series | pd.Index) -> np.ndarray:
+    """``values.isin(candidates)`` via one Arrow hash lookup; missing values never match.
+
+    (pandas 3's ``isin`` on Arrow strings builds a Python scalar per candidate: 100x slower.)"""
+    found = pc.is_in(_arrow(values), value_set=_arrow(candidates), skip_nulls=True)
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _lookup(keys: pd.Series, table_keys: pd.Series, table_values: pd.Series) -> pd.Series:
+    """For each key, the value at the first equal table key (a vectorized dict lookup), or NA."""
+    positions = pc.index_in(_arrow(keys), value_set=_arrow(table_keys), skip_nulls=True)
+    found = pc.take(_arrow(table_values), positions)
+    return pd.Series(pd.array(found, dtype=table_values.dtype), index=keys.index)
+
+
+def _key(spans: pd.DataFrame, column: str) -> pd.Series:
+    """trace id + id as one string: ids are unique within a trace only."""
+    return spans["trace_id"] + "\x00" + spans[column].fillna("")
+
+
 def restore_spans(spans: pd.DataFrame) -> pd.DataFrame:
     """The ``Restore`` subsegment of each trace: the one directly under the function segment
     (its parent is not another span), so a user hook that happens to be named "Restore" does not
     count twice. One row per trace, the earliest if a trace somehow has several."""
-    if spans.empty:
-        return spans.iloc[0:0]
-    key = spans["trace_id"] + "\x00" + spans["segment_id"]
-    parent = spans["trace_id"] + "\x00" + spans["parent_id"].fillna("")
-    top = ~parent.isin(key)
-    restores = spans[top & (spans["name"] == RESTORE)]
+    candidates = spans[(spans["name"] == RESTORE).fillna(False)]
+    if candidates.empty:
+        return candidates
+    parents = spans[_isin(spans["segment_id"], candidates["parent_id"])]
+    nested = _isin(_key(candidates, "parent_id"), _key(parents, "segment_id"))
+    restores = candidates[~nested]
     return restores.sort_values("start", kind="stable").drop_duplicates("trace_id")
 
 
@@ -562,22 +649,21 @@ def join(invocations: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.DataFrame, 
     ``invocations.trace_id`` is the bare ``1-xxxxxxxx-yyyy...`` id. Counts:
     ``matched`` invocations whose trace is among the spans; ``invocations_without_trace`` those
     with a trace id but no trace (unsampled, not fetched); ``traces_without_logs`` distinct traces
-    in the spans that no invocation names. Rows, their order and their index are kept.
+    in the spans that no invocation names. Rows, their order and their index are kept; an
+    invocation whose trace has no Restore span (a warm start) keeps ``<NA>``.
     """
-    traced = pd.Index(spans["trace_id"].dropna().unique())
-    trace_ids = invocations["trace_id"]
-    has_trace_id = trace_ids.notna()
-    found = has_trace_id & trace_ids.isin(traced)
+    trace_ids = invocations["trace_id"].astype(TEXT)
+    traced = pd.Series(spans["trace_id"].dropna().unique(), dtype=TEXT)
+    has_trace_id = trace_ids.notna().to_numpy()
+    found = _isin(trace_ids, traced)
     counts = {
-        "traces_without_logs": int((~traced.isin(trace_ids.dropna())).sum()),
+        "traces_without_logs": int((~_isin(traced, trace_ids)).sum()),
         "invocations_without_trace": int((has_trace_id & ~found).sum()),
         "matched": int(found.sum()),
     }
-    restore = restore_spans(spans).set_index("trace_id")["duration_ms"]
-    filled = trace_ids.map(restore).astype("Float64")
-    # A trace id that is missing cannot match: map() would otherwise look up <NA> itself.
+    restores = restore_spans(spans)
     out = invocations.copy()
-    out["xray_restore_ms"] = filled.where(has_trace_id, pd.NA)
+    out["xray_restore_ms"] = _lookup(trace_ids, restores["trace_id"], restores["duration_ms"])
     return out, counts
 
 
@@ -653,40 +739,40 @@ def hook_analysis(spans: pd.DataFrame, invocations: pd.DataFrame | None = None) 
 
 def _children_ms(spans: pd.DataFrame, restores: pd.DataFrame) -> pd.Series:
     """Sum of the direct children of each Restore span, by trace id."""
-    restore_key = restores["trace_id"] + "\x00" + restores["segment_id"]
-    parent = spans["trace_id"] + "\x00" + spans["parent_id"].fillna("")
-    kids = spans[parent.isin(restore_key)]
+    kids = spans[_isin(spans["parent_id"], restores["segment_id"])]
+    kids = kids[_isin(_key(kids, "parent_id"), _key(restores, "segment_id"))]
     return kids.groupby("trace_id")["duration_ms"].sum()
 
 
 def _failed_traces(spans: pd.DataFrame, restores: pd.DataFrame) -> set[str]:
     """Trace ids whose Restore span or any descendant has error or fault: walk down one level
-    per pass, vectorized (depth passes, not one per row)."""
-    key = spans["trace_id"] + "\x00" + spans["segment_id"]
-    parent = spans["trace_id"] + "\x00" + spans["parent_id"].fillna("")
-    inside = key.isin(restores["trace_id"] + "\x00" + restores["segment_id"])
+    per pass, vectorized (as many passes as the tree is deep, not one per row)."""
+    spans = spans[_isin(spans["trace_id"], restores["trace_id"])]
+    key, parent = _key(spans, "segment_id"), _key(spans, "parent_id")
+    inside = _isin(key, _key(restores, "segment_id"))
     frontier = inside
     while frontier.any():
-        frontier = parent.isin(key[frontier]) & ~inside
+        frontier = _isin(parent, key[frontier]) & ~inside
         inside |= frontier
-    bad = inside & (spans["error"].fillna(False) | spans["fault"].fillna(False))
-    return set(spans.loc[bad, "trace_id"])
+    flagged = (spans["error"].fillna(False) | spans["fault"].fillna(False)).to_numpy(dtype=bool)
+    return set(spans.loc[inside & flagged, "trace_id"])
 
 
 def _with_invocations(restores: pd.DataFrame, invocations: pd.DataFrame, failed: set[str]
                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Bring in the REPORT facts of each traced restore (one invocation per trace) and the
-    restore failures that only the logs saw."""
-    logs = invocations[invocations["trace_id"].notna()].drop_duplicates("trace_id")
-    logs = logs.set_index("trace_id")
+    """Bring in the REPORT facts of each traced restore (the first invocation naming the trace)
+    and the restore failures that only the logs saw."""
+    logs = invocations[invocations["trace_id"].notna()]
     ids = restores["trace_id"]
-    restores["unbilled_ms"] = (ids.map(logs["restore_ms"]) - ids.map(logs["billed_restore_ms"])
-                               ).astype("Float64")
+    restore_ms = _lookup(ids, logs["trace_id"], logs["restore_ms"].astype("Float64"))
+    billed_ms = _lookup(ids, logs["trace_id"], logs["billed_restore_ms"].astype("Float64"))
+    restores["unbilled_ms"] = restore_ms - billed_ms
     for column in ("function", "version"):
-        restores[column] = restores[column].fillna(ids.map(logs[column]).astype(TEXT))
-    failing = (invocations["start_kind"] == "restore") & invocations["status"].isin(["error", "timeout"])
-    failing &= ~invocations["trace_id"].isin(list(failed))
-    return restores, invocations.loc[failing.fillna(False), ["function", "version"]]
+        restores[column] = restores[column].fillna(_lookup(ids, logs["trace_id"], logs[column].astype(TEXT)))
+    failing = ((invocations["start_kind"] == "restore") & invocations["status"].isin(["error", "timeout"])
+               ).fillna(False).to_numpy(dtype=bool)
+    failing &= ~_isin(invocations["trace_id"].astype(TEXT), pd.Series(sorted(failed), dtype=TEXT))
+    return restores, invocations.loc[failing, ["function", "version"]]
 
 
 def _per_version(restores: pd.DataFrame, logged_failures: pd.DataFrame) -> pd.DataFrame:

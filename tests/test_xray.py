@@ -9,10 +9,13 @@ Restore | Initialization, Invocation, Overhead).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from logparse import tables, xray
 
@@ -74,3 +77,301 @@ def test_parse_returns_the_contract_triple():
 ])
 def test_looks_like_xray(head: bytes, expected: bool):
     assert xray.looks_like_xray(head) is expected
+
+
+# daemon.ndjson, hand-checked: X-Ray daemon UDP payloads as captured, each document after a
+# {"format":"json","version":1} header line (6 headers).
+#   line 2: the in-progress function segment checkout:12 -> superseded by the complete one (line 6)
+#   line 4: "after_restore: load model" sent separately, parent = the Restore subsegment that
+#           only arrives on line 6: .010 -> .410 = 400 ms
+#   line 6: complete function segment (start 1.7386E9): Restore .000 -> .500 = 500 ms,
+#           Invocation .501 -> .951 = 450 ms, Overhead .951 -> .955 = 4 ms
+#   line 8: S3 call sent separately under the hook of line 4: .100 -> .300 = 200 ms
+#   line 10: a subsegment of a web app's segment (not Lambda) -> skipped as orphan
+#   line 13: that web app's EC2 segment -> skipped
+# 5 spans + 1 function segment + 1 superseded + 1 orphan + 1 other + 6 headers = 15 records.
+def test_daemon_capture_golden():
+    data = (DATA / "daemon.ndjson").read_bytes()
+    result = xray.parse_counted(data, "daemon.ndjson")
+    pd.testing.assert_frame_equal(result.spans, read_golden("daemon.spans.csv"))
+    assert result.rejects.empty
+    assert result.kinds == {"xray_function_segment": 1, "xray_header": 6, "xray_orphan_subsegment": 1,
+                            "xray_other_segment": 1, "xray_span": 5, "xray_superseded": 1}
+    assert result.records_read == 15
+
+
+# malformed.ndjson: every line is broken in a documented way; the expected reasons are in
+# malformed.rejects.csv (one row per reject, input order) and the survivors in malformed.spans.csv:
+#   1 truncated JSON; 2 a function segment whose 14 subsegments are broken one way each
+#   (missing start/end, in progress, end before start, text time, not an object, no id, repeated
+#   id, the segment's own id, subsegments not a list, no name, year 33658, a parent without end
+#   whose child is fine); 3 no trace_id; 4 an in-progress function segment never completed;
+#   5-8 separately sent subsegments in a parent-id cycle (a<->b, own parent, one hanging off a);
+#   9 an array of numbers; 10 a subsegment without parent_id; 11 Traces not a list;
+#   12-13 the same function segment twice; 14 a function segment ending before it starts.
+def test_malformed_golden():
+    data = (DATA / "malformed.ndjson").read_bytes()
+    result = xray.parse_counted(data, "malformed.ndjson")
+    rejects = result.rejects.copy()
+    assert rejects["reason"].iloc[0].startswith("invalid JSON (")
+    rejects["reason"] = rejects["reason"].str.replace(r"^invalid JSON \(.*\)$", "invalid JSON (...)",
+                                                      regex=True)
+    expected = tables.conform(pd.read_csv(DATA / "malformed.rejects.csv", dtype=str,
+                                          keep_default_na=False, na_values=[""]), tables.REJECTS)
+    pd.testing.assert_frame_equal(rejects, expected)
+    pd.testing.assert_frame_equal(result.spans, read_golden("malformed.spans.csv"))
+    assert result.records_read == len(result.spans) + len(result.rejects) + 2 == 34
+
+
+def segment(trace: str = "1-67a0c2f1-1b2c3d4e5f60718293a4b5c6", sid: str = "f000000000000001",
+            subsegments: list | None = None, **fields) -> dict:
+    document = {"id": sid, "name": "orders-api", "trace_id": trace, "start_time": 1738588913.0,
+                "end_time": 1738588914.0, "origin": "AWS::Lambda::Function",
+                "aws": {"function_arn": "arn:aws:lambda:us-east-1:123456789012:function:orders-api:7"}}
+    if subsegments is not None:
+        document["subsegments"] = subsegments
+    document.update(fields)
+    return document
+
+
+def sub(sid: str, name: str, start: float, end: float, **fields) -> dict:
+    return {"id": sid, "name": name, "start_time": start, "end_time": end, **fields}
+
+
+def test_envelopes_give_the_same_spans():
+    """batch-get-traces (pretty or compact, Document as string or object), several responses one
+    per line, a JSON array of documents, and one document per line all read the same."""
+    doc = segment(subsegments=[sub("a000000000000001", "Restore", 1738588913.0, 1738588913.5)])
+    text = json.dumps(doc)
+    envelopes = {
+        "batch": json.dumps({"Traces": [{"Id": doc["trace_id"], "Segments": [{"Id": doc["id"], "Document": text}]}]}),
+        "batch, Document as object": json.dumps({"Traces": [{"Segments": [{"Document": doc}]}]}),
+        "responses one per line": json.dumps({"Traces": []}) + "\n"
+        + json.dumps({"Traces": [{"Segments": [{"Document": text}]}]}),
+        "array of documents": json.dumps([doc]),
+        "array of Document strings": json.dumps([text]),
+        "document per line": "\n" + text + "\n\n",
+        "daemon": '{"format": "json", "version": 1}\n' + text,
+    }
+    for label, envelope in envelopes.items():
+        spans, rejects, _ = xray.parse(envelope.encode(), "s")
+        assert list(spans["name"]) == ["Restore"], label
+        assert spans["duration_ms"].tolist() == [500.0], label
+        assert rejects.empty, label
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n", b"null", b"42", b'"text"', b"\xff\xfe garbage", b"{}"])
+def test_nothing_usable_never_raises(data: bytes):
+    spans, rejects, records = xray.parse(data, "s")
+    assert spans.empty and list(spans.dtypes.astype(str)) == list(tables.SPANS.values())
+    assert records == len(rejects) + (1 if data == b"{}" else 0)
+
+
+def test_times_in_exponent_and_integer_notation():
+    doc = segment(subsegments=[sub("a000000000000001", "Invocation", 1738588913, 1.7385889135E9)])
+    spans, _, _ = xray.parse(json.dumps(doc).encode(), "s")
+    assert spans["start"].iloc[0] == pd.Timestamp("2025-02-03T13:21:53Z")
+    assert spans["duration_ms"].iloc[0] == 500.0
+
+
+@pytest.mark.parametrize(("arn", "function", "version"), [
+    ("arn:aws:lambda:us-east-1:123456789012:function:orders-api:7", "orders-api", "7"),
+    ("arn:aws:lambda:us-east-1:123456789012:function:orders-api:$LATEST", "orders-api", "$LATEST"),
+    ("arn:aws:lambda:us-east-1:123456789012:function:orders-api", "orders-api", None),
+    ("arn:aws:lambda:us-east-1:123456789012:function:orders-api:live", "orders-api", None),  # alias
+    ("not an arn", "orders-api", None),  # falls back to the segment name
+])
+def test_function_and_version_from_the_arn(arn: str, function: str, version: str | None):
+    doc = segment(subsegments=[sub("a000000000000001", "Invocation", 1738588913.0, 1738588913.1)],
+                  aws={"function_arn": arn})
+    spans, _, _ = xray.parse(json.dumps(doc).encode(), "s")
+    assert spans["function"].iloc[0] == function
+    got = spans["version"].iloc[0]
+    assert got is pd.NA if version is None else got == version
+
+
+def test_function_name_from_the_log_group_of_newer_traces():
+    doc = segment(subsegments=[sub("a000000000000001", "Overhead", 1738588913.0, 1738588913.1)],
+                  aws={"cloudwatch_logs": [{"log_group": "/aws/lambda/telemetry-demo"}]}, name="x")
+    spans, _, _ = xray.parse(json.dumps(doc).encode(), "s")
+    assert spans["function"].iloc[0] == "telemetry-demo"
+
+
+def invocations(rows: list[dict]) -> pd.DataFrame:
+    return tables.conform(pd.DataFrame(rows), tables.INVOCATIONS)
+
+
+TRACE_A = "1-67a0c2f1-1b2c3d4e5f60718293a4b5c6"  # restore of orders-api:7, Restore 700 ms
+TRACE_B = "1-67a0c2f8-2c3d4e5f60718293a4b5c6d7"  # warm orders-api:7
+TRACE_D = "1-67a0c348-4e5f60718293a4b5c6d7e8f9"  # restore of orders-api:8, failing hook
+
+
+def golden_spans() -> pd.DataFrame:
+    return xray.parse((DATA / "batch_get_traces.json").read_bytes(), "golden")[0]
+
+
+def test_join_fills_xray_restore_ms_and_counts():
+    logs = invocations([
+        {"request_id": "r1", "trace_id": TRACE_A, "start_kind": "restore", "restore_ms": 702.5},
+        {"request_id": "r1", "trace_id": TRACE_A, "start_kind": "warm"},  # an async retry
+        {"request_id": "r2", "trace_id": TRACE_B, "start_kind": "warm"},
+        {"request_id": "r3", "trace_id": "1-67a0ffff-000000000000000000000000", "start_kind": "warm"},
+        {"request_id": "r4", "trace_id": None, "start_kind": "warm"},  # tracing off
+    ]).set_index(pd.Index([10, 11, 12, 13, 14]))
+    joined, counts = xray.join(logs, golden_spans())
+    # Traces C and D have no log line; r3 names a trace we do not have; r4 has no trace id.
+    assert counts == {"traces_without_logs": 2, "invocations_without_trace": 1, "matched": 3}
+    assert joined["xray_restore_ms"].tolist() == [700.0, 700.0, pd.NA, pd.NA, pd.NA]
+    assert list(joined.index) == [10, 11, 12, 13, 14]
+    assert list(joined.columns) == list(tables.INVOCATIONS)
+    assert joined["xray_restore_ms"].dtype == "Float64"
+    pd.testing.assert_frame_equal(joined.drop(columns="xray_restore_ms"),
+                                  logs.drop(columns="xray_restore_ms"))
+
+
+def test_join_with_nothing_on_either_side():
+    empty_logs = tables.empty(tables.INVOCATIONS)
+    joined, counts = xray.join(empty_logs, golden_spans())
+    assert joined.empty and counts == {"traces_without_logs": 4, "invocations_without_trace": 0,
+                                       "matched": 0}
+    logs = invocations([{"trace_id": TRACE_A}])
+    joined, counts = xray.join(logs, tables.empty(tables.SPANS))
+    assert counts == {"traces_without_logs": 0, "invocations_without_trace": 1, "matched": 0}
+    assert joined["xray_restore_ms"].isna().all()
+
+
+def test_a_hook_named_restore_is_not_the_restore():
+    doc = segment(subsegments=[
+        sub("a000000000000001", "Restore", 1738588913.0, 1738588913.6, subsegments=[
+            sub("a000000000000002", "Restore", 1738588913.1, 1738588913.2)])])
+    spans, _, _ = xray.parse(json.dumps(doc).encode(), "s")
+    assert xray.restore_spans(spans)["segment_id"].tolist() == ["a000000000000001"]
+
+
+def test_hook_analysis_from_instrumented_hooks():
+    # orders-api:7 restore A: the hook "after_restore: reconnect db" took 245 ms.
+    # orders-api:8 restore D: the hook "after_restore: warm cache" took 4180 ms and failed.
+    # legacy-report has no Restore span (not SnapStart): no row.
+    hooks = xray.hook_analysis(golden_spans())
+    assert list(hooks.columns) == list(xray.HOOKS_COLUMNS)
+    rows = hooks.set_index(["function", "version"])
+    seven, eight = rows.loc[("orders-api", "7")], rows.loc[("orders-api", "8")]
+    assert len(hooks) == 2
+    assert (seven["restores_traced"], seven["hook_ms_p50"], seven["hook_ms_max"]) == (1, 245.0, 245.0)
+    assert (seven["failures"], seven["headroom_ms"], seven["limit_share"]) == (0, 9755.0, 0.0245)
+    assert seven["worst_trace_id"] == TRACE_A and seven["hooks_instrumented"] == 1
+    assert (eight["worst_ms"], eight["headroom_ms"], eight["failures"]) == (4180.0, 5820.0, 1)
+    assert eight["limit_share"] == pytest.approx(0.418)
+    assert eight["xray_restore_ms_max"] == 4500.0
+
+
+def test_hook_analysis_from_billing_and_upper_bound():
+    trace_e = "1-67a0d000-aaaaaaaaaaaaaaaaaaaaaaaa"
+    trace_f = "1-67a0d001-bbbbbbbbbbbbbbbbbbbbbbbb"
+    unqualified = {"function_arn": "arn:aws:lambda:us-east-1:123456789012:function:checkout"}
+    docs = [
+        # E: Restore 810 ms, nothing inside; its REPORT says Restore 812 / Billed Restore 133, so
+        # the snapshot part (not billed) is 812 - 133 = 679 ms and hooks + runtime load take
+        # 810 - 679 = 131 ms. The version (5) comes from the log, the ARN has none.
+        segment(trace=trace_e, sid="e000000000000001", aws=unqualified, name="checkout", subsegments=[
+            sub("e000000000000002", "Restore", 1738600000.0, 1738600000.81)]),
+        # F: Restore 900 ms and no log line: the whole restore is the (loose) upper bound.
+        segment(trace=trace_f, sid="f000000000000001", aws=unqualified, name="checkout", subsegments=[
+            sub("f000000000000002", "Restore", 1738600100.0, 1738600100.9)]),
+    ]
+    spans, _, _ = xray.parse("\n".join(json.dumps(d) for d in docs).encode(), "s")
+    logs = invocations([
+        {"function": "checkout", "version": "5", "trace_id": trace_e, "start_kind": "restore",
+         "restore_ms": 812.0, "billed_restore_ms": 133.0, "status": "success"},
+        # A restore whose hooks timed out, seen only in the logs (not sampled by X-Ray).
+        {"function": "checkout", "version": "5", "trace_id": None, "start_kind": "restore",
+         "restore_ms": 10012.0, "billed_restore_ms": 10001.0, "status": "timeout"},
+    ])
+    rows = xray.hook_analysis(spans, logs).set_index(["function", "version"], drop=False)
+    five = rows.loc[("checkout", "5")]
+    assert (five["restores_traced"], five["hook_ms_max"], five["hooks_from_billing"]) == (1, 131.0, 1)
+    assert five["failures"] == 1
+    unknown = rows[rows["version"].isna()].iloc[0]
+    assert (unknown["hook_ms_max"], unknown["hooks_upper_bound"], unknown["failures"]) == (900.0, 1, 0)
+
+
+def test_hook_analysis_of_nothing():
+    hooks = xray.hook_analysis(tables.empty(tables.SPANS))
+    assert hooks.empty and list(hooks.columns) == list(xray.HOOKS_COLUMNS)
+    hooks = xray.hook_analysis(tables.empty(tables.SPANS), tables.empty(tables.INVOCATIONS))
+    assert hooks.empty
+
+
+# --- property: random segment trees never crash the walker and lose nothing ---------------------
+
+IDS = st.sampled_from([f"{i:016x}" for i in range(12)])  # few ids: duplicates happen
+TIMES = st.one_of(
+    st.floats(min_value=1.7e9, max_value=1.8e9), st.integers(min_value=1_700_000_000, max_value=1_800_000_000),
+    st.sampled_from([0, -1.0, 1e300, 9.3e9]), st.none(), st.text(max_size=3), st.booleans())
+FLAGS = st.one_of(st.booleans(), st.none(), st.integers(0, 1))
+
+
+def nodes(children: st.SearchStrategy | None) -> st.SearchStrategy:
+    """A subsegment with any field missing or of the wrong type (leaves when no children)."""
+    optional = {
+        "id": st.one_of(IDS, st.none(), st.integers(0, 3), st.just("")),
+        "name": st.one_of(st.sampled_from(["Restore", "Invocation", "Overhead", "hook"]), st.none()),
+        "start_time": TIMES, "end_time": TIMES, "in_progress": st.booleans(),
+        "error": FLAGS, "fault": FLAGS, "throttle": FLAGS,
+    }
+    if children is not None:
+        optional["subsegments"] = st.one_of(st.lists(children, max_size=4), st.text(max_size=2), st.none())
+    return st.fixed_dictionaries({}, optional=optional)
+
+
+TREES = st.recursive(st.one_of(nodes(None), st.integers(), st.text(max_size=3)),
+                     lambda children: nodes(children), max_leaves=25)
+
+
+def count_nodes(subsegments) -> int:
+    """Records the walker must produce below a node: one per list element (span or reject) and
+    one per malformed ``subsegments`` value (reject)."""
+    if subsegments is None:
+        return 0
+    if not isinstance(subsegments, list):
+        return 1
+    total = 0
+    for node in subsegments:
+        total += 1
+        if isinstance(node, dict):
+            total += count_nodes(node.get("subsegments"))
+    return total
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(children=st.lists(TREES, max_size=6), function_ok=st.booleans())
+def test_random_trees_every_subsegment_is_a_span_or_a_reject(children: list, function_ok: bool):
+    doc = segment(subsegments=children)
+    if not function_ok:
+        del doc["end_time"]  # an in-progress function segment: rejected, its children still walked
+    result = xray.parse_counted(json.dumps(doc).encode(), "prop")
+    below = count_nodes(children)
+    assert len(result.spans) + len(result.rejects) == below + (0 if function_ok else 1)
+    assert result.records_read == below + 1
+    spans = result.spans
+    assert spans["segment_id"].is_unique  # duplicates were rejected
+    assert (spans["duration_ms"] >= 0).all() and (spans["end"] >= spans["start"]).all()
+    assert list(spans.dtypes.astype(str)) == list(tables.SPANS.values())
+
+
+LOOSE = st.fixed_dictionaries({
+    "type": st.just("subsegment"), "id": IDS, "parent_id": st.one_of(IDS, st.just("f000000000000001")),
+    "trace_id": st.just(TRACE_A), "name": st.just("sent alone"),
+    "start_time": st.just(1738588913.1), "end_time": st.just(1738588913.2)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(children=st.lists(TREES, max_size=3), loose=st.lists(LOOSE, max_size=8),
+       junk=st.lists(st.sampled_from(['{"format":"json","version":1}', "{", "[]", "", "{}"]), max_size=3))
+def test_random_documents_never_crash_and_are_all_counted(children, loose, junk):
+    lines = [json.dumps(segment(subsegments=children)), *(json.dumps(d) for d in loose), *junk]
+    result = xray.parse_counted("\n".join(lines).encode(), "prop")
+    assert result.records_read == sum(result.kinds.values())
+    assert result.kinds.get("xray_span", 0) == len(result.spans)
+    assert result.kinds.get("xray_reject", 0) == len(result.rejects)
+    assert not (result.spans["trace_id"] + result.spans["segment_id"]).duplicated().any()
