@@ -549,7 +549,12 @@ def fetch_tables(function: str, since: datetime, until: datetime, *,
             state.advance_to(key, until)
     tables = load(*inputs, function=function)
     if versions:
-        tables.versions = fetch_versions(function, session)
+        try:
+            tables.versions = fetch_versions(function, session)
+        except AwsError as err:
+            # Versions only refine the cost model (creation time, memory, SnapStart status); without
+            # them it falls back to what the logs show, so a missing permission is not fatal.
+            log.warning("%s; costs use the versions seen in the logs", err)
     return tables
 
 

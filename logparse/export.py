@@ -470,14 +470,9 @@ def run_export(tables: Tables, out_dir: Path, *, bucket: str | None = None, pric
     bucket = bucket or DEFAULT_BUCKET
     frames: dict[str, pd.DataFrame] = dict(iter(tables))
     history = _history(tables, out_dir)
-    if metrics is None:
-        metrics = _metrics(history, bucket)
-    if metrics is not None:
-        frames["metrics"] = metrics
-    costs = _costs(history, prices, bucket)
-    if costs is not None:
-        frames["costs"] = costs
-    counts = write_csvs(out_dir, {name: frames[name] for name in EXPORT_ORDER if name in frames})
+    frames["metrics"] = _metrics(history, bucket) if metrics is None else metrics
+    frames["costs"] = _costs(history, prices, bucket)
+    counts = write_csvs(out_dir, {name: frames[name] for name in EXPORT_ORDER})
     if state is not None:
         state.save()
     log.info("export to %s: %s", out_dir, counts)
@@ -501,21 +496,15 @@ def _history(tables: Tables, out_dir: Path) -> Tables:
     return Tables(rejects=tables.rejects, stats=tables.stats, versions=tables.versions, **merged)
 
 
-def _metrics(history: Tables, bucket: str) -> pd.DataFrame | None:
-    try:
-        from logparse import metrics
-    except ImportError:  # TODO(issue 7): remove once logparse.metrics lands (issue 6)
-        log.warning("logparse.metrics is not available: metrics.csv not written")
-        return None
+def _metrics(history: Tables, bucket: str) -> pd.DataFrame:
+    from logparse import metrics
+
     return metrics.over_time(history.invocations, bucket)
 
 
-def _costs(history: Tables, prices: Any, bucket: str) -> pd.DataFrame | None:
-    try:
-        from logparse import cost
-    except ImportError:  # TODO(issue 7): remove once logparse.cost lands (issue 6)
-        log.warning("logparse.cost is not available: costs.csv not written")
-        return None
+def _costs(history: Tables, prices: Any, bucket: str) -> pd.DataFrame:
+    from logparse import cost
+
     if prices is None:  # the documented default: us-east-1, x86_64 (the output says so)
         prices = cost.load_prices().lookup()
     return cost.cost_over_time(history, prices, bucket)

@@ -405,6 +405,27 @@ def test_stubbed_errors_become_one_line(code, words):
     assert caught.value.api == "logs:FilterLogEvents"
 
 
+def test_versions_are_optional_for_a_fetch(moto, caplog, monkeypatch):
+    now = now_utc()
+    put_events(week_of_events(now, days=1))
+
+    def denied(function, session=None):
+        raise aws.AwsError("lambda:ListVersionsByFunction", "access denied", "allow it")
+
+    monkeypatch.setattr(aws, "fetch_versions", denied)
+    tables = aws.fetch_tables(FUNCTION, now - timedelta(days=2), now)
+    assert len(tables.invocations) > 0 and tables.versions.empty
+    assert "lambda:ListVersionsByFunction" in caplog.text
+
+
+def test_no_region_is_one_clean_line(monkeypatch):
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    with pytest.raises(aws.AwsError, match="no AWS region") as caught:
+        aws.fetch_logs(FUNCTION, now_utc() - timedelta(hours=1), now_utc())
+    assert "--region" in caught.value.hint()
+
+
 def test_no_credentials_and_unreachable_endpoint(monkeypatch):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
@@ -691,3 +712,27 @@ def test_insights_export_replaces_metrics_rows(tmp_path):
         written = export.run_export(logparse.Tables(), tmp_path, metrics=frame)
     rows = export.read_csv(tmp_path / "metrics.csv")
     assert written["metrics"] == 1 and rows["invocations"].tolist() == ["8"]
+
+
+def test_cli_fetch_insights_writes_metrics_without_downloading_lines(tmp_path, capsys, monkeypatch):
+    """`fetch --insights` end to end through the CLI; Logs Insights and Lambda are Stubber-backed
+    (documented response shapes), since moto implements neither the stats results nor SnapStart."""
+    from logparse import cli
+
+    logs, logs_stub = stubbed("logs")
+    lam, lam_stub = stubbed("lambda")
+    logs_stub.add_response("start_query", {"queryId": "q"}, None)
+    logs_stub.add_response("get_query_results", {"status": "Complete", "results": [
+        _row("2026-11-16 10:00:00.000", "3", **STATS)]}, {"queryId": "q"})
+    lam_stub.add_response("list_versions_by_function", {"Versions": [
+        {"FunctionName": FUNCTION, "Version": "3", "MemorySize": 256, "Architectures": ["x86_64"],
+         "LastModified": "2026-11-10T08:00:00.000+0000", "SnapStart": {"ApplyOn": "PublishedVersions"}}]}, None)
+    monkeypatch.setattr(aws, "session", lambda region=None, profile=None: StubSession(logs=logs, **{"lambda": lam}))
+    code = cli.main(["fetch", "--function", FUNCTION, "--insights", "--since", "2026-11-16T10:00Z",
+                     "--until", "2026-11-16T11:00Z", "--out", str(tmp_path)])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["insights"] and report["lines"] == 0
+    assert report["written"]["metrics"] == 1 and report["written"]["invocations"] == 0
+    metrics = export.read_csv(tmp_path / "metrics.csv")
+    assert metrics[["bucket_start", "version", "invocations", "restore_ms_p99"]].values.tolist() == [
+        ["2026-11-16T10:00:00.000Z", "3", "10", "901.0"]]
