@@ -9,6 +9,7 @@ skipped; platform lines that cannot be read become rejects with a reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import orjson
@@ -158,22 +159,24 @@ def parse(events: pl.DataFrame, source: str, function: str | None = None, versio
     message = pl.col("message")
     events = _with_kinds(events)
     counts = dict(events["kind"].value_counts().iter_rows())
-
-    def part(*kinds: str) -> pl.DataFrame:
-        present = [kind for kind in kinds if counts.get(kind)]
-        if not present:
-            return events.clear()
-        return events.filter(pl.col("kind").is_in(present) if len(present) > 1 else pl.col("kind") == present[0])
-
-    generic = _generic_rows(part("init_start", "init_report", "restore_start", "restore_report", "xray", "timeout"))
-    pieces = [_report_rows(part("report")), _start_rows(part("start")), generic, _json_rows(part("json"))]
-    rows = [_complete(piece, function, version) for piece in pieces if not piece.is_empty()]
-    by_kind: dict[str, list[pl.DataFrame]] = {"report": rows[:0], "start": []}
-    for piece in rows:
-        uniform = piece.height and piece["kind"].n_unique() == 1
-        groups = {(piece["kind"][0],): piece} if uniform else piece.partition_by("kind", as_dict=True)
-        for (kind,), frame in groups.items():
-            by_kind.setdefault(kind, []).append(frame)
+    # One pass over all lines keeps the platform lines; each kind's rows then come out in line order.
+    present = [kind for kind in ROW_KINDS if counts.get(kind)]
+    lines = events.filter(pl.col("kind").is_in(present) if len(present) > 1 else pl.col("kind") == present[0]) \
+        if present else events.clear()
+    parts = {kind: frame for (kind,), frame in lines.partition_by("kind", as_dict=True).items()} \
+        if len(present) > 1 else {kind: lines for kind in present}
+    del lines
+    # Kinds in the order the tables have always listed them: rejects come out in this order.
+    generic = sorted((kind for kind in parts if kind in GENERIC_KINDS), key=lambda kind: parts[kind]["line"][0])
+    parts = {kind: parts[kind] for kind in ("report", "start", *generic, "json") if kind in parts}
+    readers = {"report": _report_rows, "start": _start_rows, "json": _json_rows}
+    rows = [_complete(readers.get(kind, _generic_rows)(frame), function, version) for kind, frame in parts.items()]
+    by_kind: dict[str, list[pl.DataFrame]] = {}
+    for kind, piece in zip(parts, rows, strict=True):
+        # JSON lines turn out to be any kind; every other piece is one kind already.
+        groups = piece.partition_by("kind", as_dict=True) if kind == "json" and piece.height else {(kind,): piece}
+        for (each,), frame in groups.items():
+            by_kind.setdefault(each, []).append(frame)
     empty = _complete(events.clear().drop("message"), function, version)
     kinds = {kind: (pl.concat(frames, how="diagonal_relaxed").sort("line") if len(frames) > 1 else frames[0])
              for kind, frames in by_kind.items() if frames}
@@ -214,29 +217,33 @@ def _with_kinds(events: pl.DataFrame) -> pl.DataFrame:
     """The kind of every line: a platform kind, ``json`` (maybe platform), ``timeout`` or ``app``.
 
     The first ten characters tell the platform kinds apart in one hash lookup, which is all most
-    lines ever cost; only the rest are searched for JSON platform events and the timeout message."""
+    lines ever cost. One multi-pattern scan in the same pass (run in parallel with it) finds the
+    few other lines that may be JSON platform events or the timeout message; only those are
+    looked at again."""
     message = pl.col("message")
-    kind = message.str.slice(0, HEAD).replace_strict(HEADS, default="app", return_dtype=S)
-    events = events.with_columns(kind.alias("kind"))
-    others = events["kind"] == "app"
-    if not others.any():
+    events = events.with_columns(
+        message.str.head(HEAD).replace_strict(HEADS, default="app", return_dtype=S).alias("kind"),
+        message.str.contains_any(list(OTHER_MARKS)).fill_null(False).alias("maybe_other"),
+    )
+    maybe = events["maybe_other"] & (events["kind"] == "app")
+    events = events.drop("maybe_other")
+    if not maybe.any():
         return events
-    rest = events.filter(others).select(
-        "line",
+    rows = maybe.arg_true()
+    others = events["message"].gather(rows).to_frame().select(
         pl.when(message.str.starts_with("{") & message.str.contains('"platform.', literal=True)).then(pl.lit("json"))
         .when(message.str.contains(TIMEOUT_MARK, literal=True)).then(pl.lit("timeout"))
-        .alias("other_kind"),
-    ).filter(pl.col("other_kind").is_not_null())
-    for kind in ("json", "timeout"):
-        lines = rest.filter(pl.col("other_kind") == kind)["line"]
-        if len(lines):
-            events = events.with_columns(
-                pl.when(pl.col("line").is_in(lines.implode())).then(pl.lit(kind)).otherwise("kind").alias("kind"))
-    return events
+        .otherwise(pl.lit("app")).alias("kind")
+    )["kind"]
+    return events.with_columns(events["kind"].scatter(rows, others))
 
 
 HEAD = 10
 HEADS = {prefix[:HEAD]: kind for kind, prefix in PREFIXES.items()}
+OTHER_MARKS = ('"platform.', TIMEOUT_MARK)  # what a non-platform-prefixed line needs to be looked at again
+# Kinds whose lines become rows; the rest (END, application lines) are only counted.
+GENERIC_KINDS = ("init_start", "init_report", "restore_start", "restore_report", "xray", "timeout")
+ROW_KINDS = ("report", "start", "json", *GENERIC_KINDS)
 
 
 # Lambda's own REPORT layout: the five fields every REPORT has, in this order, tab-separated,
@@ -259,27 +266,37 @@ def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
     n = len(REPORT_HEAD)
     split = reports.with_columns(pl.col("message").str.splitn("\t", n + 1).alias("cells"))
     cell = [pl.col("cells").struct.field(f"field_{i}") for i in range(n + 1)]
-    plain = pl.all_horizontal(
-        *(cell[i].str.starts_with(prefix) for i, (_, prefix, _) in enumerate(REPORT_HEAD)),
-        cell[n].fill_null("") == "",
-    ).fill_null(False)
+    # One with_columns: Polars evaluates the independent expressions in parallel.
     split = split.with_columns(
         *(_cut(cell[i], len(prefix), unit, ROW_COLUMNS[column]).alias(column)
           for i, (column, prefix, unit) in enumerate(REPORT_HEAD)),
-        plain.alias("plain"),
+        pl.all_horizontal(
+            *(cell[i].str.starts_with(prefix) for i, (_, prefix, _) in enumerate(REPORT_HEAD)),
+            cell[n].fill_null("") == "",
+        ).fill_null(False).alias("plain"),
     )
     # A value that does not read cleanly sends the line to the general path too.
-    plain = pl.col("plain") & pl.all_horizontal(pl.col(column).is_not_null() for column, _, _ in REPORT_HEAD)
-    fast = split.filter(plain).drop("cells", "plain").pipe(_with_reasons).pipe(_keep_reject_text)
-    slow = split.filter(~plain).select(reports.columns)
-    return _merge_paths(fast, slow)
+    plain = split.select(
+        pl.col("plain") & pl.all_horizontal(pl.col(column).is_not_null() for column, _, _ in REPORT_HEAD))
+    return _fast_or_generic(reports, split.drop("cells", "plain"), plain.to_series())
 
 
-def _merge_paths(fast: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
-    """Rows of the fast path and the general path, back in line order (the stitching relies on it)."""
-    if slow.is_empty():
+def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series) -> pl.DataFrame:
+    """Rows read by position (``fast``) where the line has the exact layout, else by the general
+    path; in line order (the stitching relies on it). The general path runs on the few other
+    lines only and its values are written back in place, which costs far less than a sort."""
+    fast = fast.drop("message").with_columns(pl.lit(None, S).alias("reject"), pl.lit(None, S).alias("text"))
+    if plain.all():
         return fast
-    return pl.concat([fast, _generic_rows(slow)], how="diagonal_relaxed").sort("line")
+    where = (~plain).arg_true()
+    slow = _generic_rows(rows[where])
+    columns = []
+    for name, values in slow.to_dict().items():
+        if name in rows.columns:  # the line's identity: the same on both paths
+            continue
+        base = fast[name] if name in fast.columns else pl.repeat(None, fast.height, dtype=values.dtype, eager=True)
+        columns.append(base.cast(values.dtype).alias(name).scatter(where, values))
+    return fast.with_columns(columns)
 
 
 def _cut(cell: pl.Expr, prefix: int, unit: int, dtype: type[pl.DataType]) -> pl.Expr:
@@ -301,36 +318,40 @@ def _start_rows(starts: pl.DataFrame) -> pl.DataFrame:
     plain = ((word[1] == "RequestId:") & (word[3] == "Version:") & ~word[4].str.contains(" ", literal=True)) \
         .fill_null(False)
     split = split.with_columns(word[2].alias("request_id"), word[4].alias("version"), plain.alias("plain"))
-    fast = split.filter(pl.col("plain")).drop("words", "plain").pipe(_with_reasons).pipe(_keep_reject_text)
-    slow = split.filter(~pl.col("plain")).select(starts.columns)
-    return _merge_paths(fast, slow)
+    return _fast_or_generic(starts, split.drop("words", "plain"), split["plain"])
+
+
+# Every key at once, longest first: regex alternation takes the first alternative that matches at
+# the leftmost position, the same result as replacing the keys one by one, longest first.
+KEY_PATTERN = "(" + "|".join(re.escape(field.key) for field in FIELDS) + "):"
+ID_COLUMNS = ("request_id", "trace_id", "version")
 
 
 def _generic_rows(text: pl.DataFrame) -> pl.DataFrame:
-    """Any text platform line, fields found by key name whatever their order or separators."""
+    """Any text platform line, fields found by key name whatever their order or separators.
+
+    Every key is marked in one pass; then only the fields the present line kinds carry are read."""
     if text.is_empty():
         return text.drop("message")
-    marked = pl.col("message")
-    for field in FIELDS:
-        marked = marked.str.replace_all(f"{field.key}:", f"\x1f{field.column}=", literal=True)
-    text = text.with_columns(marked.alias("marked"))
+    present = set(text["kind"].unique().to_list())
+    text = text.with_columns(pl.col("message").str.replace_all(KEY_PATTERN, "\x1f${1}=").alias("marked"))
     columns = []
     for column in ROW_COLUMNS:
         field = FIELD_BY_COLUMN.get(column)
-        if field is None:
+        wanted = [kind for kind, cols in WANTED.items() if column in cols and kind in present]
+        if field is None or not wanted:
             continue
-        raw = pl.col("marked").str.extract(f"\x1f{column}=([^\t\x1f\n]*)").str.strip_chars()
+        raw = pl.col("marked").str.extract(f"\x1f{re.escape(field.key)}=([^\t\x1f\n]*)").str.strip_chars()
         if field.dtype is not S:
             raw = raw.str.extract(r"^([-+0-9.eE]+)(?:\s*(?:ms|MB))?$").cast(field.dtype, strict=False)
-        elif column in ("request_id", "trace_id", "version"):
+        elif column in ID_COLUMNS:
             raw = raw.str.extract(r"^(\S+)")
-        wanted = [kind for kind, cols in WANTED.items() if column in cols]
-        columns.append(pl.when(pl.col("kind").is_in(wanted)).then(raw).alias(column))
-    timeout_request = pl.col("message").str.extract(rf"(\S+)\s+{TIMEOUT_MARK}")
-    return text.with_columns(
-        *columns,
-        pl.when(pl.col("kind") == "timeout").then(timeout_request).alias("timeout_request"),
-    ).pipe(_with_reasons).pipe(_keep_reject_text)
+        columns.append((raw if len(wanted) == len(present) else pl.when(pl.col("kind").is_in(wanted)).then(raw))
+                       .alias(column))
+    if "timeout" in present:
+        timeout_request = pl.col("message").str.extract(rf"(\S+)\s+{TIMEOUT_MARK}")
+        columns.append(pl.when(pl.col("kind") == "timeout").then(timeout_request).alias("timeout_request"))
+    return text.with_columns(*columns).pipe(_with_reasons).pipe(_keep_reject_text)
 
 
 def _keep_reject_text(rows: pl.DataFrame) -> pl.DataFrame:
@@ -580,14 +601,16 @@ def _inits(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     if starts.is_empty() and reports.is_empty():
         return conform(pd.DataFrame(), INITS)
     if not reports.is_empty():
-        above = starts.select("stream_key", "line", pl.col("line").alias("start_line"),
-                              pl.col("runtime_version").alias("start_runtime"),
-                              pl.col("runtime_version_arn").alias("start_runtime_arn"),
-                              pl.col("version").alias("start_version"), pl.col("init_type").alias("start_type"))
-        reports = _asof(reports, above, by=["stream_key"]) if not starts.is_empty() else reports.with_columns(
-            pl.lit(None, N).alias("start_line"), *(pl.lit(None, S).alias(c) for c in
-                                                   ("start_runtime", "start_runtime_arn", "start_version",
-                                                    "start_type")))
+        if starts.is_empty():
+            missing = ("start_runtime", "start_runtime_arn", "start_version", "start_type")
+            reports = reports.with_columns(pl.lit(None, N).alias("start_line"),
+                                           *(pl.lit(None, S).alias(c) for c in missing))
+        else:
+            above = starts.select("stream_key", "line", pl.col("line").alias("start_line"),
+                                  pl.col("runtime_version").alias("start_runtime"),
+                                  pl.col("runtime_version_arn").alias("start_runtime_arn"),
+                                  pl.col("version").alias("start_version"), pl.col("init_type").alias("start_type"))
+            reports = _asof(reports, above, by=["stream_key"])
         reports = reports.with_columns(
             pl.coalesce("runtime_version", "start_runtime").alias("runtime_version"),
             pl.coalesce("runtime_version_arn", "start_runtime_arn").alias("runtime_version_arn"),

@@ -265,9 +265,9 @@ def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) ->
         return
     if head[:1] in (b"{", b"["):
         document = _json_document(data)
-        if document is not None:
+        if _is_envelope(document):
             yield from _unwrap_json(document, name, rejects, stats)
-            return
+            return  # anything else that parses as JSON is read as lines (a JSON log line, say)
     first = data[:4096].decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
     if first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
         "@message" in first and "," in first
@@ -323,6 +323,16 @@ def _json_document(data: bytes) -> Any | None:
         return None
 
 
+ENVELOPE_KEYS = {"events", "logEvents", "results", "messageType"}
+
+
+def _is_envelope(document: Any) -> bool:
+    """A CloudWatch API / subscription / Insights document (or a list of them, or of events)."""
+    items = document if isinstance(document, list) else [document]
+    return bool(items) and all(isinstance(d, dict) and (ENVELOPE_KEYS & d.keys() or "message" in d)
+                               for d in items[:5])
+
+
 def _unwrap_json(document: Any, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Events]:
     """filter-log-events / get-log-events, subscription payloads, Logs Insights results."""
     documents = document if isinstance(document, list) else [document]
@@ -350,33 +360,54 @@ def _unwrap_json(document: Any, name: str, rejects: list[pd.DataFrame], stats: S
             stats.count("unreadable", 1)
 
 
+EVENT_FIELDS = {"timestamp": pl.Int64, "message": pl.String, "logStreamName": pl.String}
+
+
 def _events_frame(events: list[dict], log_group: str | None, log_stream: str | None) -> pl.DataFrame:
     """Events from a CloudWatch API response, in the order given (per-stream order is kept)."""
-    raw = pl.DataFrame(
-        events,
-        schema={"timestamp": pl.Int64, "message": pl.String, "logStreamName": pl.String},
-        strict=False,
-    ) if events else pl.DataFrame(schema={"timestamp": pl.Int64, "message": pl.String,
-                                          "logStreamName": pl.String})
+    if not isinstance(events, list):
+        events = []
+    try:
+        raw = pl.DataFrame(events, schema=EVENT_FIELDS, strict=False) if events else pl.DataFrame(schema=EVENT_FIELDS)
+    except (pl.exceptions.PolarsError, TypeError, ValueError):
+        raw = pl.DataFrame([_clean_event(e) for e in events], schema=EVENT_FIELDS)  # odd values: slow path
     return pl.DataFrame({
         "line": pl.int_range(1, raw.height + 1, eager=True, dtype=pl.Int64),
         "timestamp": pl.from_epoch(raw["timestamp"], time_unit="ms").dt.replace_time_zone("UTC")
         .cast(EVENT_SCHEMA["timestamp"]),
-        "log_group": pl.repeat(log_group, raw.height, dtype=pl.String, eager=True),
-        "log_stream": raw["logStreamName"].fill_null(log_stream) if log_stream else raw["logStreamName"],
+        "log_group": pl.repeat(log_group if isinstance(log_group, str) else None, raw.height, dtype=pl.String,
+                               eager=True),
+        "log_stream": raw["logStreamName"].fill_null(log_stream) if isinstance(log_stream, str)
+        else raw["logStreamName"],
         # CloudWatch events end with a newline; the XRAY trailer, if any, stays inside.
         "message": raw["message"].fill_null("").str.strip_chars_end("\r\n"),
     })
 
 
+def _clean_event(event: Any) -> dict[str, Any]:
+    """One event with wrong-typed fields made null, so the rest of its file still reads."""
+    event = event if isinstance(event, dict) else {}
+    stamp, message, stream = event.get("timestamp"), event.get("message"), event.get("logStreamName")
+    return {
+        "timestamp": stamp if isinstance(stamp, int) and not isinstance(stamp, bool) else None,
+        "message": message if isinstance(message, str) else None,
+        "logStreamName": stream if isinstance(stream, str) else None,
+    }
+
+
 def _insights_rows(results: list[list[dict]]) -> pl.DataFrame:
     """``get-query-results`` rows of ``{field, value}`` pairs into one record per row."""
-    if not results:
+    if not isinstance(results, list) or not results:
         return pl.DataFrame(schema=EVENT_SCHEMA)
-    pairs = pl.DataFrame({"row": pl.int_range(1, len(results) + 1, eager=True), "cells": results})
-    wide = pairs.explode("cells").unnest("cells").pivot(on="field", index="row", values="value",
-                                                       aggregate_function="first")
-    return _insights_frame(wide.rename({"row": "line"}))
+    # Bounded (a query returns at most 10,000 rows): a comprehension is clear and fast enough.
+    records = [
+        {"line": number, **{cell["field"]: cell.get("value") for cell in row
+                            if isinstance(cell, dict) and isinstance(cell.get("field"), str)}}
+        for number, row in enumerate(results, start=1) if isinstance(row, list)
+    ]
+    wide = pl.DataFrame(records, infer_schema_length=None).cast(
+        {name: pl.String for name in {k for r in records for k in r} - {"line"}}, strict=False)
+    return _insights_frame(wide)
 
 
 def _insights_csv(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Events]:
@@ -418,6 +449,8 @@ def read_lines(data: bytes) -> pl.Series:
     hold, CRLF is handled, invalid UTF-8 becomes U+FFFD."""
     if not data:
         return pl.Series("raw", [], dtype=pl.String)
+    if b"\x00" in data:  # NUL is the reader's column separator: show it as U+FFFD instead
+        data = data.replace(b"\x00", "\ufffd".encode())
     frame = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x00", quote_char=None,
                         new_columns=["raw"], encoding="utf8-lossy", truncate_ragged_lines=True,
                         infer_schema=False, comment_prefix=None)
