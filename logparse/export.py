@@ -22,12 +22,13 @@ feeds every few minutes. So:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -469,14 +470,37 @@ def run_export(tables: Tables, out_dir: Path, *, bucket: str | None = None, pric
     out_dir = Path(out_dir)
     bucket = bucket or DEFAULT_BUCKET
     frames: dict[str, pd.DataFrame] = dict(iter(tables))
-    history = _history(tables, out_dir)
-    frames["metrics"] = _metrics(history, bucket) if metrics is None else metrics
-    frames["costs"] = _costs(history, prices, bucket)
-    counts = write_csvs(out_dir, {name: frames[name] for name in EXPORT_ORDER})
-    if state is not None:
-        state.save()
+    with locked(out_dir):
+        history = _history(tables, out_dir)
+        frames["metrics"] = _metrics(history, bucket) if metrics is None else metrics
+        frames["costs"] = _costs(history, prices, bucket)
+        counts = write_csvs(out_dir, {name: frames[name] for name in EXPORT_ORDER})
+        if state is not None:
+            state.save()
     log.info("export to %s: %s", out_dir, counts)
     return counts
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out_dir`` while reading and rewriting its CSVs.
+
+    Two overlapping cron runs would otherwise both read the old files and the second rename
+    would drop the first run's rows. The second run waits instead, then dedupes against the
+    first's output. POSIX advisory lock on ``<out>/.snaplens.lock``; a no-op where unavailable.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no fcntl; cron-style overlap is rare there
+        yield
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".snaplens.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _history(tables: Tables, out_dir: Path) -> Tables:

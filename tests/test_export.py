@@ -169,7 +169,7 @@ def test_export_killed_midway_leaves_previous_csvs_byte_identical(tmp_path, even
     out = tmp_path / "out"
     export.run_export(logparse.load(events_file), out)
     before = snapshot(out)
-    assert set(before) == {f"{n}.csv" for n in export.EXPORT_ORDER}
+    assert set(before) == {f"{n}.csv" for n in export.EXPORT_ORDER} | {".snaplens.lock"}
 
     more = dict(EVENTS, events=[*EVENTS["events"], {
         "logStreamName": STREAM, "timestamp": 1795352400000,
@@ -337,3 +337,25 @@ def test_files_get_normal_permissions_not_the_temp_files(tmp_path):
         assert path.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)
+
+
+def test_overlapping_runs_do_not_lose_rows(tmp_path, monkeypatch):
+    """Two cron runs at once: without the lock both would read the old CSV and the second rename
+    would drop the first run's rows."""
+    import threading
+    import time
+
+    real = export.write_csvs
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)  # both runs would have read the old files by now
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export, "write_csvs", slow)
+    runs = [logparse.Tables(invocations=invocations([row(request_id=f"r{i}")])) for i in range(2)]
+    threads = [threading.Thread(target=export.run_export, args=(t, tmp_path)) for t in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(export.read_csv(tmp_path / "invocations.csv")["request_id"]) == ["r0", "r1"]
