@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every expected failure is one line on stderr and an exit code."""
     args = build_parser().parse_args(argv)
+    warnings.formatwarning = lambda message, *_, **__: f"warning: {message}\n"
     try:
         return args.handler(args)
     except (UsageError, TimeError) as exc:
@@ -201,20 +204,20 @@ def cmd_prices(args: argparse.Namespace) -> int:
     if args.region:
         frame = frame[frame["region"] == args.region]
     if args.arch:
-        frame = frame[frame["architecture"] == args.arch]
-    if frame.empty:
+        frame = frame[frame["arch"] == args.arch]
+    if frame.empty:  # an unknown region: the fallback lookup warns and says which prices it used
         prices = table.lookup(args.region or DEFAULT_REGION, args.arch or DEFAULT_ARCH)
-        frame = pd.DataFrame([vars(prices)]) if hasattr(prices, "__dict__") else pd.DataFrame([prices])
+        frame = pd.DataFrame([dataclasses.asdict(prices)])
     if args.json:
-        print(frame.to_json(orient="records", indent=2))
+        print(frame.to_json(orient="records", indent=2, double_precision=15))
     else:
-        print(frame.to_string(index=False))
+        print(frame.to_string(index=False, float_format=lambda v: f"{v:.10g}"))
     return 0
 
 
 def _print_written(written: dict[str, int], out: Path) -> None:
     for name, rows in written.items():
-        print(f"{out / name}: {rows} new rows", file=sys.stderr)
+        print(f"{out / name}.csv: {rows} new rows", file=sys.stderr)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

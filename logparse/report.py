@@ -58,6 +58,9 @@ def summary(tables: Tables, prices: cost.Prices, region: str = "us-east-1", arch
         functions.append(entry)
     notes = [f"prices: region {region}, architecture {arch} (assumed where the logs do not say)"]
     notes.extend(getattr(costs, "attrs", {}).get("assumptions", []) if len(costs) else [])
+    if (tables.invocations["function"] == "unknown").any():
+        notes.append("some invocations have no function name (the input carries no log group): "
+                     "pass --function NAME")
     result = {
         "functions": functions,
         "lines": tables.stats.as_dict(),
