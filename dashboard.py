@@ -22,6 +22,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import logparse
 from logparse import cost, views
@@ -33,9 +34,18 @@ PREVIEW_ROWS = 1_000
 MB = 1024 * 1024
 
 SAMPLE, UPLOAD, FOLDER, AWS = "Sample data", "Upload files", "Local folder or glob", "Live AWS"
+# The theme's categorical colours (.streamlit/config.toml), given to plotly so that one version keeps
+# one colour in every chart.
+PALETTE = ("#1C7ED6", "#D9480F", "#2B8A3E", "#7048E8", "#E67700", "#0B7285", "#C2255C", "#5C940D")
 START_KIND_COLORS = {"warm": "#ADB5BD", "init": "#D9480F", "restore": "#1C7ED6"}
 PHASE_COLORS = {"init": "#D9480F", "restore": "#1C7ED6"}
-OPTION_ORDER = ("snapstart", "on-demand", "provisioned-concurrency")
+OPTION_COLORS = {"snapstart": "#1C7ED6", "on-demand": "#D9480F", "provisioned-concurrency": "#7048E8"}
+CHARGE_COLORS = {"cache": "#0B7285", "restore": "#1C7ED6", "billed restore duration": "#E67700"}
+COMPARISON_COLUMNS = ("series", "option", "total_cost_usd", "cache_cost_usd", "restore_cost_usd",
+                      "duration_cost_usd", "request_cost_usd", "provisioned_cost_usd", "cold_starts",
+                      "cold_start_p50_ms", "cold_start_p99_ms", "pc_concurrency", "cheapest", "note")
+MONEY_COLUMNS = {name: st.column_config.NumberColumn(format="$%.4f") for name in COMPARISON_COLUMNS
+                 if name.endswith("_usd")}
 
 
 @dataclass(frozen=True)
@@ -123,14 +133,30 @@ def files_fingerprint(paths: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
 
 
-def bytes_digest(files: Sequence[tuple[str, bytes]]) -> str:
+def bytes_digest(files: Sequence[tuple[str, bytes]], known: Sequence[str | None] = ()) -> str:
+    """Digest of the names and contents of ``files``; ``known`` holds already computed per-file digests."""
     digest = hashlib.sha256()
-    for name, data in files:
-        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    for i, (name, data) in enumerate(files):
+        content = known[i] if i < len(known) and known[i] else hashlib.sha256(data).hexdigest()
+        digest.update(f"{name}\0{content}\n".encode())
     return digest.hexdigest()
 
 
+def upload_digest(file: UploadedFile) -> str:
+    """Content digest of one upload, computed once per upload: a 200 MB file must not be hashed on
+    every widget change."""
+    memo: dict[str, str] = st.session_state.setdefault("upload_digests", {})
+    if file.file_id not in memo:
+        memo[file.file_id] = hashlib.sha256(file.getvalue()).hexdigest()
+    return memo[file.file_id]
+
+
 # --------------------------------------------------------------------------- sidebar: source
+
+
+def upload_limit_mb() -> int:
+    """Megabytes one upload may hold (``server.maxUploadSize``); also checked for all files together."""
+    return int(st.session_state.get("upload_limit_mb") or st.get_option("server.maxUploadSize"))
 
 
 def choose_source(uploads: Sequence[tuple[str, bytes]] | None = None) -> Loaded | None:
@@ -165,31 +191,33 @@ def from_paths(paths: list[str], label: str, function: str | None, version: str 
     return Loaded(tables, label, f"paths:{fingerprint}:{function}:{version}")
 
 
-def from_uploads(files: list[tuple[str, bytes]], function: str | None, version: str | None) -> Loaded | None:
-    limit_mb = int(st.get_option("server.maxUploadSize"))
+def from_uploads(files: list[tuple[str, bytes]], function: str | None, version: str | None,
+                 known_digests: Sequence[str | None] = ()) -> Loaded | None:
+    limit_mb = upload_limit_mb()
     total = sum(len(data) for _, data in files)
     if total > limit_mb * MB:
         st.error(f"The uploaded files add up to {total / MB:,.0f} MB; the dashboard reads at most "
                  f"{limit_mb} MB at once. Upload fewer files, or point the **{FOLDER}** source at them "
                  "(or use `python -m logparse export`), which read from disk without this limit.")
         return None
-    digest = bytes_digest(files)
+    digest = bytes_digest(files, known_digests)
     tables = load_uploads(tuple(files), digest, function, version)
     names = ", ".join(name for name, _ in files[:3]) + (" …" if len(files) > 3 else "")
     return Loaded(tables, f"{len(files)} uploaded file(s): {names}", f"upload:{digest}:{function}:{version}")
 
 
 def choose_uploads(function: str | None, version: str | None) -> Loaded | None:
-    limit_mb = int(st.get_option("server.maxUploadSize"))
+    limit_mb = upload_limit_mb()
     uploaded = st.sidebar.file_uploader(
-        "Log or trace files", accept_multiple_files=True, key="uploads",
+        "Log or trace files", accept_multiple_files=True, key="uploads", max_upload_size=limit_mb,
         help="Any supported input: console copies, `aws logs tail`/`sam logs` output, CloudWatch "
              "S3 exports (.gz), filter-log-events JSON, subscription payloads, Logs Insights CSV/JSON, "
              f"X-Ray batch-get-traces JSON. Up to {limit_mb} MB in total; read in memory only.")
     if not uploaded:
         st.info("Upload one or more log or trace files in the sidebar.")
         return None
-    return from_uploads([(file.name, file.getvalue()) for file in uploaded], function, version)
+    return from_uploads([(file.name, file.getvalue()) for file in uploaded], function, version,
+                        [upload_digest(file) for file in uploaded])
 
 
 def choose_aws() -> Loaded | None:
@@ -323,14 +351,18 @@ def section(title: str, caption: str = "") -> Iterator[None]:
         st.error(f"{title} could not be drawn: {type(exc).__name__}: {exc}")
 
 
-def show(fig: go.Figure, x_title: str, y_title: str, height: int = 340) -> None:
-    """Common look for every chart, then draw it full width."""
+def show(fig: go.Figure, x_title: str, y_title: str, height: int = 340, legend_below: bool = False) -> None:
+    """Common look for every chart (axis titles in the tables' column names), then draw it."""
+    legend = ({"yanchor": "top", "y": -0.28} if legend_below else {"yanchor": "bottom", "y": 1.02})
     fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
+        height=height + (60 if legend_below else 0), margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        hovermode="x unified", legend={"orientation": "h", "xanchor": "left", "x": 0, "title": None, **legend},
     )
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    for axis in fig.layout:  # facets: one y title, on the left-most panel
+        if axis.startswith("yaxis") and axis != "yaxis":
+            fig.layout[axis].title.text = None
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
 
 
@@ -370,10 +402,14 @@ def render_headline(headline: views.Headline, bucket: str) -> None:
                           f"${headline.restore_cost_usd or 0:,.4f} over the selection")
 
 
+def series_colors(v: views.Views) -> dict[str, str]:
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(v.series)}
+
+
 def render_restore_latency(v: views.Views) -> None:
     with section("Restore latency over time",
                  "restore_ms percentiles per bucket and version; ◆ marks the X-Ray Restore "
-                 "subsegment (median) where traces were loaded."):
+                 "subsegment (median per bucket) where traces were loaded."):
         latency = v.restore_latency
         if not len(latency):
             empty_note("restores")
@@ -381,15 +417,24 @@ def render_restore_latency(v: views.Views) -> None:
         statistics = st.pills("Statistics", list(views.STATISTICS), selection_mode="multi",
                               default=["p50", "p99"], key="statistics")
         latency = latency[latency["statistic"].isin(statistics or list(views.STATISTICS))]
+        colors = series_colors(v)
         fig = px.line(latency, x="bucket_start", y="restore_ms", color="series", line_dash="statistic",
-                      markers=len(latency) < 200, category_orders={"statistic": list(views.STATISTICS)},
+                      render_mode="svg",  # lines are few points: SVG, never WebGL (needs a GPU)
+                      markers=len(latency) < 200, color_discrete_map=colors,
+                      category_orders={"statistic": list(views.STATISTICS), "series": v.series},
                       labels={"series": "function:version", "statistic": "statistic"})
         for series, traced in v.xray_restore.groupby("series", sort=True):
             fig.add_trace(go.Scatter(
                 x=traced["bucket_start"], y=traced["xray_restore_ms_p50"], mode="markers",
-                name=f"X-Ray Restore · {series}", marker={"symbol": "diamond", "size": 9},
-                customdata=traced[["traces"]], hovertemplate="%{y:,.0f} ms (%{customdata[0]} traces)"))
-        show(fig, "bucket_start (UTC)", "restore_ms", height=380)
+                name=f"X-Ray Restore · {series}", showlegend=False,
+                marker={"symbol": "diamond", "size": 8, "color": colors.get(str(series), "#495057"),
+                        "line": {"width": 1, "color": "white"}},
+                customdata=traced[["traces"]],
+                hovertemplate="X-Ray Restore %{y:,.0f} ms (%{customdata[0]} traces)"))
+        if len(v.xray_restore):
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="◆ X-Ray Restore (median)",
+                                     marker={"symbol": "diamond", "size": 8, "color": "#495057"}))
+        show(fig, "bucket_start (UTC)", "restore_ms", height=400)
 
 
 def render_billed_restore(v: views.Views) -> None:
@@ -401,67 +446,89 @@ def render_billed_restore(v: views.Views) -> None:
             empty_note("billed restore time")
             return
         fig = px.bar(billed, x="bucket_start", y="billed_restore_ms", color="series",
+                     color_discrete_map=series_colors(v), category_orders={"series": v.series},
                      labels={"series": "function:version"})
         fig.update_layout(barmode="stack", bargap=0.1)
         show(fig, "bucket_start (UTC)", "billed_restore_ms (sum per bucket)")
 
 
 def render_start_mix(v: views.Views) -> None:
-    with section("Cold-start mix over time", "Invocations per bucket by start_kind."):
+    with section("Cold-start mix over time",
+                 "Share of each bucket's invocations that started from a snapshot (restore) or ran a "
+                 "full init; warm starts are the rest."):
         mix = v.start_mix
         if not len(mix) or not mix["invocations"].sum():
             empty_note("invocations")
             return
-        fig = px.bar(mix, x="bucket_start", y="invocations", color="start_kind",
-                     color_discrete_map=START_KIND_COLORS,
-                     category_orders={"start_kind": ["restore", "init", "warm"]})
+        cold = mix[mix["start_kind"] != "warm"]
+        fig = px.bar(cold, x="bucket_start", y="share", color="start_kind", color_discrete_map=START_KIND_COLORS,
+                     category_orders={"start_kind": ["restore", "init"]}, hover_data={"invocations": True})
         fig.update_layout(barmode="stack", bargap=0.1)
-        show(fig, "bucket_start (UTC)", "invocations")
+        fig.update_yaxes(tickformat=".1%")
+        show(fig, "bucket_start (UTC)", "share of invocations (cold starts)")
 
 
 def render_cost(v: views.Views) -> None:
     with section("SnapStart cost over time",
-                 "Per bucket and cumulative, by charge (cache / restore / billed restore duration) "
-                 "and version."):
-        costs = v.costs
-        if not len(costs) or not costs["cost_usd"].sum():
+                 "Cache (memory × seconds cached, 3-hour minimum per version), restore (memory × "
+                 "restores) and billed restore duration (already inside the duration charge)."):
+        if not len(v.costs) or not v.costs["cost_usd"].sum():
             empty_note("SnapStart cost")
             return
-        per_bucket, cumulative = st.columns(2)
+        per_bucket, cumulative = st.columns([2, 3])
         with per_bucket:
-            fig = px.bar(costs, x="bucket_start", y="cost_usd", color="series", pattern_shape="charge",
-                         labels={"series": "function:version"})
-            fig.update_layout(barmode="stack", bargap=0.1)
-            show(fig, "bucket_start (UTC)", "cost_usd per bucket")
+            fig = px.area(v.cost_per_bucket, x="bucket_start", y="cost_usd", color="charge", line_shape="hv",
+                          color_discrete_map=CHARGE_COLORS, category_orders={"charge": list(CHARGE_COLORS)})
+            fig.update_yaxes(tickprefix="$")
+            show(fig, "bucket_start (UTC)", "cost_usd per bucket (all selected versions)")
         with cumulative:
-            fig = px.line(costs, x="bucket_start", y="cumulative_cost_usd", color="series",
-                          line_dash="charge", labels={"series": "function:version"})
-            show(fig, "bucket_start (UTC)", "cumulative_cost_usd")
+            fig = px.line(v.costs, x="bucket_start", y="cumulative_cost_usd", color="series", render_mode="svg",
+                          facet_col="charge", facet_col_spacing=0.07, color_discrete_map=series_colors(v),
+                          category_orders={"charge": list(CHARGE_COLORS), "series": v.series},
+                          labels={"series": "function:version"})
+            fig.for_each_annotation(lambda a: a.update(text=a.text.replace("charge=", "")))
+            fig.update_yaxes(tickprefix="$", tickformat=",.4~f", matches=None, showticklabels=True)
+            show(fig, "bucket_start (UTC)", "cumulative_cost_usd", legend_below=True)
 
 
 def render_comparison(v: views.Views) -> None:
     with section("SnapStart vs on-demand vs Provisioned Concurrency",
-                 "The same traffic priced three ways, with the cold-start latency each gives."):
+                 "The same observed traffic priced three ways, per version, with the cold-start "
+                 "latency each option gives (restore or init + duration; none when provisioned)."):
         comparison = v.comparison
         if not len(comparison):
             empty_note("invocations to price")
             return
-        fig = px.bar(comparison, x="function", y="total_cost_usd", color="option", barmode="group",
-                     category_orders={"option": list(OPTION_ORDER)},
-                     color_discrete_map={"snapstart": "#1C7ED6", "on-demand": "#D9480F",
-                                         "provisioned-concurrency": "#7048E8"})
-        show(fig, "function", "total_cost_usd")
-        st.dataframe(comparison, hide_index=True, width="stretch")
+        options = {"option": list(OPTION_COLORS)}
+        money, latency = st.columns(2)
+        with money:
+            fig = px.bar(comparison, x="series", y="total_cost_usd", color="option", barmode="group",
+                         color_discrete_map=OPTION_COLORS, category_orders=options,
+                         hover_data={"cold_starts": True, "cheapest": True},
+                         labels={"series": "function:version"})
+            fig.update_yaxes(tickprefix="$")
+            show(fig, "function:version", "total_cost_usd")
+        with latency:
+            fig = px.bar(comparison, x="series", y="cold_start_p99_ms", color="option", barmode="group",
+                         color_discrete_map=OPTION_COLORS, category_orders=options,
+                         hover_data={"cold_start_p50_ms": ":,.0f", "cold_starts": True},
+                         labels={"series": "function:version"})
+            show(fig, "function:version", "cold_start_p99_ms")
+        with st.expander("Comparison table and assumptions"):
+            st.dataframe(comparison[[c for c in COMPARISON_COLUMNS if c in comparison.columns]],
+                         hide_index=True, width="stretch", column_config=MONEY_COLUMNS)
+            for note in v.assumptions:
+                st.caption(f"• {note}")
 
 
 def render_distribution(v: views.Views) -> None:
     with section("Restore vs init durations",
-                 "Empirical CDF of restore_ms and init_ms (log scale): how far a restore beats a full init."):
+                 "Empirical CDF of restore_ms and init_ms: the share of cold starts done within each duration."):
         points = v.ecdf
         if not len(points):
             empty_note("restores or inits")
             return
-        fig = px.line(points, x="duration_ms", y="fraction", color="phase", log_x=True, line_shape="hv",
+        fig = px.line(points, x="duration_ms", y="fraction", color="phase", line_shape="hv", render_mode="svg",
                       color_discrete_map=PHASE_COLORS, hover_data={"samples": True})
         fig.update_layout(hovermode="closest")
         show(fig, "duration_ms", "fraction of starts ≤ duration_ms")
@@ -469,17 +536,18 @@ def render_distribution(v: views.Views) -> None:
 
 def render_init_vs_restore(v: views.Views) -> None:
     with section("Init vs restore per version",
-                 "p50 and p99 of init_ms and restore_ms side by side: what SnapStart saves per cold start."):
+                 "p50 and p99 of init_ms and restore_ms side by side: the init each restore replaces."):
         summary = v.init_vs_restore
         if not len(summary):
             empty_note("restores or inits")
             return
         long = summary.melt(id_vars=["series", "phase", "samples"], value_vars=["p50", "p99"],
                             var_name="statistic", value_name="duration_ms")
-        fig = px.bar(long, x="series", y="duration_ms", color="phase", barmode="group", facet_col="statistic",
-                     color_discrete_map=PHASE_COLORS, hover_data={"samples": True},
+        fig = px.bar(long, x="series", y="duration_ms", color="phase", pattern_shape="statistic",
+                     barmode="group", color_discrete_map=PHASE_COLORS, hover_data={"samples": True},
+                     category_orders={"phase": list(PHASE_COLORS), "statistic": ["p50", "p99"],
+                                      "series": summary["series"].unique().tolist()},
                      labels={"series": "function:version"})
-        fig.for_each_annotation(lambda a: a.update(text=a.text.replace("statistic=", "")))
         show(fig, "function:version", "duration_ms")
 
 
@@ -532,12 +600,12 @@ def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
     with right:
         render_start_mix(v)
     render_cost(v)
+    render_comparison(v)
     left, right = st.columns(2)
     with left:
-        render_comparison(v)
-    with right:
         render_init_vs_restore(v)
-    render_distribution(v)
+    with right:
+        render_distribution(v)
     render_tables(v)
 
 

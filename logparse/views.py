@@ -95,6 +95,17 @@ def _timed_frames(tables: Tables) -> Iterable[tuple[pd.DataFrame, str]]:
     yield tables.spans, "start"
 
 
+def series_names(tables: Tables) -> list[str]:
+    """Every ``function:version`` in the tables, by function then :func:`version_key`: one order
+    (and so one colour) for a version across every chart."""
+    pairs: set[tuple[str, str]] = set()
+    for frame, _ in _timed_frames(tables):
+        if len(frame):
+            keys = frame[["function", "version"]].astype("string").fillna("unknown").drop_duplicates()
+            pairs.update(keys.itertuples(index=False, name=None))
+    return [f"{f}:{v}" for f, v in sorted(pairs, key=lambda p: (p[0], version_key(p[1])))]
+
+
 def functions(tables: Tables) -> list[str]:
     """Every function named in the tables, sorted."""
     names: set[str] = set()
@@ -332,11 +343,16 @@ def xray_restore_over_time(invocations: pd.DataFrame, bucket: str) -> pd.DataFra
 
 
 def start_mix(over_time: pd.DataFrame) -> pd.DataFrame:
-    """Invocations per bucket and ``start_kind`` (warm, init, restore), summed over the selection."""
+    """Invocations per bucket and ``start_kind`` summed over the selection:
+    ``bucket_start, start_kind, invocations, share`` (share of the bucket's invocations)."""
     kinds = [k for k in START_KINDS if k in over_time.columns]
-    totals = over_time.groupby("bucket_start", sort=True)[kinds].sum().reset_index()
-    return totals.melt(id_vars="bucket_start", value_vars=kinds,
-                       var_name="start_kind", value_name="invocations")
+    totals = over_time.groupby("bucket_start", sort=True)[kinds].sum().astype("float64")
+    shares = totals.div(totals.sum(axis=1).replace(0.0, np.nan), axis=0)
+    long = totals.reset_index().melt(id_vars="bucket_start", value_vars=kinds,
+                                     var_name="start_kind", value_name="invocations")
+    long["share"] = shares.reset_index().melt(id_vars="bucket_start", value_vars=kinds)["value"].to_numpy()
+    long["invocations"] = long["invocations"].astype("int64")
+    return long
 
 
 def billed_restore_by_version(over_time: pd.DataFrame) -> pd.DataFrame:
@@ -365,6 +381,28 @@ def cost_long(costs: pd.DataFrame) -> pd.DataFrame:
     return long
 
 
+def cost_per_bucket(costs_long: pd.DataFrame) -> pd.DataFrame:
+    """:func:`cost_long` summed over versions: ``bucket_start, charge, cost_usd`` per bucket."""
+    grouped = costs_long.groupby(["bucket_start", "charge"], sort=True, observed=True)["cost_usd"].sum()
+    return grouped.reset_index()
+
+
+def with_series(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` plus a ``series`` (function:version) column, for per-version charts."""
+    if not len(frame) or not {"function", "version"} <= set(frame.columns):
+        return frame
+    return frame.assign(series=series_label(frame["function"], frame["version"]))
+
+
+def assumptions(*frames: pd.DataFrame) -> list[str]:
+    """The cost model's stated assumptions (``attrs["assumptions"]``) of ``frames``, each once."""
+    seen: dict[str, None] = {}
+    for frame in frames:
+        for note in frame.attrs.get("assumptions", []):
+            seen.setdefault(str(note), None)
+    return list(seen)
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as UTF-8 CSV with ISO-8601 UTC times, as the CLI's exports write them."""
     out = frame.copy()
@@ -389,14 +427,12 @@ class Views:
     billed_restore: pd.DataFrame
     start_mix: pd.DataFrame
     costs: pd.DataFrame
+    cost_per_bucket: pd.DataFrame
     comparison: pd.DataFrame
     ecdf: pd.DataFrame
     init_vs_restore: pd.DataFrame
-
-
-def _compare(selected: Tables, prices: cost.Prices) -> pd.DataFrame:
-    compare = getattr(cost, "compare_options", None)  # INTERIM until cost.compare_options lands
-    return compare(selected, prices) if compare else pd.DataFrame()
+    assumptions: list[str]
+    series: list[str]
 
 
 def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str | None = None) -> Views:
@@ -416,6 +452,8 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
     else:
         over_time = metrics.over_time(selected.invocations, bucket)
     costs = cost.cost_over_time(selected, prices, bucket=bucket)
+    costs_long = cost_long(costs)
+    comparison = cost.compare_options(selected, prices)
     return Views(
         tables=selected,
         bucket=bucket,
@@ -425,8 +463,11 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
         xray_restore=xray_restore_over_time(selected.invocations, bucket),
         billed_restore=billed_restore_by_version(over_time),
         start_mix=start_mix(over_time),
-        costs=cost_long(costs),
-        comparison=_compare(selected, prices),
+        costs=costs_long,
+        cost_per_bucket=cost_per_bucket(costs_long),
+        comparison=with_series(comparison),
         ecdf=ecdf(selected),
         init_vs_restore=init_vs_restore(selected),
+        assumptions=assumptions(costs, comparison),
+        series=series_names(selected),
     )
