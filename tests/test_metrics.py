@@ -224,3 +224,28 @@ def test_versions_come_in_the_order_people_read_them():
     frame = invocations([row(0, version=v) for v in ("10", "2", "$LATEST", "unknown", "1")])
     assert list(metrics.by_version(frame)["version"]) == ["$LATEST", "1", "2", "10", "unknown"]
     assert list(metrics.over_time(frame, bucket="1h")["version"]) == ["$LATEST", "1", "2", "10", "unknown"]
+
+
+def test_factorize_memo_is_per_array_and_never_stale():
+    first = pd.Series(["b", "a", None, "b"], dtype="string")
+    codes, uniques = metrics.factorize(first)
+    assert list(codes) == [1, 0, 2, 1] and list(uniques[:2]) == ["a", "b"] and pd.isna(uniques[2])
+    assert not codes.flags.writeable  # shared between callers: nobody may change it
+    again, _ = metrics.factorize(first.copy())  # same immutable Arrow data: same codes object
+    assert again is codes
+    other = pd.Series(["z", "a", None, "b"], dtype="string")
+    assert list(metrics.factorize(other)[1][:3]) == ["a", "b", "z"]
+    plain = pd.Series(["b", "a"], dtype="string[python]")
+    assert list(metrics.factorize(plain)[0]) == [1, 0]
+
+
+def test_factorize_memo_forgets_collected_arrays():
+    import gc
+
+    series = pd.Series([f"v{i}" for i in range(10)], dtype="string")
+    metrics.factorize(series)
+    key = id(series.array.__arrow_array__())
+    assert key in metrics._FACTORIZED
+    del series
+    gc.collect()
+    assert key not in metrics._FACTORIZED
