@@ -721,7 +721,7 @@ def _compare(
     per["note"] = pd.array(
         [_break_even_note(*args) for args in zip(
             colds, delta_per_cold, be_cold, cache, current_is_snap, be_rate, observed_rate, peak,
-            life["memory_mb"], count, strict=True)],
+            life["memory_mb"], count, np.isnan(totals["snapstart"]), strict=True)],
         dtype=TEXT,
     )
     return per, options
@@ -784,12 +784,13 @@ def _traffic_window_seconds(pos: np.ndarray, start: np.ndarray, end: np.ndarray,
 
 
 def _break_even_note(colds, delta, be_cold, cache, current_is_snap, be_rate, observed_rate, peak, memory_mb,
-                     count) -> str:
+                     count, no_restore_estimate) -> str:
     """The break-even figures in one sentence each, for people."""
     if colds == 0:
         snap = "no cold starts observed: SnapStart would only add its cache charge"
     elif np.isnan(delta):
-        snap = "cannot compare SnapStart with on-demand: no init or restore duration seen for this function"
+        missing = "restore" if no_restore_estimate else "init (or snapshot INIT_REPORT)"
+        snap = f"cannot compare SnapStart with on-demand: no {missing} duration seen for this function"
     elif delta < 0:
         snap = (f"SnapStart costs less than on-demand above {be_cold:,.0f} cold starts in this period "
                 f"(observed {colds:,.0f}; cache ${cache:.4f}, each restore ${-delta:.6f} cheaper than an init)")

@@ -400,7 +400,7 @@ def test_observed_on_demand_inits_are_preferred_and_unknowns_stay_missing():
     assert pd.isna(table.loc["snapstart", "total_cost_usd"])
     assert pd.isna(table.loc["snapstart", "cold_start_p50_ms"])
     assert table["cheapest"].to_list() == [False, True, False]
-    assert "cannot compare" in table.loc["snapstart", "note"]
+    assert "cannot compare SnapStart with on-demand: no restore duration" in table.loc["snapstart", "note"]
 
 
 @settings(max_examples=80, deadline=None)
@@ -417,3 +417,15 @@ def test_peak_concurrency_matches_brute_force(calls):
         mine = [(s, e) for c, s, e in zip(codes, start, end, strict=True) if c == version]
         expected = max((sum(1 for s, e in mine if s <= t < e or s == t == e) for t, _ in mine), default=0)
         assert got[version] == expected, (version, mine)
+
+
+def test_on_demand_without_any_init_duration_stays_missing():
+    # A SnapStart version whose snapshot INIT_REPORT is not in the logs, and no on-demand init
+    # anywhere for the function: nothing to price an on-demand cold start with.
+    data = tables(reports=[report(at(1), "restore", 100.0, 150.0, 1024, restore=400.0, billed_restore=50.0)])
+    table = cost.compare_options(data, ROUND).set_index("option")
+    assert pd.isna(table.loc["on-demand", "total_cost_usd"]) and pd.isna(table.loc["on-demand", "cold_start_p50_ms"])
+    # An unknown total is never "cheapest". Here PC is: 1 x 1 GB x 300 s (5-minute minimum) x 4e-6
+    # = 0.0012 + duration, against SnapStart's 3-hour cache 1 GB x 10,800 s x 1e-6 = 0.0108 + ...
+    assert table["cheapest"].to_list() == [False, False, True]
+    assert "no init (or snapshot INIT_REPORT) duration" in table.loc["snapstart", "note"]
