@@ -632,6 +632,8 @@ def break_even(
 def _compare(
     tables: Tables, prices: Prices, versions: pd.DataFrame | None, until: pd.Timestamp | None
 ) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
+    """Both halves of the comparison from one pass: the break-even frame (one row per version)
+    and, per option, the columns of its compare_options rows."""
     grouped = Grouped.of(tables.invocations)
     life = _lifetimes(tables, versions, until, grouped)
     rows = _invocation_rows(tables.invocations, life, grouped, dated_only=True)
@@ -644,7 +646,8 @@ def _compare(
                                 minlength=n)
 
     # From here on, the cold starts alone: a few per cent of the rows.
-    cold_rows = {name: values[rows["restore"] | rows["init"]] for name, values in rows.items()}
+    is_cold = rows["restore"] | rows["init"]
+    cold_rows = {name: values[is_cold] for name, values in rows.items()}
     cold = _ColdStarts(cold_rows, n, _function_estimates(tables, life, rows))
     billed_ms = {
         "snapstart": np.where(cold.init, np.ceil(cold.duration) + cold.billed_restore_ms, cold.billed),
