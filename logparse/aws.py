@@ -549,13 +549,18 @@ def fetch_tables(function: str, since: datetime, until: datetime, *,
             state.advance_to(key, until)
     tables = load(*inputs, function=function)
     if versions:
-        try:
-            tables.versions = fetch_versions(function, session)
-        except AwsError as err:
-            # Versions only refine the cost model (creation time, memory, SnapStart status); without
-            # them it falls back to what the logs show, so a missing permission is not fatal.
-            log.warning("%s; costs use the versions seen in the logs", err)
+        tables.versions = _versions_if_allowed(function, session)
     return tables
+
+
+def _versions_if_allowed(function: str, session: boto3.Session | None) -> pd.DataFrame:
+    """Versions only refine the cost model (creation time, memory, SnapStart status); without
+    them it falls back to what the logs show, so a missing permission is a warning, not a failure."""
+    try:
+        return fetch_versions(function, session)
+    except AwsError as err:
+        log.warning("%s; costs use the versions seen in the logs", err)
+        return pd.DataFrame()
 
 
 def _named(data: bytes, name: str) -> io.BytesIO:
@@ -590,7 +595,7 @@ def run_fetch(args: argparse.Namespace, prices: Any = None) -> int:
         metrics = insights_metrics(args.function, start, until, args.bucket or export.DEFAULT_BUCKET, sess)
         if state:
             state.advance_to(key, until)
-        tables = Tables(versions=fetch_versions(args.function, sess))
+        tables = Tables(versions=_versions_if_allowed(args.function, sess))
         written = export.run_export(tables, args.out, bucket=args.bucket, prices=prices, state=state,
                                     metrics=metrics)
     else:
