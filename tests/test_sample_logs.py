@@ -234,5 +234,5 @@ def test_readme_totals_match_the_files() -> None:
 @pytest.mark.parametrize("needle", ["Task timed out after 30.00 seconds", "SnapStartTimeoutException",
                                     "Status: timeout", "\udce9"])
 def test_planted_text_lines_are_in_the_tail(needle: str) -> None:
-    text = (SAMPLES / "tail" / "orders-api.log").read_bytes().decode("utf-8", "surrogateescape")
+    text = (SAMPLES / "tail" / "aws" / "lambda" / "orders-api.log").read_bytes().decode("utf-8", "surrogateescape")
     assert needle in text
