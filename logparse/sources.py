@@ -98,6 +98,7 @@ def load(
                 parts["rejects"].append(chunk[1])
         if bar is not None:
             bar.update(len(data))
+        data = chunk = None  # the bytes are in the frames now: free them before the parse
     batch.parse_into(parts, tables.stats, function, version)
     if bar is not None:
         bar.close()
@@ -238,6 +239,10 @@ def _read(item: Input, rejects: list[pd.DataFrame], stats: Stats) -> bytes | Non
 def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Any]:
     """Yield Events (or X-Ray (spans, rejects) pairs) for one blob, recursing through gzip/base64."""
     if data[:2] == GZIP_MAGIC:
+        events = _gzip_text_events(data)
+        if events is not None:
+            yield _text_input(events, name)
+            return
         data, problem = gunzip(data)
         if problem:
             rejects.append(make_rejects(name, None, problem))
@@ -274,11 +279,47 @@ def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) ->
     ):
         yield from _insights_csv(data, name, rejects, stats)
         return
-    events = text_events(data)
+    yield _text_input(text_events(data), name)
+
+
+def _text_input(events: pl.DataFrame, name: str) -> Events:
+    """Text lines, with the stream an S3 export path names for lines that carry none."""
     stream = stream_from_export_path(name)
     if stream is not None:
         events = events.with_columns(pl.col("log_stream").fill_null(stream))
-    yield Events(name, events, "text")
+    return Events(name, events, "text")
+
+
+def _gzip_text_events(data: bytes) -> pl.DataFrame | None:
+    """A gzip file of text lines (an S3 export object), decompressed by the multi-threaded reader
+    straight into lines: about twice as fast as zlib, and the decompressed bytes are never held
+    twice. None for anything else (another envelope, a truncated or corrupt stream, a NUL byte,
+    which the reader would take for a field separator): :func:`gunzip` then reads it the careful way."""
+    try:
+        head = zlib.decompressobj(wbits=31).decompress(data[:1 << 16], 4096)
+    except zlib.error:
+        return None
+    if not _looks_like_text(head):
+        return None
+    try:
+        return text_events(data, compressed=True)
+    except (pl.exceptions.PolarsError, OSError):
+        return None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """The decisions of :func:`unwrap`, made on a file's first bytes only: lines of text, no other
+    envelope (and nothing that would need the whole document to tell)."""
+    from logparse import xray
+
+    if not head or head[:2] == GZIP_MAGIC:
+        return False
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(BASE64_GZIP) or stripped[:1] in (b"{", b"[") or xray.looks_like_xray(stripped):
+        return False
+    first = head.decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
+    return not (first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
+        "@message" in first and "," in first))
 
 
 def gunzip(data: bytes) -> tuple[bytes, str | None]:
@@ -444,24 +485,25 @@ def parse_time(expr: pl.Expr) -> pl.Expr:
                         for fmt in ISO_FORMATS])
 
 
-def read_lines(data: bytes) -> pl.Series:
+def read_lines(data: bytes, compressed: bool = False) -> pl.Series:
     """Physical lines of a text blob, multi-threaded: blank lines are kept (as null) so line numbers
-    hold, CRLF is handled, invalid UTF-8 becomes U+FFFD."""
+    hold, CRLF is handled, invalid UTF-8 becomes U+FFFD. ``compressed``: gzip, decompressed by the
+    reader, which then fails on a NUL byte rather than cutting the line there."""
     if not data:
         return pl.Series("raw", [], dtype=pl.String)
-    if b"\x00" in data:  # NUL is the reader's column separator: show it as U+FFFD instead
+    if not compressed and b"\x00" in data:  # NUL is the reader's column separator: show it as U+FFFD
         data = data.replace(b"\x00", "\ufffd".encode())
-    frame = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x00", quote_char=None,
-                        new_columns=["raw"], encoding="utf8-lossy", truncate_ragged_lines=True,
+    frame = pl.read_csv(data, has_header=False, separator="\x00", quote_char=None,
+                        new_columns=["raw"], encoding="utf8-lossy", truncate_ragged_lines=not compressed,
                         infer_schema=False, comment_prefix=None)
     return frame["raw"]
 
 
-def text_events(data: bytes) -> pl.DataFrame:
+def text_events(data: bytes, compressed: bool = False) -> pl.DataFrame:
     """Lines of a text file, with a leading timestamp / stream name split off when the
     file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
     ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing."""
-    lines = read_lines(data)
+    lines = read_lines(data, compressed)
     frame = pl.DataFrame({"line": pl.int_range(1, len(lines) + 1, eager=True, dtype=pl.Int64), "raw": lines})
     variant = sniff_text_variant(frame["raw"].head(SNIFF_LINES * 4))
     raw = pl.col("raw")
