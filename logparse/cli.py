@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "atomically; re-running adds no duplicate rows.")
     _add_input_options(export)
     export.add_argument("--out", required=True, type=Path, help="output folder")
-    export.add_argument("--bucket", help="time bucket for metrics/costs (e.g. 5min, 1h, 1D; default: auto)")
+    export.add_argument("--bucket", help="time bucket for metrics/costs (e.g. 5min, 1h, 1D; default: 1h, fixed so runs append alike)")
     export.add_argument("--state", type=Path, help="watermark file for incremental cron runs")
     export.set_defaults(handler=cmd_export)
 
@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="aggregate server-side with CloudWatch Logs Insights instead of downloading lines")
     fetch.add_argument("--xray", action="store_true", help="also fetch X-Ray traces")
     fetch.add_argument("--out", required=True, type=Path, help="output folder")
-    fetch.add_argument("--bucket", help="time bucket (default: auto)")
+    fetch.add_argument("--bucket", help="time bucket for metrics/costs (default: 1h)")
     fetch.add_argument("--state", type=Path, help="watermark file for incremental cron runs")
     _add_price_options(fetch)
     fetch.set_defaults(handler=cmd_fetch)
