@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
                                              "atomically; re-running adds no duplicate rows.")
     _add_input_options(export)
     export.add_argument("--out", required=True, type=Path, help="output folder")
-    export.add_argument("--bucket", help="time bucket for metrics/costs (e.g. 5min, 1h, 1D; default: 1h, fixed so runs append alike)")
+    export.add_argument("--bucket", help="time bucket for metrics/costs (e.g. 5min, 1h, 1D; default: 1h, "
+                                         "fixed so that appending runs agree)")
     export.add_argument("--state", type=Path, help="watermark file for incremental cron runs")
     export.set_defaults(handler=cmd_export)
 
