@@ -44,6 +44,8 @@ CHARGE_COLORS = {"cache": "#0B7285", "restore": "#1C7ED6", "billed restore durat
 COMPARISON_COLUMNS = ("series", "option", "total_cost_usd", "cache_cost_usd", "restore_cost_usd",
                       "duration_cost_usd", "request_cost_usd", "provisioned_cost_usd", "cold_starts",
                       "cold_start_p50_ms", "cold_start_p99_ms", "pc_concurrency", "cheapest", "note")
+HOOK_COLUMNS = ("series", "restores_traced", "hook_ms_p50", "hook_ms_p99", "hook_ms_max", "failures",
+                "headroom_ms", "limit_share", "worst_trace_id")
 MONEY_COLUMNS = {name: st.column_config.NumberColumn(format="$%.4f") for name in COMPARISON_COLUMNS
                  if name.endswith("_usd")}
 
@@ -97,13 +99,18 @@ def load_prices() -> cost.PriceTable:
     return cost.load_prices()
 
 
-@st.cache_resource(show_spinner=False, ttl=300)
 def aws_credentials_found() -> bool:
-    """Offer the live source only when the standard boto3 credential chain finds credentials."""
-    try:
-        return boto3.Session().get_credentials() is not None
-    except Exception:  # a broken profile file is "no credentials" here, not a crash
-        return False
+    """Offer the live source only when the standard boto3 credential chain finds credentials.
+
+    Asked once per browser session: off EC2 the chain may wait on the instance metadata service.
+    """
+    if "aws_credentials_found" not in st.session_state:
+        try:
+            found = boto3.Session().get_credentials() is not None
+        except Exception:  # a broken profile file means "no credentials" here, not a crash
+            found = False
+        st.session_state["aws_credentials_found"] = found
+    return bool(st.session_state["aws_credentials_found"])
 
 
 @st.cache_resource(show_spinner="Aggregating…", max_entries=4, ttl=1800)
@@ -232,7 +239,8 @@ def choose_aws() -> Loaded | None:
     try:
         tables = load_aws(function, region or None, since, xray)
     except Exception as exc:  # boto3 raises many kinds; all mean "could not fetch", shown as such
-        st.error(f"Could not fetch logs of `{function}` from AWS: {exc}")
+        hint = exc.hint() if callable(getattr(exc, "hint", None)) else ""
+        st.error(f"Could not fetch logs of `{function}` from AWS: {exc}" + (f" ({hint})" if hint else ""))
         return None
     return Loaded(tables, f"AWS: {function} (last {since})", f"aws:{function}:{region}:{since}:{xray}")
 
@@ -432,7 +440,7 @@ def render_restore_latency(v: views.Views) -> None:
                 customdata=traced[["traces"]],
                 hovertemplate="X-Ray Restore %{y:,.0f} ms (%{customdata[0]} traces)"))
         if len(v.xray_restore):
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="◆ X-Ray Restore (median)",
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="X-Ray Restore (median)",
                                      marker={"symbol": "diamond", "size": 8, "color": "#495057"}))
         show(fig, "bucket_start (UTC)", "restore_ms", height=400)
 
@@ -551,6 +559,24 @@ def render_init_vs_restore(v: views.Views) -> None:
         show(fig, "function:version", "duration_ms")
 
 
+def render_hooks(v: views.Views) -> None:
+    with section("After-restore hooks (X-Ray)",
+                 "Time spent in after-restore hooks per version, from the traced restores, against "
+                 "Lambda's 10 s limit; worst_trace_id opens the slowest one in the X-Ray console."):
+        hooks = v.hooks
+        if not len(hooks):
+            st.info("No traced restores in this selection: load X-Ray traces (`aws xray batch-get-traces` "
+                    "JSON) with the logs to see hook times.")
+            return
+        st.dataframe(hooks[[c for c in HOOK_COLUMNS if c in hooks.columns]], hide_index=True, width="stretch",
+                     column_config={
+                         "limit_share": st.column_config.ProgressColumn(
+                             "limit_share", help="worst_ms / 10,000 ms", format="percent",
+                             min_value=0.0, max_value=1.0),
+                         **{name: st.column_config.NumberColumn(format="%.1f ms")
+                            for name in HOOK_COLUMNS if name.endswith("_ms") or "_ms_" in name}})
+
+
 def render_tables(v: views.Views) -> None:
     with section("Rows", "The filtered selection; downloads contain every row, not only the preview."):
         tables = v.tables
@@ -606,6 +632,7 @@ def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
         render_init_vs_restore(v)
     with right:
         render_distribution(v)
+    render_hooks(v)
     render_tables(v)
 
 

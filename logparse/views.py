@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from logparse import cost, metrics
+from logparse import cost, metrics, xray
 from logparse.tables import START_KINDS, Tables
 
 # Percentile columns of metrics.over_time, in the order a legend should list them.
@@ -101,7 +101,8 @@ def series_names(tables: Tables) -> list[str]:
     pairs: set[tuple[str, str]] = set()
     for frame, _ in _timed_frames(tables):
         if len(frame):
-            keys = frame[["function", "version"]].astype("string").fillna("unknown").drop_duplicates()
+            # metrics.group_codes reuses the factorization the aggregates already did.
+            keys = metrics.group_codes(frame, ("function", "version"))[0].astype("string").fillna("unknown")
             pairs.update(keys.itertuples(index=False, name=None))
     return [f"{f}:{v}" for f, v in sorted(pairs, key=lambda p: (p[0], version_key(p[1])))]
 
@@ -431,6 +432,7 @@ class Views:
     comparison: pd.DataFrame
     ecdf: pd.DataFrame
     init_vs_restore: pd.DataFrame
+    hooks: pd.DataFrame
     assumptions: list[str]
     series: list[str]
 
@@ -468,6 +470,7 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
         comparison=with_series(comparison),
         ecdf=ecdf(selected),
         init_vs_restore=init_vs_restore(selected),
+        hooks=with_series(xray.hook_analysis(selected.spans, selected.invocations)),
         assumptions=assumptions(costs, comparison),
         series=series_names(selected),
     )

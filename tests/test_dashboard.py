@@ -21,7 +21,7 @@ METRICS = {"Invocations", "Warm starts", "Restore starts", "Init starts", "Rejec
            "Restore p99", "Billed restore time", "Cache + restore cost"}
 SECTIONS = ["Restore latency over time", "Billed restore time over time", "Cold-start mix over time",
             "SnapStart cost over time", "SnapStart vs on-demand vs Provisioned Concurrency",
-            "Init vs restore per version", "Restore vs init durations", "Rows"]
+            "Init vs restore per version", "Restore vs init durations", "After-restore hooks (X-Ray)", "Rows"]
 # Restore latency, billed restore, start mix, cost per bucket, cumulative cost, cost by option,
 # cold-start latency by option, init vs restore, ECDF.
 CHARTS = 9
@@ -182,8 +182,95 @@ def test_upload_over_the_size_limit_is_refused_with_a_reason():
     assert "at most 1 MB" in texts(at.error)
 
 
+def test_hooks_table_from_the_sample_traces(sample):
+    hooks = next(e.value for e in sample.dataframe if "hook_ms_p99" in e.value.columns)
+    assert len(hooks) > 0 and (hooks["restores_traced"] > 0).all()
+
+
 def test_row_tables_preview_the_selection(sample):
     frames = [element.value for element in sample.dataframe]
     invocations = next(f for f in frames if "billed_restore_ms" in f.columns and "start_kind" in f.columns)
     assert 0 < len(invocations) <= 1000
     assert any("reason" in f.columns for f in frames)  # the rejects tab
+
+
+# --------------------------------------------------------------------------- live AWS (moto)
+
+
+@pytest.fixture
+def moto_logs(monkeypatch, tmp_path):
+    """A moto server with one function's recent platform lines, reached through AWS_ENDPOINT_URL."""
+    import logging
+    from datetime import UTC, datetime, timedelta
+
+    import boto3
+    import requests
+    from moto.server import ThreadedMotoServer
+
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+                        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+                        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+                        "AWS_EC2_METADATA_DISABLED": "true"}.items():
+        monkeypatch.setenv(name, value)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
+    requests.post(f"http://{host}:{port}/moto-api/reset", timeout=10)  # moto's state is per process
+    logs = boto3.client("logs")
+    group, stream = "/aws/lambda/live-orders", "2026/11/25/[7]0123456789abcdef"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    start = int((datetime.now(UTC) - timedelta(hours=2)).timestamp() * 1000)
+    events = []
+    for i in range(5):
+        rid = f"6f1c9a1e-0000-4000-8000-00000000000{i}"
+        at = start + i * 60_000
+        if i == 0:
+            events.append({"timestamp": at - 900, "message": "RESTORE_START Runtime Version: python:3.12.v40\n"})
+            events.append({"timestamp": at - 10, "message": "RESTORE_REPORT Restore Duration: 640.00 ms\n"})
+        events.append({"timestamp": at, "message": f"START RequestId: {rid} Version: 7\n"})
+        restore = "\tRestore Duration: 640.00 ms\tBilled Restore Duration: 90 ms" if i == 0 else ""
+        events.append({"timestamp": at + 50, "message": f"REPORT RequestId: {rid}\tDuration: 40.00 ms\t"
+                       f"Billed Duration: {41 + (90 if i == 0 else 0)} ms\tMemory Size: 512 MB\t"
+                       f"Max Memory Used: 120 MB{restore}\t\n"})
+    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+    yield "live-orders"
+    server.stop()
+
+
+def test_live_aws_source_appears_with_credentials_and_fetches(moto_logs):
+    at = sample_app()
+    assert "Live AWS" in at.sidebar.radio(key="source").options
+    at.sidebar.radio(key="source").set_value("Live AWS").run()
+    assert "Enter the Lambda function name" in texts(at.info)
+    at.sidebar.checkbox(key="aws_xray").uncheck()
+    at.sidebar.text_input(key="aws_function").set_value(moto_logs).run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert metric(at, "Invocations") == "5"
+    assert metric(at, "Restore p50") == "640 ms"
+    assert at.sidebar.multiselect(key="functions").options == [moto_logs]
+
+
+def test_live_aws_failure_is_one_clear_error(moto_logs):
+    at = sample_app()
+    at.sidebar.radio(key="source").set_value("Live AWS").run()
+    at.sidebar.checkbox(key="aws_xray").uncheck()
+    at.sidebar.text_input(key="aws_function").set_value("no-such-function").run()
+    assert not at.exception
+    assert "Could not fetch logs of `no-such-function`" in texts(at.error)
+
+
+def test_live_aws_source_hidden_without_credentials(monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+    at = sample_app()
+    assert "Live AWS" not in at.sidebar.radio(key="source").options

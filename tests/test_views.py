@@ -188,7 +188,8 @@ def test_build_prices_the_selection(tables, prices):
 def test_build_on_an_empty_selection(tables, prices):
     nothing = views.build(tables, views.Selection(functions=("no-such-function",)), prices)
     assert nothing.headline.invocations == 0
-    for frame in (nothing.restore_latency, nothing.billed_restore, nothing.ecdf, nothing.init_vs_restore):
+    for frame in (nothing.restore_latency, nothing.billed_restore, nothing.ecdf, nothing.init_vs_restore,
+                  nothing.hooks, nothing.xray_restore):
         assert frame.empty
     assert views.build(Tables(), views.Selection(), prices).headline.invocations == 0
 
