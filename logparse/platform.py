@@ -22,8 +22,9 @@ from logparse.tables import (
     REJECT_TEXT_LIMIT,
     REJECTS,
     RESTORES,
+    SCHEMAS,
     Stats,
-    conform,
+    empty,
     from_polars,
 )
 
@@ -506,6 +507,17 @@ def _stats(lines: int, blank: int, counts: dict[str, int], json_kinds: dict[str,
     return stats
 
 
+_EMPTY: dict[str, pd.DataFrame] = {}
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty table of the schema, built once per process and copied: building one from the
+    schema costs milliseconds, which a test suite calling load() on tiny files pays many times."""
+    if name not in _EMPTY:
+        _EMPTY[name] = empty(SCHEMAS[name])
+    return _EMPTY[name].copy()
+
+
 def _version(*fallbacks: pl.Expr) -> pl.Expr:
     """The row's own version, else the fallbacks in order, else the caller's hint, else unknown."""
     return pl.coalesce(pl.col("version"), *fallbacks, pl.col("version_hint"), pl.lit("unknown"))
@@ -523,7 +535,7 @@ def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     line of the same request above it in the same stream."""
     reports = good.get("report")
     if reports is None or reports.is_empty():
-        return conform(pd.DataFrame(), INVOCATIONS)
+        return empty_table('invocations')
     starts = good.get("start")
     if starts is not None and not starts.is_empty() and reports["version"].null_count():
         # The START of the same request above it in the same stream.
@@ -567,7 +579,7 @@ def _restores(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     """One row per RESTORE_REPORT, with the runtime of the RESTORE_START above it in its stream."""
     restores = good.get("restore_report")
     if restores is None or restores.is_empty():
-        return conform(pd.DataFrame(), RESTORES)
+        return empty_table('restores')
     starts = good.get("restore_start")
     if starts is not None and not starts.is_empty():
         restores = _asof(restores.drop("runtime_version"),
@@ -599,7 +611,7 @@ def _inits(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     starts = good.get("init_start", empty)
     reports = good.get("init_report", empty)
     if starts.is_empty() and reports.is_empty():
-        return conform(pd.DataFrame(), INITS)
+        return empty_table('inits')
     if not reports.is_empty():
         if starts.is_empty():
             missing = ("start_runtime", "start_runtime_arn", "start_version", "start_type")

@@ -77,40 +77,45 @@ def load(
     ``function`` / ``version`` name the function where the envelope does not (plain text copies).
     """
     started = time.perf_counter()
-    tables = Tables()
+    stats = Stats()
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ("invocations", "inits", "restores",
                                                                   "spans", "rejects")}
     batch = Batch()
     bar = _progress_bar(progress)
-    for item in expand(inputs, parts["rejects"], tables.stats):
-        data = _read(item, parts["rejects"], tables.stats)
+    for item in expand(inputs, parts["rejects"], stats):
+        data = _read(item, parts["rejects"], stats)
         if data is None:
             continue
-        tables.stats.files += 1
-        tables.stats.bytes += len(data)
-        for chunk in unwrap(data, item.name, parts["rejects"], tables.stats):
+        stats.files += 1
+        stats.bytes += len(data)
+        for chunk in unwrap(data, item.name, parts["rejects"], stats):
             if isinstance(chunk, Events):
                 batch.add(chunk)
                 if batch.lines >= BATCH_LINES:
-                    batch.parse_into(parts, tables.stats, function, version)
+                    batch.parse_into(parts, stats, function, version)
             else:
                 parts["spans"].append(chunk[0])
                 parts["rejects"].append(chunk[1])
         if bar is not None:
             bar.update(len(data))
         data = chunk = None  # the bytes are in the frames now: free them before the parse
-    batch.parse_into(parts, tables.stats, function, version)
+    batch.parse_into(parts, stats, function, version)
     if bar is not None:
         bar.close()
+    found = {}
     for name, frames in parts.items():
         frames = [f for f in frames if len(f)]
         if frames:
-            setattr(tables, name, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+            found[name] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        else:
+            found[name] = platform.empty_table(name)
+    # Built from what was read: empty default tables would cost more than a small parse.
+    tables = Tables(**found, stats=stats)
     if len(tables.spans) and len(tables.invocations):
         from logparse import xray
 
         tables.invocations, tables.xray_join = xray.join(tables.invocations, tables.spans)
-    tables.stats.seconds = time.perf_counter() - started
+    stats.seconds = time.perf_counter() - started
     return tables
 
 
