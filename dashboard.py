@@ -22,6 +22,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import logparse
@@ -57,6 +58,7 @@ class Loaded:
     tables: Tables
     label: str
     key: str
+    region: str | None = None  # where a live fetch came from: the prices to use
 
 
 # --------------------------------------------------------------------------- loading (cached)
@@ -242,7 +244,8 @@ def choose_aws() -> Loaded | None:
         hint = exc.hint() if callable(getattr(exc, "hint", None)) else ""
         st.error(f"Could not fetch logs of `{function}` from AWS: {exc}" + (f" ({hint})" if hint else ""))
         return None
-    return Loaded(tables, f"AWS: {function} (last {since})", f"aws:{function}:{region}:{since}:{xray}")
+    return Loaded(tables, f"AWS: {function} (last {since})", f"aws:{function}:{region}:{since}:{xray}",
+                  region=region or boto3.Session().region_name)
 
 
 # --------------------------------------------------------------------------- load report
@@ -295,10 +298,12 @@ class Filters:
     bucket: str | None
     region: str
     arch: str
+    bucket_note: DeltaGenerator  # filled in once the bucket size "auto" picked is known
 
 
-def choose_filters(tables: Tables) -> Filters:
+def choose_filters(loaded: Loaded) -> Filters:
     """Function, version, time range, bucket size and prices, from the sidebar."""
+    tables = loaded.tables
     sidebar = st.sidebar
     sidebar.header("Filters")
     functions = views.functions(tables)
@@ -309,10 +314,11 @@ def choose_filters(tables: Tables) -> Filters:
     start, end = choose_time_range(tables)
     bucket = sidebar.selectbox("Bucket size", ["auto", *views.BUCKETS], key="bucket",
                                help="auto: a size that gives at most a few hundred buckets for the range")
+    bucket_note = sidebar.empty()
     with sidebar.expander("Prices"):
-        region, arch = choose_prices(tables)
+        region, arch = choose_prices(loaded)
     selection = views.Selection(tuple(chosen_functions), tuple(chosen_versions), start, end)
-    return Filters(selection, None if bucket == "auto" else bucket, region, arch)
+    return Filters(selection, None if bucket == "auto" else bucket, region, arch, bucket_note)
 
 
 def choose_time_range(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -333,14 +339,20 @@ def choose_time_range(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp
     return (None if low <= span[0] else low), (None if high >= span[1] else high)
 
 
-def choose_prices(tables: Tables) -> tuple[str, str]:
-    table = load_prices()
-    regions = table.regions
+def choose_prices(loaded: Loaded) -> tuple[str, str]:
+    """Region and architecture to price; the live source's region and the Lambda API's
+    architecture are the defaults when known."""
+    regions = load_prices().regions
+    region_default = loaded.region if loaded.region in regions else cost.DEFAULT_REGION
     region = st.selectbox("Region", regions, key="region",
-                          index=regions.index(cost.DEFAULT_REGION) if cost.DEFAULT_REGION in regions else 0)
-    arch = st.radio("Architecture", list(cost.ARCHS), key="arch", horizontal=True)
-    st.caption(f"Logs do not say where a function runs: {cost.DEFAULT_REGION} {cost.DEFAULT_ARCH} "
-               "unless you pick otherwise.")
+                          index=regions.index(region_default) if region_default in regions else 0)
+    archs = list(cost.ARCHS)
+    known = views.architecture(loaded.tables)
+    arch = st.radio("Architecture", archs, key="arch", horizontal=True,
+                    index=archs.index(known) if known in archs else archs.index(cost.DEFAULT_ARCH))
+    if known is None and loaded.region is None:
+        st.caption(f"Logs do not say where a function runs: {cost.DEFAULT_REGION} {cost.DEFAULT_ARCH} "
+                   "unless you pick otherwise.")
     return region, arch
 
 
@@ -611,11 +623,21 @@ def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
     st.title("SnapLens")
     st.caption("AWS Lambda SnapStart (Python): restore latency, billed restore time and cache cost, "
                "from CloudWatch platform lines and X-Ray traces.")
-    loaded = choose_source(uploads)
+    try:
+        loaded = choose_source(uploads)
+    except Exception as exc:  # the library collects rejects; this is the last line of defence
+        st.error(f"The input could not be read: {type(exc).__name__}: {exc}")
+        return
     if loaded is None or not report_load(loaded):
         return
-    filters = choose_filters(loaded.tables)
-    v = build_views(loaded.tables, loaded.key, filters.selection, filters.bucket, filters.region, filters.arch)
+    filters = choose_filters(loaded)
+    try:
+        v = build_views(loaded.tables, loaded.key, filters.selection, filters.bucket, filters.region,
+                        filters.arch)
+    except Exception as exc:
+        st.error(f"The selection could not be aggregated: {type(exc).__name__}: {exc}")
+        return
+    filters.bucket_note.caption(f"Buckets of {v.bucket} (UTC).")
     if not v.headline.invocations:
         st.warning("No invocations in this selection: widen the time range or pick other versions.")
     render_headline(v.headline, v.bucket)

@@ -128,6 +128,16 @@ def versions(tables: Tables, functions: Sequence[str] = ()) -> list[str]:
     return sorted(found, key=version_key)
 
 
+def architecture(tables: Tables) -> str | None:
+    """The one architecture the Lambda API reported for the loaded versions, else None
+    (files carry no architecture, and a mix has no single price)."""
+    known = tables.versions
+    if not len(known) or "architecture" not in known.columns:
+        return None
+    found = known["architecture"].dropna().unique().tolist()
+    return str(found[0]) if len(found) == 1 else None
+
+
 def time_range(tables: Tables) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """First and last timestamp over invocations, inits, restores and spans; None if none."""
     lows, highs = [], []

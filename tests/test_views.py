@@ -82,6 +82,15 @@ def test_functions_versions_and_time_range(tables):
     assert views.time_range(Tables()) is None
 
 
+def test_architecture_only_when_the_lambda_api_says_one(tables):
+    assert views.architecture(tables) is None
+    tables.versions = pd.DataFrame({"function": ["orders"] * 2, "version": ["1", "2"],
+                                    "architecture": ["arm64", "arm64"]})
+    assert views.architecture(tables) == "arm64"
+    tables.versions.loc[1, "architecture"] = "x86_64"
+    assert views.architecture(tables) is None
+
+
 def test_select_filters_every_table_and_keeps_rejects(tables):
     picked = views.select(tables, views.Selection(functions=("orders",), versions=("1",)))
     assert len(picked.invocations) == 4 and set(picked.invocations["version"]) == {"1"}
