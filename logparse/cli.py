@@ -146,16 +146,15 @@ def _exit_code(tables: Tables) -> int:
 def _prices(args: argparse.Namespace):
     from logparse import cost
 
-    table = cost.load_prices(args.prices)
-    return table.lookup(args.region or DEFAULT_REGION, args.arch or DEFAULT_ARCH)
+    # None (not the defaults) when the user said nothing, so the prices know they are assumed.
+    return cost.load_prices(args.prices).lookup(args.region, args.arch)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from logparse.report import summary
 
     tables = _load_selected(args)
-    result = summary(tables, _prices(args), region=args.region or DEFAULT_REGION,
-                     arch=args.arch or DEFAULT_ARCH)
+    result = summary(tables, _prices(args))
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:

@@ -32,7 +32,7 @@ def _quantiles(row: pd.Series, prefix: str, keys: tuple[str, ...]) -> dict[str, 
     return {key: _number(row.get(f"{prefix}_{key}")) for key in keys}
 
 
-def summary(tables: Tables, prices: cost.Prices, region: str = "us-east-1", arch: str = "x86_64") -> dict:
+def summary(tables: Tables, prices: cost.Prices) -> dict:
     """Per function/version counts, restore/init percentiles, billed restore time and cost."""
     per_version = metrics.by_version(tables.invocations)
     costs = cost.cost_by_version(tables, prices, versions=tables.versions if len(tables.versions) else None)
@@ -56,8 +56,8 @@ def summary(tables: Tables, prices: cost.Prices, region: str = "us-east-1", arch
         }
         entry.update({name: _number(row.get(name)) for name in COST_COLUMNS})
         functions.append(entry)
-    notes = [f"prices: region {region}, architecture {arch} (assumed where the logs do not say)"]
-    notes.extend(getattr(costs, "attrs", {}).get("assumptions", []) if len(costs) else [])
+    notes = list(prices.notes())
+    notes.extend(note for note in (costs.attrs.get("assumptions", []) if len(costs) else []) if note not in notes)
     if (tables.invocations["function"] == "unknown").any():
         notes.append("some invocations have no function name (the input carries no log group): "
                      "pass --function NAME")
@@ -65,8 +65,8 @@ def summary(tables: Tables, prices: cost.Prices, region: str = "us-east-1", arch
         "functions": functions,
         "lines": tables.stats.as_dict(),
         "rejects": len(tables.rejects),
-        "region": region,
-        "architecture": arch,
+        "region": prices.region,
+        "architecture": prices.arch,
         "notes": notes,
     }
     if tables.xray_join:
