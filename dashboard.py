@@ -244,8 +244,11 @@ def choose_aws() -> Loaded | None:
         hint = exc.hint() if callable(getattr(exc, "hint", None)) else ""
         st.error(f"Could not fetch logs of `{function}` from AWS: {exc}" + (f" ({hint})" if hint else ""))
         return None
-    return Loaded(tables, f"AWS: {function} (last {since})", f"aws:{function}:{region}:{since}:{xray}",
-                  region=region or boto3.Session().region_name)
+    # A fetch is cached for 5 minutes, then fetched again under the same arguments: key the
+    # aggregates on what came back too, so they never outlive the data they were built from.
+    fetched = f"{tables.stats.bytes}:{len(tables.invocations)}:{tables.invocations['timestamp'].max()}"
+    return Loaded(tables, f"AWS: {function} (last {since})",
+                  f"aws:{function}:{region}:{since}:{xray}:{fetched}", region=region or boto3.Session().region_name)
 
 
 # --------------------------------------------------------------------------- load report
@@ -264,7 +267,7 @@ def report_load(loaded: Loaded) -> bool:
         st.error(f"Nothing could be read from {loaded.label}{detail}. Check the path or files and try again.")
         show_rejects(tables.rejects)
         return False
-    if not len(tables.invocations) and not len(tables.restores) and not len(tables.inits):
+    if not any(len(frame) for frame in (tables.invocations, tables.restores, tables.inits, tables.spans)):
         message = (f"No Lambda platform lines (START / REPORT / INIT_* / RESTORE_*) found in "
                    f"{loaded.label}: {stats.files:,} file(s), {stats.lines:,} lines read, "
                    f"{stats.skipped:,} skipped as application or other lines, {rejects:,} rejected.")
