@@ -32,6 +32,19 @@ def _quantiles(row: pd.Series, prefix: str, keys: tuple[str, ...]) -> dict[str, 
     return {key: _number(row.get(f"{prefix}_{key}")) for key in keys}
 
 
+COMPARISON_COLUMNS = ("function", "version", "option", "total_cost_usd", "cold_starts", "cold_start_p50_ms",
+                      "cold_start_p99_ms", "pc_concurrency", "cheapest", "note")
+
+
+def _comparison(tables: Tables, prices: cost.Prices) -> list[dict[str, Any]]:
+    """SnapStart vs on-demand vs Provisioned Concurrency for the observed traffic, per version."""
+    options = cost.compare_options(tables, prices, versions=tables.versions if len(tables.versions) else None)
+    if options.empty:
+        return []
+    return [{column: _number(row[column]) for column in COMPARISON_COLUMNS if column in options.columns}
+            for _, row in options.iterrows()]  # three rows per version
+
+
 def summary(tables: Tables, prices: cost.Prices) -> dict:
     """Per function/version counts, restore/init percentiles, billed restore time and cost."""
     per_version = metrics.by_version(tables.invocations)
@@ -69,6 +82,7 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
         "architecture": prices.arch,
         "notes": notes,
     }
+    result["comparison"] = _comparison(tables, prices)
     if tables.xray_join:
         result["xray"] = dict(tables.xray_join)
     return result

@@ -48,6 +48,10 @@ def test_summary_json_follows_the_contract() -> None:
     assert summary["lines"]["lines"] == 13 and summary["rejects"] == 0
     assert summary["region"] == "us-east-1" and summary["architecture"] == "x86_64"
     assert any("us-east-1" in note for note in summary["notes"])
+    options = {row["option"]: row for row in summary["comparison"]}
+    assert set(options) == {"snapstart", "on-demand", "provisioned-concurrency"}
+    assert options["snapstart"]["cold_starts"] == 1 and options["provisioned-concurrency"]["cold_starts"] == 0
+    assert sum(row["cheapest"] for row in options.values()) == 1
 
 
 def test_summary_table_for_people_and_function_filter() -> None:
