@@ -64,6 +64,8 @@ def test_parse_returns_the_contract_triple():
 @pytest.mark.parametrize(("head", "expected"), [
     (b'{\n    "Traces": [\n        {\n            "Id": "1-67a0c2f1-1b2c', True),
     (b'{"UnprocessedTraceIds": [], "Traces": []}', True),
+    (b'{"ResponseMetadata": {"RequestId": "x"}, "Traces": [{"Id": "1-67a0c2f1-1b2c", "Segments": '
+     b'[{"Id": "2a3b", "Document": "{\\"id\\"', True),
     (b'{"format":"json","version":1}\n{"trace_id":"1-5759e988-bd862e3fe1be46a994272793",'
      b'"id":"defdfd9912dc5a56","start_time":1461096053.37518', True),
     (b'{"name":"example.com","id":"70de5b6f19ff9a0a","start_time":1.478293361271E9,'
