@@ -177,6 +177,13 @@ def test_partly_bad_upload_loads_the_rest():
     assert metric(at, "Restore p50") == "701 ms"
 
 
+def test_xray_traces_alone_show_the_hooks():
+    at = upload_app([("traces.json", (ROOT / "sample_logs" / "xray" / "traces.json").read_bytes())])
+    assert not at.exception and not at.error, texts(at.error)
+    assert metric(at, "Invocations") == "0"
+    assert any("hook_ms_p99" in e.value.columns and len(e.value) for e in at.dataframe)
+
+
 def test_upload_over_the_size_limit_is_refused_with_a_reason():
     at = upload_app([("big.log", b"x" * (2 * 1024 * 1024))], upload_limit_mb=1)
     assert not at.exception
