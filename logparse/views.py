@@ -95,37 +95,37 @@ def _timed_frames(tables: Tables) -> Iterable[tuple[pd.DataFrame, str]]:
     yield tables.spans, "start"
 
 
+def _pairs(tables: Tables) -> pd.DataFrame:
+    """Every distinct ``function, version`` of invocations, inits, restores and spans (``<NA>`` kept).
+
+    ``metrics.group_codes`` factorizes each column once, several times faster on a million rows
+    than filtering or de-duplicating the string columns, and the aggregates reuse its work.
+    """
+    parts = [metrics.group_codes(frame, ("function", "version"))[0].astype("string")
+             for frame, _ in _timed_frames(tables) if len(frame)]
+    if not parts:
+        return pd.DataFrame({"function": pd.Series(dtype="string"), "version": pd.Series(dtype="string")})
+    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
 def series_names(tables: Tables) -> list[str]:
     """Every ``function:version`` in the tables, by function then :func:`version_key`: one order
     (and so one colour) for a version across every chart."""
-    pairs: set[tuple[str, str]] = set()
-    for frame, _ in _timed_frames(tables):
-        if len(frame):
-            # metrics.group_codes reuses the factorization the aggregates already did.
-            keys = metrics.group_codes(frame, ("function", "version"))[0].astype("string").fillna("unknown")
-            pairs.update(keys.itertuples(index=False, name=None))
-    return [f"{f}:{v}" for f, v in sorted(pairs, key=lambda p: (p[0], version_key(p[1])))]
+    pairs = _pairs(tables).fillna("unknown").itertuples(index=False, name=None)
+    return [f"{f}:{v}" for f, v in sorted(set(pairs), key=lambda p: (p[0], version_key(p[1])))]
 
 
 def functions(tables: Tables) -> list[str]:
     """Every function named in the tables, sorted."""
-    names: set[str] = set()
-    for frame, _ in _timed_frames(tables):
-        if len(frame):
-            names.update(frame["function"].dropna().unique().tolist())
-    return sorted(names)
+    return sorted(set(_pairs(tables)["function"].dropna()))
 
 
 def versions(tables: Tables, functions: Sequence[str] = ()) -> list[str]:
     """Every version named in the tables (of ``functions`` if given), in :func:`version_key` order."""
-    found: set[str] = set()
-    for frame, _ in _timed_frames(tables):
-        if not len(frame):
-            continue
-        if functions:
-            frame = frame[frame["function"].isin(list(functions)).fillna(False)]
-        found.update(frame["version"].dropna().unique().tolist())
-    return sorted(found, key=version_key)
+    pairs = _pairs(tables)
+    if functions:
+        pairs = pairs[pairs["function"].isin(list(functions)).fillna(False)]
+    return sorted(set(pairs["version"].dropna()), key=version_key)
 
 
 def architecture(tables: Tables) -> str | None:
