@@ -302,6 +302,14 @@ def test_hook_analysis_of_nothing():
     assert hooks.empty and list(hooks.columns) == list(xray.HOOKS_COLUMNS)
     hooks = xray.hook_analysis(tables.empty(tables.SPANS), tables.empty(tables.INVOCATIONS))
     assert hooks.empty
+    # No trace at all, but the logs saw a restore time out: a row with the failure, no hook times.
+    timed_out = invocations([{"function": "checkout", "version": "5", "start_kind": "restore",
+                              "status": "timeout"}])
+    hooks = xray.hook_analysis(tables.empty(tables.SPANS), timed_out)
+    assert hooks[["function", "version", "restores_traced", "failures"]].values.tolist() == [
+        ["checkout", "5", 0, 1]]
+    assert hooks["hook_ms_max"].isna().all()
+    assert list(hooks.dtypes.astype(str)) == list(xray.HOOKS_COLUMNS.values())
 
 
 # --- property: random segment trees never crash the walker and lose nothing ---------------------
