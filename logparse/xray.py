@@ -26,6 +26,13 @@ Accounting (``records_read``): every record ends up as exactly one span, one rej
   per daemon header line. Blank lines are not records.
 
 ``parse_counted`` returns the same plus that breakdown by kind, for ``Stats.kinds``.
+
+Speed (benchmarks/bench_xray.py, 100,000 traces of ~5 subsegments, 198 MB): decoding the JSON is
+half the time, so orjson does it (2.7x ``json``) with the garbage collector paused (it otherwise
+rescans the growing heap of decoded dicts); the walk is one flat loop over plain dicts appending to
+one flat list; the columns are built by pyarrow/numpy, and the join is Arrow hash lookups. Tried
+and not taken: pyarrow/polars JSON readers (no recursive schema for "any depth", and no cheaper in
+CPU here than orjson plus the walk).
 """
 
 from __future__ import annotations
@@ -137,7 +144,7 @@ def _no_gc() -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------------------------
-# Envelopes: yield (line, document) where document is a decoded dict, or an error string.
+# Envelopes: yield (line, document): a decoded dict, a _Bad (one reject) or _HEADER (one skip).
 
 
 def _documents(data: bytes) -> Iterator[tuple[int, Any]]:
@@ -320,9 +327,10 @@ def _text(value: Any) -> str:
 
 
 class _Walker:
-    """Flattens function segments into column lists with an explicit stack (no recursion, so any
-    depth works). Per node it stores one small tuple; what is constant per document (trace,
-    function, version, line) is stored once per walk with a count and repeated at the end."""
+    """Flattens function segments into column lists, breadth first with a growing queue (no
+    recursion, so any depth works). Per span it stores six values in one flat list; what is
+    constant per document (trace, function, version, line) is stored once per walk with a count
+    and repeated, vectorized, when the table is built."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -407,6 +415,8 @@ class _Walker:
 
     # -- function segments ---------------------------------------------------------------------
     def walk_function(self, line: int, segment: dict) -> None:
+        """One function segment: the segment itself is a skip (or a reject if malformed), its
+        subsegments are walked either way, since a span can be fine under a broken parent."""
         trace, sid = segment.get("trace_id"), segment.get("id")
         if type(trace) is not str or type(sid) is not str or not trace or not sid:
             self.reject(line, "function segment without trace_id or id", segment)
@@ -552,18 +562,23 @@ class _Walker:
         parent_of = {
             (key[0], doc.get("id")): key for key, docs in waiting.items() for _, doc in docs
         }
-        cyclic: set[tuple[Any, Any]] = set()
+        # Follow each chain once: every node gets the verdict of where its chain ends (True: it
+        # closes a loop, so the node is on or behind a cycle; False: it leads out of the set).
+        cyclic: dict[tuple[Any, Any], bool] = {}
         for start in parent_of:
-            seen: list[tuple[Any, Any]] = []
-            node: tuple[Any, Any] | None = start
-            while node in parent_of and node not in seen and node not in cyclic:
-                seen.append(node)
+            path: list[tuple[Any, Any]] = []
+            on_path: set[tuple[Any, Any]] = set()
+            node = start
+            while node in parent_of and node not in cyclic and node not in on_path:
+                path.append(node)
+                on_path.add(node)
                 node = parent_of[node]
-            if node in cyclic or node in seen:
-                cyclic.update(seen)
+            verdict = cyclic.get(node, node in on_path)
+            for step in path:
+                cyclic[step] = verdict
         for key, docs in waiting.items():
             for line, doc in docs:
-                if (key[0], doc.get("id")) in cyclic:
+                if cyclic.get((key[0], doc.get("id"))):
                     self.reject(line, "cycle in parent ids", doc)
                 else:
                     self.kinds[ORPHAN] += 1

@@ -385,3 +385,21 @@ def test_random_documents_never_crash_and_are_all_counted(children, loose, junk)
     assert result.kinds.get("xray_span", 0) == len(result.spans)
     assert result.kinds.get("xray_reject", 0) == len(result.rejects)
     assert not (result.spans["trace_id"] + result.spans["segment_id"]).duplicated().any()
+
+
+def test_any_depth_and_long_chains_of_separate_subsegments():
+    # 300 levels of nesting in one document (the walker keeps no recursion) ...
+    node: dict = sub("d" + "0" * 15, "leaf", 1738588913.0, 1738588913.5)
+    for depth in range(1, 300):
+        node = sub(f"d{depth:015x}", "level", 1738588913.0, 1738588913.5, subsegments=[node])
+    spans, rejects, _ = xray.parse(json.dumps(segment(subsegments=[node])).encode(), "deep")
+    assert (len(spans), len(rejects)) == (300, 0)
+    # ... and 3,000 subsegments sent separately, each the parent of the one before it, children
+    # first in the file: all find their function segment.
+    chain = [{"type": "subsegment", "trace_id": TRACE_A, "id": f"c{i:015x}", "name": "step",
+              "parent_id": f"c{i - 1:015x}" if i else "f000000000000001",
+              "start_time": 1738588913.0, "end_time": 1738588913.1} for i in range(3000)]
+    lines = [json.dumps(d) for d in reversed(chain)] + [json.dumps(segment(trace=TRACE_A))]
+    result = xray.parse_counted("\n".join(lines).encode(), "chain")
+    assert result.kinds == {"xray_function_segment": 1, "xray_span": 3000}
+    assert set(result.spans["function"]) == {"orders-api"} and set(result.spans["version"]) == {"7"}
