@@ -607,9 +607,9 @@ class _Walker:
         trace, function, version, _, counts = zip(*self.walks, strict=True)
         # Index of each span's walk: constant per-document columns are taken, not rebuilt.
         repeat = np.repeat(np.arange(len(counts)), counts)
-        start_s = np.array(start, dtype=np.float64)
-        end_s = np.array(end, dtype=np.float64)
-        bits = np.array(flags, dtype=np.int8)
+        start_s = np.fromiter(start, dtype=np.float64, count=len(start))
+        end_s = np.fromiter(end, dtype=np.float64, count=len(end))
+        bits = np.fromiter(flags, dtype=np.int8, count=len(flags))
         return pd.DataFrame({
             "trace_id": _strings(trace, repeat),
             "segment_id": _strings(sid),
@@ -632,7 +632,7 @@ class _Walker:
 def _strings(values: Sequence[str | None], take: np.ndarray | None = None) -> pd.api.extensions.ExtensionArray:
     """Python strings (or None) -> the ``string`` dtype via one pyarrow array, optionally
     repeated by index (much cheaper than pandas validating each element)."""
-    array = pa.array(values, type=pa.large_string())
+    array = pa.array(values, type=pa.string())
     if take is not None:
         array = array.take(take)
     return pd.array(array, dtype=TEXT)
