@@ -129,11 +129,13 @@ imported = time.perf_counter() - imported
 started, cpu = time.perf_counter(), time.process_time()
 tables = logparse.load(sys.argv[1])
 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+# Peak RSS of the load itself: taken before the comparison rows below build Python objects.
+peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 inv = tables.invocations
 cols = {cols!r}
 json.dump({{"seconds": seconds, "cpu": cpu, "import": imported,
            "lines": tables.stats.lines, "rejected": tables.stats.rejected,
-           "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+           "peak_rss": peak_rss,
            "rows": [[None if v is None or v != v else v for v in r] for r in
                     inv[list(cols)].astype(object).where(inv[list(cols)].notna(), None).itertuples(index=False)]
           if sys.argv[2] == "1" else []}}, sys.stdout)
