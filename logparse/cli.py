@@ -169,7 +169,9 @@ def _format_summary(result: dict[str, Any]) -> str:
         "warm": f["warm"], "init": f["init"], "restore": f["restore"],
         "restore p50 ms": f["restore_ms"]["p50"], "restore p99 ms": f["restore_ms"]["p99"],
         "restore max ms": f["restore_ms"]["max"], "billed restore s": f["billed_restore_ms_sum"] / 1000,
-        "init p50 ms": f["init_ms"]["p50"], "cost USD": f.get("total_cost_usd"),
+        "init p50 ms": f["init_ms"]["p50"],
+        "hooks max ms": (f.get("after_restore_hooks") or {}).get("hook_ms_max"),
+        "cost USD": f.get("total_cost_usd"),
     } for f in result["functions"]]
     lines = result["lines"]
     out = [pd.DataFrame(rows).to_string(index=False, na_rep="-", float_format=lambda v: f"{v:,.2f}")

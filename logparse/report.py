@@ -45,6 +45,21 @@ def _comparison(tables: Tables, prices: cost.Prices) -> list[dict[str, Any]]:
             for _, row in options.iterrows()]  # three rows per version
 
 
+HOOK_COLUMNS = ("restores_traced", "hook_ms_p50", "hook_ms_p99", "hook_ms_max", "failures", "headroom_ms",
+                "limit_share", "worst_trace_id")
+
+
+def _hooks(tables: Tables) -> dict[tuple[str, str], dict[str, Any]]:
+    """After-restore hook time per version from X-Ray (None where no restore was traced)."""
+    if tables.spans.empty:
+        return {}
+    from logparse import xray
+
+    frame = xray.hook_analysis(tables.spans, tables.invocations)
+    return {(row["function"], row["version"]): {c: _number(row[c]) for c in HOOK_COLUMNS if c in frame.columns}
+            for _, row in frame.iterrows()}
+
+
 def summary(tables: Tables, prices: cost.Prices) -> dict:
     """Per function/version counts, restore/init percentiles, billed restore time and cost."""
     per_version = metrics.by_version(tables.invocations)
@@ -83,6 +98,9 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
         "notes": notes,
     }
     result["comparison"] = _comparison(tables, prices)
+    hooks = _hooks(tables)
+    for entry in functions:
+        entry["after_restore_hooks"] = hooks.get((entry["function"], entry["version"]))
     if tables.xray_join:
         result["xray"] = dict(tables.xray_join)
     return result

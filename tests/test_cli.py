@@ -125,3 +125,12 @@ def test_prices_lists_sources() -> None:
     assert result.returncode == 0
     (row,) = json.loads(result.stdout)
     assert row["cache_gb_s"] == pytest.approx(0.0000015046) and row["source"]
+
+
+def test_summary_reports_xray_join_and_after_restore_hooks() -> None:
+    result = run("summary", "sample_logs", "--json", "--function", "orders-api")
+    summary = json.loads(result.stdout)
+    assert summary["xray"]["matched"] > 0 and summary["xray"]["traces_without_logs"] == 0
+    hooks = [f["after_restore_hooks"] for f in summary["functions"]]
+    assert all(h is not None and 0 < h["hook_ms_max"] < 10_000 for h in hooks)
+    assert all(h["headroom_ms"] == pytest.approx(10_000 - h["hook_ms_max"]) for h in hooks)
