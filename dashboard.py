@@ -254,36 +254,41 @@ def choose_aws() -> Loaded | None:
 # --------------------------------------------------------------------------- load report
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 line``, ``2 lines``: messages read like sentences."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def report_load(loaded: Loaded) -> bool:
     """Say what was read and what was not. False when nothing usable was loaded."""
     tables, stats = loaded.tables, loaded.tables.stats
-    rejects = len(tables.rejects)
-    found = (f"{len(tables.invocations):,} invocations, {len(tables.restores):,} restores, "
-             f"{len(tables.inits):,} inits and {len(tables.spans):,} X-Ray spans")
-    reasons = views.reject_reasons(tables.rejects)
-    why = "; ".join(f"{row.reason} ({row.lines:,})" for row in reasons.itertuples())
+    rejected = plural(len(tables.rejects), "line or record", "lines or records")
+    found = ", ".join([plural(len(tables.invocations), "invocation"), plural(len(tables.restores), "restore"),
+                       plural(len(tables.inits), "init"), plural(len(tables.spans), "X-Ray span")])
+    read = f"{plural(stats.lines, 'line')} in {plural(stats.files, 'file')}"
+    why = "; ".join(f"{row.reason} ({row.lines:,})" for row in views.reject_reasons(tables.rejects).itertuples())
     if stats.files == 0 and not len(tables.invocations):
         detail = f" ({why})" if why else ""
         st.error(f"Nothing could be read from {loaded.label}{detail}. Check the path or files and try again.")
         show_rejects(tables.rejects)
         return False
     if not any(len(frame) for frame in (tables.invocations, tables.restores, tables.inits, tables.spans)):
-        message = (f"No Lambda platform lines (START / REPORT / INIT_* / RESTORE_*) found in "
-                   f"{loaded.label}: {stats.files:,} file(s), {stats.lines:,} lines read, "
-                   f"{stats.skipped:,} skipped as application or other lines, {rejects:,} rejected.")
-        if rejects:
-            st.error(f"{message} Rejected because: {why}.")
+        if len(tables.rejects):
+            st.error(f"Nothing usable in {loaded.label}: {read} read, {rejected} rejected ({why}), "
+                     f"{plural(stats.skipped, 'line')} skipped as application or other lines. "
+                     "The rejected lines are listed below.")
             show_rejects(tables.rejects)
         else:
-            st.warning(message + " Is this a Lambda log group or an export of one?")
+            st.warning(f"No Lambda platform lines (START / REPORT / INIT_* / RESTORE_*) in {loaded.label}: "
+                       f"{read} read, all application or other lines. Is this a Lambda log group or an "
+                       "export of one?")
         return False
-    if rejects:
-        st.warning(f"{rejects:,} line(s) or record(s) of {loaded.label} could not be parsed ({why}). "
-                   f"Still loaded: {found} from {stats.files:,} file(s). The rejected lines are "
-                   "listed in the **Rejects** table below.")
+    if len(tables.rejects):
+        st.warning(f"{rejected} of {loaded.label} could not be parsed ({why}). Still loaded: {found} "
+                   f"from {plural(stats.files, 'file')}; the rejected lines are in the **Rejects** table below.")
     else:
-        st.caption(f"Loaded {found} from {loaded.label}: {stats.files:,} file(s), {stats.lines:,} lines "
-                   f"({stats.skipped:,} skipped as application lines) in {stats.seconds:.2f} s.")
+        st.caption(f"Loaded {found} from {loaded.label}: {read} ({plural(stats.skipped, 'line')} skipped as "
+                   f"application lines) in {stats.seconds:.2f} s.")
     return True
 
 

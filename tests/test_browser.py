@@ -26,6 +26,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
 STARTUP_S = 60
 RENDER_MS = 240_000  # the first page view parses sample_logs/
 CHARTS = 9
+PROBLEMS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 
 pytestmark = [
     pytest.mark.browser,
@@ -92,11 +93,14 @@ def test_dashboard_renders_charts_and_numbers_in_chromium(dashboard_url: str) ->
             # Tall enough that every chart is laid out (Streamlit draws charts once they are in view).
             page = browser.new_page(viewport={"width": 1500, "height": 4300})
             page.goto(dashboard_url)
-            page.wait_for_selector(".js-plotly-plot", timeout=RENDER_MS)
-            page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {CHARTS}",
-                                   timeout=RENDER_MS)
+            # Every chart drawn, or an error on the page: then stop waiting and say what it was.
+            page.wait_for_function(
+                f"document.querySelectorAll('.js-plotly-plot').length >= {CHARTS}"
+                f' || document.querySelector("{PROBLEMS}")', timeout=RENDER_MS)
             page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')",
                                    timeout=RENDER_MS)
+            problems = page.locator(PROBLEMS).all_inner_texts()
+            assert not problems, f"the page shows errors: {problems}"
             page.wait_for_timeout(1500)  # let plotly finish its first layout pass
             # Streamlit scrolls inside its main container: size the window to the content, then shoot.
             height = page.evaluate(
@@ -127,3 +131,27 @@ def test_dashboard_renders_charts_and_numbers_in_chromium(dashboard_url: str) ->
         finally:
             browser.close()
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 50_000
+
+
+def test_bad_upload_in_the_browser_says_what_was_wrong(dashboard_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    bad = tmp_path / "broken-report.log"
+    bad.write_text("REPORT RequestId: 1\tDuration: soon ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\n")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(dashboard_url)
+            page.get_by_text("Upload files", exact=True).click()
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+            alert = page.locator("[data-testid='stAlertContentError']")
+            alert.wait_for(timeout=RENDER_MS)
+            text = alert.inner_text()
+            assert "broken-report.log" in text and "1 line or record rejected" in text
+            assert "REPORT line without a readable Duration" in text
+            page.locator("[data-testid='stDataFrame']").wait_for(timeout=RENDER_MS)  # the rejects
+            assert page.locator("[data-testid='stException']").count() == 0
+            page.screenshot(path=str(ARTIFACTS / "dashboard-bad-upload.png"))
+        finally:
+            browser.close()

@@ -149,7 +149,8 @@ def test_folder_of_bad_and_good_files_warns_and_loads_the_good(tmp_path):
     at.sidebar.text_input(key="folder").set_value(str(tmp_path)).run()
     assert not at.exception and not at.error
     warning = texts(at.warning)
-    assert "could not be parsed" in warning and "Still loaded: 1 invocations" in warning
+    assert "1 line or record of" in warning and "could not be parsed" in warning
+    assert "Still loaded: 1 invocation, 0 restores" in warning
     assert metric(at, "Invocations") == "1"
     assert metric(at, "Rejected lines") == "1"
 
@@ -173,7 +174,7 @@ def test_partly_bad_upload_loads_the_rest():
                          "2026-11-16T10:00:01.000Z REPORT RequestId: y\tDuration: ? ms\n".encode())
     at = upload_app([("export.gz", data)])
     assert not at.exception and not at.error
-    assert "Still loaded: 1 invocations" in texts(at.warning)
+    assert "Still loaded: 1 invocation," in texts(at.warning)
     assert metric(at, "Restore p50") == "701 ms"
 
 
