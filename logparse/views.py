@@ -74,12 +74,13 @@ class Headline:
         return (self.cache_cost_usd or 0.0) + (self.restore_cost_usd or 0.0)
 
 
-def version_key(version: str) -> tuple[int, int, str]:
-    """Sort key for Lambda versions: 1, 2, 10 numerically, then ``$LATEST``, then anything else."""
-    if version.isdigit():
-        return (0, int(version), "")
+def version_key(version: str) -> tuple[int, float, str]:
+    """Sort key for Lambda versions, the order of :func:`metrics.version_rank`: ``$LATEST``, then
+    published versions by number (2 before 10), then anything else by name."""
     if version == "$LATEST":
-        return (1, 0, "")
+        return (0, 0, "")
+    if version.isdigit():
+        return (1, int(version), "")
     return (2, 0, version)
 
 

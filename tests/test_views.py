@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from logparse import cost, views
+from logparse import cost, metrics, views
 from logparse.tables import INITS, INVOCATIONS, Tables, classify_start, conform, make_rejects
 
 T0 = pd.Timestamp("2026-11-16T10:00:00Z")
@@ -68,14 +68,16 @@ def prices() -> cost.Prices:
     return cost.load_prices().lookup("us-east-1", "x86_64")
 
 
-def test_versions_sort_numerically_then_latest():
-    assert sorted(["10", "$LATEST", "2", "alias-x", "1"], key=views.version_key) == ["1", "2", "10", "$LATEST",
-                                                                                      "alias-x"]
+def test_versions_sort_like_metrics():
+    labels = ["10", "$LATEST", "2", "unknown", "1"]
+    assert sorted(labels, key=views.version_key) == ["$LATEST", "1", "2", "10", "unknown"]
+    by_metrics = [labels[i] for i in metrics.version_rank(pd.Index(labels)).argsort()]
+    assert by_metrics == sorted(labels, key=views.version_key)
 
 
 def test_functions_versions_and_time_range(tables):
     assert views.functions(tables) == ["legacy", "orders"]
-    assert views.versions(tables) == ["1", "2", "$LATEST"]
+    assert views.versions(tables) == ["$LATEST", "1", "2"]
     assert views.versions(tables, ["orders"]) == ["1", "2"]
     assert views.series_names(tables) == ["legacy:$LATEST", "orders:1", "orders:2"]
     assert views.time_range(tables) == (minutes(-10), minutes(75))  # the snapshot init comes first
