@@ -128,7 +128,7 @@ def _load_selected(args: argparse.Namespace) -> Tables:
     large = sum(Path(p).stat().st_size for p in args.paths if Path(p).is_file()) > LARGE_INPUT_BYTES
     tables = load(*args.paths, function=args.function, version=args.fn_version, progress=large)
     _report_unreadable(tables)
-    return select(tables, function=args.function, since=since, until=until)
+    return select(tables, functions=args.function, since=since, until=until)
 
 
 def _report_unreadable(tables: Tables) -> None:

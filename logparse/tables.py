@@ -7,9 +7,11 @@ missing values ``<NA>``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 TIME = "datetime64[ns, UTC]"
@@ -230,33 +232,38 @@ def classify_start(init_ms: pd.Series, restore_ms: pd.Series) -> pd.Series:
 
 def select(
     tables: Tables,
-    function: str | None = None,
-    version: str | None = None,
+    functions: Sequence[str] | str | None = None,
+    versions: Sequence[str] | str | None = None,
     since: pd.Timestamp | None = None,
     until: pd.Timestamp | None = None,
+    until_inclusive: bool = False,
 ) -> Tables:
-    """The same Tables cut to one function/version and a time range (rows without a time are kept
-    only when no range is asked for). Rejects and stats are kept whole: they describe the input."""
+    """The same Tables cut to some functions/versions and a time range ``[since, until)``
+    (``[since, until]`` for a slider's inclusive end). Rows without a time are kept only when no
+    range is asked for. Rejects, stats and join counts describe the whole input: kept whole."""
+    functions = [functions] if isinstance(functions, str) else list(functions or ())
+    versions = [versions] if isinstance(versions, str) else list(versions or ())
 
-    def cut(frame: pd.DataFrame, time_column: str) -> pd.DataFrame:
-        keep = pd.Series(True, index=frame.index)
-        if function is not None and "function" in frame:
-            keep &= (frame["function"] == function).fillna(False)
-        if version is not None and "version" in frame:
-            keep &= (frame["version"] == version).fillna(False)
-        if since is not None:
-            keep &= (frame[time_column] >= since).fillna(False)
-        if until is not None:
-            keep &= (frame[time_column] < until).fillna(False)
+    def cut(frame: pd.DataFrame, time_column: str | None) -> pd.DataFrame:
+        if not len(frame):
+            return frame
+        keep = np.ones(len(frame), dtype=bool)
+        if functions and "function" in frame:
+            keep &= frame["function"].isin(functions).fillna(False).to_numpy(dtype=bool)
+        if versions and "version" in frame:
+            keep &= frame["version"].isin(versions).fillna(False).to_numpy(dtype=bool)
+        if time_column is not None and since is not None:
+            keep &= (frame[time_column] >= since).fillna(False).to_numpy(dtype=bool)
+        if time_column is not None and until is not None:
+            before = frame[time_column] <= until if until_inclusive else frame[time_column] < until
+            keep &= before.fillna(False).to_numpy(dtype=bool)
         return frame if keep.all() else frame[keep].reset_index(drop=True)
 
-    return Tables(
+    return replace(
+        tables,
         invocations=cut(tables.invocations, "timestamp"),
         inits=cut(tables.inits, "timestamp"),
         restores=cut(tables.restores, "timestamp"),
         spans=cut(tables.spans, "start"),
-        rejects=tables.rejects,
-        stats=tables.stats,
-        versions=tables.versions,
-        xray_join=tables.xray_join,
+        versions=cut(tables.versions, None),
     )

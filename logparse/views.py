@@ -9,13 +9,14 @@ checked in a unit test without a browser.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from logparse import cost, metrics, xray
 from logparse.tables import START_KINDS, Tables
+from logparse.tables import select as tables_select
 
 # Percentile columns of metrics.over_time, in the order a legend should list them.
 STATISTICS = metrics.STATS
@@ -152,51 +153,15 @@ def time_range(tables: Tables) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     return min(lows), max(highs)
 
 
-def _mask(frame: pd.DataFrame, selection: Selection, time_column: str) -> pd.Series | None:
-    """Boolean mask of rows inside ``selection``; None when nothing is filtered out."""
-    mask = None
-
-    def both(a: pd.Series | None, b: pd.Series) -> pd.Series:
-        return b if a is None else a & b
-
-    if selection.functions:
-        mask = both(mask, frame["function"].isin(list(selection.functions)).fillna(False))
-    if selection.versions:
-        mask = both(mask, frame["version"].isin(list(selection.versions)).fillna(False))
-    if selection.start is not None:
-        mask = both(mask, (frame[time_column] >= selection.start).fillna(False))
-    if selection.end is not None:
-        mask = both(mask, (frame[time_column] <= selection.end).fillna(False))
-    return mask
-
-
-def _filter(frame: pd.DataFrame, selection: Selection, time_column: str) -> pd.DataFrame:
-    if not len(frame):
-        return frame
-    mask = _mask(frame, selection, time_column)
-    if mask is None:
-        return frame
-    return frame[mask.to_numpy(dtype=bool)].reset_index(drop=True)
-
-
 def select(tables: Tables, selection: Selection) -> Tables:
-    """The part of ``tables`` inside ``selection``.
+    """The part of ``tables`` inside ``selection`` (the slider's end is inclusive).
 
     Invocations, inits, restores and spans are filtered by function, version and time; the
     versions table by function and version. Rejects and stats describe the whole load and are
     kept as they are.
     """
-    known = tables.versions
-    if len(known) and {"function", "version"} <= set(known.columns):
-        known = _filter(known, Selection(selection.functions, selection.versions), "version")
-    return replace(
-        tables,
-        invocations=_filter(tables.invocations, selection, "timestamp"),
-        inits=_filter(tables.inits, selection, "timestamp"),
-        restores=_filter(tables.restores, selection, "timestamp"),
-        spans=_filter(tables.spans, selection, "start"),
-        versions=known,
-    )
+    return tables_select(tables, selection.functions, selection.versions, selection.start, selection.end,
+                         until_inclusive=True)
 
 
 def _cost_total(costs: pd.DataFrame | None, column: str) -> float | None:
