@@ -157,13 +157,36 @@ class Parsed:
 
 def parse(events: pl.DataFrame, source: str, function: str | None = None, version: str | None = None) -> Parsed:
     """Parse one input's events (``line, timestamp, log_group, log_stream, message``)."""
+    return stitch(read_rows(events, function, version), source)
+
+
+@dataclass
+class Rows:
+    """What :func:`read_rows` took from the lines: the row pieces of the platform lines (with no
+    reference left into the line buffer, which the caller can then free) and the line accounting."""
+
+    lines: int
+    blank: int
+    counts: dict[str, int]
+    pieces: dict[str, pl.DataFrame]  # reader kind -> its rows, in the order the tables list them
+    empty: pl.DataFrame  # no rows, every row column: stands in for a kind the input lacks
+
+
+def read_rows(events: pl.DataFrame, function: str | None = None, version: str | None = None) -> Rows:
+    """Everything that reads the text of the lines: kinds, then the fields of the platform lines.
+    The pieces keep no view into the lines' buffers, so once the caller drops ``events`` the
+    whole line buffer is freed before the stitching and the pandas tables are built."""
     message = pl.col("message")
     events = _with_kinds(events)
     counts = dict(events["kind"].value_counts().iter_rows())
+    blank = events.select((message.is_null() | (message.str.len_bytes() == 0)).sum()).item()
     # One pass over all lines keeps the platform lines; each kind's rows then come out in line order.
     present = [kind for kind in ROW_KINDS if counts.get(kind)]
     lines = events.filter(pl.col("kind").is_in(present) if len(present) > 1 else pl.col("kind") == present[0]) \
         if present else events.clear()
+    empty = _complete(events.clear().drop("message"), function, version)
+    height = events.height
+    del events
     parts = {kind: frame for (kind,), frame in lines.partition_by("kind", as_dict=True).items()} \
         if len(present) > 1 else {kind: lines for kind in present}
     del lines
@@ -171,14 +194,32 @@ def parse(events: pl.DataFrame, source: str, function: str | None = None, versio
     generic = sorted((kind for kind in parts if kind in GENERIC_KINDS), key=lambda kind: parts[kind]["line"][0])
     parts = {kind: parts[kind] for kind in ("report", "start", *generic, "json") if kind in parts}
     readers = {"report": _report_rows, "start": _start_rows, "json": _json_rows}
-    rows = [_complete(readers.get(kind, _generic_rows)(frame), function, version) for kind, frame in parts.items()]
+    pieces = {}
+    for kind in list(parts):
+        piece = _complete(readers.get(kind, _generic_rows)(parts.pop(kind)), function, version)
+        pieces[kind] = piece.with_columns(_own(piece["text"]))
+    return Rows(height, blank, counts, pieces, empty)
+
+
+def _own(text: pl.Series) -> pl.Series:
+    """The few texts kept (rejects, XRAY trailers) copied out of the line buffer: a string view
+    into it would keep all of it alive, hundreds of MB for a few short lines."""
+    if text.null_count() == len(text):
+        return text
+    import pyarrow as pa
+
+    return pl.Series(text.name, text.to_arrow().cast(pa.large_string()), dtype=S)
+
+
+def stitch(rows: Rows, source: str) -> Parsed:
+    """The pieces of one input stitched into its tables (see the module docstring)."""
     by_kind: dict[str, list[pl.DataFrame]] = {}
-    for kind, piece in zip(parts, rows, strict=True):
+    for kind, piece in rows.pieces.items():
         # JSON lines turn out to be any kind; every other piece is one kind already.
         groups = piece.partition_by("kind", as_dict=True) if kind == "json" and piece.height else {(kind,): piece}
         for (each,), frame in groups.items():
             by_kind.setdefault(each, []).append(frame)
-    empty = _complete(events.clear().drop("message"), function, version)
+    empty = rows.empty
     kinds = {kind: (pl.concat(frames, how="diagonal_relaxed").sort("line") if len(frames) > 1 else frames[0])
              for kind, frames in by_kind.items() if frames}
     reports, trailer_rejects = _attach_trailers(kinds.get("report", empty), kinds.get("xray", empty))
@@ -186,14 +227,13 @@ def parse(events: pl.DataFrame, source: str, function: str | None = None, versio
     rejects = pl.concat([*(frame.filter(pl.col("reject").is_not_null()) for frame in kinds.values()),
                          trailer_rejects], how="diagonal_relaxed")
     good = {kind: frame.filter(pl.col("reject").is_null()) for kind, frame in kinds.items()}
-    json_kinds = kinds_of_json(rows)
-    blank = events.select((message.is_null() | (message.str.len_bytes() == 0)).sum()).item()
+    json_kinds = kinds_of_json(list(rows.pieces.values()))
     return Parsed(
         invocations=_invocations(good, source),
         inits=_inits(good, source),
         restores=_restores(good, source),
         rejects=_rejects(rejects, source),
-        stats=_stats(events.height, blank, counts, json_kinds, rejects.height),
+        stats=_stats(rows.lines, rows.blank, rows.counts, json_kinds, rejects.height),
     )
 
 

@@ -149,8 +149,12 @@ class Batch:
                    version: str | None) -> None:
         if not self.frames:
             return
-        frame = pl.concat(self.frames, how="vertical_relaxed") if len(self.frames) > 1 else self.frames[0]
-        parsed = platform.parse(frame, "<batch>", function=function, version=version)
+        frames, self.frames = self.frames, []
+        frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+        del frames
+        rows = platform.read_rows(frame, function, version)
+        del frame  # the last reference to the lines: their buffer is freed before the tables are built
+        parsed = platform.stitch(rows, "<batch>")
         stats.add(parsed.stats)
         for name in ("invocations", "inits", "restores", "rejects"):
             parts[name].append(self._locate(getattr(parsed, name)))
