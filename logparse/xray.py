@@ -306,6 +306,13 @@ def _owner(segment: dict) -> tuple[str | None, str | None]:
     return name, version
 
 
+def _doc_key(doc: dict) -> tuple[str, str] | None:
+    """(trace_id, id) of a document, or None when either is not a string (JSON can put a list
+    there, which could not even be a dict key)."""
+    trace, sid = doc.get("trace_id"), doc.get("id")
+    return (trace, sid) if type(trace) is str and type(sid) is str else None
+
+
 def _flags(node: dict) -> int:
     """error | fault << 1 | throttle << 2, as stored per span until the columns are built."""
     return ((node.get("error") is True) | (node.get("fault") is True) << 1
@@ -360,24 +367,31 @@ class _Walker:
         parents may come later)."""
         waiting_in_progress: list[tuple[int, dict]] = []
         loose: list[tuple[int, dict]] = []
+        service_arns = self.service_arns
+        others = 0
         for line, doc in documents:
             if doc is _HEADER:
                 self.kinds[HEADER] += 1
             elif type(doc) is _Bad:
                 self.reject(line, doc.reason, doc.value)
-            elif doc.get("origin") == FUNCTION_ORIGIN:
-                if "end_time" in doc:
-                    self.walk_function(line, doc)
-                else:
-                    waiting_in_progress.append((line, doc))
-            elif doc.get("type") == "subsegment":
-                loose.append((line, doc))
             else:
-                if doc.get("origin") == SERVICE_ORIGIN:
-                    self.note_service(doc)
-                self.kinds[OTHER_SEGMENT] += 1
+                origin = doc.get("origin")
+                if origin == FUNCTION_ORIGIN:
+                    if "end_time" in doc:
+                        self.walk_function(line, doc)
+                    else:
+                        waiting_in_progress.append((line, doc))
+                elif doc.get("type") == "subsegment":
+                    loose.append((line, doc))
+                else:
+                    if origin == SERVICE_ORIGIN:
+                        # Its ARN may give the version of a function segment whose ARN is
+                        # unqualified: read only if one is (see fill_versions).
+                        service_arns.append((doc.get("trace_id"), doc.get("resource_arn")))
+                    others += 1
+        self.kinds[OTHER_SEGMENT] += others
         for line, doc in waiting_in_progress:
-            if (doc.get("trace_id"), doc.get("id")) in self.segment_keys:
+            if _doc_key(doc) in self.segment_keys:
                 self.kinds[SUPERSEDED] += 1  # X-Ray keeps the complete document
             else:
                 self.walk_function(line, doc)
@@ -404,11 +418,6 @@ class _Walker:
             if version is None:
                 self.segment_keys[key] = (function, known.get((key[0], function)))
 
-    def note_service(self, doc: dict) -> None:
-        """Keep the ARN the Lambda service segment names: it may give the version of a function
-        segment whose ARN is unqualified (read only if one is, see fill_versions)."""
-        self.service_arns.append((doc.get("trace_id"), doc.get("resource_arn")))
-
     def reject(self, line: int | None, reason: str, value: Any) -> None:
         self.rejects.append((line, reason, _text(value)))
         self.kinds[REJECT] += 1
@@ -434,7 +443,10 @@ class _Walker:
                 self.reject(line, f"function segment: {problem}", segment)
             else:
                 self.function_segments += 1
-        function, version = _owner(segment)
+        aws = segment.get("aws")
+        arn = aws.get("function_arn") if type(aws) is dict else None
+        owner = _ARNS.get(arn) if type(arn) is str else None  # the usual case, inlined
+        function, version = owner if owner is not None and owner[0] is not None else _owner(segment)
         self.segment_keys[key] = (function, version)
         children = segment.get("subsegments")
         if type(children) is list:
@@ -536,10 +548,10 @@ class _Walker:
         segments, so a chain of them resolves in one pass; what is left either loops (a cycle in
         parent ids: rejected) or hangs off something that is not a Lambda function (skipped)."""
         self.index = self.build_index()
-        complete = {(d.get("trace_id"), d.get("id")) for _, d in loose if "end_time" in d}
+        complete = {_doc_key(d) for _, d in loose if "end_time" in d} - {None}
         waiting: dict[tuple[Any, Any], list[tuple[int, dict]]] = defaultdict(list)
         for line, doc in loose:
-            if "end_time" not in doc and (doc.get("trace_id"), doc.get("id")) in complete:
+            if "end_time" not in doc and _doc_key(doc) in complete:
                 self.kinds[SUPERSEDED] += 1
                 continue
             trace = doc.get("trace_id")
@@ -559,9 +571,12 @@ class _Walker:
 
     def leftovers(self, waiting: dict[tuple[Any, Any], list[tuple[int, dict]]]) -> None:
         """Unattached subsegment documents: on or behind a parent-id cycle -> reject; else skip."""
-        parent_of = {
-            (key[0], doc.get("id")): key for key, docs in waiting.items() for _, doc in docs
-        }
+        parent_of: dict[tuple[str, str], tuple[str, str]] = {}
+        for key, docs in waiting.items():
+            for _, doc in docs:
+                own = _doc_key(doc)
+                if own is not None:  # without a string id nothing can point at it
+                    parent_of[own] = key
         # Follow each chain once: every node gets the verdict of where its chain ends (True: it
         # closes a loop, so the node is on or behind a cycle; False: it leads out of the set).
         cyclic: dict[tuple[Any, Any], bool] = {}
@@ -576,9 +591,9 @@ class _Walker:
             verdict = cyclic.get(node, node in on_path)
             for step in path:
                 cyclic[step] = verdict
-        for key, docs in waiting.items():
+        for docs in waiting.values():
             for line, doc in docs:
-                if cyclic.get((key[0], doc.get("id"))):
+                if cyclic.get(_doc_key(doc)):
                     self.reject(line, "cycle in parent ids", doc)
                 else:
                     self.kinds[ORPHAN] += 1

@@ -369,17 +369,27 @@ def test_random_trees_every_subsegment_is_a_span_or_a_reject(children: list, fun
     assert list(spans.dtypes.astype(str)) == list(tables.SPANS.values())
 
 
+JUNK = st.one_of(st.none(), st.integers(), st.lists(st.integers(), max_size=2),
+                 st.dictionaries(st.text(max_size=2), st.integers(), max_size=2))
 LOOSE = st.fixed_dictionaries({
-    "type": st.just("subsegment"), "id": IDS, "parent_id": st.one_of(IDS, st.just("f000000000000001")),
-    "trace_id": st.just(TRACE_A), "name": st.just("sent alone"),
-    "start_time": st.just(1738588913.1), "end_time": st.just(1738588913.2)})
+    "type": st.just("subsegment"), "id": st.one_of(IDS, JUNK),
+    "parent_id": st.one_of(IDS, st.just("f000000000000001"), JUNK),
+    "trace_id": st.one_of(st.just(TRACE_A), JUNK), "name": st.just("sent alone"),
+    "start_time": st.just(1738588913.1)}, optional={"end_time": st.just(1738588913.2)})
+FUNCTIONS = st.fixed_dictionaries({
+    "origin": st.just("AWS::Lambda::Function"), "id": st.one_of(st.just("f000000000000001"), JUNK),
+    "trace_id": st.one_of(st.just(TRACE_A), JUNK), "start_time": TIMES,
+    "aws": st.one_of(JUNK, st.fixed_dictionaries({"function_arn": st.one_of(JUNK, st.text(max_size=5))})),
+    "subsegments": st.one_of(JUNK, st.lists(TREES, max_size=2))}, optional={"end_time": TIMES})
 
 
 @settings(max_examples=200, deadline=None)
 @given(children=st.lists(TREES, max_size=3), loose=st.lists(LOOSE, max_size=8),
+       functions=st.lists(FUNCTIONS, max_size=3),
        junk=st.lists(st.sampled_from(['{"format":"json","version":1}', "{", "[]", "", "{}"]), max_size=3))
-def test_random_documents_never_crash_and_are_all_counted(children, loose, junk):
-    lines = [json.dumps(segment(subsegments=children)), *(json.dumps(d) for d in loose), *junk]
+def test_random_documents_never_crash_and_are_all_counted(children, loose, functions, junk):
+    lines = [json.dumps(segment(subsegments=children)), *(json.dumps(d) for d in loose),
+             *(json.dumps(d) for d in functions), *junk]
     result = xray.parse_counted("\n".join(lines).encode(), "prop")
     assert result.records_read == sum(result.kinds.values())
     assert result.kinds.get("xray_span", 0) == len(result.spans)
