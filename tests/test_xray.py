@@ -413,3 +413,20 @@ def test_any_depth_and_long_chains_of_separate_subsegments():
     result = xray.parse_counted("\n".join(lines).encode(), "chain")
     assert result.kinds == {"xray_function_segment": 1, "xray_span": 3000}
     assert set(result.spans["function"]) == {"orders-api"} and set(result.spans["version"]) == {"7"}
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                        st.sampled_from(["Traces", "Segments", "Document", "id", "trace_id", "origin",
+                                         "subsegments", "type", "start_time", "end_time"]), inner, max_size=4),
+                    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON, raw=st.binary(max_size=40))
+def test_any_json_or_bytes_never_crash(value, raw: bytes):
+    for data in (json.dumps(value).encode(), json.dumps({"Traces": [{"Segments": [{"Document": value}]}]}).encode(),
+                 json.dumps({"Traces": [{"Segments": [{"Document": json.dumps(value)}]}]}).encode(), raw):
+        result = xray.parse_counted(data, "fuzz")
+        assert result.records_read == sum(result.kinds.values())
+        assert len(result.spans) + len(result.rejects) <= result.records_read
