@@ -712,7 +712,7 @@ def join(invocations: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.DataFrame, 
     invocation whose trace has no Restore span (a warm start) keeps ``<NA>``.
     """
     trace_ids = invocations["trace_id"].astype(TEXT)
-    traced = pd.Series(spans["trace_id"].dropna().unique(), dtype=TEXT)
+    traced = pd.Series(pc.unique(_arrow(spans["trace_id"].dropna())), dtype=TEXT)
     has_trace_id = trace_ids.notna().to_numpy()
     found = _isin(trace_ids, traced)
     counts = {
