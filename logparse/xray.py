@@ -857,9 +857,11 @@ def _per_version(restores: pd.DataFrame, logged_failures: pd.DataFrame) -> pd.Da
         "xray_restore_ms_p50": hook["duration_ms"].quantile(0.5),
         "xray_restore_ms_max": hook["duration_ms"].max(),
     })
-    if len(restores):
-        worst = restores.sort_values("hook_ms", ascending=False, kind="stable").drop_duplicates(keys)
-        out["worst_trace_id"] = worst.set_index(keys)["trace_id"]
+    # The trace of each group's slowest restore. Positional: same keys, same group order (index
+    # alignment would not match a missing version, <NA> != <NA>).
+    slowest_first = restores.sort_values("hook_ms", ascending=False, kind="stable")
+    worst = slowest_first.groupby(keys, dropna=False, sort=True)["trace_id"].first()
+    out["worst_trace_id"] = worst.to_numpy() if len(worst) == len(out) else pd.NA
     logged = logged_failures.groupby(keys, dropna=False).size().rename("failures_logged")
     out = out.join(logged, how="outer")
     for column in ("restores_traced", "failures_traced", "failures_logged", *BASES.values()):

@@ -295,6 +295,7 @@ def test_hook_analysis_from_billing_and_upper_bound():
     assert five["failures"] == 1
     unknown = rows[rows["version"].isna()].iloc[0]
     assert (unknown["hook_ms_max"], unknown["hooks_upper_bound"], unknown["failures"]) == (900.0, 1, 0)
+    assert unknown["worst_trace_id"] == trace_f
 
 
 def test_hook_analysis_of_nothing():
