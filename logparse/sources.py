@@ -504,9 +504,12 @@ def read_lines(data: bytes, compressed: bool = False) -> pl.Series:
         return pl.Series("raw", [], dtype=pl.String)
     if not compressed and b"\x00" in data:  # NUL is the reader's column separator: show it as U+FFFD
         data = data.replace(b"\x00", "\ufffd".encode())
-    frame = pl.read_csv(data, has_header=False, separator="\x00", quote_char=None,
-                        new_columns=["raw"], encoding="utf8-lossy", truncate_ragged_lines=not compressed,
-                        infer_schema=False, comment_prefix=None)
+    try:
+        frame = pl.read_csv(data, has_header=False, separator="\x00", quote_char=None,
+                            new_columns=["raw"], encoding="utf8-lossy", truncate_ragged_lines=not compressed,
+                            infer_schema=False, comment_prefix=None)
+    except pl.exceptions.NoDataError:  # nothing but a UTF-8 BOM: no lines
+        return pl.Series("raw", [], dtype=pl.String)
     return frame["raw"]
 
 
