@@ -10,12 +10,10 @@ join, so the ratio measures the parsing path.
 Prints traces/s for both and the ratio (median of alternating runs, same process, same input in
 memory; CPU time, as the machine is shared).
 
-Measured on the 2-core dev machine (2026-11, shared, so runs vary by ~10%): baseline 4.8-6.9 s
-CPU, logparse.xray 2.6-3.2 s, ratio 1.9-2.1x. Where the time goes (100,000 traces): decoding the
-JSON ~45% (orjson; the outer envelope alone ~12%), the walk ~30%, freeing the decoded dicts ~10%,
-building the columns ~8%, the join ~4%. A prototype decoding into msgspec Structs (fields the
-walk does not read are skipped, not built) cut decode + walk from 1.05 s to 0.65 s per 50,000
-traces, about 2.6x overall; it would add a dependency.
+Measured on the 2-core dev machine (2026-11, shared, so runs vary by ~10%): with orjson into dicts
+the ratio was 1.75-2.1x (decoding ~45% of the time, the walk ~30%, freeing the dicts ~10%). Now
+msgspec decodes into typed Structs (fields the walk does not read are skipped, not built):
+baseline 5.1-7.8 s CPU, logparse.xray 1.7-2.5 s, ratio 3.0-3.1x (medians of 3 and 5 runs).
 """
 
 from __future__ import annotations
@@ -166,9 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     assert joined["xray_restore_ms"].notna().sum() == (args.traces + 4) // 5
     print(f"spans: {len(spans):,}, join: {counts}")
     base, ours_s = statistics.median(base_cpu), statistics.median(ours_cpu)
-    print(f"baseline (json.loads + recursive walker): {base:6.2f} s CPU  {args.traces / base:>9,.0f} traces/s"
+    print(f"baseline (json.loads + recursive walker):   {base:6.2f} s CPU  {args.traces / base:>9,.0f} traces/s"
           f"  (wall {statistics.median(base_wall):.2f} s)")
-    print(f"logparse.xray (orjson + breadth-first):   {ours_s:6.2f} s CPU  {args.traces / ours_s:>9,.0f} traces/s"
+    print(f"logparse.xray (msgspec Structs + flat walk): {ours_s:6.2f} s CPU  {args.traces / ours_s:>9,.0f} traces/s"
           f"  (wall {statistics.median(ours_wall):.2f} s)")
     print(f"ratio: {base / ours_s:.2f}x CPU, {statistics.median(base_wall) / statistics.median(ours_wall):.2f}x wall"
           f" (median of {args.runs} alternating runs)")

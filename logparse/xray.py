@@ -27,9 +27,16 @@ Accounting (``records_read``): every record ends up as exactly one span, one rej
 
 ``parse_counted`` returns the same plus that breakdown by kind, for ``Stats.kinds``.
 
-Speed (benchmarks/bench_xray.py, 100,000 traces of ~5 subsegments, 198 MB): decoding the JSON is
-half the time, so orjson does it (2.7x ``json``) with the garbage collector paused (it otherwise
-rescans the growing heap of decoded dicts); the walk is one flat loop over plain dicts appending to
+Speed (benchmarks/bench_xray.py, 100,000 traces of ~5 subsegments, 198 MB): decoding the JSON was
+half the time, so msgspec decodes the batch envelope and each document straight into typed
+``msgspec.Struct`` objects (``_Segment``/``_Node``): no dict per node, and the fields the walk does
+not read are skipped, not built. A document whose fields are not of the expected types (or is
+nested too deep for msgspec) fails that decode and is read the tolerant way, by orjson into dicts,
+as is every document the typed walk finds anything unusual in (a reject, a duplicate, a
+subsegment sent alone, an owner known only from the log group): one code path decides rejects
+and their reasons, and the typed one only ever takes documents that path would read without a
+remark (tests check both give the same tables). The garbage collector is paused meanwhile (it
+otherwise rescans the growing heap of decoded objects); the walk is one flat loop appending to
 one flat list; the columns are built by pyarrow/numpy, and the join is Arrow hash lookups. Tried
 and not taken: pyarrow/polars JSON readers (no recursive schema for "any depth", and no cheaper in
 CPU here than orjson plus the walk).
@@ -45,11 +52,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from msgspec import UNSET, UnsetType
 
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, SPANS, TEXT, conform, empty
 
@@ -132,8 +141,8 @@ def parse_counted(data: bytes, source: str) -> XrayParse:
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while documents are decoded: the millions of small
-    dicts orjson creates make it rescan the growing heap over and over (half the parse time),
-    and decoded JSON holds no reference cycles for it to find."""
+    objects the decoders create make it rescan the growing heap over and over, and decoded JSON
+    holds no reference cycles for it to find."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -144,11 +153,79 @@ def _no_gc() -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------------------------
-# Envelopes: yield (line, document): a decoded dict, a _Bad (one reject) or _HEADER (one skip).
+# Typed documents: what the walker reads, decoded by msgspec straight into slotted objects (no
+# dict per node, fields it does not read skipped, not built). Anything of an unexpected type
+# fails the decode and the document takes the tolerant dict path below instead, so rejects and
+# their reasons come from one place.
 
 
-def _documents(data: bytes) -> Iterator[tuple[int, Any]]:
+class _Aws(msgspec.Struct, gc=False):
+    function_arn: str | None = None
+
+
+class _Node(msgspec.Struct, gc=False):
+    """A subsegment. Missing times decode as 0.0, which the walker's range test turns away."""
+
+    id: str | None = None
+    name: str | None = None
+    start_time: float = 0.0
+    end_time: float = 0.0
+    error: bool = False
+    fault: bool = False
+    throttle: bool = False
+    subsegments: list[_Node] | None = None
+
+
+class _Segment(msgspec.Struct, gc=False):
+    """A segment document (a function segment, any other segment, or a subsegment sent alone)."""
+
+    trace_id: str | None = None
+    id: str | None = None
+    origin: str | None = None
+    type: str | None = None
+    start_time: float = 0.0
+    end_time: float = 0.0
+    resource_arn: str | None = None
+    aws: _Aws | None = None
+    subsegments: list[_Node] | None = None
+    # Only for telling a batch response on a line of its own from a document (left undecoded).
+    Traces: msgspec.Raw | UnsetType = UNSET
+    UnprocessedTraceIds: msgspec.Raw | UnsetType = UNSET
+
+
+class _Entry(msgspec.Struct, gc=False):
+    Document: str
+
+
+class _Trace(msgspec.Struct, gc=False):
+    Segments: list[_Entry]
+
+
+class _Batch(msgspec.Struct, gc=False):
+    Traces: list[_Trace] | UnsetType | None = UNSET
+
+
+_SEGMENT = msgspec.json.Decoder(_Segment)
+_BATCH = msgspec.json.Decoder(_Batch)
+_TRACES = msgspec.json.Decoder(list[_Trace] | None)
+_UNTYPED = (msgspec.DecodeError, RecursionError)  # wrong type / bad JSON / nested too deep for it
+_TYPED = True  # the tests switch it off to check both paths give the same tables
+
+
+# --------------------------------------------------------------------------------------------
+# Envelopes: yield (line, document, raw): a _Segment (raw: its JSON, for the tolerant path), a
+# decoded dict, a _Bad (one reject) or _HEADER (one skip).
+
+
+def _documents(data: bytes) -> Iterator[tuple[int, Any, Any]]:
     """Decode the envelope into segment documents, in input order."""
+    if _TYPED:
+        try:
+            traces = _BATCH.decode(data).Traces
+        except _UNTYPED:
+            traces = None
+        if type(traces) is list:
+            return _typed_batch(data, traces)
     try:
         whole = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -156,49 +233,99 @@ def _documents(data: bytes) -> Iterator[tuple[int, Any]]:
     return _unwrap(whole, [0], None)
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, Any]]:
+def _typed_batch(data: bytes, traces: list[_Trace], line: int | None = None
+                 ) -> Iterator[tuple[int, Any, Any]]:
+    """One batch-get-traces response (all of ``data``) decoded by msgspec: the same documents,
+    numbers and rejects as :func:`_unwrap` would give for it. ``line``: the response's line when
+    responses come one per line, else documents are numbered."""
+    decode = _SEGMENT.decode
+    number = 0
+    whole = None
+    for t, trace in enumerate(traces):
+        for s, entry in enumerate(trace.Segments):
+            number = line or number + 1
+            raw = entry.Document
+            try:
+                yield number, decode(raw), raw
+                continue
+            except _UNTYPED:
+                pass
+            try:
+                document = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                document = _Bad(f"invalid JSON ({exc})", raw)
+            if type(document) is not dict and type(document) is not _Bad:
+                # Not an object: the reject shows the whole entry, which only the untyped
+                # decode kept (same lists, same positions).
+                if whole is None:
+                    whole = orjson.loads(data)
+                document = _decode(document, whole["Traces"][t]["Segments"][s])
+            yield number, document, None
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, Any, Any]]:
     counter = [0]
+    decode = _SEGMENT.decode
     for number, raw in enumerate(data.split(b"\n"), 1):
         line = raw.strip()
         if not line:
             continue
+        if _TYPED:
+            try:
+                doc = decode(line)
+            except _UNTYPED:
+                doc = None
+            if doc is None:
+                pass
+            elif doc.Traces is UNSET and doc.UnprocessedTraceIds is UNSET:
+                if doc.trace_id is not None and doc.id is not None:  # not a daemon header
+                    yield number, doc, line
+                    continue
+            elif doc.Traces is not UNSET:  # a batch response on a line of its own
+                try:
+                    traces = _TRACES.decode(doc.Traces)
+                except _UNTYPED:
+                    traces = None
+                if type(traces) is list:
+                    yield from _typed_batch(line, traces, number)
+                    continue
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            yield number, _Bad(f"invalid JSON ({exc})", line)
+            yield number, _Bad(f"invalid JSON ({exc})", line), None
             continue
         if isinstance(value, dict) and set(value) == {"format", "version"}:
-            yield number, _HEADER
+            yield number, _HEADER, None
             continue
         yield from _unwrap(value, counter, number)
 
 
-def _unwrap(value: Any, counter: list[int], line: int | None) -> Iterator[tuple[int, Any]]:
+def _unwrap(value: Any, counter: list[int], line: int | None) -> Iterator[tuple[int, Any, Any]]:
     """One decoded JSON value -> segment documents (batch responses, arrays, documents)."""
     if isinstance(value, dict) and ("Traces" in value or "UnprocessedTraceIds" in value):
         traces = value.get("Traces") or []
         if not isinstance(traces, list):
             counter[0] += 1
-            yield line or counter[0], _Bad("Traces is not a list", value)
+            yield line or counter[0], _Bad("Traces is not a list", value), None
             return
         for trace in traces:
             segments = trace.get("Segments") if isinstance(trace, dict) else None
             if not isinstance(segments, list):
                 counter[0] += 1
-                yield line or counter[0], _Bad("trace without a Segments list", trace)
+                yield line or counter[0], _Bad("trace without a Segments list", trace), None
                 continue
             for segment in segments:
                 counter[0] += 1
                 document = segment.get("Document") if type(segment) is dict else None
-                if type(document) is str:  # the usual case, inlined: 200,000 of them per 100,000 traces
+                if type(document) is str:
                     try:
                         document = orjson.loads(document)
                     except orjson.JSONDecodeError as exc:
                         document = _Bad(f"invalid JSON ({exc})", document)
                     if type(document) is dict or type(document) is _Bad:
-                        yield line or counter[0], document
+                        yield line or counter[0], document, None
                         continue
-                yield line or counter[0], _decode(document, segment)
+                yield line or counter[0], _decode(document, segment), None
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, dict) and ("Traces" in item or "UnprocessedTraceIds" in item):
@@ -206,10 +333,10 @@ def _unwrap(value: Any, counter: list[int], line: int | None) -> Iterator[tuple[
             else:
                 counter[0] += 1
                 document = item.get("Document", item) if isinstance(item, dict) else item
-                yield line or counter[0], _decode(document, item)
+                yield line or counter[0], _decode(document, item), None
     else:
         counter[0] += 1
-        yield line or counter[0], _decode(value, value)
+        yield line or counter[0], _decode(value, value), None
 
 
 def _decode(document: Any, context: Any) -> Any:
@@ -222,6 +349,15 @@ def _decode(document: Any, context: Any) -> Any:
     if not isinstance(document, dict):
         return _Bad("segment document is not a JSON object", context)
     return document
+
+
+def _untyped(raw: str | bytes) -> Any:
+    """The dict of a document msgspec decoded but the walker wants read the tolerant way."""
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:  # not expected: msgspec read it
+        return _Bad(f"invalid JSON ({exc})", raw)
+    return document if type(document) is dict else _Bad("segment document is not a JSON object", raw)
 
 
 class _Bad:
@@ -360,7 +496,7 @@ class _Walker:
         self.new_keys: list[tuple[str, str]] = []
 
     # -- driver ------------------------------------------------------------------------------
-    def run(self, documents: Iterator[tuple[int, Any]]) -> None:
+    def run(self, documents: Iterator[tuple[int, Any, Any]]) -> None:
         """One streaming pass: each function segment is walked as soon as it is decoded, so the
         decoded document is freed while still in cache. Held back: in-progress function segments
         (the complete one may come later and wins) and separately sent subsegments (their
@@ -369,7 +505,18 @@ class _Walker:
         loose: list[tuple[int, dict]] = []
         service_arns = self.service_arns
         others = 0
-        for line, doc in documents:
+        for line, doc, raw in documents:
+            if type(doc) is _Segment:
+                origin = doc.origin
+                if origin == FUNCTION_ORIGIN:
+                    if self.walk_typed(line, doc):
+                        continue
+                elif doc.type != "subsegment":
+                    if origin == SERVICE_ORIGIN:
+                        service_arns.append((doc.trace_id, doc.resource_arn))
+                    others += 1
+                    continue
+                doc = _untyped(raw)  # anything unusual: the tolerant path decides
             if doc is _HEADER:
                 self.kinds[HEADER] += 1
             elif type(doc) is _Bad:
@@ -453,6 +600,53 @@ class _Walker:
             self.walk(line, trace, function, version, [(children, sid)], {sid}, duplicate)
         elif children is not None:
             self.reject(line, "subsegments is not a list", segment)
+
+    def walk_typed(self, line: int, segment: _Segment) -> bool:
+        """The usual function segment, decoded by msgspec: well formed, new, every subsegment a
+        span. True if it was walked; False, with nothing recorded, for anything else (a reject,
+        a duplicate, an owner only the log group or name gives), which :meth:`walk_function`
+        then reads from the dict. Same spans, same order as :meth:`walk` would give."""
+        trace, sid = segment.trace_id, segment.id
+        start, end = segment.start_time, segment.end_time
+        if not trace or not sid or not 0.0 < start <= end < _MAX_EPOCH_S:
+            return False
+        key = (trace, sid)
+        if key in self.segment_keys:
+            return False
+        aws = segment.aws
+        arn = aws.function_arn if aws is not None else None
+        owner = _ARNS.get(arn) if arn is not None else None
+        if owner is None or owner[0] is None:
+            owner = _function_version(arn)
+            if owner[0] is None:
+                owner = _function_version(segment.resource_arn)
+                if owner[0] is None:
+                    return False
+        rows = self.rows
+        before = len(rows)
+        children = segment.subsegments
+        if children:
+            extend = rows.extend
+            seen = {sid}
+            queue = [(children, sid)]
+            for nodes, parent in queue:
+                for node in nodes:
+                    nid, name, start, end = node.id, node.name, node.start_time, node.end_time
+                    if nid and name is not None and 0.0 < start <= end < _MAX_EPOCH_S and nid not in seen:
+                        seen.add(nid)
+                        extend((nid, parent, name, start, end,
+                                node.error | node.fault << 1 | node.throttle << 2))
+                        if node.subsegments is not None:
+                            queue.append((node.subsegments, nid))
+                    else:
+                        del rows[before:]
+                        return False
+        function, version = owner
+        self.segment_keys[key] = owner
+        self.function_segments += 1
+        if len(rows) > before:
+            self.walks.append((trace, function, version, line, (len(rows) - before) // _WIDTH))
+        return True
 
     def walk(self, line: int, trace: str, function: str | None, version: str | None,
              queue: list[tuple[list, str | None]], seen: set[str], duplicate: bool = False) -> None:

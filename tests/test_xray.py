@@ -431,3 +431,61 @@ def test_any_json_or_bytes_never_crash(value, raw: bytes):
         result = xray.parse_counted(data, "fuzz")
         assert result.records_read == sum(result.kinds.values())
         assert len(result.spans) + len(result.rejects) <= result.records_read
+
+
+def parse_both_ways(data: bytes) -> tuple[xray.XrayParse, xray.XrayParse]:
+    """The same input read by msgspec typed decoding (usual documents) and by the tolerant dict
+    path alone."""
+    typed = xray.parse_counted(data, "both")
+    xray._TYPED = False
+    try:
+        tolerant = xray.parse_counted(data, "both")
+    finally:
+        xray._TYPED = True
+    return typed, tolerant
+
+
+def assert_same_parse(typed: xray.XrayParse, tolerant: xray.XrayParse) -> None:
+    pd.testing.assert_frame_equal(typed.spans, tolerant.spans)
+    pd.testing.assert_frame_equal(typed.rejects, tolerant.rejects)
+    assert (typed.records_read, typed.kinds) == (tolerant.records_read, tolerant.kinds)
+
+
+@settings(max_examples=200, deadline=None)
+@given(children=st.lists(TREES, max_size=3), loose=st.lists(LOOSE, max_size=4),
+       functions=st.lists(FUNCTIONS, max_size=3), other=st.lists(JSON, max_size=2),
+       junk=st.lists(st.sampled_from(['{"format":"json","version":1}', "{", "[]", "", "{}"]), max_size=2))
+def test_typed_decoding_gives_what_the_tolerant_path_gives(children, loose, functions, other, junk):
+    """Documents of any shape or field type: msgspec takes the usual ones, anything else falls
+    back to the dict path, and the tables, rejects (reasons, text, lines) and counts are the same
+    as with the dict path alone, per line, in a batch response and in responses one per line."""
+    docs = [segment(subsegments=children), *loose, *functions, *other]
+    batch = {"Traces": [{"Segments": [{"Document": json.dumps(d)} for d in docs[i:i + 2]]}
+                        for i in range(0, len(docs), 2)]}
+    for data in ("\n".join([*(json.dumps(d) for d in docs), *junk]),
+                 json.dumps(batch),
+                 json.dumps(batch) + "\n" + json.dumps({"Traces": [{"Segments": [{"Document": "{"}]}]}),
+                 json.dumps({"Traces": [{"Segments": [{"Document": json.dumps(d)}]} for d in other]})):
+        assert_same_parse(*parse_both_ways(data.encode()))
+
+
+@pytest.mark.parametrize("fields", [
+    {"start_time": 1738588913},  # integer time: msgspec makes it a float, the same span
+    {"error": 1}, {"fault": None}, {"throttle": "yes"},  # not booleans: no flag, as before
+    {"name": 7}, {"id": ""}, {"subsegments": {}},  # rejects, with the tolerant path's reasons
+])
+def test_typed_decoding_of_odd_field_types(fields: dict):
+    doc = segment(subsegments=[{**sub("a000000000000001", "Invocation", 1738588913.0, 1738588913.5), **fields}])
+    for data in (json.dumps(doc), json.dumps({"Traces": [{"Segments": [{"Document": json.dumps(doc)}]}]})):
+        assert_same_parse(*parse_both_ways(data.encode()))
+
+
+def test_typed_decoding_of_documents_nested_too_deep_for_msgspec():
+    # msgspec gives up at a few hundred levels (RecursionError): the dict path reads the document.
+    depth = 700
+    opening = "".join(f'{{"id":"d{level:015x}","name":"level","start_time":1738588913.0,'
+                      f'"end_time":1738588913.5,"subsegments":[' for level in range(depth))
+    text = json.dumps(segment(subsegments=["CHILDREN"])).replace('"CHILDREN"', opening + "]}" * depth)
+    typed, tolerant = parse_both_ways(text.encode())
+    assert_same_parse(typed, tolerant)
+    assert (len(typed.spans), len(typed.rejects)) == (depth, 0)
