@@ -570,10 +570,20 @@ def _version(*fallbacks: pl.Expr) -> pl.Expr:
 
 
 def _asof(left: pl.DataFrame, right: pl.DataFrame, by: list[str] | None, strategy: str = "backward") -> pl.DataFrame:
-    """For each row of ``left``, the nearest row of ``right`` above (or below) it in the same stream."""
+    """For each row of ``left``, the nearest row of ``right`` above (or below) it in the same stream.
+    When both sides hold one and the same stream (a plain text copy, one S3 object) the join
+    needs no grouping by stream: a straight merge on the line number, several times cheaper."""
+    if by == ["stream_key"] and _one_stream(left, right):
+        by = None
     if by is None:
         right = right.drop("stream_key")
     return left.join_asof(right, on="line", by=by, strategy=strategy, check_sortedness=False)
+
+
+def _one_stream(*frames: pl.DataFrame) -> bool:
+    """Whether all rows of all the frames carry the same stream key (min and max: no hashing)."""
+    keys = {value for frame in frames for value in (frame["stream_key"].min(), frame["stream_key"].max())}
+    return len(keys) == 1
 
 
 def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
@@ -585,10 +595,8 @@ def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     starts = good.get("start")
     if starts is not None and not starts.is_empty() and reports["version"].null_count():
         # The START of the same request above it in the same stream.
-        one_stream = reports["stream_key"].n_unique() == 1 and starts["stream_key"].n_unique() == 1
         reports = _asof(reports, starts.select("stream_key", "line", pl.col("request_id").alias("start_request"),
-                                               pl.col("version").alias("start_version")),
-                        by=None if one_stream else ["stream_key"])
+                                               pl.col("version").alias("start_version")), by=["stream_key"])
         reports = reports.with_columns(pl.when(pl.col("start_request") == pl.col("request_id"))
                                        .then(pl.col("start_version")).alias("start_version"))
     else:
