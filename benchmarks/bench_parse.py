@@ -129,8 +129,16 @@ imported = time.perf_counter() - imported
 started, cpu = time.perf_counter(), time.process_time()
 tables = logparse.load(sys.argv[1])
 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-# Peak RSS of the load itself: taken before the comparison rows below build Python objects.
-peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# Peak RSS of the load itself: taken before the comparison rows below build Python objects. On
+# Linux from VmHWM: ru_maxrss of a child started by fork + exec reports the parent's RSS at fork
+# if that was higher (here: the parent holding the naive loop's rows), not the child's own peak.
+def own_peak():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(l.split()[1]) * 1024 for l in status if l.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak_rss = own_peak()
 inv = tables.invocations
 cols = {cols!r}
 json.dump({{"seconds": seconds, "cpu": cpu, "import": imported,
