@@ -226,7 +226,9 @@ def stitch(rows: Rows, source: str) -> Parsed:
     kinds["report"] = reports
     rejects = pl.concat([*(frame.filter(pl.col("reject").is_not_null()) for frame in kinds.values()),
                          trailer_rejects], how="diagonal_relaxed")
-    good = {kind: frame.filter(pl.col("reject").is_null()) for kind, frame in kinds.items()}
+    # Most pieces have no reject at all: keep them as they are rather than copy them through a filter.
+    good = {kind: frame if not frame["reject"].is_not_null().any() else frame.filter(pl.col("reject").is_null())
+            for kind, frame in kinds.items()}
     json_kinds = kinds_of_json(list(rows.pieces.values()))
     return Parsed(
         invocations=_invocations(good, source),
