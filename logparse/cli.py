@@ -125,10 +125,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _load_selected(args: argparse.Namespace) -> Tables:
     since = parse_time_arg(args.since)
     until = parse_time_arg(args.until)
-    large = sum(Path(p).stat().st_size for p in args.paths if Path(p).is_file()) > LARGE_INPUT_BYTES
+    large = _input_bytes(args.paths) > LARGE_INPUT_BYTES
     tables = load(*args.paths, function=args.function, version=args.fn_version, progress=large)
     _report_unreadable(tables)
     return select(tables, functions=args.function, since=since, until=until)
+
+
+def _input_bytes(paths: Sequence[str]) -> int:
+    """Bytes on disk behind the paths (files and folders), to decide whether to show progress."""
+    total = 0
+    for text in paths:
+        path = Path(text)
+        files = path.rglob("*") if path.is_dir() else [path] if path.is_file() else []
+        total += sum(f.stat().st_size for f in files if f.is_file())
+    return total
 
 
 def _report_unreadable(tables: Tables) -> None:
