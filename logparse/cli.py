@@ -13,7 +13,7 @@ import dataclasses
 import json
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +26,6 @@ from logparse.timeutil import TimeError, parse_time_arg
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ARCH = "x86_64"
 LARGE_INPUT_BYTES = 50_000_000
-
-
-class UsageError(Exception):
-    """Wrong options: exit code 2."""
-
-    exit_code = 2
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -107,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.formatwarning = lambda message, *_, **__: f"warning: {message}\n"
     try:
         return args.handler(args)
-    except (UsageError, TimeError) as exc:
+    except TimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -233,8 +227,3 @@ def cmd_prices(args: argparse.Namespace) -> int:
 def _print_written(written: dict[str, int], out: Path) -> None:
     for name, rows in written.items():
         print(f"{out / name}.csv: {rows} new rows", file=sys.stderr)
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "summary": cmd_summary, "export": cmd_export, "fetch": cmd_fetch, "prices": cmd_prices,
-}
