@@ -217,6 +217,11 @@ class Tables:
     # Counts from joining X-Ray spans to invocations (matched, traces_without_logs, ...).
     xray_join: dict[str, int] = field(default_factory=dict)
 
+    def __iter__(self):
+        """(name, frame) for the five tables, in the order exports write them."""
+        yield from (("invocations", self.invocations), ("inits", self.inits),
+                    ("restores", self.restores), ("spans", self.spans), ("rejects", self.rejects))
+
 
 def classify_start(init_ms: pd.Series, restore_ms: pd.Series) -> pd.Series:
     """``start_kind`` per invocation: ``restore`` if the REPORT carries a Restore Duration,
