@@ -319,15 +319,53 @@ def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
     split = split.with_columns(
         *(_cut(cell[i], len(prefix), unit, ROW_COLUMNS[column]).alias(column)
           for i, (column, prefix, unit) in enumerate(REPORT_HEAD)),
-        pl.all_horizontal(
-            *(cell[i].str.starts_with(prefix) for i, (_, prefix, _) in enumerate(REPORT_HEAD)),
-            cell[n].fill_null("") == "",
-        ).fill_null(False).alias("plain"),
+        pl.all_horizontal(*(cell[i].str.starts_with(prefix) for i, (_, prefix, _) in enumerate(REPORT_HEAD)))
+        .fill_null(False).alias("head"),
+        (cell[n].fill_null("") == "").alias("bare"),
     )
     # A value that does not read cleanly sends the line to the general path too.
-    plain = split.select(
-        pl.col("plain") & pl.all_horizontal(pl.col(column).is_not_null() for column, _, _ in REPORT_HEAD))
-    return _fast_or_generic(reports, split.drop("cells", "plain"), plain.to_series())
+    flags = split.select(
+        (pl.col("head") & pl.all_horizontal(pl.col(column).is_not_null() for column, _, _ in REPORT_HEAD)),
+        "bare")
+    head, bare = flags["head"], flags["bare"]
+    del flags
+    plain = head & bare
+    fast = split.drop("cells", "head", "bare")
+    del split
+    tails = head & ~bare
+    if tails.any():
+        fast, plain = _report_tails(reports, fast, plain, tails.arg_true())
+    return _fast_or_generic(reports, fast, plain)
+
+
+# A cold start's REPORT in Lambda's exact layout: the five fields, then ``Init Duration`` or
+# ``Restore Duration`` + ``Billed Restore Duration``. Checked whole, strictly enough that the
+# values read here are exactly those the general path would find (ids without spaces or colons,
+# plain decimal numbers, the units in place).
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+REPORT_TAIL = (
+    rf"^REPORT RequestId: [^\s:\x1f]+\tDuration: {_NUMBER} ms\tBilled Duration: {_NUMBER} ms\t"
+    r"Memory Size: [0-9]+ MB\tMax Memory Used: [0-9]+ MB\t"
+    rf"(?:Init Duration: (?P<init_ms>{_NUMBER}) ms|Restore Duration: (?P<restore_ms>{_NUMBER}) ms\t"
+    rf"Billed Restore Duration: (?P<billed_restore_ms>{_NUMBER}) ms)\t?$"
+)
+
+
+def _report_tails(reports: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
+                  where: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
+    """Cold-start REPORTs (the few with fields after the five) in Lambda's exact layout, read
+    with one anchored pattern instead of the general path's key search."""
+    groups = reports["message"].gather(where).str.extract_groups(REPORT_TAIL).struct.unnest()
+    ok = (groups["init_ms"].is_not_null() | groups["restore_ms"].is_not_null()).fill_null(False)
+    if not ok.any():
+        return fast, plain
+    rows, groups = where.filter(ok), groups.filter(ok)
+    fast = fast.with_columns(
+        pl.repeat(None, fast.height, dtype=F, eager=True).scatter(rows, groups[column].cast(F, strict=False))
+        .alias(column)
+        for column in ("init_ms", "restore_ms", "billed_restore_ms")
+    )
+    return fast, plain.scatter(rows, True)
 
 
 def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series) -> pl.DataFrame:
