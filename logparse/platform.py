@@ -193,7 +193,8 @@ def read_rows(events: pl.DataFrame, function: str | None = None, version: str | 
     # Kinds in the order the tables have always listed them: rejects come out in this order.
     generic = sorted((kind for kind in parts if kind in GENERIC_KINDS), key=lambda kind: parts[kind]["line"][0])
     parts = {kind: parts[kind] for kind in ("report", "start", *generic, "json") if kind in parts}
-    readers = {"report": _report_rows, "start": _start_rows, "json": _json_rows}
+    readers = {"report": _report_rows, "start": _start_rows, "json": _json_rows,
+               **dict.fromkeys(LAYOUTS, _layout_rows)}
     pieces = {}
     for kind in list(parts):
         piece = _complete(readers.get(kind, _generic_rows)(parts.pop(kind)), function, version)
@@ -368,11 +369,14 @@ def _report_tails(reports: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
     return fast, plain.scatter(rows, True)
 
 
-def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series) -> pl.DataFrame:
+def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
+                     keep_text: bool = False) -> pl.DataFrame:
     """Rows read by position (``fast``) where the line has the exact layout, else by the general
     path; in line order (the stitching relies on it). The general path runs on the few other
-    lines only and its values are written back in place, which costs far less than a sort."""
-    fast = fast.drop("message").with_columns(pl.lit(None, S).alias("reject"), pl.lit(None, S).alias("text"))
+    lines only and its values are written back in place, which costs far less than a sort.
+    ``keep_text``: the line's text is kept on every row (XRAY trailers, see _keep_reject_text)."""
+    text = pl.col("message") if keep_text else pl.lit(None, S)
+    fast = fast.with_columns(pl.lit(None, S).alias("reject"), text.alias("text")).drop("message")
     if plain.all():
         return fast
     where = (~plain).arg_true()
@@ -406,6 +410,30 @@ def _start_rows(starts: pl.DataFrame) -> pl.DataFrame:
         .fill_null(False)
     split = split.with_columns(word[2].alias("request_id"), word[4].alias("version"), plain.alias("plain"))
     return _fast_or_generic(starts, split.drop("words", "plain"), split["plain"])
+
+
+# Lambda's exact layouts of the other platform lines, each read with one anchored pattern. Values
+# are held to what the general path reads the same way (an id without spaces or colons, lowercase
+# runtime names, which no key can hide in: every key starts with a capital); any other line takes
+# the general path.
+_RUNTIME = (r" Runtime Version: (?P<runtime_version>[a-z0-9._:+-]+)"
+            r"\tRuntime Version ARN: (?P<runtime_version_arn>[a-z0-9._:/+-]+)\t?$")
+LAYOUTS: dict[str, str] = {
+    "init_start": "^INIT_START" + _RUNTIME,
+    "restore_start": "^RESTORE_START" + _RUNTIME,
+    "restore_report": rf"^RESTORE_REPORT Restore Duration: (?P<restore_ms>{_NUMBER}) ms\t?$",
+    "xray": r"^XRAY TraceId: (?P<trace_id>[^\s:\x1f]+)(?:\t|$)",
+}
+
+
+def _layout_rows(lines: pl.DataFrame) -> pl.DataFrame:
+    """Lines of one kind in :data:`LAYOUTS`: the exact layout by its pattern, the rest by the
+    general path."""
+    kind = lines["kind"][0]
+    groups = lines["message"].str.extract_groups(LAYOUTS[kind]).struct.unnest()
+    plain = groups[groups.columns[0]].is_not_null()
+    fast = lines.with_columns(groups[column].cast(ROW_COLUMNS[column], strict=False) for column in groups.columns)
+    return _fast_or_generic(lines, fast, plain, keep_text=kind == "xray")
 
 
 # Every key at once, longest first: regex alternation takes the first alternative that matches at
