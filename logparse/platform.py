@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import orjson
 import pandas as pd
 import polars as pl
@@ -177,14 +178,22 @@ def read_rows(events: pl.DataFrame, function: str | None = None, version: str | 
     The pieces keep no view into the lines' buffers, so once the caller drops ``events`` the
     whole line buffer is freed before the stitching and the pandas tables are built."""
     message = pl.col("message")
-    events = _with_kinds(events)
-    counts = dict(events["kind"].value_counts().iter_rows())
+    code = _kind_codes(events)
+    # Counted and filtered on the small integer codes: the kind's name is written out only for
+    # the platform lines kept, not for every line.
+    bins = np.bincount(code.to_numpy(), minlength=len(KIND_NAMES))
+    counts = {name: int(n) for name, n in zip(KIND_NAMES, bins, strict=True) if n}
     blank = events.select((message.is_null() | (message.str.len_bytes() == 0)).sum()).item()
     # One pass over all lines keeps the platform lines; each kind's rows then come out in line order.
     present = [kind for kind in ROW_KINDS if counts.get(kind)]
-    lines = events.filter(pl.col("kind").is_in(present) if len(present) > 1 else pl.col("kind") == present[0]) \
-        if present else events.clear()
-    empty = _complete(events.clear().drop("message"), function, version)
+    if present:
+        keep = code.is_in([KIND_CODES[kind] for kind in present])
+        lines = events.filter(keep).with_columns(KIND_SERIES.gather(code.filter(keep)).alias("kind"))
+        del keep
+    else:
+        lines = events.clear().with_columns(pl.lit(None, S).alias("kind"))
+    del code
+    empty = _complete(lines.clear().drop("message"), function, version)
     height = events.height
     del events
     parts = {kind: frame for (kind,), frame in lines.partition_by("kind", as_dict=True).items()} \
@@ -257,8 +266,9 @@ def kinds_of_json(rows: list[pl.DataFrame]) -> dict[str, int]:
     return counts
 
 
-def _with_kinds(events: pl.DataFrame) -> pl.DataFrame:
-    """The kind of every line: a platform kind, ``json`` (maybe platform), ``timeout`` or ``app``.
+def _kind_codes(events: pl.DataFrame) -> pl.Series:
+    """The kind of every line as its index in :data:`KIND_NAMES`: a platform kind, ``app``,
+    ``json`` (maybe platform) or ``timeout``.
 
     The first ten characters tell the platform kinds apart in one hash lookup, which is all most
     lines ever cost. A cheap test in the same pass (run in parallel with it) finds the few other
@@ -269,28 +279,33 @@ def _with_kinds(events: pl.DataFrame) -> pl.DataFrame:
     flags = events.select(
         # A cast to an Enum of the known heads (unknown ones become null) is a hash lookup per line
         # into a small integer code; ``replace_strict`` holds three times the memory meanwhile.
-        message.str.head(HEAD).cast(HEAD_ENUM, strict=False).to_physical().fill_null(len(HEADS)).alias("code"),
+        message.str.head(HEAD).cast(HEAD_ENUM, strict=False).to_physical().fill_null(KIND_CODES["app"])
+        .alias("code"),
         (message.str.starts_with("{") | message.str.contains(TIMEOUT_MARK, literal=True))
         .fill_null(False).alias("maybe_other"),
     )
-    events = events.with_columns(HEAD_KINDS.gather(flags["code"]).alias("kind"))
-    maybe = flags["maybe_other"] & (events["kind"] == "app")
+    code = flags["code"]
+    maybe = flags["maybe_other"] & (code == KIND_CODES["app"])
     del flags
     if not maybe.any():
-        return events
+        return code
     rows = maybe.arg_true()
     others = events["message"].gather(rows).to_frame().select(
-        pl.when(message.str.starts_with("{") & message.str.contains('"platform.', literal=True)).then(pl.lit("json"))
-        .when(message.str.contains(TIMEOUT_MARK, literal=True)).then(pl.lit("timeout"))
-        .otherwise(pl.lit("app")).alias("kind")
-    )["kind"]
-    return events.with_columns(events["kind"].scatter(rows, others))
+        pl.when(message.str.starts_with("{") & message.str.contains('"platform.', literal=True))
+        .then(KIND_CODES["json"])
+        .when(message.str.contains(TIMEOUT_MARK, literal=True)).then(KIND_CODES["timeout"])
+        .otherwise(KIND_CODES["app"]).cast(code.dtype).alias("code")
+    )["code"]
+    return code.scatter(rows, others)
 
 
 HEAD = 10
 HEADS = {prefix[:HEAD]: kind for kind, prefix in PREFIXES.items()}
 HEAD_ENUM = pl.Enum(list(HEADS))
-HEAD_KINDS = pl.Series("kind", [*HEADS.values(), "app"], dtype=S)  # by Enum code; the last: no known head
+# Kind names by code: the heads' kinds in Enum order, then the lines no head names.
+KIND_NAMES = (*HEADS.values(), "app", "json", "timeout")
+KIND_CODES = {kind: code for code, kind in enumerate(KIND_NAMES)}
+KIND_SERIES = pl.Series("kind", KIND_NAMES, dtype=S)
 # Kinds whose lines become rows; the rest (END, application lines) are only counted.
 GENERIC_KINDS = ("init_start", "init_report", "restore_start", "restore_report", "xray", "timeout")
 ROW_KINDS = ("report", "start", "json", *GENERIC_KINDS)
@@ -615,7 +630,7 @@ def _stats(lines: int, blank: int, counts: dict[str, int], json_kinds: dict[str,
     for kind, n in json_kinds.items():
         stats.count(kind, n)
     stats.count("blank", blank)
-    stats.count("app", counts.get("app", 0) - blank)  # blank lines fall through to "app" in _with_kinds
+    stats.count("app", counts.get("app", 0) - blank)  # blank lines fall through to "app" in _kind_codes
     stats.skipped = sum(stats.kinds.get(kind, 0) for kind in SKIPPED_KINDS)
     stats.parsed = stats.lines - stats.skipped - rejected
     return stats
