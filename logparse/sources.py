@@ -28,7 +28,7 @@ import polars as pl
 import pyarrow as pa
 
 from logparse import platform
-from logparse.tables import REJECTS, Stats, Tables, conform, make_rejects
+from logparse.tables import Stats, Tables, make_rejects
 
 EVENT_SCHEMA = {
     "line": pl.Int64,
@@ -42,12 +42,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 BASE64_GZIP = b"H4sI"  # base64 of the gzip magic: subscription-filter payloads
 ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f")
 SNIFF_LINES = 50
-
-
-class InputError(Exception):
-    """A problem with one input: reported as one line naming it, exit code 1."""
-
-    exit_code = 1
 
 
 @dataclass
@@ -116,6 +110,7 @@ def load(
         from logparse import xray
 
         tables.invocations, tables.xray_join = xray.join(tables.invocations, tables.spans)
+        tables.spans = xray.versions_from_logs(tables.spans, tables.invocations)
     stats.seconds = time.perf_counter() - started
     return tables
 
@@ -571,7 +566,3 @@ def stream_from_export_path(name: str) -> str | None:
     """S3 export objects sit at ``<prefix>/<task>/<stream with / as ->/000000.gz``."""
     parent = Path(name).parent.name
     return parent if "[" in parent else None
-
-
-__all__ = ["REJECTS", "Events", "Input", "InputError", "conform", "expand", "gunzip", "load", "text_events",
-           "unwrap"]

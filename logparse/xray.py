@@ -1065,3 +1065,15 @@ def _per_version(restores: pd.DataFrame, logged_failures: pd.DataFrame) -> pd.Da
     out["headroom_ms"] = HOOK_LIMIT_MS - out["worst_ms"]
     out["limit_share"] = out["worst_ms"] / HOOK_LIMIT_MS
     return conform(out.reset_index(), HOOKS_COLUMNS)
+
+
+def versions_from_logs(spans: pd.DataFrame, invocations: pd.DataFrame) -> pd.DataFrame:
+    """Spans whose ARN names no version (an unqualified function) take the version of the
+    invocation with the same trace id: the log knows which version served the request."""
+    missing = spans["version"].isna()
+    if not missing.any() or invocations.empty:
+        return spans
+    known = invocations.dropna(subset=["trace_id"]).drop_duplicates("trace_id").set_index("trace_id")["version"]
+    spans = spans.copy()
+    spans.loc[missing, "version"] = spans.loc[missing, "trace_id"].map(known).astype(spans["version"].dtype)
+    return spans

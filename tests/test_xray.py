@@ -489,3 +489,13 @@ def test_typed_decoding_of_documents_nested_too_deep_for_msgspec():
     typed, tolerant = parse_both_ways(text.encode())
     assert_same_parse(typed, tolerant)
     assert (len(typed.spans), len(typed.rejects)) == (depth, 0)
+
+
+def test_spans_of_unqualified_arns_take_the_version_from_the_logs() -> None:
+    """report-worker's ARNs carry no qualifier; its REPORT lines say $LATEST (sample_logs)."""
+    import logparse
+
+    tables = logparse.load(Path(__file__).parent.parent / "sample_logs")
+    worker = tables.spans[tables.spans["function"] == "report-worker"]
+    assert len(worker) and set(worker["version"]) == {"$LATEST"}
+    assert tables.spans["version"].notna().all()
