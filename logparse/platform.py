@@ -24,6 +24,7 @@ from logparse.tables import (
     REJECTS,
     RESTORES,
     SCHEMAS,
+    START_KIND_RULES,
     Stats,
     empty,
     from_polars,
@@ -689,8 +690,9 @@ def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     status = pl.col("status").fill_null("success")
     status = pl.when(pl.col("request_id").is_in(timed_out.implode()) & (status == "success")).then(
         pl.lit("timeout")).otherwise(status)
-    start_kind = (pl.when(pl.col("restore_ms").is_not_null()).then(pl.lit("restore"))
-                  .when(pl.col("init_ms").is_not_null()).then(pl.lit("init")).otherwise(pl.lit("warm")))
+    start_kind = pl.lit("warm")
+    for name, column in reversed(START_KIND_RULES):  # first rule wins: applied last
+        start_kind = pl.when(pl.col(column).is_not_null()).then(pl.lit(name)).otherwise(start_kind)
     frame = reports.select(
         "timestamp", "function", _version(pl.col("start_version")).alias("version"), "log_stream", "request_id",
         "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_mb", "init_ms", "restore_ms",

@@ -223,12 +223,19 @@ class Tables:
                     ("restores", self.restores), ("spans", self.spans), ("rejects", self.rejects))
 
 
+# How a REPORT's fields decide ``start_kind``, first match wins: a Restore Duration means the
+# environment was restored from a snapshot, an Init Duration that it ran a full init; else warm.
+START_KIND_RULES: tuple[tuple[str, str], ...] = (("restore", "restore_ms"), ("init", "init_ms"))
+
+
 def classify_start(init_ms: pd.Series, restore_ms: pd.Series) -> pd.Series:
-    """``start_kind`` per invocation: ``restore`` if the REPORT carries a Restore Duration,
-    ``init`` if it carries an Init Duration, else ``warm``."""
+    """``start_kind`` per invocation, by :data:`START_KIND_RULES` (pandas; the parser applies the
+    same rules in Polars)."""
+    columns = {"init_ms": init_ms, "restore_ms": restore_ms}
     kind = pd.Series("warm", index=init_ms.index, dtype=TEXT)
-    kind = kind.mask(init_ms.notna(), "init")
-    return kind.mask(restore_ms.notna(), "restore")
+    for name, column in reversed(START_KIND_RULES):
+        kind = kind.mask(columns[column].notna(), name)
+    return kind
 
 
 def select(
