@@ -285,7 +285,7 @@ def _kind_codes(events: pl.DataFrame) -> pl.Series:
         (message.str.starts_with("{") | message.str.contains(TIMEOUT_MARK, literal=True))
         .fill_null(False).alias("maybe_other"),
     )
-    code = flags["code"]
+    code = _confirm_prefixes(events, flags["code"])
     maybe = flags["maybe_other"] & (code == KIND_CODES["app"])
     del flags
     if not maybe.any():
@@ -300,8 +300,21 @@ def _kind_codes(events: pl.DataFrame) -> pl.Series:
     return code.scatter(rows, others)
 
 
+def _confirm_prefixes(events: pl.DataFrame, code: pl.Series) -> pl.Series:
+    """Ten characters name the kind; the whole prefix must be there too, or the line is an
+    application line that merely starts alike (``END Request handled``, ``INIT_STARTUP done``)."""
+    rows = (code < len(HEADS)).arg_true()
+    if not len(rows):
+        return code
+    expected = PREFIX_SERIES.gather(code.gather(rows))
+    confirmed = events["message"].gather(rows).str.starts_with(expected)
+    wrong = rows.filter(~confirmed)
+    return code.scatter(wrong, KIND_CODES["app"]) if len(wrong) else code
+
+
 HEAD = 10
 HEADS = {prefix[:HEAD]: kind for kind, prefix in PREFIXES.items()}
+PREFIX_SERIES = pl.Series("prefix", [PREFIXES[kind] for kind in HEADS.values()], dtype=S)
 HEAD_ENUM = pl.Enum(list(HEADS))
 # Kind names by code: the heads' kinds in Enum order, then the lines no head names.
 KIND_NAMES = (*HEADS.values(), "app", "json", "timeout")

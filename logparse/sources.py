@@ -28,7 +28,7 @@ import polars as pl
 import pyarrow as pa
 
 from logparse import platform
-from logparse.tables import Stats, Tables, make_rejects
+from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
 
 EVENT_SCHEMA = {
     "line": pl.Int64,
@@ -98,6 +98,7 @@ def load(
     if bar is not None:
         bar.close()
     found = {}
+    parts["rejects"] = _reject_frame(parts["rejects"])
     for name, frames in parts.items():
         frames = [f for f in frames if len(f)]
         if frames:
@@ -214,10 +215,10 @@ def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
     elif glob.has_magic(text):
         files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
         if not files:
-            rejects.append(make_rejects(text, None, "no file matches this pattern"))
+            rejects.append((text, None, "no file matches this pattern", ""))
     else:
         files = []
-        rejects.append(make_rejects(text, None, "no such file or folder"))
+        rejects.append((text, None, "no such file or folder", ""))
     for file in files:
         yield Input(str(file), file.read_bytes)
 
@@ -231,11 +232,31 @@ def _not_a_log(path: Path) -> bool:
     return path.name.startswith(".") or path.suffix.lower() in NOT_LOGS or "__pycache__" in path.parts
 
 
+def _unreadable(rejects: list, stats: Stats, name: str, line: int | None, reason: str, text: str = "") -> None:
+    """A record that could not be read at all: one reject row, counted as one rejected line."""
+    rejects.append((name, line, reason, text[:REJECT_TEXT_LIMIT]))
+    stats.lines += 1
+    stats.rejected += 1
+    stats.count("unreadable", 1)
+
+
+def _reject_frame(rejects: list) -> list[pd.DataFrame]:
+    """The rejects gathered during a load as frames: tuples (file-level problems, bad records)
+    become one frame at the end instead of a frame each."""
+    records = [r for r in rejects if isinstance(r, tuple)]
+    frames = [r for r in rejects if not isinstance(r, tuple)]
+    if records:
+        source, line, reason, text = zip(*records, strict=True)
+        frames.append(conform(pd.DataFrame({"source": source, "line": pd.array(line, dtype="Int64"),
+                                            "reason": reason, "text": text}), REJECTS))
+    return frames
+
+
 def _read(item: Input, rejects: list[pd.DataFrame], stats: Stats) -> bytes | None:
     try:
         data = item.read()
     except OSError as exc:
-        rejects.append(make_rejects(item.name, None, f"cannot read: {exc.strerror or exc}"))
+        rejects.append((item.name, None, f"cannot read: {exc.strerror or exc}", ""))
         return None
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
@@ -251,10 +272,7 @@ def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) ->
             return
         data, problem = gunzip(data)
         if problem:
-            rejects.append(make_rejects(name, None, problem))
-            stats.rejected += 1
-            stats.lines += 1
-            stats.count("unreadable", 1)
+            _unreadable(rejects, stats, name, None, problem)
         yield from unwrap(data, name, rejects, stats)
         return
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -353,11 +371,8 @@ def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], st
         try:
             decoded = base64.b64decode(record, validate=True)
         except (binascii.Error, ValueError):
-            rejects.append(make_rejects(name, number, "not base64 subscription data", record[:200].decode(
-                "ascii", "replace")))
-            stats.lines += 1
-            stats.rejected += 1
-            stats.count("unreadable", 1)
+            _unreadable(rejects, stats, name, number, "not base64 subscription data",
+                        record[:REJECT_TEXT_LIMIT].decode("ascii", "replace"))
             continue
         yield from unwrap(decoded, f"{name}#{number}" if number > 1 else name, rejects, stats)
 
@@ -400,11 +415,8 @@ def _unwrap_json(document: Any, name: str, rejects: list[pd.DataFrame], stats: S
         elif "results" in doc:
             yield Events(name, _insights_rows(doc["results"]), "insights-json")
         else:
-            rejects.append(make_rejects(name, None, "JSON document is no known log envelope",
-                                        orjson.dumps(doc)[:200].decode()))
-            stats.lines += 1
-            stats.rejected += 1
-            stats.count("unreadable", 1)
+            _unreadable(rejects, stats, name, None, "JSON document is no known log envelope",
+                        orjson.dumps(doc)[:REJECT_TEXT_LIMIT].decode())
 
 
 EVENT_FIELDS = {"timestamp": pl.Int64, "message": pl.String, "logStreamName": pl.String}
@@ -461,10 +473,7 @@ def _insights_csv(data: bytes, name: str, rejects: list[pd.DataFrame], stats: St
     try:
         wide = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
     except pl.exceptions.PolarsError as exc:
-        rejects.append(make_rejects(name, None, f"unreadable Logs Insights CSV: {str(exc).splitlines()[0]}"))
-        stats.lines += 1
-        stats.rejected += 1
-        stats.count("unreadable", 1)
+        _unreadable(rejects, stats, name, None, f"unreadable Logs Insights CSV: {str(exc).splitlines()[0]}")
         return
     wide = wide.with_columns(pl.int_range(2, wide.height + 2, dtype=pl.Int64).alias("line"))  # header is line 1
     yield Events(name, _insights_frame(wide), "insights-csv")

@@ -24,7 +24,10 @@ def parse_time_arg(text: str | None, now: pd.Timestamp | None = None) -> pd.Time
     match = RELATIVE.match(text)
     if match:
         amount, unit = float(match.group(1)), UNITS[match.group(2)]
-        return now - pd.to_timedelta(amount, unit=unit)
+        try:
+            return now - pd.to_timedelta(amount, unit=unit)
+        except (OverflowError, ValueError, pd.errors.OutOfBoundsTimedelta):
+            raise TimeError(f"time {text!r} reaches outside the dates this tool can represent") from None
     try:
         stamp = pd.Timestamp(text)
     except (ValueError, TypeError):

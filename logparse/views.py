@@ -381,13 +381,10 @@ def assumptions(*frames: pd.DataFrame) -> list[str]:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as UTF-8 CSV with ISO-8601 UTC times, as the CLI's exports write them."""
-    out = frame.copy()
-    for name in out.columns:
-        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
-            # Milliseconds are the precision of CloudWatch timestamps.
-            out[name] = out[name].dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str.slice(0, 23) + "Z"
-    return out.to_csv(index=False).encode("utf-8")
+    """``frame`` as the CLI's exports write it: UTF-8, ISO-8601 UTC times, formula-safe cells."""
+    from logparse import export
+
+    return export.to_text(frame).write_csv(quote_style="necessary", line_terminator="\n").encode("utf-8")
 
 
 @dataclass

@@ -86,6 +86,8 @@ def test_usage_errors_are_exit_2() -> None:
     assert bad_time.returncode == 2
     assert bad_time.stderr.strip().startswith("error: cannot read time 'yesterday'")
     assert "Traceback" not in bad_time.stderr
+    far = run("summary", str(ENVELOPES / "tail.log"), "--since", "999999999d")
+    assert far.returncode == 2 and "Traceback" not in far.stderr
     with pytest.raises(SystemExit) as exit_info:
         main(["summary"])
     assert exit_info.value.code == 2

@@ -149,3 +149,13 @@ def test_non_utf8_bytes_and_crlf_do_not_break_a_file() -> None:
     tables = logparse.load(data)
     assert rows(tables.invocations, ["version", "duration_ms", "max_memory_mb"]) == [["2", 1.5, 40]]
     assert tables.stats.skipped == 1 and tables.stats.rejected == 0
+
+
+def test_application_lines_that_start_like_platform_lines_are_skipped() -> None:
+    data = (b"START RequestId: a Version: 3\nREPORT Requests served so far: 10\nINIT_STARTUP done in 5 ms\n"
+            b"END Request handled\nREPORT RequestId: a\tDuration: 1.00 ms\tBilled Duration: 2 ms\t"
+            b"Memory Size: 128 MB\tMax Memory Used: 50 MB\t\n")
+    tables = logparse.load(data, function="fn")
+    assert tables.inits.empty and tables.rejects.empty
+    assert len(tables.invocations) == 1
+    assert tables.stats.kinds == {"start": 1, "report": 1, "app": 3}

@@ -218,3 +218,10 @@ def test_csv_bytes_writes_iso_utc_times(tables):
     frame = pd.read_csv(io.BytesIO(views.csv_bytes(tables.invocations.head(2))))
     assert frame["timestamp"].tolist() == ["2026-11-16T10:00:00.000Z", "2026-11-16T10:05:00.000Z"]
     assert list(frame.columns) == list(INVOCATIONS)
+
+
+def test_csv_downloads_escape_formulas_like_exports() -> None:
+    frame = pd.DataFrame({"error_type": pd.array(["=HYPERLINK(1)", "Runtime.ExitError"], dtype="string"),
+                          "duration_ms": pd.array([-1.5, 2.0], dtype="Float64")})
+    text = views.csv_bytes(frame).decode()
+    assert text.splitlines() == ["error_type,duration_ms", "'=HYPERLINK(1),-1.5", "Runtime.ExitError,2.0"]
