@@ -19,12 +19,11 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import load
+from logparse import cost, load
 from logparse.tables import Tables, select
-from logparse.timeutil import TimeError, parse_time_arg
+from logparse.timeutil import parse_time_arg
 
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ARCH = "x86_64"
+DEFAULT_REGION, DEFAULT_ARCH = cost.DEFAULT_REGION, cost.DEFAULT_ARCH
 LARGE_INPUT_BYTES = 50_000_000
 
 
@@ -101,9 +100,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.formatwarning = lambda message, *_, **__: f"warning: {message}\n"
     try:
         return args.handler(args)
-    except TimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -148,8 +144,6 @@ def _exit_code(tables: Tables) -> int:
 
 
 def _prices(args: argparse.Namespace):
-    from logparse import cost
-
     # None (not the defaults) when the user said nothing, so the prices know they are assumed.
     return cost.load_prices(args.prices).lookup(args.region, args.arch)
 
@@ -206,8 +200,6 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_prices(args: argparse.Namespace) -> int:
-    from logparse import cost
-
     table = cost.load_prices(args.prices)
     frame = table.frame
     if args.region:

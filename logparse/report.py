@@ -13,9 +13,6 @@ import pandas as pd
 from logparse import cost, metrics
 from logparse.tables import Tables
 
-COST_COLUMNS = ("cache_cost_usd", "restore_cost_usd", "billed_restore_cost_usd", "duration_cost_usd",
-                "request_cost_usd", "total_cost_usd")
-
 
 def _number(value: Any) -> float | int | None:
     """JSON-safe scalar: pandas <NA>/NaN become None, numpy numbers plain Python."""
@@ -77,12 +74,12 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
             "init": _number(row["init"]),
             "restore": _number(row["restore"]),
             "cold_start_rate": _number(row.get("cold_start_rate")),
-            "restore_ms": _quantiles(row, "restore_ms", ("p50", "p90", "p99", "max")),
+            "restore_ms": _quantiles(row, "restore_ms", metrics.STATS),
             "billed_restore_ms_sum": _number(row["billed_restore_ms_sum"]) or 0.0,
-            "init_ms": _quantiles(row, "init_ms", ("p50", "p90", "p99", "max")),
+            "init_ms": _quantiles(row, "init_ms", metrics.STATS),
             "memory_mb": _number(row.get("memory_mb")),
         }
-        entry.update({name: _number(row.get(name)) for name in COST_COLUMNS})
+        entry.update({name: _number(row.get(name)) for name in cost.COST_COLUMNS})
         functions.append(entry)
     notes = list(prices.notes())
     notes.extend(note for note in (costs.attrs.get("assumptions", []) if len(costs) else []) if note not in notes)
