@@ -255,6 +255,12 @@ def version_rank(versions: pd.Index | pd.Series) -> np.ndarray:
     return frame.sort_values(["group", "number", "label"], kind="stable").index.argsort()
 
 
+def sorted_versions(labels: Sequence[str]) -> list[str]:
+    """Version labels in :func:`version_rank` order."""
+    labels = list(labels)
+    return [labels[i] for i in np.argsort(version_rank(pd.Index(labels, dtype=object)), kind="stable")]
+
+
 def sort_versions(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` ordered by function, then version in :func:`version_rank` order."""
     rank = version_rank(frame["version"])

@@ -75,16 +75,6 @@ class Headline:
         return (self.cache_cost_usd or 0.0) + (self.restore_cost_usd or 0.0)
 
 
-def version_key(version: str) -> tuple[int, float, str]:
-    """Sort key for Lambda versions, the order of :func:`metrics.version_rank`: ``$LATEST``, then
-    published versions by number (2 before 10), then anything else by name."""
-    if version == "$LATEST":
-        return (0, 0, "")
-    if version.isdigit():
-        return (1, int(version), "")
-    return (2, 0, version)
-
-
 def series_label(function: pd.Series, version: pd.Series) -> pd.Series:
     """``function:version``, the name a person uses for one published version."""
     return function.astype("string").fillna("unknown") + ":" + version.astype("string").fillna("unknown")
@@ -111,10 +101,10 @@ def _pairs(tables: Tables) -> pd.DataFrame:
 
 
 def series_names(tables: Tables) -> list[str]:
-    """Every ``function:version`` in the tables, by function then :func:`version_key`: one order
-    (and so one colour) for a version across every chart."""
-    pairs = _pairs(tables).fillna("unknown").itertuples(index=False, name=None)
-    return [f"{f}:{v}" for f, v in sorted(set(pairs), key=lambda p: (p[0], version_key(p[1])))]
+    """Every ``function:version`` in the tables, by function then version
+    (:func:`metrics.version_rank`): one order (and so one colour) for a version across every chart."""
+    pairs = metrics.sort_versions(_pairs(tables).fillna("unknown").drop_duplicates(ignore_index=True))
+    return [f"{f}:{v}" for f, v in pairs[["function", "version"]].itertuples(index=False, name=None)]
 
 
 def functions(tables: Tables) -> list[str]:
@@ -123,11 +113,11 @@ def functions(tables: Tables) -> list[str]:
 
 
 def versions(tables: Tables, functions: Sequence[str] = ()) -> list[str]:
-    """Every version named in the tables (of ``functions`` if given), in :func:`version_key` order."""
+    """Every version named in the tables (of ``functions`` if given), in version order."""
     pairs = _pairs(tables)
     if functions:
         pairs = pairs[pairs["function"].isin(list(functions)).fillna(False)]
-    return sorted(set(pairs["version"].dropna()), key=version_key)
+    return metrics.sorted_versions(sorted(set(pairs["version"].dropna())))
 
 
 def architecture(tables: Tables) -> str | None:
@@ -280,7 +270,7 @@ def init_vs_restore(tables: Tables) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame(rows, columns=columns)
     out["series"] = series_label(out["function"], out["version"])
-    order = out["version"].map(lambda v: version_key(str(v)))
+    order = metrics.version_rank(out["version"].astype(str))
     return out.assign(_order=order).sort_values(["function", "_order", "phase"]).drop(columns="_order")
 
 

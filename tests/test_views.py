@@ -70,9 +70,9 @@ def prices() -> cost.Prices:
 
 def test_versions_sort_like_metrics():
     labels = ["10", "$LATEST", "2", "unknown", "1"]
-    assert sorted(labels, key=views.version_key) == ["$LATEST", "1", "2", "10", "unknown"]
+    assert metrics.sorted_versions(labels) == ["$LATEST", "1", "2", "10", "unknown"]
     by_metrics = [labels[i] for i in metrics.version_rank(pd.Index(labels)).argsort()]
-    assert by_metrics == sorted(labels, key=views.version_key)
+    assert by_metrics == metrics.sorted_versions(labels)
 
 
 def test_functions_versions_and_time_range(tables):
