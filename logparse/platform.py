@@ -174,19 +174,28 @@ class Rows:
     empty: pl.DataFrame  # no rows, every row column: stands in for a kind the input lacks
 
 
-def read_rows(events: pl.DataFrame, function: str | None = None, version: str | None = None) -> Rows:
+def read_rows(events: pl.DataFrame, function: str | None = None, version: str | None = None,
+              counted: dict[str, int] | None = None, read: dict[str, pl.DataFrame] | None = None) -> Rows:
     """Everything that reads the text of the lines: kinds, then the fields of the platform lines.
     The pieces keep no view into the lines' buffers, so once the caller drops ``events`` the
-    whole line buffer is freed before the stitching and the pandas tables are built."""
+    whole line buffer is freed before the stitching and the pandas tables are built.
+    ``counted``: kinds of the lines that ``events`` leaves out, only counted; ``read``: lines it
+    leaves out because their rows were read from bytes already (see :mod:`logparse.layouts`)."""
+    counted, read = dict(counted or {}), read or {}
+    for kind, rows in read.items():
+        counted[kind] = counted.get(kind, 0) + rows.height
     message = pl.col("message")
     code = _kind_codes(events)
+    events = events.drop("code", strict=False)
     # Counted and filtered on the small integer codes: the kind's name is written out only for
     # the platform lines kept, not for every line.
     bins = np.bincount(code.to_numpy(), minlength=len(KIND_NAMES))
     counts = {name: int(n) for name, n in zip(KIND_NAMES, bins, strict=True) if n}
-    blank = events.select((message.is_null() | (message.str.len_bytes() == 0)).sum()).item()
     # One pass over all lines keeps the platform lines; each kind's rows then come out in line order.
     present = [kind for kind in ROW_KINDS if counts.get(kind)]
+    for kind, n in counted.items():
+        counts[kind] = counts.get(kind, 0) + n
+    blank = events.select((message.is_null() | (message.str.len_bytes() == 0)).sum()).item()
     if present:
         keep = code.is_in([KIND_CODES[kind] for kind in present])
         lines = events.filter(keep).with_columns(KIND_SERIES.gather(code.filter(keep)).alias("kind"))
@@ -195,7 +204,7 @@ def read_rows(events: pl.DataFrame, function: str | None = None, version: str | 
         lines = events.clear().with_columns(pl.lit(None, S).alias("kind"))
     del code
     empty = _complete(lines.clear().drop("message"), function, version)
-    height = events.height
+    height = events.height + sum(counted.values())
     del events
     parts = {kind: frame for (kind,), frame in lines.partition_by("kind", as_dict=True).items()} \
         if len(present) > 1 else {kind: lines for kind in present}
@@ -206,9 +215,15 @@ def read_rows(events: pl.DataFrame, function: str | None = None, version: str | 
     readers = {"report": _report_rows, "start": _start_rows, "json": _json_rows,
                **dict.fromkeys(LAYOUTS, _layout_rows)}
     pieces = {}
-    for kind in list(parts):
-        piece = _complete(readers.get(kind, _generic_rows)(parts.pop(kind)), function, version)
-        pieces[kind] = piece.with_columns(_own(piece["text"]))
+    for kind in ("report", "start", *generic, "json"):
+        found = []
+        if kind in read:  # rows read from bytes: no text kept, none rejected
+            found.append(_complete(read.pop(kind).with_columns(pl.lit(kind).alias("kind")), function, version))
+        if kind in parts:
+            piece = _complete(readers.get(kind, _generic_rows)(parts.pop(kind)), function, version)
+            found.append(piece.with_columns(_own(piece["text"])))
+        if found:
+            pieces[kind] = pl.concat(found, how="diagonal_relaxed").sort("line") if len(found) > 1 else found[0]
     return Rows(height, blank, counts, pieces, empty)
 
 
@@ -271,33 +286,32 @@ def _kind_codes(events: pl.DataFrame) -> pl.Series:
     """The kind of every line as its index in :data:`KIND_NAMES`: a platform kind, ``app``,
     ``json`` (maybe platform) or ``timeout``.
 
-    The first ten characters tell the platform kinds apart in one hash lookup, which is all most
-    lines ever cost. A cheap test in the same pass (run in parallel with it) finds the few other
-    lines that may be JSON platform events (they start with ``{``) or the timeout message (one
-    SIMD substring search, about half the cost of a multi-pattern scan); only those are looked
-    at again, with the exact tests."""
+    Lines read from text files come with the code their bytes told (``code``, see
+    :func:`pick_lines`). For the others the first ten characters tell the platform kinds apart in
+    one hash lookup. Then only the lines still taken for application lines are looked at again:
+    a JSON platform event starts with ``{``, a timeout holds the message anywhere."""
     message = pl.col("message")
-    flags = events.select(
+    known = events["code"] if "code" in events.columns else None
+    if known is None or known.null_count():
         # A cast to an Enum of the known heads (unknown ones become null) is a hash lookup per line
         # into a small integer code; ``replace_strict`` holds three times the memory meanwhile.
-        message.str.head(HEAD).cast(HEAD_ENUM, strict=False).to_physical().fill_null(KIND_CODES["app"])
-        .alias("code"),
-        (message.str.starts_with("{") | message.str.contains(TIMEOUT_MARK, literal=True))
-        .fill_null(False).alias("maybe_other"),
-    )
-    code = _confirm_prefixes(events, flags["code"])
-    maybe = flags["maybe_other"] & (code == KIND_CODES["app"])
-    del flags
-    if not maybe.any():
+        heads = events.select(message.str.head(HEAD).cast(HEAD_ENUM, strict=False).to_physical()
+                              .fill_null(KIND_CODES["app"]).cast(pl.UInt8))["message"]
+        heads = _confirm_prefixes(events, heads)
+        code = heads if known is None else known.fill_null(heads)
+    else:
+        code = known
+    rows = (code == KIND_CODES["app"]).arg_true()
+    if not len(rows):
         return code
-    rows = maybe.arg_true()
     others = events["message"].gather(rows).to_frame().select(
         pl.when(message.str.starts_with("{") & message.str.contains('"platform.', literal=True))
         .then(KIND_CODES["json"])
         .when(message.str.contains(TIMEOUT_MARK, literal=True)).then(KIND_CODES["timeout"])
-        .otherwise(KIND_CODES["app"]).cast(code.dtype).alias("code")
+        .otherwise(KIND_CODES["app"]).cast(pl.UInt8).alias("code")
     )["code"]
-    return code.scatter(rows, others)
+    changed = others != KIND_CODES["app"]
+    return code.scatter(rows.filter(changed), others.filter(changed)) if changed.any() else code
 
 
 def _confirm_prefixes(events: pl.DataFrame, code: pl.Series) -> pl.Series:
@@ -325,47 +339,69 @@ GENERIC_KINDS = ("init_start", "init_report", "restore_start", "restore_report",
 ROW_KINDS = ("report", "start", "json", *GENERIC_KINDS)
 
 
-# Lambda's own REPORT layout: the five fields every REPORT has, in this order, tab-separated,
-# with nothing after them (a warm start: nearly every REPORT).
-REPORT_HEAD: tuple[tuple[str, str, int], ...] = (  # column, key prefix, unit suffix length
-    ("request_id", "REPORT RequestId: ", 0),
-    ("duration_ms", "Duration: ", 3),
-    ("billed_duration_ms", "Billed Duration: ", 3),
-    ("memory_mb", "Memory Size: ", 3),
-    ("max_memory_mb", "Max Memory Used: ", 3),
+# Lambda's own REPORT layout: the five fields every REPORT has, in this order, tab-separated (a
+# warm start's REPORT ends after them). Each value lies between the separator before it and the
+# one after it; Lambda's request ids are UUIDs, so the first value starts at a fixed place.
+REPORT_PREFIX = "REPORT RequestId: "
+REQUEST_ID_LENGTH = 36
+REPORT_SEPARATORS: tuple[tuple[str, str], ...] = (  # column, separator before its value
+    ("duration_ms", "\tDuration: "),
+    ("billed_duration_ms", " ms\tBilled Duration: "),
+    ("memory_mb", " ms\tMemory Size: "),
+    ("max_memory_mb", " MB\tMax Memory Used: "),
 )
+REPORT_ENDS = (" MB\t", " MB")
 
 
 def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
-    """REPORT lines. Plain warm-start lines in Lambda's exact layout are split on tabs once and
-    read by position after checking every key; every other REPORT (restores, inits, Status,
-    reflowed copies) takes the general path, which finds each key by name."""
+    """REPORT lines. Warm-start lines in Lambda's exact layout are read between their separators,
+    each found once with a substring search, and every value must read as a number; cold-start
+    lines in the exact layout (fields after the five) are read with one anchored pattern; every
+    other REPORT (Status, reflowed copies, other ids) takes the general path, which finds each
+    key by name."""
     if reports.is_empty():
         return reports.drop("message")
-    n = len(REPORT_HEAD)
-    split = reports.with_columns(pl.col("message").str.splitn("\t", n + 1).alias("cells"))
-    cell = [pl.col("cells").struct.field(f"field_{i}") for i in range(n + 1)]
-    # One with_columns: Polars evaluates the independent expressions in parallel.
-    split = split.with_columns(
-        *(_cut(cell[i], len(prefix), unit, ROW_COLUMNS[column]).alias(column)
-          for i, (column, prefix, unit) in enumerate(REPORT_HEAD)),
-        pl.all_horizontal(*(cell[i].str.starts_with(prefix) for i, (_, prefix, _) in enumerate(REPORT_HEAD)))
-        .fill_null(False).alias("head"),
-        (cell[n].fill_null("") == "").alias("bare"),
+    message = pl.col("message")
+    first = len(REPORT_PREFIX) + REQUEST_ID_LENGTH  # where the first separator must be
+    # Where each separator is, computed once (eager frames do not share repeated expressions).
+    found = reports.select(
+        *(message.str.find(sep, literal=True).alias(column) for column, sep in REPORT_SEPARATORS[1:]),
+        (message.str.len_bytes() - pl.when(message.str.ends_with(REPORT_ENDS[0])).then(len(REPORT_ENDS[0]))
+         .otherwise(len(REPORT_ENDS[1]))).alias("end"),
+        pl.any_horizontal(message.str.ends_with(end) for end in REPORT_ENDS).alias("bare"),
     )
-    # A value that does not read cleanly sends the line to the general path too.
-    flags = split.select(
-        (pl.col("head") & pl.all_horizontal(pl.col(column).is_not_null() for column, _, _ in REPORT_HEAD)),
-        "bare")
-    head, bare = flags["head"], flags["bare"]
+    at = [pl.lit(first), *(pl.col(column) for column, _ in REPORT_SEPARATORS[1:])]
+    starts = [position + len(sep) for position, (_, sep) in zip(at, REPORT_SEPARATORS, strict=True)]
+    stops = [*at[1:], pl.col("end")]
+    request_id = message.str.slice(len(REPORT_PREFIX), REQUEST_ID_LENGTH)
+    # One select: Polars evaluates the independent expressions in parallel.
+    fast = pl.concat([reports, found], how="horizontal").select(
+        pl.exclude(found.columns),
+        request_id.alias("request_id"),
+        *(_number(message.str.slice(start, stop - start), ROW_COLUMNS[column]).alias(column)
+          for (column, _), start, stop in zip(REPORT_SEPARATORS, starts, stops, strict=True)),
+        ((message.str.slice(first, len(REPORT_SEPARATORS[0][1])) == REPORT_SEPARATORS[0][1])
+         & pl.all_horizontal(stop > start for start, stop in zip(starts, stops, strict=True))
+         & ~request_id.str.contains(r"[\s:]")).fill_null(False).alias("head"),
+    )
+    flags = fast.select(
+        "head",  # and every value a finite number (not "nan" or "inf", which the general path refuses)
+        pl.all_horizontal(pl.col(column).cast(F).is_finite() for column, _ in REPORT_SEPARATORS)
+        .fill_null(False).alias("values"),
+    ).with_columns(found["bare"])
+    head, plain = flags["head"], flags["head"] & flags["values"] & flags["bare"]
+    tails = head & ~flags["bare"]
     del flags
-    plain = head & bare
-    fast = split.drop("cells", "head", "bare")
-    del split
-    tails = head & ~bare
+    fast = fast.drop("head")
     if tails.any():
         fast, plain = _report_tails(reports, fast, plain, tails.arg_true())
     return _fast_or_generic(reports, fast, plain)
+
+
+def _number(text: pl.Expr, dtype: type[pl.DataType]) -> pl.Expr:
+    """A value read where the layout puts it (null if it is not a number)."""
+    value = text.cast(F, strict=False)
+    return value if dtype is F else value.cast(dtype, strict=False)
 
 
 # A cold start's REPORT in Lambda's exact layout: the five fields, then ``Init Duration`` or
@@ -375,7 +411,7 @@ def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 REPORT_TAIL = (
     rf"^REPORT RequestId: [^\s:\x1f]+\tDuration: {_NUMBER} ms\tBilled Duration: {_NUMBER} ms\t"
-    r"Memory Size: [0-9]+ MB\tMax Memory Used: [0-9]+ MB\t"
+    r"Memory Size: [0-9]+ MB\tMax Memory Used: (?P<max_memory_mb>[0-9]+) MB\t"
     rf"(?:Init Duration: (?P<init_ms>{_NUMBER}) ms|Restore Duration: (?P<restore_ms>{_NUMBER}) ms\t"
     rf"Billed Restore Duration: (?P<billed_restore_ms>{_NUMBER}) ms)\t?$"
 )
@@ -387,6 +423,7 @@ def _report_tails(reports: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
     with one anchored pattern instead of the general path's key search."""
     groups = reports["message"].gather(where).str.extract_groups(REPORT_TAIL).struct.unnest()
     ok = (groups["init_ms"].is_not_null() | groups["restore_ms"].is_not_null()).fill_null(False)
+    # The warm-start reading took the fields after the fifth for its value: read it again here.
     if not ok.any():
         return fast, plain
     rows, groups = where.filter(ok), groups.filter(ok)
@@ -394,7 +431,7 @@ def _report_tails(reports: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
         pl.repeat(None, fast.height, dtype=F, eager=True).scatter(rows, groups[column].cast(F, strict=False))
         .alias(column)
         for column in ("init_ms", "restore_ms", "billed_restore_ms")
-    )
+    ).with_columns(fast["max_memory_mb"].scatter(rows, groups["max_memory_mb"].cast(N, strict=False)))
     return fast, plain.scatter(rows, True)
 
 
@@ -419,26 +456,23 @@ def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
     return fast.with_columns(columns)
 
 
-def _cut(cell: pl.Expr, prefix: int, unit: int, dtype: type[pl.DataType]) -> pl.Expr:
-    """A value by position within a cell already checked against the layout."""
-    value = cell.str.slice(prefix)
-    if unit:
-        value = value.str.head(-unit)
-    return value if dtype is S else value.cast(F, strict=False).cast(dtype, strict=False)
+START_PREFIX = "START RequestId: "
+START_VERSION = " Version: "
 
 
 def _start_rows(starts: pl.DataFrame) -> pl.DataFrame:
     """``START RequestId: <id> Version: <v>``: the request's version for its REPORT. Lines in any
-    other shape take the general path."""
+    other shape (or with another kind of id) take the general path."""
     if starts.is_empty():
         return starts.drop("message")
-    words = pl.col("message").str.splitn(" ", 5)
-    split = starts.with_columns(words.alias("words"))
-    word = [pl.col("words").struct.field(f"field_{i}") for i in range(5)]
-    plain = ((word[1] == "RequestId:") & (word[3] == "Version:") & ~word[4].str.contains(" ", literal=True)) \
-        .fill_null(False)
-    split = split.with_columns(word[2].alias("request_id"), word[4].alias("version"), plain.alias("plain"))
-    return _fast_or_generic(starts, split.drop("words", "plain"), split["plain"])
+    message = pl.col("message")
+    request_id = message.str.slice(len(START_PREFIX), REQUEST_ID_LENGTH)
+    at = len(START_PREFIX) + REQUEST_ID_LENGTH
+    version = message.str.slice(at + len(START_VERSION))
+    plain = ((message.str.slice(at, len(START_VERSION)) == START_VERSION) & ~request_id.str.contains(r"[\s:]")
+             & (version.str.len_bytes() > 0) & ~version.str.contains(r"\s")).fill_null(False)
+    fast = starts.with_columns(request_id.alias("request_id"), version.alias("version"), plain.alias("plain"))
+    return _fast_or_generic(starts, fast.drop("plain"), fast["plain"])
 
 
 # Lambda's exact layouts of the other platform lines, each read with one anchored pattern. Values

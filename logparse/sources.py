@@ -12,12 +12,13 @@ import base64
 import binascii
 import glob
 import io
+import mmap
 import os
 import sys
 import time
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,8 +27,9 @@ import orjson
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+from isal import isal_zlib
 
-from logparse import platform
+from logparse import layouts, lines, platform
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
 
 EVENT_SCHEMA = {
@@ -42,6 +44,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 BASE64_GZIP = b"H4sI"  # base64 of the gzip magic: subscription-filter payloads
 ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f")
 SNIFF_LINES = 50
+ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
 
 
 @dataclass
@@ -59,6 +62,17 @@ class Events:
     source: str
     frame: pl.DataFrame
     envelope: str
+    lines: int = 0  # lines the input had, when the frame holds only some (see lines.py)
+    counted: dict[str, int] = field(default_factory=dict)  # kinds of the lines left out
+    read: dict[str, pl.DataFrame] = field(default_factory=dict)  # rows read from bytes, per kind
+
+    def filled(self, column: str, value: str | None) -> Events:
+        """Rows with no ``column`` take ``value`` (a stream or group named by the file's path)."""
+        if value is None:
+            return self
+        fill = pl.col(column).fill_null(value)
+        return replace(self, frame=self.frame.with_columns(fill),
+                       read={kind: frame.with_columns(fill) for kind, frame in self.read.items()})
 
 
 def load(
@@ -130,26 +144,33 @@ class Batch:
         self.offsets: list[int] = []
         self.lines = 0
         self.next_offset = 0
+        self.counted: dict[str, int] = {}
+        self.read: dict[str, list[pl.DataFrame]] = {}
 
     def add(self, events: Events) -> None:
+        events = events.filled("log_group", group_from_path(events.source))
         frame = events.frame
-        group = group_from_path(events.source)
-        if group is not None:
-            frame = frame.with_columns(pl.col("log_group").fill_null(group))
-        self.frames.append(frame.with_columns(pl.col("line") + self.next_offset))
+        shift = pl.col("line") + self.next_offset
+        self.frames.append(frame.with_columns(shift))
+        for kind, rows in events.read.items():
+            self.read.setdefault(kind, []).append(rows.with_columns(shift))
         self.names.append(events.source)
         self.offsets.append(self.next_offset)
-        self.lines += frame.height
-        self.next_offset += (frame["line"].max() or 0) + 1
+        self.lines += frame.height + sum(rows.height for rows in events.read.values())
+        self.next_offset += max(frame["line"].max() or 0, events.lines) + 1
+        for kind, n in events.counted.items():
+            self.counted[kind] = self.counted.get(kind, 0) + n
 
     def parse_into(self, parts: dict[str, list[pd.DataFrame]], stats: Stats, function: str | None,
                    version: str | None) -> None:
         if not self.frames:
             return
         frames, self.frames = self.frames, []
-        frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+        frame = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
         del frames
-        rows = platform.read_rows(frame, function, version)
+        read = {kind: pl.concat(frames) if len(frames) > 1 else frames[0] for kind, frames in self.read.items()}
+        rows = platform.read_rows(frame, function, version, self.counted, read)
+        del read
         del frame  # the last reference to the lines: their buffer is freed before the tables are built
         parsed = platform.stitch(rows, "<batch>")
         stats.add(parsed.stats)
@@ -220,7 +241,17 @@ def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
         files = []
         rejects.append((text, None, "no such file or folder", ""))
     for file in files:
-        yield Input(str(file), file.read_bytes)
+        yield Input(str(file), lambda file=file: _map(file))
+
+
+def _map(path: Path) -> bytes | mmap.mmap:
+    """A regular file's bytes mapped rather than copied: the parser reads most of them once and
+    keeps none (its strings are views; the tables it returns hold copies). Anything else is read."""
+    with open(path, "rb") as handle:
+        try:
+            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (ValueError, OSError):  # empty, a pipe, a special file
+            return handle.read()
 
 
 NOT_LOGS = {".md", ".py", ".pyc", ".toml", ".cfg", ".ini", ".txt~"}
@@ -252,7 +283,7 @@ def _reject_frame(rejects: list) -> list[pd.DataFrame]:
     return frames
 
 
-def _read(item: Input, rejects: list[pd.DataFrame], stats: Stats) -> bytes | None:
+def _read(item: Input, rejects: list[pd.DataFrame], stats: Stats) -> bytes | mmap.mmap | None:
     try:
         data = item.read()
     except OSError as exc:
@@ -260,22 +291,20 @@ def _read(item: Input, rejects: list[pd.DataFrame], stats: Stats) -> bytes | Non
         return None
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
-    return bytes(data)
+    return data if isinstance(data, bytes | mmap.mmap) else bytes(data)
 
 
-def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Any]:
+def unwrap(data: bytes | mmap.mmap, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Any]:
     """Yield Events (or X-Ray (spans, rejects) pairs) for one blob, recursing through gzip/base64."""
     if data[:2] == GZIP_MAGIC:
-        events = _gzip_text_events(data)
-        if events is not None:
-            yield _text_input(events, name)
-            return
         data, problem = gunzip(data)
         if problem:
             _unreadable(rejects, stats, name, None, problem)
         yield from unwrap(data, name, rejects, stats)
         return
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not _looks_like_text(data[:4096]):
+        data = bytes(data)  # the envelopes below want bytes; only text is read from a mapping
     if head.startswith(BASE64_GZIP):
         yield from _unwrap_base64_lines(data, name, rejects, stats)
         return
@@ -303,32 +332,13 @@ def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) ->
     ):
         yield from _insights_csv(data, name, rejects, stats)
         return
-    yield _text_input(text_events(data), name)
+    yield _text_input(data, name)
 
 
-def _text_input(events: pl.DataFrame, name: str) -> Events:
+def _text_input(data: bytes | mmap.mmap, name: str) -> Events:
     """Text lines, with the stream an S3 export path names for lines that carry none."""
-    stream = stream_from_export_path(name)
-    if stream is not None:
-        events = events.with_columns(pl.col("log_stream").fill_null(stream))
-    return Events(name, events, "text")
-
-
-def _gzip_text_events(data: bytes) -> pl.DataFrame | None:
-    """A gzip file of text lines (an S3 export object), decompressed by the multi-threaded reader
-    straight into lines: about twice as fast as zlib, and the decompressed bytes are never held
-    twice. None for anything else (another envelope, a truncated or corrupt stream, a NUL byte,
-    which the reader would take for a field separator): :func:`gunzip` then reads it the careful way."""
-    try:
-        head = zlib.decompressobj(wbits=31).decompress(data[:1 << 16], 4096)
-    except zlib.error:
-        return None
-    if not _looks_like_text(head):
-        return None
-    try:
-        return text_events(data, compressed=True)
-    except (pl.exceptions.PolarsError, OSError):
-        return None
+    events, count, picked = text_events(data)
+    return Events(name, events, "text", count, picked.counted).filled("log_stream", stream_from_export_path(name))
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -346,20 +356,27 @@ def _looks_like_text(head: bytes) -> bool:
         "@message" in first and "," in first))
 
 
-def gunzip(data: bytes) -> tuple[bytes, str | None]:
-    """Decompress every gzip member; a truncated or corrupt stream keeps what was decoded."""
+def gunzip(data: bytes | mmap.mmap) -> tuple[bytes, str | None]:
+    """Decompress every gzip member (with ISA-L: about twice as fast as zlib); a truncated or
+    corrupt stream keeps what was decoded."""
     out: list[bytes] = []
     while data[:2] == GZIP_MAGIC:
-        inflater = zlib.decompressobj(wbits=31)
+        inflater = isal_zlib.decompressobj(wbits=31)
         try:
             out.append(inflater.decompress(data))
             out.append(inflater.flush())
-        except zlib.error as exc:
-            return b"".join(out), f"corrupt gzip data ({exc}); kept {sum(map(len, out))} bytes"
+        except (isal_zlib.error, zlib.error) as exc:
+            return _joined(out), f"corrupt gzip data ({exc}); kept {sum(map(len, out))} bytes"
         if not inflater.eof:
-            return b"".join(out), f"truncated gzip file; kept {sum(map(len, out))} decoded bytes"
+            return _joined(out), f"truncated gzip file; kept {sum(map(len, out))} decoded bytes"
         data = inflater.unused_data.lstrip(b"\x00")
-    return b"".join(out), None
+    return _joined(out), None
+
+
+def _joined(pieces: list[bytes]) -> bytes:
+    """The pieces as one, without copying the one large piece most files decompress to."""
+    pieces = [piece for piece in pieces if piece]
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Any]:
@@ -500,30 +517,43 @@ def parse_time(expr: pl.Expr) -> pl.Expr:
                         for fmt in ISO_FORMATS])
 
 
-def read_lines(data: bytes, compressed: bool = False) -> pl.Series:
-    """Physical lines of a text blob, multi-threaded: blank lines are kept (as null) so line numbers
-    hold, CRLF is handled, invalid UTF-8 becomes U+FFFD. ``compressed``: gzip, decompressed by the
-    reader, which then fails on a NUL byte rather than cutting the line there."""
-    if not data:
-        return pl.Series("raw", [], dtype=pl.String)
-    if not compressed and b"\x00" in data:  # NUL is the reader's column separator: show it as U+FFFD
-        data = data.replace(b"\x00", "\ufffd".encode())
-    try:
-        frame = pl.read_csv(data, has_header=False, separator="\x00", quote_char=None,
-                            new_columns=["raw"], encoding="utf8-lossy", truncate_ragged_lines=not compressed,
-                            infer_schema=False, comment_prefix=None)
-    except pl.exceptions.NoDataError:  # nothing but a UTF-8 BOM: no lines
-        return pl.Series("raw", [], dtype=pl.String)
-    return frame["raw"]
-
-
-def text_events(data: bytes, compressed: bool = False) -> pl.DataFrame:
+def text_events(data: bytes | mmap.mmap) -> tuple[pl.DataFrame, int, layouts.Picked]:
     """Lines of a text file, with a leading timestamp / stream name split off when the
     file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
-    ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing."""
-    lines = read_lines(data, compressed)
-    frame = pl.DataFrame({"line": pl.int_range(1, len(lines) + 1, eager=True, dtype=pl.Int64), "raw": lines})
-    variant = sniff_text_variant(frame["raw"].head(SNIFF_LINES * 4))
+    ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing.
+
+    Only the lines that may be platform lines become rows, and the common ones are read from
+    their bytes (:mod:`logparse.layouts`). Returns the rows, the number of lines in the file, and
+    what the bytes told (lines counted, rows read)."""
+    head = bytes(data[:1 << 16])
+    head_index = lines.index_lines(head)
+    sample = lines.strings(head_index, np.arange(min(len(head_index), SNIFF_LINES * 4)))
+    variant = sniff_text_variant(sample)
+    prefix = _stamp_shape(sample) if variant == "s3" else b""
+    if variant == "plain" or prefix:
+        index = lines.index_lines(data, layouts.sifter(prefix))
+        picked = layouts.gather(index)
+    else:  # a terminal copy (tail, sam): small, read whole
+        index = lines.index_lines(data)
+        rows = np.arange(len(index))
+        picked = layouts.Picked(rows, lines.strings(index, rows), None, {})
+    frame = pl.DataFrame({"line": pl.Series(picked.rows + 1, dtype=pl.Int64), "raw": picked.text})
+    events = _split_prefix(frame, variant)
+    if picked.codes is not None:
+        events = events.with_columns(pl.Series("code", picked.codes, dtype=pl.UInt8))
+    return events, len(index), picked
+
+
+def _stamp_shape(sample: pl.Series) -> bytes:
+    """The timestamp and space before each message of an S3 export, digits as ``0``, when every
+    line of the sample has the same shape (they do: Lambda writes one format); else empty."""
+    stamps = sample.str.extract(rf"^({ISO_STAMP}) ").drop_nulls()
+    shapes = stamps.str.replace_all(r"\d", "0").unique()
+    return (shapes[0] + " ").encode() if len(shapes) == 1 else b""
+
+
+def _split_prefix(frame: pl.DataFrame, variant: str) -> pl.DataFrame:
+    """``line, raw`` -> the event columns, the variant's timestamp and stream split off."""
     raw = pl.col("raw")
     if variant == "plain":
         return frame.select(
@@ -559,7 +589,7 @@ def sniff_text_variant(head: pl.Series) -> str:
     sample = head.drop_nulls().filter(head.drop_nulls().str.len_bytes() > 0)
     if sample.is_empty():
         return "plain"
-    iso = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
+    iso = ISO_STAMP
     stream = r"\d{4}/\d{2}/\d{2}/\[[^\]]*\]\S*"
     votes = {
         "tail": sample.str.contains(rf"^{iso} {stream} ").sum(),

@@ -1,0 +1,122 @@
+"""Platform lines told apart from the rest straight from the bytes of a text file.
+
+The sifters run on each chunk of lines while it is in cache (see :mod:`logparse.lines`). In a
+plain text file every line gets its kind from its first bytes, and the timeout message is found
+wherever it is; application lines and ``END`` lines are only counted. In a file whose lines carry
+a prefix (an S3 export's timestamp) lines that cannot be platform lines are counted, the rest
+kept. The lines kept are copied out, compact, for the string parser in :mod:`logparse.platform`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from logparse import lines
+from logparse.platform import KIND_CODES, PREFIXES, TIMEOUT_MARK
+
+WORDS = {kind: lines.word_of(prefix.encode()) for kind, prefix in PREFIXES.items()}
+HEAD_WORDS = np.array(sorted(set(WORDS.values())), np.uint64)
+APP, END = KIND_CODES["app"], KIND_CODES["end"]
+BRACE, LOW_BYTE = np.uint64(ord("{")), np.uint64(0xFF)
+
+
+@dataclass
+class Sifted:
+    """What a chunk's bytes told: the rows (chunk-local) left for the string parser, their text,
+    their kind codes where known, and how many lines of each kind were only counted."""
+
+    keep: np.ndarray
+    text: pa.LargeStringArray
+    codes: np.ndarray | None
+    counted: dict[str, int]
+
+
+def sifter(prefix: bytes):
+    """The visitor for a file whose messages follow ``prefix`` (a timestamp's shape; empty: none)."""
+    return (lambda chunk: sift_prefixed(chunk, prefix)) if prefix else sift_plain
+
+
+def sift_plain(chunk: lines.Chunk) -> Sifted:
+    data, starts, ends = chunk.data, chunk.starts, chunk.ends
+    head = lines.words(data, starts)
+    code = np.full(len(starts), APP, np.uint8)
+    for kind, prefix in PREFIXES.items():  # eight bytes name the kind; the whole prefix must follow
+        rows = np.flatnonzero(head == WORDS[kind])
+        if len(rows):
+            code[rows[lines.starts_with(data, starts[rows] + 8, ends[rows], prefix[8:].encode())]] = KIND_CODES[kind]
+    keep = (ends - starts < 8) | ((head & LOW_BYTE) == BRACE) | _holds(chunk, TIMEOUT_MARK.encode())
+    keep |= (code != APP) & (code != END)
+    counted = {"app": int((~keep & (code == APP)).sum()), "end": int((~keep & (code == END)).sum())}
+    rows = np.flatnonzero(keep)
+    return Sifted(rows, lines.copied(chunk, rows), code[rows], counted)
+
+
+def sift_prefixed(chunk: lines.Chunk, prefix: bytes) -> Sifted:
+    """Keep every line that may be a platform line at the start or after the prefix, every line
+    whose prefix does not have the sample's shape, every short line; count the rest as
+    application lines."""
+    data, starts, ends = chunk.data, chunk.starts, chunk.ends
+    keep = (ends - starts < len(prefix) + 8) | _holds(chunk, TIMEOUT_MARK.encode())
+    keep |= ~_has_shape(data, starts, prefix) | _may_be_platform(data, starts) | \
+        _may_be_platform(data, starts + len(prefix))
+    rows = np.flatnonzero(keep)
+    return Sifted(rows, lines.copied(chunk, rows), None, {"app": len(keep) - len(rows)})
+
+
+def _holds(chunk: lines.Chunk, needle: bytes) -> np.ndarray:
+    """Which lines of the chunk hold ``needle``: one fast search per occurrence, not per line."""
+    found = []
+    at = chunk.blob.find(needle, chunk.low, chunk.high)
+    while at >= 0:
+        found.append(at)
+        at = chunk.blob.find(needle, at + len(needle), chunk.high)
+    marked = np.zeros(len(chunk.starts), bool)
+    marked[np.searchsorted(chunk.starts, np.asarray(found, np.int64), side="right") - 1] = True
+    return marked
+
+
+def _may_be_platform(data: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Whether the eight bytes from each offset start a platform line or a JSON document."""
+    word = lines.words(data, at)
+    return np.isin(word, HEAD_WORDS) | ((word & LOW_BYTE) == BRACE)
+
+
+def _has_shape(data: np.ndarray, starts: np.ndarray, prefix: bytes) -> np.ndarray:
+    """Whether each line starts like ``prefix``: the same bytes wherever the sample has no digit."""
+    ok = np.ones(len(starts), bool)
+    for low in range(0, len(prefix), 8):
+        piece = prefix[low:low + 8]
+        mask = sum(0xFF << (8 * i) for i, byte in enumerate(piece) if not 48 <= byte <= 57)
+        if mask:
+            ok &= (lines.words(data, starts + low) & np.uint64(mask)) == (lines.word_of(piece) & np.uint64(mask))
+    return ok
+
+
+@dataclass
+class Picked:
+    """A whole file sifted: the rows for the string parser, their text, their kind codes (if
+    known) and the lines only counted, per kind."""
+
+    rows: np.ndarray
+    text: pl.Series
+    codes: np.ndarray | None
+    counted: dict[str, int]
+
+
+def gather(index: lines.LineIndex) -> Picked:
+    """The chunks' findings put together, with file-wide row numbers."""
+    sifted = [(row, chunk) for row, chunk in index.visited]
+    if not sifted:
+        return Picked(np.zeros(0, np.int64), pl.Series("text", [], pl.String), None, {})
+    rows = np.concatenate([chunk.keep + row for row, chunk in sifted])
+    text = pl.from_arrow(pa.chunked_array([chunk.text for _, chunk in sifted], pa.large_string())).alias("text")
+    codes = None if sifted[0][1].codes is None else np.concatenate([chunk.codes for _, chunk in sifted])
+    counted: dict[str, int] = {}
+    for _, chunk in sifted:
+        for kind, n in chunk.counted.items():
+            counted[kind] = counted.get(kind, 0) + n
+    return Picked(rows, text, codes, {kind: n for kind, n in counted.items() if n})
