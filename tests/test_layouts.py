@@ -1,0 +1,146 @@
+"""Lines told apart (and counted) from their bytes give exactly what the string parser gives when
+it reads every line itself: the same tables, the same line accounting."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import logparse
+from logparse import layouts, lines
+
+RID = "8f5e1c2a-0000-4000-8000-000000000001"
+WARM = "\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB"
+BYTE_TRICKY = [
+    f"START RequestId: {RID} Version: 3",
+    f"START RequestId: {RID} Version: $LATEST",
+    f"START RequestId: {RID}  Version: 3",  # two spaces
+    f"START RequestId: {RID} Version: 3 trailing",
+    "START RequestId: short-id Version: 7",
+    f"END RequestId: {RID}",
+    "END Request handled in 3 ms",
+    "END RequestId:",
+    f"REPORT RequestId: {RID}\tDuration: 12.5 ms{WARM}\t",
+    f"REPORT RequestId: {RID}\tDuration: 12.5 ms{WARM}",
+    f"REPORT RequestId: {RID}\tDuration: nan ms{WARM}\t",
+    f"REPORT RequestId: {RID}\tDuration: 1e3 ms{WARM}\t",
+    f"REPORT RequestId: {RID}\tBilled Duration: 13 ms\tDuration: 12.5 ms\tMemory Size: 256 MB\t"
+    "Max Memory Used: 80 MB\t",
+    f"REPORT RequestId: {RID}\tDuration: 182.96 ms\tBilled Duration: 270 ms\tMemory Size: 256 MB\t"
+    "Max Memory Used: 183 MB\tRestore Duration: 700.61 ms\tBilled Restore Duration: 87 ms\t",
+    f"REPORT RequestId: {RID}\tDuration: 2.5 ms\tBilled Duration: 900 ms\tMemory Size: 256 MB\t"
+    "Max Memory Used: 83 MB\tInit Duration: 897.1 ms\t",
+    f"REPORT RequestId: {RID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\t"
+    "Max Memory Used: 60 MB\tStatus: timeout",
+    f"REPORT RequestId: {RID[:-1]} \tDuration: 1 ms\tBilled Duration: 1 ms\tMemory Size: 1 MB\tMax Memory Used: 1 MB\t",
+    "REPORT RequestId: 1234\tDuration: 1 ms\tBilled Duration: 1 ms\tMemory Size: 1 MB\tMax Memory Used: 1 MB\t",
+    "REPORT Request",
+    "INIT_START Runtime Version: python:3.12.v36\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:ab",
+    "INIT_REPORT Init Duration: 2000.50 ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError",
+    "RESTORE_START Runtime Version: python:3.12.v36\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:ab",
+    "RESTORE_REPORT Restore Duration: 433.10 ms",
+    "RESTORE_STARTED, not a platform line",
+    "XRAY TraceId: 1-67389a00-0123456789abcdef01234567\tSegmentId: 0123456789abcdef\tSampled: true",
+    f"2026-11-16T10:00:03.000Z {RID} Task timed out after 3.00 seconds",
+    '{"time":"2026-11-16T12:00:00.301Z","type":"platform.report","record":{"requestId":"x","metrics":'
+    '{"durationMs":50.11,"billedDurationMs":81,"memorySizeMB":256,"maxMemoryUsedMB":90}}}',
+    '{"level": "INFO", "message": "an application JSON line"}',
+    f"[INFO]\t2026-11-16T10:00:00.530Z\t{RID}\tcharging card",
+    "", "   ", "short",
+]
+line = st.one_of(
+    st.sampled_from(BYTE_TRICKY),
+    st.sampled_from(BYTE_TRICKY).flatmap(lambda s: st.integers(0, len(s)).map(lambda n: s[:n])),
+    st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"]), max_size=60),
+)
+
+
+def tables_of(data: bytes) -> dict[str, pd.DataFrame]:
+    loaded = logparse.load(data)
+    return {"invocations": loaded.invocations, "inits": loaded.inits, "restores": loaded.restores,
+            "rejects": loaded.rejects, "kinds": pd.Series(loaded.stats.kinds).sort_index()}
+
+
+def as_envelope(bodies: list[str]) -> bytes:
+    """The same lines as ``aws logs filter-log-events`` returns them: the string parser reads all."""
+    events = [{"timestamp": None, "message": body, "logStreamName": None} for body in bodies]
+    return json.dumps({"events": events}).encode()
+
+
+def same(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> None:
+    for name in left:
+        a, b = left[name], right[name]
+        if isinstance(a, pd.DataFrame):
+            a, b = a.drop(columns=["source", "timestamp"], errors="ignore"), b.drop(columns=["source", "timestamp"],
+                                                                                     errors="ignore")
+            pd.testing.assert_frame_equal(a, b, check_dtype=True, obj=name)
+        else:
+            # (how many lines were JSON documents is counted for text files only)
+            a, b = (kinds.drop(["json_lines"], errors="ignore") for kinds in (a, b))
+            pd.testing.assert_series_equal(a, b, obj=name)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(line, max_size=40))
+def test_text_file_reads_as_the_string_parser_reads_it(bodies: list[str]) -> None:
+    text = "".join(body + "\n" for body in bodies).encode("utf-8", "surrogatepass")
+    same(tables_of(as_envelope(bodies)), tables_of(text))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(line, st.booleans()), max_size=40))
+def test_s3_export_lines_sifted_lose_nothing(rows: list[tuple[str, bool]]) -> None:
+    """An S3 export (timestamp before each message; continuation lines without): the same tables
+    whether its lines are sifted by their bytes or all read as strings."""
+    rows = [("START RequestId: a Version: 1", True), *rows]  # stamped first lines make it an S3 export
+    text = "".join(("2026-11-16T10:00:00.000Z " if stamped else "") + body + "\n" for body, stamped in rows)
+    text = text.encode("utf-8", "surrogatepass")
+    sifted = tables_of(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(layouts, "sifter", lambda prefix: keep_everything)
+        unsifted = tables_of(text)
+    same(unsifted, sifted)
+
+
+def keep_everything(chunk: lines.Chunk) -> layouts.Sifted:
+    import numpy as np
+
+    rows = np.arange(len(chunk.starts))
+    return layouts.Sifted(rows, lines.copied(chunk, rows), None, {})
+
+
+def test_sifting_counts_what_it_skips() -> None:
+    body = (f"START RequestId: {RID} Version: 3\n[INFO]\tprocessing\nEND RequestId: {RID}\n"
+            f"{BYTE_TRICKY[8]}\nEND Request handled\n")
+    index = lines.index_lines(body.encode(), layouts.sifter(b""))
+    picked = layouts.gather(index)
+    assert picked.counted == {"app": 2, "end": 1}  # the second END is an application line
+    assert picked.text.to_list() == [BYTE_TRICKY[0], BYTE_TRICKY[8]]
+    assert picked.rows.tolist() == [0, 3]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(line, min_size=1, max_size=30))
+def test_exact_layout_readers_agree_with_the_general_path(bodies: list[str]) -> None:
+    """REPORT and START lines read by position (Lambda's exact layout) hold the values the
+    general path finds by key name; lines in any other layout are left to the general path."""
+    import polars as pl
+
+    from logparse import platform
+
+    for kind, reader in (("report", platform._report_rows), ("start", platform._start_rows)):
+        chosen = [body for body in bodies if body.startswith(platform.PREFIXES[kind])]
+        if not chosen:
+            continue
+        frame = pl.DataFrame({"message": chosen, "kind": [kind] * len(chosen),
+                              "line": list(range(1, len(chosen) + 1))})
+        columns = platform.WANTED[kind]
+        fast, general = reader(frame), platform._generic_rows(frame)
+        for column in (*columns, "reject"):  # a column a reader never filled is all null
+            values = [fast[column].to_list() if column in fast.columns else [None] * fast.height,
+                      general[column].to_list() if column in general.columns else [None] * general.height]
+            assert values[0] == values[1], column
