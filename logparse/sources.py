@@ -2,8 +2,10 @@
 
 Inputs are paths (files, folders, globs, ``-``), bytes or file-like objects (a Streamlit upload),
 gzip or plain. Each is sniffed once and unwrapped into one Polars frame of events with the columns
-``line, timestamp, log_group, log_stream, message`` that :mod:`logparse.platform` parses. X-Ray
-documents go to :mod:`logparse.xray` instead. Problems become reject rows, never exceptions.
+``line, timestamp, log_group, log_stream, message`` that :mod:`logparse.platform` parses; a text
+file's application lines are counted from their bytes and never become rows (see
+:mod:`logparse.layouts`). X-Ray documents go to :mod:`logparse.xray` instead. Problems become
+reject rows, never exceptions.
 """
 
 from __future__ import annotations
