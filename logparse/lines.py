@@ -81,11 +81,11 @@ def index_lines(blob: Blob, visit: Visitor | None = None) -> LineIndex:
         with ThreadPoolExecutor(workers) as pool:
             found = list(pool.map(lambda share: _scan(blob, data, *share, visit), shares))
     pieces = [piece for share in found for piece in share]
-    starts = np.concatenate([piece[0].starts for piece in pieces])
-    ends = np.concatenate([piece[0].ends for piece in pieces])
-    rows_before = np.cumsum([0] + [len(piece[0].starts) for piece in pieces])
-    odd = np.concatenate([piece[1] + row for piece, row in zip(pieces, rows_before, strict=False)])
-    visited = [(int(row), piece[2]) for piece, row in zip(pieces, rows_before, strict=False)]
+    starts = np.concatenate([chunk.starts for chunk, _ in pieces])
+    ends = np.concatenate([chunk.ends for chunk, _ in pieces])
+    rows_before = np.cumsum([0] + [len(chunk.starts) for chunk, _ in pieces])
+    odd = np.concatenate([chunk.odd + row for (chunk, _), row in zip(pieces, rows_before, strict=False)])
+    visited = [(int(row), seen) for (_, seen), row in zip(pieces, rows_before, strict=False)]
     return LineIndex(blob, starts, ends, odd, visited)
 
 
@@ -103,8 +103,8 @@ def _shares(blob: Blob, first: int, size: int) -> list[tuple[int, int]]:
     return [(low, high) for low, high in itertools.pairwise(cuts) if high > low]
 
 
-def _scan(blob: Blob, data: np.ndarray, start: int, stop: int, visit: Visitor | None) -> list[tuple]:
-    """The chunks of one share: their lines, their rows with odd bytes, what ``visit`` made of them."""
+def _scan(blob: Blob, data: np.ndarray, start: int, stop: int, visit: Visitor | None) -> list[tuple[Chunk, Any]]:
+    """The chunks of one share, each with what ``visit`` made of it."""
     out = []
     low = start
     while low < stop:
@@ -126,7 +126,7 @@ def _scan(blob: Blob, data: np.ndarray, start: int, stop: int, visit: Visitor | 
             odd = np.unique(np.searchsorted(starts, np.flatnonzero((chunk >= 0x80) | (chunk == 0)) + low,
                                             side="right") - 1)
         lines = Chunk(blob, data, low, high, starts, ends, odd)
-        out.append((lines, odd, visit(lines) if visit else None))
+        out.append((lines, visit(lines) if visit else None))
         low = high
     return out
 

@@ -175,15 +175,13 @@ class Rows:
 
 
 def read_rows(events: pl.DataFrame, function: str | None = None, version: str | None = None,
-              counted: dict[str, int] | None = None, read: dict[str, pl.DataFrame] | None = None) -> Rows:
+              counted: dict[str, int] | None = None) -> Rows:
     """Everything that reads the text of the lines: kinds, then the fields of the platform lines.
     The pieces keep no view into the lines' buffers, so once the caller drops ``events`` the
     whole line buffer is freed before the stitching and the pandas tables are built.
-    ``counted``: kinds of the lines that ``events`` leaves out, only counted; ``read``: lines it
-    leaves out because their rows were read from bytes already (see :mod:`logparse.layouts`)."""
-    counted, read = dict(counted or {}), read or {}
-    for kind, rows in read.items():
-        counted[kind] = counted.get(kind, 0) + rows.height
+    ``counted``: kinds of the lines that ``events`` leaves out, only counted (see
+    :mod:`logparse.layouts`)."""
+    counted = counted or {}
     message = pl.col("message")
     code = _kind_codes(events)
     events = events.drop("code", strict=False)
@@ -215,15 +213,9 @@ def read_rows(events: pl.DataFrame, function: str | None = None, version: str | 
     readers = {"report": _report_rows, "start": _start_rows, "json": _json_rows,
                **dict.fromkeys(LAYOUTS, _layout_rows)}
     pieces = {}
-    for kind in ("report", "start", *generic, "json"):
-        found = []
-        if kind in read:  # rows read from bytes: no text kept, none rejected
-            found.append(_complete(read.pop(kind).with_columns(pl.lit(kind).alias("kind")), function, version))
-        if kind in parts:
-            piece = _complete(readers.get(kind, _generic_rows)(parts.pop(kind)), function, version)
-            found.append(piece.with_columns(_own(piece["text"])))
-        if found:
-            pieces[kind] = pl.concat(found, how="diagonal_relaxed").sort("line") if len(found) > 1 else found[0]
+    for kind in list(parts):
+        piece = _complete(readers.get(kind, _generic_rows)(parts.pop(kind)), function, version)
+        pieces[kind] = piece.with_columns(_own(piece["text"]))
     return Rows(height, blank, counts, pieces, empty)
 
 
@@ -287,7 +279,7 @@ def _kind_codes(events: pl.DataFrame) -> pl.Series:
     ``json`` (maybe platform) or ``timeout``.
 
     Lines read from text files come with the code their bytes told (``code``, see
-    :func:`pick_lines`). For the others the first ten characters tell the platform kinds apart in
+    :func:`logparse.layouts.sift_plain`). For the others the first ten characters tell the platform kinds apart in
     one hash lookup. Then only the lines still taken for application lines are looked at again:
     a JSON platform event starts with ``{``, a timeout holds the message anywhere."""
     message = pl.col("message")

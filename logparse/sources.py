@@ -66,15 +66,12 @@ class Events:
     envelope: str
     lines: int = 0  # lines the input had, when the frame holds only some (see lines.py)
     counted: dict[str, int] = field(default_factory=dict)  # kinds of the lines left out
-    read: dict[str, pl.DataFrame] = field(default_factory=dict)  # rows read from bytes, per kind
 
     def filled(self, column: str, value: str | None) -> Events:
         """Rows with no ``column`` take ``value`` (a stream or group named by the file's path)."""
         if value is None:
             return self
-        fill = pl.col(column).fill_null(value)
-        return replace(self, frame=self.frame.with_columns(fill),
-                       read={kind: frame.with_columns(fill) for kind, frame in self.read.items()})
+        return replace(self, frame=self.frame.with_columns(pl.col(column).fill_null(value)))
 
 
 def load(
@@ -147,18 +144,14 @@ class Batch:
         self.lines = 0
         self.next_offset = 0
         self.counted: dict[str, int] = {}
-        self.read: dict[str, list[pl.DataFrame]] = {}
 
     def add(self, events: Events) -> None:
         events = events.filled("log_group", group_from_path(events.source))
         frame = events.frame
-        shift = pl.col("line") + self.next_offset
-        self.frames.append(frame.with_columns(shift))
-        for kind, rows in events.read.items():
-            self.read.setdefault(kind, []).append(rows.with_columns(shift))
+        self.frames.append(frame.with_columns(pl.col("line") + self.next_offset))
         self.names.append(events.source)
         self.offsets.append(self.next_offset)
-        self.lines += frame.height + sum(rows.height for rows in events.read.values())
+        self.lines += frame.height
         self.next_offset += max(frame["line"].max() or 0, events.lines) + 1
         for kind, n in events.counted.items():
             self.counted[kind] = self.counted.get(kind, 0) + n
@@ -170,9 +163,7 @@ class Batch:
         frames, self.frames = self.frames, []
         frame = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
         del frames
-        read = {kind: pl.concat(frames) if len(frames) > 1 else frames[0] for kind, frames in self.read.items()}
-        rows = platform.read_rows(frame, function, version, self.counted, read)
-        del read
+        rows = platform.read_rows(frame, function, version, self.counted)
         del frame  # the last reference to the lines: their buffer is freed before the tables are built
         parsed = platform.stitch(rows, "<batch>")
         stats.add(parsed.stats)
@@ -306,16 +297,15 @@ def unwrap(data: bytes | mmap.mmap, name: str, rejects: list[pd.DataFrame], stat
             _unreadable(rejects, stats, name, None, problem)
         yield from unwrap(data, name, rejects, stats)
         return
+    # The envelopes below want bytes (a copy, if the file is mapped); only text is read from a mapping.
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not _looks_like_text(data[:4096]):
-        data = bytes(data)  # the envelopes below want bytes; only text is read from a mapping
     if head.startswith(BASE64_GZIP):
-        yield from _unwrap_base64_lines(data, name, rejects, stats)
+        yield from _unwrap_base64_lines(bytes(data), name, rejects, stats)
         return
     from logparse import xray
 
     if xray.looks_like_xray(head):
-        result = xray.parse_counted(data, name)
+        result = xray.parse_counted(bytes(data), name)
         rejected, spans = len(result.rejects), len(result.spans)
         stats.lines += result.records_read
         stats.rejected += rejected
@@ -326,7 +316,7 @@ def unwrap(data: bytes | mmap.mmap, name: str, rejects: list[pd.DataFrame], stat
         yield result.spans, result.rejects
         return
     if head[:1] in (b"{", b"["):
-        document = _json_document(data)
+        document = _json_document(bytes(data))
         if _is_envelope(document):
             yield from _unwrap_json(document, name, rejects, stats)
             return  # anything else that parses as JSON is read as lines (a JSON log line, say)
@@ -334,7 +324,7 @@ def unwrap(data: bytes | mmap.mmap, name: str, rejects: list[pd.DataFrame], stat
     if first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
         "@message" in first and "," in first
     ):
-        yield from _insights_csv(data, name, rejects, stats)
+        yield from _insights_csv(bytes(data), name, rejects, stats)
         return
     yield _text_input(data, name)
 
@@ -343,21 +333,6 @@ def _text_input(data: bytes | mmap.mmap, name: str) -> Events:
     """Text lines, with the stream an S3 export path names for lines that carry none."""
     events, count, picked = text_events(data)
     return Events(name, events, "text", count, picked.counted).filled("log_stream", stream_from_export_path(name))
-
-
-def _looks_like_text(head: bytes) -> bool:
-    """The decisions of :func:`unwrap`, made on a file's first bytes only: lines of text, no other
-    envelope (and nothing that would need the whole document to tell)."""
-    from logparse import xray
-
-    if not head or head[:2] == GZIP_MAGIC:
-        return False
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(BASE64_GZIP) or stripped[:1] in (b"{", b"[") or xray.looks_like_xray(stripped):
-        return False
-    first = head.decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
-    return not (first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
-        "@message" in first and "," in first))
 
 
 def gunzip(data: bytes | mmap.mmap) -> tuple[bytes, str | None]:
@@ -526,9 +501,9 @@ def text_events(data: bytes | mmap.mmap) -> tuple[pl.DataFrame, int, layouts.Pic
     file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
     ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing.
 
-    Only the lines that may be platform lines become rows, and the common ones are read from
-    their bytes (:mod:`logparse.layouts`). Returns the rows, the number of lines in the file, and
-    what the bytes told (lines counted, rows read)."""
+    Only the lines that may be platform lines become rows; the rest are counted from their bytes
+    (:mod:`logparse.layouts`). Returns the rows, the number of lines in the file, and what the
+    bytes told (kind codes, lines counted)."""
     head = bytes(data[:1 << 16])
     head_index = lines.index_lines(head)
     sample = lines.strings(head_index, np.arange(min(len(head_index), SNIFF_LINES * 4)))
