@@ -9,10 +9,13 @@ file, takes the median of ``--runs`` runs of:
   (a) the naive baseline: a Python loop applying one regex per line and building dicts;
   (b) ``logparse.load`` in a fresh process, as a user's command runs it (time of the call, and
       the process's peak RSS);
-  (c) the floor: reading (and decompressing) the file alone.
+  (c) the floor: reading (and decompressing) the file alone;
+  (d) a simple vectorized pass, the reference point issue 3 gives for its floor ("about 2.5x
+      here"): every line read by Polars' multi-threaded CSV reader, REPORT lines filtered and read
+      with the naive loop's regex. It measures what "vectorized" buys on the machine at hand.
 
-It prints lines/s for each, the ratios (b)/(a) and (b)/(c), peak bytes per input line, and checks
-that (a) and (b) produced identical invocations.
+It prints lines/s for each, the ratios (b)/(a), (b)/(c) and (d)/(a), peak bytes per input line,
+and checks that (a), (b) and (d) produced the same invocations.
 """
 
 from __future__ import annotations
@@ -119,6 +122,21 @@ def floor(path: Path) -> float:
     return time.perf_counter() - started
 
 
+def simple_vectorized(path: Path) -> tuple[float, list[dict]]:
+    """(d): lines as strings in one multi-threaded read, then one regex over the REPORT lines.
+    (A calibration only: a line holding the separator byte would be cut.)"""
+    import polars as pl
+
+    started = time.perf_counter()
+    source = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path
+    lines = pl.read_csv(source, has_header=False, separator="\x01", quote_char=None, new_columns=["line"],
+                        schema={"line": pl.String}, encoding="utf8-lossy")
+    rows = lines.filter(pl.col("line").str.starts_with("REPORT ")).select(
+        pl.col("line").str.extract_groups(REPORT_RE.pattern)).unnest("line").filter(pl.col("request_id").is_not_null())
+    seconds = time.perf_counter() - started
+    return seconds, rows.to_dicts()
+
+
 # The child imports the parser's modules before the clock starts, as the naive loop has ``re`` and
 # ``gzip`` imported: (b) times the call. The import is timed too and printed beside it.
 CHILD = """
@@ -177,11 +195,16 @@ def bench(path: Path, runs: int) -> dict:
     loads = [fresh_load(path, with_rows=(i == 0)) for i in range(runs)]
     seconds_b = statistics.median(r["seconds"] for r in loads)
     seconds_c = statistics.median(floor(path) for _ in range(runs))
+    simple_runs = [simple_vectorized(path) for _ in range(runs)]
+    seconds_d = statistics.median(r[0] for r in simple_runs)
     peak = max(r["peak_rss"] for r in loads)
     return {
         "file": path.name, "lines": lines, "size_mb": round(path.stat().st_size / 1e6, 1),
         "naive_lines_s": lines / seconds_a, "load_lines_s": lines / seconds_b, "floor_lines_s": lines / seconds_c,
         "ratio_vs_naive": seconds_a / seconds_b, "ratio_vs_floor": seconds_c / seconds_b,
+        "simple_lines_s": lines / seconds_d, "simple_vs_naive": seconds_a / seconds_d,
+        "simple_identical": same_invocations(naive_runs[0][2],
+                                             [[r[c] for c in COLUMNS] for r in simple_runs[0][1]]),
         "load_cpu_s": statistics.median(r["cpu"] for r in loads), "load_s": seconds_b, "naive_s": seconds_a,
         "import_s": statistics.median(r["import"] for r in loads),
         "peak_rss_mb": peak / 1e6, "bytes_per_line": peak / lines,
@@ -207,10 +230,12 @@ def main() -> int:
               f"(both cores); imports before it {r['import_s']:.2f} s")
         print(f"  (c) read{'+gunzip' if path.suffix == '.gz' else ''} only    "
               f"{r['floor_lines_s'] / 1e6:6.2f} M lines/s")
+        print(f"  (d) simple vectorized {r['simple_lines_s'] / 1e6:6.2f} M lines/s   "
+              f"(d)/(a) = {r['simple_vs_naive']:.2f}x   (issue 3 takes this as about 2.5x)")
         print(f"  peak RSS {r['peak_rss_mb']:.0f} MB = {r['bytes_per_line']:.0f} bytes/line;  "
               f"identical invocations: {r['identical']};  lines counted {r['lines_counted']:,}, "
-              f"rejected {r['rejected']}")
-        ok &= r["identical"] and r["lines_counted"] == r["lines"]
+              f"rejected {r['rejected']}; (d) same invocations: {r['simple_identical']}")
+        ok &= r["identical"] and r["simple_identical"] and r["lines_counted"] == r["lines"]
     return 0 if ok else 1
 
 
