@@ -107,9 +107,9 @@ class Picked:
     counted: dict[str, int]
 
 
-def gather(index: lines.LineIndex) -> Picked:
+def gather(visited: lines.Visited) -> Picked:
     """The chunks' findings put together, with file-wide row numbers."""
-    sifted = [(row, chunk) for row, chunk in index.visited]
+    sifted = visited.results
     if not sifted:
         return Picked(np.zeros(0, np.int64), pl.Series("text", [], pl.String), None, {})
     rows = np.concatenate([chunk.keep + row for row, chunk in sifted])

@@ -4,8 +4,7 @@ Most of a busy log is application output that the parser only counts. Making eve
 is most of what a parser costs, so lines are found as byte offsets instead: the blob is scanned
 in chunks of whole lines, small enough to stay in the CPU cache, on every core. While a chunk is
 in cache a visitor may read what it likes of its lines (:mod:`logparse.layouts` tells the kinds
-apart and reads Lambda's exact layouts there). Only the few lines that matter become strings:
-views into the blob, never copies of it.
+apart there). Only the few lines that matter become strings, copied out compact.
 """
 
 from __future__ import annotations
@@ -48,13 +47,12 @@ Visitor = Callable[[Chunk], Any]
 @dataclass(frozen=True)
 class LineIndex:
     """Where each physical line of a blob lies (``\\n`` or ``\\r\\n`` ends a line; a blob that
-    ends with one has no empty line after it), and what the visitor made of each chunk."""
+    ends with one has no empty line after it)."""
 
     blob: Blob
     starts: np.ndarray  # int64
     ends: np.ndarray  # int64
     odd: np.ndarray  # rows of the lines holding a NUL or a non-ASCII byte (they need decoding)
-    visited: list[tuple[int, Any]]  # (row of the chunk's first line, what the visitor returned)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -64,15 +62,23 @@ class LineIndex:
         return np.frombuffer(self.blob, np.uint8)
 
 
-def index_lines(blob: Blob, visit: Visitor | None = None) -> LineIndex:
+@dataclass(frozen=True)
+class Visited:
+    """How many lines a blob holds and what the visitor made of each chunk of them. The chunks'
+    offsets are not kept: a visitor that only counts most lines leaves no per-line array behind."""
+
+    lines: int
+    results: list[tuple[int, Any]]  # (row of the chunk's first line, what the visitor returned)
+
+
+def visit_lines(blob: Blob, visit: Visitor) -> Visited:
     """Find every line of ``blob`` (a UTF-8 byte-order mark before the first is skipped) and
     show each chunk of lines to ``visit`` while it is in cache."""
     data = np.frombuffer(blob, np.uint8)
     size = len(data)
     first = len(BOM) if blob[:3] == BOM else 0
     if size <= first:
-        empty = np.zeros(0, np.int64)
-        return LineIndex(blob, empty, empty, empty, [])
+        return Visited(0, [])
     shares = _shares(blob, first, size)
     workers = min(os.cpu_count() or 1, len(shares))
     if workers == 1:
@@ -81,12 +87,23 @@ def index_lines(blob: Blob, visit: Visitor | None = None) -> LineIndex:
         with ThreadPoolExecutor(workers) as pool:
             found = list(pool.map(lambda share: _scan(blob, data, *share, visit), shares))
     pieces = [piece for share in found for piece in share]
-    starts = np.concatenate([chunk.starts for chunk, _ in pieces])
-    ends = np.concatenate([chunk.ends for chunk, _ in pieces])
-    rows_before = np.cumsum([0] + [len(chunk.starts) for chunk, _ in pieces])
-    odd = np.concatenate([chunk.odd + row for (chunk, _), row in zip(pieces, rows_before, strict=False)])
-    visited = [(int(row), seen) for (_, seen), row in zip(pieces, rows_before, strict=False)]
-    return LineIndex(blob, starts, ends, odd, visited)
+    rows = np.cumsum([0] + [count for count, _ in pieces])
+    return Visited(int(rows[-1]), [(int(row), seen) for row, (_, seen) in zip(rows, pieces, strict=False)])
+
+
+def index_lines(blob: Blob) -> LineIndex:
+    """Every line of ``blob``, as :func:`visit_lines` finds them."""
+    chunks = [chunk for _, chunk in visit_lines(blob, lambda chunk: chunk).results]
+    if not chunks:
+        empty = np.zeros(0, np.int64)
+        return LineIndex(blob, empty, empty, empty)
+    rows_before = np.cumsum([0] + [len(chunk.starts) for chunk in chunks])
+    return LineIndex(
+        blob,
+        np.concatenate([chunk.starts for chunk in chunks]),
+        np.concatenate([chunk.ends for chunk in chunks]),
+        np.concatenate([chunk.odd + row for chunk, row in zip(chunks, rows_before, strict=False)]),
+    )
 
 
 def _shares(blob: Blob, first: int, size: int) -> list[tuple[int, int]]:
@@ -103,8 +120,8 @@ def _shares(blob: Blob, first: int, size: int) -> list[tuple[int, int]]:
     return [(low, high) for low, high in itertools.pairwise(cuts) if high > low]
 
 
-def _scan(blob: Blob, data: np.ndarray, start: int, stop: int, visit: Visitor | None) -> list[tuple[Chunk, Any]]:
-    """The chunks of one share, each with what ``visit`` made of it."""
+def _scan(blob: Blob, data: np.ndarray, start: int, stop: int, visit: Visitor) -> list[tuple[int, Any]]:
+    """The chunks of one share: how many lines each holds and what ``visit`` made of it."""
     out = []
     low = start
     while low < stop:
@@ -125,8 +142,7 @@ def _scan(blob: Blob, data: np.ndarray, start: int, stop: int, visit: Visitor | 
         if chunk.max() >= 0x80 or chunk.min() == 0:  # rare: which lines
             odd = np.unique(np.searchsorted(starts, np.flatnonzero((chunk >= 0x80) | (chunk == 0)) + low,
                                             side="right") - 1)
-        lines = Chunk(blob, data, low, high, starts, ends, odd)
-        out.append((lines, visit(lines) if visit else None))
+        out.append((len(starts), visit(Chunk(blob, data, low, high, starts, ends, odd))))
         low = high
     return out
 

@@ -510,17 +510,17 @@ def text_events(data: bytes | mmap.mmap) -> tuple[pl.DataFrame, int, layouts.Pic
     variant = sniff_text_variant(sample)
     prefix = _stamp_shape(sample) if variant == "s3" else b""
     if variant == "plain" or prefix:
-        index = lines.index_lines(data, layouts.sifter(prefix))
-        picked = layouts.gather(index)
+        visited = lines.visit_lines(data, layouts.sifter(prefix))
+        picked, n_lines = layouts.gather(visited), visited.lines
     else:  # a terminal copy (tail, sam): small, read whole
         index = lines.index_lines(data)
         rows = np.arange(len(index))
-        picked = layouts.Picked(rows, lines.strings(index, rows), None, {})
+        picked, n_lines = layouts.Picked(rows, lines.strings(index, rows), None, {}), len(index)
     frame = pl.DataFrame({"line": pl.Series(picked.rows + 1, dtype=pl.Int64), "raw": picked.text})
     events = _split_prefix(frame, variant)
     if picked.codes is not None:
         events = events.with_columns(pl.Series("code", picked.codes, dtype=pl.UInt8))
-    return events, len(index), picked
+    return events, n_lines, picked
 
 
 def _stamp_shape(sample: pl.Series) -> bytes:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import logparse
-from logparse import layouts, lines
+from logparse import layouts, lines, sources
 
 RID = "8f5e1c2a-0000-4000-8000-000000000001"
 WARM = "\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB"
@@ -87,6 +88,9 @@ def same(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(line, max_size=40))
 def test_text_file_reads_as_the_string_parser_reads_it(bodies: list[str]) -> None:
+    # A file whose first lines start with a timestamp is an S3 export: its lines carry a prefix
+    # that an event's message does not (the next test holds that variant to its own reference).
+    assume(sources.sniff_text_variant(pl.Series(bodies[:200], dtype=pl.String)) == "plain")
     text = "".join(body + "\n" for body in bodies).encode("utf-8", "surrogatepass")
     same(tables_of(as_envelope(bodies)), tables_of(text))
 
@@ -116,8 +120,7 @@ def keep_everything(chunk: lines.Chunk) -> layouts.Sifted:
 def test_sifting_counts_what_it_skips() -> None:
     body = (f"START RequestId: {RID} Version: 3\n[INFO]\tprocessing\nEND RequestId: {RID}\n"
             f"{BYTE_TRICKY[8]}\nEND Request handled\n")
-    index = lines.index_lines(body.encode(), layouts.sifter(b""))
-    picked = layouts.gather(index)
+    picked = layouts.gather(lines.visit_lines(body.encode(), layouts.sifter(b"")))
     assert picked.counted == {"app": 2, "end": 1}  # the second END is an application line
     assert picked.text.to_list() == [BYTE_TRICKY[0], BYTE_TRICKY[8]]
     assert picked.rows.tolist() == [0, 3]
@@ -128,8 +131,6 @@ def test_sifting_counts_what_it_skips() -> None:
 def test_exact_layout_readers_agree_with_the_general_path(bodies: list[str]) -> None:
     """REPORT and START lines read by position (Lambda's exact layout) hold the values the
     general path finds by key name; lines in any other layout are left to the general path."""
-    import polars as pl
-
     from logparse import platform
 
     for kind, reader in (("report", platform._report_rows), ("start", platform._start_rows)):

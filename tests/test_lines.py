@@ -67,9 +67,11 @@ def test_many_chunks_on_several_cores(monkeypatch) -> None:
     monkeypatch.setattr(lines, "CHUNK", 1 << 14)
     body = b"".join(b"line %d \xc3\xa9\r\n" % i if i % 7 == 0 else b"line %d\n" % i for i in range(200_000))
     body += b"x" * 50_000  # one last line longer than a chunk, with no line break
-    index = lines.index_lines(body, visit=lambda chunk: (len(chunk.starts), body[chunk.low:chunk.high]))
-    assert len(index.visited) > 20
-    assert b"".join(piece for _, (_, piece) in index.visited) == body
-    assert [row for row, _ in index.visited] == list(np.cumsum([0] + [n for _, (n, _) in index.visited])[:-1])
+    visited = lines.visit_lines(body, lambda chunk: (len(chunk.starts), body[chunk.low:chunk.high]))
+    assert len(visited.results) > 20
+    assert b"".join(piece for _, (_, piece) in visited.results) == body
+    assert [row for row, _ in visited.results] == list(np.cumsum([0] + [n for _, (n, _) in visited.results])[:-1])
+    assert visited.lines == len(reference(body))
+    index = lines.index_lines(body)
     assert lines.strings(index, np.arange(len(index))).to_list() == reference(body)
     assert index.odd.tolist() == list(range(0, 200_000, 7))
