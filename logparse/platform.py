@@ -29,6 +29,7 @@ from logparse.tables import (
     empty,
     from_polars,
 )
+from logparse.timeutil import parse_log_time
 
 S, F, N = pl.String, pl.Float64, pl.Int64  # text, float, integer
 
@@ -133,11 +134,9 @@ JSON_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "restore_ms": (("metrics", "restoreDurationMs"),),
     "billed_restore_ms": (("metrics", "billedRestoreDurationMs"),),
 }
+# Every column a platform line fills: the text fields' own, and those only JSON records carry (text).
 ROW_COLUMNS: dict[str, type[pl.DataType]] = {
-    "request_id": S, "version": S, "function_name": S, "duration_ms": F, "billed_duration_ms": F,
-    "memory_mb": N, "max_memory_mb": N, "init_ms": F, "restore_ms": F, "billed_restore_ms": F,
-    "status": S, "error_type": S, "phase": S, "init_type": S, "runtime_version": S,
-    "runtime_version_arn": S, "trace_id": S,
+    column: FIELD_BY_COLUMN[column].dtype if column in FIELD_BY_COLUMN else S for column in JSON_PATHS
 }
 
 # Every column a stitched row may carry, whichever line kinds the input happened to contain.
@@ -572,7 +571,7 @@ def _json_rows(events: pl.DataFrame) -> pl.DataFrame:
         pl.when(json_kind.str.starts_with("platform."))
         .then(json_kind.replace_strict(JSON_KINDS, default="platform_other"))
         .otherwise(pl.lit("app")).alias("kind"),
-        pl.coalesce(_parse_iso(pl.col("doc").struct.field("time")), pl.col("timestamp")).alias("timestamp"),
+        pl.coalesce(parse_log_time(pl.col("doc").struct.field("time")), pl.col("timestamp")).alias("timestamp"),
         pl.lit(True).alias("json"),
         *[read(name) for name in JSON_PATHS],
     ).with_columns(
@@ -610,12 +609,6 @@ def _decode_json(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     bad = bad.with_columns(pl.lit("platform_json").alias("kind"),
                            pl.lit("malformed JSON platform event").alias("reject"))
     return decoded, bad
-
-
-def _parse_iso(expr: pl.Expr) -> pl.Expr:
-    from logparse.sources import parse_time
-
-    return parse_time(expr)
 
 
 def _attach_trailers(reports: pl.DataFrame, trailers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

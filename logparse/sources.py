@@ -33,6 +33,7 @@ from isal import isal_zlib
 
 from logparse import layouts, lines, platform
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
+from logparse.timeutil import parse_log_time
 
 EVENT_SCHEMA = {
     "line": pl.Int64,
@@ -44,7 +45,6 @@ EVENT_SCHEMA = {
 
 GZIP_MAGIC = b"\x1f\x8b"
 BASE64_GZIP = b"H4sI"  # base64 of the gzip magic: subscription-filter payloads
-ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f")
 SNIFF_LINES = 50
 ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
 
@@ -482,18 +482,12 @@ def _insights_frame(wide: pl.DataFrame) -> pl.DataFrame:
 
     return wide.select(
         pl.col("line").cast(pl.Int64),
-        parse_time(column("@timestamp")).alias("timestamp"),
+        parse_log_time(column("@timestamp")).alias("timestamp"),
         # @log is "<account>:<log group>"
         column("@log").str.replace(r"^\d+:", "").alias("log_group"),
         column("@logStream").alias("log_stream"),
         column("@message").fill_null("").alias("message"),
     )
-
-
-def parse_time(expr: pl.Expr) -> pl.Expr:
-    """ISO-8601 / Insights timestamps to UTC; unparseable ones become null."""
-    return pl.coalesce([expr.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
-                        for fmt in ISO_FORMATS])
 
 
 def text_events(data: bytes | mmap.mmap) -> tuple[pl.DataFrame, int, layouts.Picked]:
@@ -551,7 +545,7 @@ def _split_prefix(frame: pl.DataFrame, variant: str) -> pl.DataFrame:
     else:  # sam
         stream, stamp = parts.struct.field("field_0"), parts.struct.field("field_1")
         rest = parts.struct.field("field_2")
-    frame = frame.with_columns(parse_time(stamp).alias("timestamp"), stream.alias("stream"), rest.alias("rest"))
+    frame = frame.with_columns(parse_log_time(stamp).alias("timestamp"), stream.alias("stream"), rest.alias("rest"))
     has_prefix = pl.col("timestamp").is_not_null()
     # Continuation lines (the XRAY trailer, tracebacks) carry no prefix: keep them whole.
     return frame.select(

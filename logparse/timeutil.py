@@ -1,13 +1,16 @@
-"""Times as users write them: ISO-8601 or relative to now (``30m``, ``24h``, ``7d``, ``2w``)."""
+"""Times as users write them (ISO-8601 or relative to now: ``30m``, ``24h``, ``7d``, ``2w``) and as
+logs write them (ISO-8601 in S3 exports, terminal copies, JSON events and Logs Insights)."""
 
 from __future__ import annotations
 
 import re
 
 import pandas as pd
+import polars as pl
 
 RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
 UNITS = {"s": "s", "m": "min", "min": "min", "h": "h", "d": "D", "w": "W"}
+LOG_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f")
 
 
 class TimeError(ValueError):
@@ -33,3 +36,9 @@ def parse_time_arg(text: str | None, now: pd.Timestamp | None = None) -> pd.Time
     except (ValueError, TypeError):
         raise TimeError(f"cannot read time {text!r}: use ISO-8601 (2026-11-16T10:00Z) or 30m / 24h / 7d") from None
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def parse_log_time(expr: pl.Expr) -> pl.Expr:
+    """A column of ISO-8601 / Insights timestamps to UTC; unparseable ones become null."""
+    return pl.coalesce([expr.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
+                        for fmt in LOG_TIME_FORMATS])

@@ -34,6 +34,13 @@ def test_schemas_are_exact_for_every_table() -> None:
         assert [str(t) for t in frame.dtypes] == [str(pd.Series(dtype=d).dtype) for d in schema.values()]
 
 
+def test_every_text_field_has_a_row_column_of_its_dtype() -> None:
+    """Row columns are built from the JSON paths: a text field added without one would be lost."""
+    from logparse import platform
+
+    assert {f.column: f.dtype for f in platform.FIELDS}.items() <= platform.ROW_COLUMNS.items()
+
+
 def test_snapshot_creation_at_publish_is_not_a_cold_start() -> None:
     tables = load("snapshot.log")
     # INIT_REPORT with neither Phase nor Status: the snapshot a SnapStart version takes at publish.
