@@ -364,19 +364,18 @@ def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
     at = [pl.lit(first), *(pl.col(column) for column, _ in REPORT_SEPARATORS[1:])]
     starts = [position + len(sep) for position, (_, sep) in zip(at, REPORT_SEPARATORS, strict=True)]
     stops = [*at[1:], pl.col("end")]
-    request_id = message.str.slice(len(REPORT_PREFIX), REQUEST_ID_LENGTH)
     # One select: Polars evaluates the independent expressions in parallel.
     fast = pl.concat([reports, found], how="horizontal").select(
         pl.exclude(found.columns),
-        request_id.alias("request_id"),
+        message.str.slice(len(REPORT_PREFIX), REQUEST_ID_LENGTH).alias("request_id"),
         *(_number(message.str.slice(start, stop - start), ROW_COLUMNS[column]).alias(column)
           for (column, _), start, stop in zip(REPORT_SEPARATORS, starts, stops, strict=True)),
         ((message.str.slice(first, len(REPORT_SEPARATORS[0][1])) == REPORT_SEPARATORS[0][1])
-         & pl.all_horizontal(stop > start for start, stop in zip(starts, stops, strict=True))
-         & ~request_id.str.contains(r"[\s:]")).fill_null(False).alias("head"),
+         & pl.all_horizontal(stop > start for start, stop in zip(starts, stops, strict=True))).alias("head"),
     )
     flags = fast.select(
-        "head",  # and every value a finite number (not "nan" or "inf", which the general path refuses)
+        (pl.col("head") & _plain_word(pl.col("request_id"), ":")).fill_null(False).alias("head"),
+        # and every value a finite number (not "nan" or "inf", which the general path refuses)
         pl.all_horizontal(pl.col(column).cast(F).is_finite() for column, _ in REPORT_SEPARATORS)
         .fill_null(False).alias("values"),
     ).with_columns(found["bare"])
@@ -387,6 +386,13 @@ def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
     if tails.any():
         fast, plain = _report_tails(reports, fast, plain, tails.arg_true())
     return _fast_or_generic(reports, fast, plain)
+
+
+def _plain_word(text: pl.Expr, also: str = "") -> pl.Expr:
+    """Whether ``text`` is ASCII without whitespace (or ``also``): a value the general path reads
+    whole. Four times cheaper than a Unicode ``\\s`` class; any non-ASCII value is left to the
+    general path, which knows Unicode spaces."""
+    return ~text.str.contains(rf"(?-u)[\s{also}]") & (text.str.len_bytes() == text.str.len_chars())
 
 
 def _number(text: pl.Expr, dtype: type[pl.DataType]) -> pl.Expr:
@@ -457,13 +463,14 @@ def _start_rows(starts: pl.DataFrame) -> pl.DataFrame:
     if starts.is_empty():
         return starts.drop("message")
     message = pl.col("message")
-    request_id = message.str.slice(len(START_PREFIX), REQUEST_ID_LENGTH)
     at = len(START_PREFIX) + REQUEST_ID_LENGTH
-    version = message.str.slice(at + len(START_VERSION))
-    plain = ((message.str.slice(at, len(START_VERSION)) == START_VERSION) & ~request_id.str.contains(r"[\s:]")
-             & (version.str.len_bytes() > 0) & ~version.str.contains(r"\s")).fill_null(False)
-    fast = starts.with_columns(request_id.alias("request_id"), version.alias("version"), plain.alias("plain"))
-    return _fast_or_generic(starts, fast.drop("plain"), fast["plain"])
+    # The values first, then the checks on them: eager frames do not share repeated expressions.
+    fast = starts.with_columns(message.str.slice(len(START_PREFIX), REQUEST_ID_LENGTH).alias("request_id"),
+                               message.str.slice(at + len(START_VERSION)).alias("version"))
+    request_id, version = pl.col("request_id"), pl.col("version")
+    plain = fast.select(((message.str.slice(at, len(START_VERSION)) == START_VERSION) & _plain_word(request_id, ":")
+                         & (version.str.len_bytes() > 0) & _plain_word(version)).fill_null(False))
+    return _fast_or_generic(starts, fast, plain.to_series())
 
 
 # Lambda's exact layouts of the other platform lines, each read with one anchored pattern. Values
