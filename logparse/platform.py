@@ -610,20 +610,22 @@ def _decode_json(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def _attach_trailers(reports: pl.DataFrame, trailers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The ``XRAY TraceId`` line is the second line of its REPORT event: give its trace id to the
-    REPORT on the line above. A trailer with no REPORT right above it is a reject."""
-    trailers = trailers.filter(pl.col("reject").is_null()).select(
-        (pl.col("line") - 1).alias("line"), pl.col("trace_id").alias("trailer_trace_id"),
-        pl.col("line").alias("trailer_line"), "text",
-    )
+    REPORT on the line above. A trailer with no REPORT right above it is a reject.
+
+    Both come in line order, each line once: a binary search finds the line above, far cheaper
+    than a join on hundreds of thousands of REPORTs."""
+    trailers = trailers.filter(pl.col("reject").is_null())
     if trailers.is_empty():
-        return reports, trailers.clear()
-    joined = reports.join(trailers.drop("text"), on="line", how="left", maintain_order="left")
-    reports = joined.with_columns(pl.coalesce("trace_id", "trailer_trace_id").alias("trace_id")).drop(
-        "trailer_trace_id", "trailer_line")
-    orphans = trailers.join(reports.select("line"), on="line", how="anti").select(
-        pl.col("trailer_line").alias("line"), "text",
-        pl.lit("XRAY trailer without a REPORT line above it").alias("reject"),
-    )
+        return reports, trailers.select("line", "text", "reject")
+    report_lines = reports["line"].to_numpy()
+    above = trailers["line"].to_numpy() - 1
+    at = np.minimum(np.searchsorted(report_lines, above), max(len(report_lines) - 1, 0))
+    attached = report_lines[at] == above if len(report_lines) else np.zeros(len(above), bool)
+    if attached.any():
+        trace_ids = reports["trace_id"].scatter(at[attached], trailers["trace_id"].filter(attached))
+        reports = reports.with_columns(pl.coalesce(reports["trace_id"], trace_ids).alias("trace_id"))
+    orphans = trailers.filter(~attached).select(
+        "line", "text", pl.lit("XRAY trailer without a REPORT line above it").alias("reject"))
     return reports, orphans
 
 
