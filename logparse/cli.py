@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import warnings
@@ -200,15 +199,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_prices(args: argparse.Namespace) -> int:
-    table = cost.load_prices(args.prices)
-    frame = table.frame
-    if args.region:
-        frame = frame[frame["region"] == args.region]
-    if args.arch:
-        frame = frame[frame["arch"] == args.arch]
-    if frame.empty:  # an unknown region: the fallback lookup warns and says which prices it used
-        prices = table.lookup(args.region or DEFAULT_REGION, args.arch or DEFAULT_ARCH)
-        frame = pd.DataFrame([dataclasses.asdict(prices)])
+    frame = cost.load_prices(args.prices).listing(args.region, args.arch)
     if args.json:
         print(frame.to_json(orient="records", indent=2, double_precision=15))
     else:

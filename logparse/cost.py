@@ -17,7 +17,7 @@ is assumed and every result says so. Everything is vectorized over the invocatio
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -148,6 +148,18 @@ class PriceTable:
             fallback=fallback, requested_region=want_region,
             region_assumed=region is None, arch_assumed=arch is None,
         )
+
+    def listing(self, region: str | None = None, arch: str | None = None) -> pd.DataFrame:
+        """The rows for ``region`` and ``arch`` (either may be left out: all of them). A region
+        the table lacks lists the prices :meth:`lookup` falls back to, with its warning."""
+        rows = self.frame
+        if region:
+            rows = rows[rows["region"] == region]
+        if arch:
+            rows = rows[rows["arch"] == arch]
+        if rows.empty:
+            rows = pd.DataFrame([asdict(self.lookup(region or DEFAULT_REGION, arch or DEFAULT_ARCH))])
+        return rows.reset_index(drop=True)
 
     @property
     def regions(self) -> list[str]:

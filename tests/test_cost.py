@@ -117,6 +117,19 @@ def test_unknown_region_warns_and_uses_us_east_1_flagged():
     assert any("mars-north-1" in note for note in prices.notes())
 
 
+def test_listing_filters_by_region_and_arch_and_falls_back_like_lookup():
+    table = cost.load_prices()
+    assert len(table.listing()) == len(table.frame)
+    arm = table.listing(arch="arm64")
+    assert set(arm["arch"]) == {"arm64"} and len(arm) == len(table.frame) // 2
+    one = table.listing("us-east-1", "x86_64")
+    assert one[["region", "arch"]].values.tolist() == [["us-east-1", "x86_64"]]
+    with pytest.warns(UserWarning, match="no SnapStart prices for region 'xx-none-1'"):
+        fallback = table.listing("xx-none-1", "arm64")
+    assert fallback[["region", "arch", "fallback", "requested_region"]].values.tolist() == [
+        ["us-east-1", "arm64", True, "xx-none-1"]]
+
+
 def test_unknown_architecture_is_an_error():
     with pytest.raises(cost.PriceError, match="architecture"):
         cost.load_prices().lookup("us-east-1", "sparc")
