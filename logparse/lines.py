@@ -135,9 +135,10 @@ def _scan(blob: Blob, data: np.ndarray, start: int, stop: int, visit: Visitor) -
         starts = np.empty_like(ends)
         starts[0] = low
         starts[1:] = ends[:-1] + 1
-        # A CRLF line ends before its CR; so does a last line that ends in a CR.
-        crlf = (data[np.maximum(ends - 1, 0)] == CR) & (ends > starts)
-        ends = ends - crlf
+        # A CRLF line ends before its CR; so does a last line that ends in a CR. (One memchr
+        # tells whether the chunk holds a CR at all: most logs have none.)
+        if blob.find(b"\r", low, high) >= 0:
+            ends = ends - ((data[np.maximum(ends - 1, 0)] == CR) & (ends > starts))
         odd = np.zeros(0, np.int64)
         if chunk.max() >= 0x80 or chunk.min() == 0:  # rare: which lines
             odd = np.unique(np.searchsorted(starts, np.flatnonzero((chunk >= 0x80) | (chunk == 0)) + low,
