@@ -4,7 +4,7 @@
 
 Generates (once, seeded, cached in benchmarks/.corpus/) a corpus of mixed lines: START/END/REPORT
 with application lines, some INIT/RESTORE lines and XRAY trailers, plain and gzip. Then, for each
-file, takes the median of ``--runs`` runs of:
+file, takes the median of ``--runs`` runs (interleaved, each run of each in turn) of:
 
   (a) the naive baseline: a Python loop applying one regex per line and building dicts;
   (b) ``logparse.load`` in a fresh process, as a user's command runs it (time of the call, and
@@ -189,26 +189,36 @@ def same_invocations(naive_rows: list[dict], loaded_rows: list[list]) -> bool:
 def bench(path: Path, runs: int) -> dict:
     for _ in range(2):  # warm the page cache
         path.read_bytes()
-    naive_runs = [naive(path) for _ in range(runs)]
-    seconds_a = statistics.median(r[0] for r in naive_runs)
-    lines = naive_runs[0][1]
-    loads = [fresh_load(path, with_rows=(i == 0)) for i in range(runs)]
+    naive_seconds, loads, floors, simple_seconds = [], [], [], []
+    naive_rows: list[dict] = []
+    simple_rows: list[dict] = []
+    for i in range(runs):  # interleaved: a slow spell of a shared machine falls on each alike
+        seconds, lines, rows = naive(path)
+        naive_seconds.append(seconds)
+        naive_rows = naive_rows or rows  # the first run's, to compare; the others' are dropped
+        del rows
+        loads.append(fresh_load(path, with_rows=(i == 0)))
+        floors.append(floor(path))
+        seconds, rows = simple_vectorized(path)
+        simple_seconds.append(seconds)
+        simple_rows = simple_rows or rows
+        del rows
+    seconds_a = statistics.median(naive_seconds)
     seconds_b = statistics.median(r["seconds"] for r in loads)
-    seconds_c = statistics.median(floor(path) for _ in range(runs))
-    simple_runs = [simple_vectorized(path) for _ in range(runs)]
-    seconds_d = statistics.median(r[0] for r in simple_runs)
+    seconds_c = statistics.median(floors)
+    seconds_d = statistics.median(simple_seconds)
     peak = max(r["peak_rss"] for r in loads)
     return {
         "file": path.name, "lines": lines, "size_mb": round(path.stat().st_size / 1e6, 1),
         "naive_lines_s": lines / seconds_a, "load_lines_s": lines / seconds_b, "floor_lines_s": lines / seconds_c,
         "ratio_vs_naive": seconds_a / seconds_b, "ratio_vs_floor": seconds_c / seconds_b,
+        "ratios_per_run": [a / b["seconds"] for a, b in zip(naive_seconds, loads, strict=True)],
         "simple_lines_s": lines / seconds_d, "simple_vs_naive": seconds_a / seconds_d,
-        "simple_identical": same_invocations(naive_runs[0][2],
-                                             [[r[c] for c in COLUMNS] for r in simple_runs[0][1]]),
+        "simple_identical": same_invocations(naive_rows, [[r[c] for c in COLUMNS] for r in simple_rows]),
         "load_cpu_s": statistics.median(r["cpu"] for r in loads), "load_s": seconds_b, "naive_s": seconds_a,
         "import_s": statistics.median(r["import"] for r in loads),
         "peak_rss_mb": peak / 1e6, "bytes_per_line": peak / lines,
-        "identical": same_invocations(naive_runs[0][2], loads[0]["rows"]),
+        "identical": same_invocations(naive_rows, loads[0]["rows"]),
         "rejected": loads[0]["rejected"], "lines_counted": loads[0]["lines"],
     }
 
@@ -226,6 +236,7 @@ def main() -> int:
         print(f"  (a) naive regex loop  {r['naive_lines_s'] / 1e6:6.2f} M lines/s")
         print(f"  (b) logparse.load     {r['load_lines_s'] / 1e6:6.2f} M lines/s   "
               f"(b)/(a) = {r['ratio_vs_naive']:.2f}x   (b)/(c) = {r['ratio_vs_floor']:.2f} of the floor")
+        print("      (b)/(a) run by run: " + ", ".join(f"{ratio:.2f}x" for ratio in r["ratios_per_run"]))
         print(f"      naive {r['naive_s']:.2f} s; load {r['load_s']:.2f} s wall, {r['load_cpu_s']:.2f} s CPU "
               f"(both cores); imports before it {r['import_s']:.2f} s")
         print(f"  (c) read{'+gunzip' if path.suffix == '.gz' else ''} only    "
