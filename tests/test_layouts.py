@@ -39,6 +39,10 @@ BYTE_TRICKY = [
     "Max Memory Used: 60 MB\tStatus: timeout",
     f"REPORT RequestId: {RID[:-1]} \tDuration: 1 ms\tBilled Duration: 1 ms\tMemory Size: 1 MB\tMax Memory Used: 1 MB\t",
     "REPORT RequestId: 1234\tDuration: 1 ms\tBilled Duration: 1 ms\tMemory Size: 1 MB\tMax Memory Used: 1 MB\t",
+    # Unicode spaces, which an ASCII check alone would miss (the general path stops at them)
+    f"REPORT RequestId: {RID[:-1]}\u00a0\tDuration: 1 ms\tBilled Duration: 1 ms\tMemory Size: 1 MB\t"
+    "Max Memory Used: 1 MB\t",
+    f"START RequestId: {RID} Version: 3\u3000x",
     "REPORT Request",
     "INIT_START Runtime Version: python:3.12.v36\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:ab",
     "INIT_REPORT Init Duration: 2000.50 ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError",
