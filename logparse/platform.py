@@ -619,8 +619,9 @@ def _attach_trailers(reports: pl.DataFrame, trailers: pl.DataFrame) -> tuple[pl.
         return reports, trailers.select("line", "text", "reject")
     report_lines = reports["line"].to_numpy()
     above = trailers["line"].to_numpy() - 1
-    at = np.minimum(np.searchsorted(report_lines, above), max(len(report_lines) - 1, 0))
-    attached = report_lines[at] == above if len(report_lines) else np.zeros(len(above), bool)
+    at = np.searchsorted(report_lines, above)
+    attached = at < len(report_lines)
+    attached[attached] = report_lines[at[attached]] == above[attached]
     if attached.any():
         trace_ids = reports["trace_id"].scatter(at[attached], trailers["trace_id"].filter(attached))
         reports = reports.with_columns(pl.coalesce(reports["trace_id"], trace_ids).alias("trace_id"))
