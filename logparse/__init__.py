@@ -3,9 +3,10 @@
 ``load(...)`` turns any supported input into typed tables; everything else builds on them.
 """
 
+from logparse.reading import Limits
 from logparse.tables import SCHEMAS, Stats, Tables
 
-__all__ = ["SCHEMAS", "Stats", "Tables", "load"]
+__all__ = ["SCHEMAS", "Limits", "Stats", "Tables", "load"]
 __version__ = "0.1.0"
 
 

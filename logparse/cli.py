@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from logparse import cost, load
+from logparse.reading import DEFAULT_LIMITS, Limits, parse_size, size_text
 from logparse.tables import Tables, select
 from logparse.timeutil import parse_time_arg
 
@@ -35,7 +36,46 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                         help="version to assume where the logs do not say")
     parser.add_argument("--since", help="start time: ISO-8601 or relative (24h, 7d, 30m)")
     parser.add_argument("--until", help="end time: ISO-8601 or relative (24h, 7d, 30m)")
+    _add_limit_options(parser)
     _add_price_options(parser)
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _ratio(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value >= 1:
+        raise argparse.ArgumentTypeError(f"not a ratio of at least 1: {text!r}")
+    return value
+
+
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """What one input may cost (README: Limits); the defaults never trip on real CloudWatch data."""
+    group = parser.add_argument_group("limits per input (sizes take K, M, G suffixes)")
+    d = DEFAULT_LIMITS
+    group.add_argument("--max-line-bytes", type=_size, default=d.max_line_bytes, metavar="SIZE",
+                       help=f"a longer line is a reject with its length (default {size_text(d.max_line_bytes)})")
+    group.add_argument("--max-inflate-ratio", type=_ratio, default=d.max_inflate_ratio, metavar="N",
+                       help=f"gzip inflating more than N times its size ends that input, as a gzip bomb "
+                            f"(default {d.max_inflate_ratio:g})")
+    group.add_argument("--max-inflated-bytes", type=_size, default=d.max_inflated_bytes, metavar="SIZE",
+                       help=f"gzip inflating beyond SIZE ends that input (default {size_text(d.max_inflated_bytes)})")
+    group.add_argument("--max-document-bytes", type=_size, default=d.max_document_bytes, metavar="SIZE",
+                       help="largest JSON / X-Ray / Logs Insights document read whole "
+                            f"(default {size_text(d.max_document_bytes)})")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(max_line_bytes=args.max_line_bytes, max_inflate_ratio=args.max_inflate_ratio,
+                  max_inflated_bytes=args.max_inflated_bytes, max_document_bytes=args.max_document_bytes)
 
 
 def _add_price_options(parser: argparse.ArgumentParser) -> None:
@@ -102,6 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        # Inputs are read in bounded blocks; what remains is the rows kept (about 200 bytes per
+        # platform line): many inputs at once, or a memory limit set very low (ulimit -v).
+        print("error: out of memory (the tables of every input are held together): read fewer inputs at "
+              "once, or raise the memory limit (ulimit -v)", file=sys.stderr)
+        return 1
     except Exception as exc:
         code = getattr(exc, "exit_code", None)
         if code is None:
@@ -115,7 +161,8 @@ def _load_selected(args: argparse.Namespace) -> Tables:
     since = parse_time_arg(args.since)
     until = parse_time_arg(args.until)
     large = _input_bytes(args.paths) > LARGE_INPUT_BYTES
-    tables = load(*args.paths, function=args.function, version=args.fn_version, progress=large)
+    tables = load(*args.paths, function=args.function, version=args.fn_version, progress=large,
+                  limits=_limits(args))
     _report_unreadable(tables)
     return select(tables, functions=args.function, since=since, until=until)
 

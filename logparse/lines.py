@@ -71,12 +71,13 @@ class Visited:
     results: list[tuple[int, Any]]  # (row of the chunk's first line, what the visitor returned)
 
 
-def visit_lines(blob: Blob, visit: Visitor) -> Visited:
-    """Find every line of ``blob`` (a UTF-8 byte-order mark before the first is skipped) and
-    show each chunk of lines to ``visit`` while it is in cache."""
+def visit_lines(blob: Blob, visit: Visitor, low: int = 0, high: int | None = None, bom: bool = True) -> Visited:
+    """Find every line of ``blob[low:high]`` (a UTF-8 byte-order mark before the first is
+    skipped, unless ``bom`` is false) and show each chunk of lines to ``visit`` while it is in
+    cache. Offsets are into the whole blob (a reused read buffer holds more than its lines)."""
     data = np.frombuffer(blob, np.uint8)
-    size = len(data)
-    first = len(BOM) if blob[:3] == BOM else 0
+    size = len(data) if high is None else high
+    first = low + len(BOM) if bom and blob[low:low + 3] == BOM else low
     if size <= first:
         return Visited(0, [])
     shares = _shares(blob, first, size)
@@ -91,9 +92,9 @@ def visit_lines(blob: Blob, visit: Visitor) -> Visited:
     return Visited(int(rows[-1]), [(int(row), seen) for row, (_, seen) in zip(rows, pieces, strict=False)])
 
 
-def index_lines(blob: Blob) -> LineIndex:
-    """Every line of ``blob``, as :func:`visit_lines` finds them."""
-    chunks = [chunk for _, chunk in visit_lines(blob, lambda chunk: chunk).results]
+def index_lines(blob: Blob, low: int = 0, high: int | None = None, bom: bool = True) -> LineIndex:
+    """Every line of ``blob[low:high]``, as :func:`visit_lines` finds them."""
+    chunks = [chunk for _, chunk in visit_lines(blob, lambda chunk: chunk, low, high, bom).results]
     if not chunks:
         empty = np.zeros(0, np.int64)
         return LineIndex(blob, empty, empty, empty)
@@ -108,10 +109,10 @@ def index_lines(blob: Blob) -> LineIndex:
 
 def _shares(blob: Blob, first: int, size: int) -> list[tuple[int, int]]:
     """The blob cut into a few shares per core, each ending right after a line break."""
-    count = 4 * (os.cpu_count() or 1) if size > 4 * CHUNK else 1
+    count = 4 * (os.cpu_count() or 1) if size - first > 4 * CHUNK else 1
     cuts = [first]
     for i in range(1, count):
-        cut = blob.find(b"\n", max(size * i // count, cuts[-1])) + 1
+        cut = blob.find(b"\n", max(first + (size - first) * i // count, cuts[-1]), size) + 1
         if cut <= 0:
             break
         if cut > cuts[-1]:

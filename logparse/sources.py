@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import glob
 import io
-import mmap
 import os
+import stat
 import sys
 import time
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,9 +29,9 @@ import orjson
 import pandas as pd
 import polars as pl
 import pyarrow as pa
-from isal import isal_zlib
 
-from logparse import layouts, lines, platform
+from logparse import layouts, lines, platform, reading
+from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
 from logparse.timeutil import parse_log_time
 
@@ -43,7 +43,7 @@ EVENT_SCHEMA = {
     "message": pl.String,
 }
 
-GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = reading.GZIP_MAGIC
 BASE64_GZIP = b"H4sI"  # base64 of the gzip magic: subscription-filter payloads
 SNIFF_LINES = 50
 ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
@@ -51,10 +51,12 @@ ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
 
 @dataclass
 class Input:
-    """One readable thing: its display name and a way to get its bytes."""
+    """One readable thing: its display name and how to open it as a binary file object."""
 
     name: str
-    read: Any  # () -> bytes
+    open: Any  # () -> an object with read(n) (and ideally readinto), or None after a reject
+    owned: bool = True  # closed after reading (not stdin, not a caller's file object)
+    size: int | None = None  # bytes, where known before reading
 
 
 @dataclass
@@ -79,34 +81,46 @@ def load(
     function: str | None = None,
     version: str | None = None,
     progress: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Tables:
     """Read every input into Tables; unreadable inputs become rejects, never exceptions.
 
     ``function`` / ``version`` name the function where the envelope does not (plain text copies).
+    ``limits`` bounds what one input may cost (line length, gzip inflation, whole documents): see
+    :class:`logparse.reading.Limits`. Inputs are read in bounded blocks, so memory grows with the
+    rows kept, not with the bytes read.
     """
     started = time.perf_counter()
     stats = Stats()
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ("invocations", "inits", "restores",
                                                                   "spans", "rejects")}
     batch = Batch()
+    buffer = reading.LineBuffer()
     bar = _progress_bar(progress)
     for item in expand(inputs, parts["rejects"], stats):
-        data = _read(item, parts["rejects"], stats)
-        if data is None:
+        source = _open(item, parts["rejects"])
+        if source is None:
             continue
         stats.files += 1
-        stats.bytes += len(data)
-        for chunk in unwrap(data, item.name, parts["rejects"], stats):
-            if isinstance(chunk, Events):
-                batch.add(chunk)
-                if batch.lines >= BATCH_LINES:
-                    batch.parse_into(parts, stats, function, version)
-            else:
-                parts["spans"].append(chunk[0])
-                parts["rejects"].append(chunk[1])
+        stream = reading.Stream(source)
+        try:
+            for chunk in unwrap_stream(stream, item.name, parts["rejects"], stats, limits, buffer, item.size):
+                if isinstance(chunk, Events):
+                    batch.add(chunk)
+                else:
+                    parts["spans"].append(chunk[0])
+                    parts["rejects"].append(chunk[1])
+                chunk = None
+        except OSError as exc:  # a read error midway: what was read before it is kept
+            parts["rejects"].append((item.name, None, f"cannot read: {exc.strerror or exc}", ""))
+        finally:
+            if item.owned:
+                source.close()
+        stats.bytes += stream.raw
         if bar is not None:
-            bar.update(len(data))
-        data = chunk = None  # the bytes are in the frames now: free them before the parse
+            bar.update(stream.raw)
+        if batch.lines >= BATCH_LINES:  # between inputs: one input's lines are parsed together
+            batch.parse_into(parts, stats, function, version)
     batch.parse_into(parts, stats, function, version)
     if bar is not None:
         bar.close()
@@ -210,12 +224,12 @@ def expand(inputs: Iterable[Any], rejects: list[pd.DataFrame], stats: Stats) -> 
     """Turn paths, folders, globs, ``-``, bytes and file objects into readable Inputs."""
     for item in inputs:
         if isinstance(item, bytes | bytearray | memoryview):
-            yield Input("<bytes>", lambda b=bytes(item): b)
+            yield Input("<bytes>", lambda b=item: io.BytesIO(b), size=len(item))
         elif hasattr(item, "read"):
             name = str(getattr(item, "name", "<upload>"))
-            yield Input(name, item.read)
+            yield Input(name, lambda item=item: item, owned=False)
         elif str(item) == "-":
-            yield Input("<stdin>", sys.stdin.buffer.read)
+            yield Input("<stdin>", lambda: sys.stdin.buffer, owned=False)
         else:
             yield from _expand_path(str(item), rejects)
 
@@ -234,19 +248,40 @@ def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
         files = []
         rejects.append((text, None, "no such file or folder", ""))
     for file in files:
-        yield Input(str(file), lambda file=file: _map(file))
+        yield Input(str(file), lambda file=file: _open_regular(file))
 
 
-def _map(path: Path) -> bytes | mmap.mmap:
-    """A regular file's bytes mapped rather than copied: the parser reads most of them once and
-    keeps none (its strings are views; the tables it returns hold copies). Anything else is read."""
-    with open(path, "rb") as handle:
-        try:
-            if hasattr(mmap, "MAP_POPULATE"):  # Linux: map every page at once, not one fault at a time
-                return mmap.mmap(handle.fileno(), 0, flags=mmap.MAP_SHARED | mmap.MAP_POPULATE, prot=mmap.PROT_READ)
-            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except (ValueError, OSError):  # empty, a pipe, a special file
-            return handle.read()
+class NotRegular(OSError):
+    """A device, FIFO or socket named as a file: reading it may never end."""
+
+
+def _open_regular(path: Path) -> IO[bytes]:
+    """A regular file opened for reading; anything else (``/dev/zero``, a FIFO, a socket) is
+    refused before it is read: stdin (``-``) is the way to pipe a stream in. Opened without
+    blocking, so a FIFO with no writer cannot hang the run, and checked on the open file."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        raise NotRegular(f"not a regular file ({kind}): not read; to read a stream, pipe it in as - (stdin)")
+    return open(descriptor, "rb", buffering=0)
+
+
+def _open(item: Input, rejects: list) -> Any | None:
+    """The input opened, or None after one reject naming it."""
+    try:
+        source = item.open()
+    except NotRegular as exc:
+        rejects.append((item.name, None, str(exc), ""))
+        return None
+    except OSError as exc:
+        rejects.append((item.name, None, f"cannot read: {exc.strerror or exc}", ""))
+        return None
+    if item.size is None and item.owned:
+        with contextlib.suppress(OSError, AttributeError, io.UnsupportedOperation):
+            item.size = os.fstat(source.fileno()).st_size
+    return source
 
 
 NOT_LOGS = {".md", ".py", ".pyc", ".toml", ".cfg", ".ini", ".txt~"}
@@ -258,12 +293,13 @@ def _not_a_log(path: Path) -> bool:
     return path.name.startswith(".") or path.suffix.lower() in NOT_LOGS or "__pycache__" in path.parts
 
 
-def _unreadable(rejects: list, stats: Stats, name: str, line: int | None, reason: str, text: str = "") -> None:
+def _unreadable(rejects: list, stats: Stats, name: str, line: int | None, reason: str, text: str = "",
+                kind: str = "unreadable") -> None:
     """A record that could not be read at all: one reject row, counted as one rejected line."""
     rejects.append((name, line, reason, text[:REJECT_TEXT_LIMIT]))
     stats.lines += 1
     stats.rejected += 1
-    stats.count("unreadable", 1)
+    stats.count(kind, 1)
 
 
 def _reject_frame(rejects: list) -> list[pd.DataFrame]:
@@ -278,34 +314,44 @@ def _reject_frame(rejects: list) -> list[pd.DataFrame]:
     return frames
 
 
-def _read(item: Input, rejects: list[pd.DataFrame], stats: Stats) -> bytes | mmap.mmap | None:
+def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats, limits: Limits = DEFAULT_LIMITS,
+           buffer: reading.LineBuffer | None = None) -> Iterator[Any]:
+    """:func:`unwrap_stream` for bytes in memory (a record inside a document)."""
+    yield from unwrap_stream(reading.Stream(io.BytesIO(data)), name, rejects, stats, limits,
+                             buffer or reading.LineBuffer(), len(data))
+
+
+def unwrap_stream(stream: reading.Stream, name: str, rejects: list[pd.DataFrame], stats: Stats,
+                  limits: Limits, buffer: reading.LineBuffer, size: int | None = None) -> Iterator[Any]:
+    """Yield Events (or X-Ray (spans, rejects) pairs) for one input, through gzip and base64.
+    A limit or a broken gzip stream ends the input with one reject naming it; what was read
+    before stays."""
+    layers: list[reading.Inflated] = []
     try:
-        data = item.read()
-    except OSError as exc:
-        rejects.append((item.name, None, f"cannot read: {exc.strerror or exc}", ""))
-        return None
-    if isinstance(data, str):
-        data = data.encode("utf-8", "surrogateescape")
-    return data if isinstance(data, bytes | mmap.mmap) else bytes(data)
-
-
-def unwrap(data: bytes | mmap.mmap, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Any]:
-    """Yield Events (or X-Ray (spans, rejects) pairs) for one blob, recursing through gzip/base64."""
-    if data[:2] == GZIP_MAGIC:
-        data, problem = gunzip(data)
-        if problem:
-            _unreadable(rejects, stats, name, None, problem)
-        yield from unwrap(data, name, rejects, stats)
+        content, layers = reading.opened(stream, limits)
+        yield from _unwrap_content(content, name, rejects, stats, limits, buffer, None if layers else size)
+    except reading.InputTooLarge as exc:
+        _unreadable(rejects, stats, name, None, str(exc))
         return
-    # The envelopes below want bytes (a copy, if the file is mapped); only text is read from a mapping.
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    for layer in layers:
+        if layer.problem:
+            _unreadable(rejects, stats, name, None, layer.problem)
+
+
+def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFrame], stats: Stats,
+                    limits: Limits, buffer: reading.LineBuffer, size: int | None) -> Iterator[Any]:
+    """The envelope told from the first 64 KiB. Text (most of every log) is read a block at a
+    time; the document envelopes (JSON, X-Ray, Logs Insights CSV, base64 payloads) whole, within
+    ``limits.max_document_bytes``."""
+    head = stream.head(reading.HEAD).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(BASE64_GZIP):
-        yield from _unwrap_base64_lines(bytes(data), name, rejects, stats)
+        data = stream.read_all(limits.max_document_bytes, name)
+        yield from _unwrap_base64_lines(data, name, rejects, stats, limits, buffer)
         return
     from logparse import xray
 
     if xray.looks_like_xray(head):
-        result = xray.parse_counted(bytes(data), name)
+        result = xray.parse_counted(stream.read_all(limits.max_document_bytes, name), name)
         rejected, spans = len(result.rejects), len(result.spans)
         stats.lines += result.records_read
         stats.rejected += rejected
@@ -315,50 +361,46 @@ def unwrap(data: bytes | mmap.mmap, name: str, rejects: list[pd.DataFrame], stat
             stats.count(kind, n)
         yield result.spans, result.rejects
         return
-    if head[:1] in (b"{", b"["):
-        document = _json_document(bytes(data))
+    if head[:1] in (b"{", b"[") and not _json_lines(head):
+        data = stream.read_all(limits.max_document_bytes, name)
+        document = _json_document(data)
         if _is_envelope(document):
             yield from _unwrap_json(document, name, rejects, stats)
             return  # anything else that parses as JSON is read as lines (a JSON log line, say)
-    first = data[:4096].decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
+        stream, size = reading.Stream(io.BytesIO(data)), len(data)
+        del document
+    first = head.decode("utf-8", "replace").split("\n", 1)[0]
     if first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
         "@message" in first and "," in first
     ):
-        yield from _insights_csv(bytes(data), name, rejects, stats)
+        yield from _insights_csv(stream.read_all(limits.max_document_bytes, name), name, rejects, stats)
         return
-    yield _text_input(data, name)
+    yield _text_input(stream, name, rejects, stats, limits, buffer, size)
 
 
-def _text_input(data: bytes | mmap.mmap, name: str) -> Events:
+def _json_lines(head: bytes) -> bool:
+    """Whether the input is JSON lines (Lambda's JSON log format: read as text, line by line)
+    rather than one document: its first line is a whole JSON value and another line follows."""
+    first, _, rest = head.partition(b"\n")
+    if not rest.strip():
+        return False
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _text_input(stream: reading.Stream, name: str, rejects: list, stats: Stats, limits: Limits,
+                buffer: reading.LineBuffer, size: int | None) -> Events:
     """Text lines, with the stream an S3 export path names for lines that carry none."""
-    events, count, picked = text_events(data)
+    pieces = reading.whole_lines(stream, limits, buffer, size_hint=size)
+    events, count, picked = text_events(pieces, name, rejects, stats, limits)
     return Events(name, events, "text", count, picked.counted).filled("log_stream", stream_from_export_path(name))
 
 
-def gunzip(data: bytes | mmap.mmap) -> tuple[bytes, str | None]:
-    """Decompress every gzip member (with ISA-L: about twice as fast as zlib); a truncated or
-    corrupt stream keeps what was decoded."""
-    out: list[bytes] = []
-    while data[:2] == GZIP_MAGIC:
-        inflater = isal_zlib.decompressobj(wbits=31)
-        try:
-            out.append(inflater.decompress(data))
-            out.append(inflater.flush())
-        except (isal_zlib.error, zlib.error) as exc:
-            return _joined(out), f"corrupt gzip data ({exc}); kept {sum(map(len, out))} bytes"
-        if not inflater.eof:
-            return _joined(out), f"truncated gzip file; kept {sum(map(len, out))} decoded bytes"
-        data = inflater.unused_data.lstrip(b"\x00")
-    return _joined(out), None
-
-
-def _joined(pieces: list[bytes]) -> bytes:
-    """The pieces as one, without copying the one large piece most files decompress to."""
-    pieces = [piece for piece in pieces if piece]
-    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
-
-
-def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Any]:
+def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats, limits: Limits,
+                         buffer: reading.LineBuffer) -> Iterator[Any]:
     """Subscription payloads as delivered to a Lambda or saved by hand: base64(gzip(JSON)) per line."""
     for number, record in enumerate(data.split(b"\n"), start=1):
         record = record.strip()
@@ -370,7 +412,7 @@ def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], st
             _unreadable(rejects, stats, name, number, "not base64 subscription data",
                         record[:REJECT_TEXT_LIMIT].decode("ascii", "replace"))
             continue
-        yield from unwrap(decoded, f"{name}#{number}" if number > 1 else name, rejects, stats)
+        yield from unwrap(decoded, f"{name}#{number}" if number > 1 else name, rejects, stats, limits, buffer)
 
 
 def _json_document(data: bytes) -> Any | None:
@@ -490,31 +532,62 @@ def _insights_frame(wide: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def text_events(data: bytes | mmap.mmap) -> tuple[pl.DataFrame, int, layouts.Picked]:
-    """Lines of a text file, with a leading timestamp / stream name split off when the
+def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name: str = "<bytes>",
+                rejects: list | None = None, stats: Stats | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> tuple[pl.DataFrame, int, layouts.Picked]:
+    """Lines of a text input, with a leading timestamp / stream name split off when the
     file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
-    ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing.
+    ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing
+    its first 64 KiB.
 
-    Only the lines that may be platform lines become rows; the rest are counted from their bytes
-    (:mod:`logparse.layouts`). Returns the rows, the number of lines in the file, and what the
-    bytes told (kind codes, lines counted)."""
-    head = bytes(data[:1 << 16])
-    head_index = lines.index_lines(head)
-    sample = lines.strings(head_index, np.arange(min(len(head_index), SNIFF_LINES * 4)))
-    variant = sniff_text_variant(sample)
-    prefix = _stamp_shape(sample) if variant == "s3" else b""
-    if variant == "plain" or prefix:
-        visited = lines.visit_lines(data, layouts.sifter(prefix))
-        picked, n_lines = layouts.gather(visited), visited.lines
-    else:  # a terminal copy (tail, sam): small, read whole
-        index = lines.index_lines(data)
-        rows = np.arange(len(index))
-        picked, n_lines = layouts.Picked(rows, lines.strings(index, rows), None, {}), len(index)
+    ``pieces`` are the input's whole lines a buffer at a time (:func:`reading.whole_lines`; bytes
+    are read so too). Only the lines that may be platform lines become rows, copied out of the
+    buffer; the rest are counted from their bytes (:mod:`logparse.layouts`). A line longer than
+    the limit is a reject with its length. Returns the rows, the number of lines in the input, and
+    what the bytes told (kind codes, lines counted)."""
+    if isinstance(pieces, bytes | bytearray):
+        pieces = reading.whole_lines(reading.Stream(io.BytesIO(pieces)), limits, reading.LineBuffer(),
+                                     size_hint=len(pieces))
+    rejects = [] if rejects is None else rejects
+    stats = Stats() if stats is None else stats
+    variant, prefix = None, b""
+    sifted: list[tuple[int, layouts.Sifted]] = []
+    whole: list[tuple[np.ndarray, pl.Series]] = []
+    row = 0
+    for piece in pieces:
+        if isinstance(piece, reading.LongLine):
+            _unreadable(rejects, stats, name, row + 1,
+                        f"line of {piece.length:,} bytes, longer than the {size_text(limits.max_line_bytes)} limit "
+                        "(--max-line-bytes / Limits.max_line_bytes raises it)",
+                        piece.start.decode("utf-8", "replace"), kind="too_long")
+            row += 1
+            continue
+        first = row == 0 and piece.low == 0
+        if variant is None:
+            head = bytes(piece.buffer[piece.low:min(piece.high, piece.low + reading.HEAD)])
+            head_index = lines.index_lines(head)
+            sample = lines.strings(head_index, np.arange(min(len(head_index), SNIFF_LINES * 4)))
+            variant = sniff_text_variant(sample)
+            prefix = _stamp_shape(sample) if variant == "s3" else b""
+        if variant == "plain" or prefix:
+            visited = lines.visit_lines(piece.buffer, layouts.sifter(prefix), piece.low, piece.high, bom=first)
+            sifted.extend((at + row, seen) for at, seen in visited.results)
+            row += visited.lines
+        else:  # a terminal copy (tail, sam): every line kept
+            index = lines.index_lines(piece.buffer, piece.low, piece.high, bom=first)
+            rows = np.arange(len(index))
+            whole.append((rows + row, lines.strings(index, rows)))
+            row += len(index)
+    if whole:
+        picked = layouts.Picked(np.concatenate([rows for rows, _ in whole]),
+                                pl.concat([text for _, text in whole]), None, {})
+    else:
+        picked = layouts.gather(lines.Visited(row, sifted))
     frame = pl.DataFrame({"line": pl.Series(picked.rows + 1, dtype=pl.Int64), "raw": picked.text})
-    events = _split_prefix(frame, variant)
+    events = _split_prefix(frame, variant or "plain")
     if picked.codes is not None:
         events = events.with_columns(pl.Series("code", picked.codes, dtype=pl.UInt8))
-    return events, n_lines, picked
+    return events, row, picked
 
 
 def _stamp_shape(sample: pl.Series) -> bytes:
