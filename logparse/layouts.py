@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from logparse import lines
+from logparse import lines, platform
 from logparse.platform import KIND_CODES, PREFIXES, TIMEOUT_MARK
 
 WORDS = {kind: lines.word_of(prefix.encode()) for kind, prefix in PREFIXES.items()}
@@ -120,3 +120,14 @@ def gather(visited: lines.Visited) -> Picked:
         for kind, n in chunk.counted.items():
             counted[kind] = counted.get(kind, 0) + n
     return Picked(rows, text, codes, {kind: n for kind, n in counted.items() if n})
+
+
+def sift_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Events of a JSON envelope sifted as a text file's lines are: those that may be platform
+    lines (and short or blank ones) kept with their kind codes, application and ``END`` events
+    only counted. A run of a large document is sifted as soon as it is read, so only the
+    platform events of the whole document are held."""
+    codes = platform._kind_codes(frame)
+    keep = ((codes != APP) & (codes != END)) | (frame["message"].str.len_bytes() < 8).fill_null(True)
+    counted = {"app": int(((codes == APP) & ~keep).sum()), "end": int(((codes == END) & ~keep).sum())}
+    return frame.with_columns(codes.alias("code")).filter(keep), {kind: n for kind, n in counted.items() if n}

@@ -30,7 +30,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
-from logparse import layouts, lines, platform, reading
+from logparse import jsonstream, layouts, lines, platform, reading
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
 from logparse.timeutil import parse_log_time
@@ -362,6 +362,13 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFram
         yield result.spans, result.rejects
         return
     if head[:1] in (b"{", b"[") and not _json_lines(head):
+        try:
+            start, key = jsonstream.array_start(stream.head(reading.HEAD))
+        except jsonstream.NotStreamable:
+            pass
+        else:
+            yield from _stream_json(stream, name, start, key, rejects, stats, limits, buffer)
+            return
         data = stream.read_all(limits.max_document_bytes, name)
         document = _json_document(data)
         if _is_envelope(document):
@@ -376,6 +383,43 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFram
         yield from _insights_csv(stream.read_all(limits.max_document_bytes, name), name, rejects, stats)
         return
     yield _text_input(stream, name, rejects, stats, limits, buffer, size)
+
+
+def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, rejects: list, stats: Stats,
+                 limits: Limits, buffer: reading.LineBuffer) -> Iterator[Events]:
+    """filter-log-events / get-log-events output or a subscription payload, its events array
+    read a run at a time (:mod:`logparse.jsonstream`): only the events that may be platform lines
+    are kept, the others counted as they are read."""
+    frames: list[pl.DataFrame] = []
+    counted: dict[str, int] = {}
+
+    def parse(run: list, first: int) -> None:
+        frame = _events_frame(run, None, None).with_columns(pl.col("line") + (first - 1))
+        kept, dropped = layouts.sift_events(frame)
+        frames.append(kept)
+        for kind, n in dropped.items():
+            counted[kind] = counted.get(kind, 0) + n
+
+    try:
+        found = jsonstream.stream_events(stream, start, key, limits, buffer, parse)
+    except orjson.JSONDecodeError as exc:
+        _unreadable(rejects, stats, name, None, f"not valid JSON ({exc}); kept the events before the error")
+        found = jsonstream.Found(key=key.strip(b'"').decode(), events=sum(counted.values()) +
+                                 sum(frame.height for frame in frames))
+    document = found.skeleton if isinstance(found.skeleton, dict) else {}
+    if document.get("messageType") == "CONTROL_MESSAGE":
+        stats.count("control_message", 1)
+        return
+    group = document.get("logGroupName", document.get("logGroup"))
+    log_stream = document.get("logStreamName", document.get("logStream"))
+    frame = pl.concat(frames) if len(frames) > 1 else frames[0] if frames else _events_frame([], None, None)
+    del frames[:]
+    frame = frame.with_columns(
+        pl.col("log_group").fill_null(pl.lit(group if isinstance(group, str) else None, pl.String)),
+        pl.col("log_stream").fill_null(pl.lit(log_stream if isinstance(log_stream, str) else None, pl.String)),
+    )
+    envelope = "subscription" if found.key == "logEvents" else "filter-log-events"
+    yield Events(name, frame, envelope, found.events, counted)
 
 
 def _json_lines(head: bytes) -> bool:
@@ -395,8 +439,8 @@ def _text_input(stream: reading.Stream, name: str, rejects: list, stats: Stats, 
                 buffer: reading.LineBuffer, size: int | None) -> Events:
     """Text lines, with the stream an S3 export path names for lines that carry none."""
     pieces = reading.whole_lines(stream, limits, buffer, size_hint=size)
-    events, count, picked = text_events(pieces, name, rejects, stats, limits)
-    return Events(name, events, "text", count, picked.counted).filled("log_stream", stream_from_export_path(name))
+    events, count, counted = text_events(pieces, name, rejects, stats, limits)
+    return Events(name, events, "text", count, counted).filled("log_stream", stream_from_export_path(name))
 
 
 def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats, limits: Limits,
@@ -534,7 +578,7 @@ def _insights_frame(wide: pl.DataFrame) -> pl.DataFrame:
 
 def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name: str = "<bytes>",
                 rejects: list | None = None, stats: Stats | None = None,
-                limits: Limits = DEFAULT_LIMITS) -> tuple[pl.DataFrame, int, layouts.Picked]:
+                limits: Limits = DEFAULT_LIMITS) -> tuple[pl.DataFrame, int, dict[str, int]]:
     """Lines of a text input, with a leading timestamp / stream name split off when the
     file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
     ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing
@@ -542,17 +586,17 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
 
     ``pieces`` are the input's whole lines a buffer at a time (:func:`reading.whole_lines`; bytes
     are read so too). Only the lines that may be platform lines become rows, copied out of the
-    buffer; the rest are counted from their bytes (:mod:`logparse.layouts`). A line longer than
-    the limit is a reject with its length. Returns the rows, the number of lines in the input, and
-    what the bytes told (kind codes, lines counted)."""
+    buffer and split into columns a buffer at a time; the rest are counted from their bytes
+    (:mod:`logparse.layouts`). A line longer than the limit is a reject with its length. Returns
+    the rows, the number of lines in the input, and the lines only counted, per kind."""
     if isinstance(pieces, bytes | bytearray):
         pieces = reading.whole_lines(reading.Stream(io.BytesIO(pieces)), limits, reading.LineBuffer(),
                                      size_hint=len(pieces))
     rejects = [] if rejects is None else rejects
     stats = Stats() if stats is None else stats
     variant, prefix = None, b""
-    sifted: list[tuple[int, layouts.Sifted]] = []
-    whole: list[tuple[np.ndarray, pl.Series]] = []
+    frames: list[pl.DataFrame] = []
+    counted: dict[str, int] = {}
     row = 0
     for piece in pieces:
         if isinstance(piece, reading.LongLine):
@@ -571,23 +615,31 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             prefix = _stamp_shape(sample) if variant == "s3" else b""
         if variant == "plain" or prefix:
             visited = lines.visit_lines(piece.buffer, layouts.sifter(prefix), piece.low, piece.high, bom=first)
-            sifted.extend((at + row, seen) for at, seen in visited.results)
-            row += visited.lines
-        else:  # a terminal copy (tail, sam): every line kept
+            picked, n_lines = layouts.gather(visited), visited.lines
+        else:  # a terminal copy (tail, sam): every line taken
             index = lines.index_lines(piece.buffer, piece.low, piece.high, bom=first)
             rows = np.arange(len(index))
-            whole.append((rows + row, lines.strings(index, rows)))
-            row += len(index)
-    if whole:
-        picked = layouts.Picked(np.concatenate([rows for rows, _ in whole]),
-                                pl.concat([text for _, text in whole]), None, {})
-    else:
-        picked = layouts.gather(lines.Visited(row, sifted))
-    frame = pl.DataFrame({"line": pl.Series(picked.rows + 1, dtype=pl.Int64), "raw": picked.text})
-    events = _split_prefix(frame, variant or "plain")
-    if picked.codes is not None:
-        events = events.with_columns(pl.Series("code", picked.codes, dtype=pl.UInt8))
-    return events, row, picked
+            picked, n_lines = layouts.Picked(rows, lines.strings(index, rows), None, {}), len(index)
+        frame = pl.DataFrame({"line": pl.Series(picked.rows + row + 1, dtype=pl.Int64), "raw": picked.text})
+        events = _split_prefix(frame, variant)
+        if picked.codes is not None:
+            events = events.with_columns(pl.Series("code", picked.codes, dtype=pl.UInt8))
+        else:  # the prefix is off now: the application and END lines kept so far are only counted
+            events, dropped = layouts.sift_events(events)
+            _add_counts(counted, dropped)
+        _add_counts(counted, picked.counted)
+        frames.append(events)
+        del frame, picked, events
+        row += n_lines
+    if not frames:
+        return _split_prefix(pl.DataFrame({"line": [], "raw": []}, schema={"line": pl.Int64, "raw": pl.String}),
+                             "plain"), row, counted
+    return pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0], row, counted
+
+
+def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
+    for kind, n in counts.items():
+        into[kind] = into.get(kind, 0) + n
 
 
 def _stamp_shape(sample: pl.Series) -> bytes:
