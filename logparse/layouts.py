@@ -130,4 +130,14 @@ def sift_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     codes = platform._kind_codes(frame)
     keep = ((codes != APP) & (codes != END)) | (frame["message"].str.len_bytes() < 8).fill_null(True)
     counted = {"app": int(((codes == APP) & ~keep).sum()), "end": int(((codes == END) & ~keep).sum())}
-    return frame.with_columns(codes.alias("code")).filter(keep), {kind: n for kind, n in counted.items() if n}
+    kept = frame.with_columns(codes.alias("code")).filter(keep)
+    # Copied out where most rows go (a JSON run: every application event); else the copy costs more.
+    kept = _compact(kept) if 2 * kept.height < frame.height else kept
+    return kept, {kind: n for kind, n in counted.items() if n}
+
+
+def _compact(frame: pl.DataFrame) -> pl.DataFrame:
+    """String columns copied into buffers of their own: a filtered string column is views into
+    the unfiltered one's buffers, which would stay alive whole for the few rows kept."""
+    return frame.with_columns(pl.Series(name, frame[name].to_arrow().cast(pa.large_string()), dtype=pl.String)
+                              for name, dtype in frame.schema.items() if dtype == pl.String)
