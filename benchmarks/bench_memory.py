@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import subprocess
 import sys
@@ -58,8 +59,8 @@ def stamped(lines: list[str], seed: int = 11) -> list[str]:
         np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms"), lines, strict=True)]
 
 
-def make_cases(n_lines: int, n_files: int) -> dict[str, Path]:
-    """Every envelope of the same lines, written once."""
+def make_cases(n_lines: int, n_files: int, wanted: set[str]) -> dict[str, Path]:
+    """Every envelope of the same lines (those wanted), each written once."""
     plain = make_corpus(n_lines)
     cases = {"plain": plain, "gzip": plain.with_suffix(".log.gz")}
     base = CORPUS / f"envelopes-{n_lines}"
@@ -67,34 +68,38 @@ def make_cases(n_lines: int, n_files: int) -> dict[str, Path]:
     folder = base / "folder" / "aws" / "lambda" / "orders-api" / "task"
     events = base / "filter-log-events.json"
     cases.update({"s3": s3, "json": events, "folder": folder})
-    if s3.exists() and events.exists() and folder.exists():
+    if all(cases[name].exists() for name in wanted):
         return cases
     lines = plain.read_text().splitlines()
     text = stamped(lines)
-    s3.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(s3, "wt", compresslevel=6) as handle:
-        handle.write("\n".join(text) + "\n")
-    # Cut between events, as CloudWatch cuts an export: an XRAY trailer stays with its REPORT.
-    cuts = [0]
-    for cut in np.linspace(0, len(text), n_files + 1).astype(int)[1:-1]:
-        while cut < len(text) and lines[cut].startswith("XRAY "):
-            cut += 1
-        cuts.append(max(cut, cuts[-1]))
-    cuts.append(len(text))
-    for i, (low, high) in enumerate(zip(cuts, cuts[1:], strict=False)):
-        path = folder / f"{STREAM.replace('/', '-')}-{i:04d}" / "000000.gz"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with gzip.open(path, "wt", compresslevel=6) as handle:
-            handle.write("\n".join(text[low:high]) + "\n")
-    ms = 1_794_822_000_000 + np.arange(len(lines)) * 2
-    with open(events, "w") as handle:  # written as the AWS CLI prints it, without building it whole
-        handle.write('{\n    "events": [\n')
-        for i, (stamp, line) in enumerate(zip(ms.tolist(), lines, strict=True)):
-            event = {"logStreamName": STREAM, "timestamp": stamp, "message": line + "\n",
-                     "ingestionTime": stamp + 500, "eventId": f"{i:056d}"}
-            body = json.dumps(event, indent=4).replace("\n", "\n        ")
-            handle.write(("        " if i == 0 else ",\n        ") + body)
-        handle.write(f'\n    ],\n    "searchedLogStreams": [],\n    "logGroupName": "{GROUP}"\n}}\n')
+    if "s3" in wanted and not s3.exists():
+        s3.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(s3, "wt", compresslevel=6) as handle:
+            handle.write("\n".join(text) + "\n")
+    if "folder" in wanted and not folder.exists():
+        # Cut between events, as CloudWatch cuts an export: an XRAY trailer stays with its REPORT.
+        cuts = [0]
+        for cut in np.linspace(0, len(text), n_files + 1).astype(int)[1:-1]:
+            while cut < len(text) and lines[cut].startswith("XRAY "):
+                cut += 1
+            cuts.append(max(cut, cuts[-1]))
+        cuts.append(len(text))
+        for i, (low, high) in enumerate(itertools.pairwise(cuts)):
+            path = folder / f"{STREAM.replace('/', '-')}-{i:04d}" / "000000.gz"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with gzip.open(path, "wt", compresslevel=6) as handle:
+                handle.write("\n".join(text[low:high]) + "\n")
+    if "json" in wanted and not events.exists():
+        events.parent.mkdir(parents=True, exist_ok=True)
+        ms = 1_794_822_000_000 + np.arange(len(lines)) * 2
+        with open(events, "w") as handle:  # written as the AWS CLI prints it, without building it whole
+            handle.write('{\n    "events": [\n')
+            for i, (stamp, line) in enumerate(zip(ms.tolist(), lines, strict=True)):
+                event = {"logStreamName": STREAM, "timestamp": stamp, "message": line + "\n",
+                         "ingestionTime": stamp + 500, "eventId": f"{i:056d}"}
+                body = json.dumps(event, indent=4).replace("\n", "\n        ")
+                handle.write(("        " if i == 0 else ",\n        ") + body)
+            handle.write(f'\n    ],\n    "searchedLogStreams": [],\n    "logGroupName": "{GROUP}"\n}}\n')
     return cases
 
 
@@ -110,13 +115,14 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=400, help="objects of the folder case")
     parser.add_argument("--cases", default="plain,gzip,s3,json,folder")
     args = parser.parse_args()
-    cases = make_cases(args.lines, args.files)
+    wanted = args.cases.split(",")
+    cases = make_cases(args.lines, args.files, set(wanted))
     tiny = CORPUS / "ten-lines.log"
     tiny.write_text("\n".join(make_corpus(args.lines).read_text().splitlines()[:10]) + "\n")
     baseline = measure(tiny)["peak"]
     print(f"baseline (imports, a ten-line file): peak RSS {baseline / 1e6:.0f} MB")
     ok = True
-    for name in args.cases.split(","):
+    for name in wanted:
         path = cases[name]
         size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
         r = measure(path)
