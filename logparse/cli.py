@@ -142,11 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except MemoryError:
-        # Inputs are read in bounded blocks; what remains is the rows kept (about 200 bytes per
-        # platform line): many inputs at once, or a memory limit set very low (ulimit -v).
-        print("error: out of memory (the tables of every input are held together): read fewer inputs at "
-              "once, or raise the memory limit (ulimit -v)", file=sys.stderr)
+    except MemoryError as exc:
+        # Inputs are read in bounded blocks; what grows is the rows kept, for every input together.
+        detail = f" ({exc})" if str(exc) else ""
+        print(f"error: out of memory{detail}: the rows of all inputs are held together; read fewer inputs "
+              "at once, or raise the memory limit (ulimit -v)", file=sys.stderr)
         return 1
     except Exception as exc:
         code = getattr(exc, "exit_code", None)

@@ -22,6 +22,7 @@ from logparse import reading
 ARRAY_KEYS = (b'"events"', b'"logEvents"')
 QUOTE, BACKSLASH = 34, 92
 RUN = 4 << 20  # bytes of JSON parsed at a time (their objects take about 4x that)
+BLOCK = 4 << 20  # bytes scanned at a time: the scan's arrays (an offset per quote) take several times that
 DEPTH = np.zeros(256, np.int8)
 DEPTH[[ord("{"), ord("[")]] = 1
 DEPTH[[ord("}"), ord("]")]] = -1
@@ -87,13 +88,15 @@ def stream_events(stream: reading.Stream, head_start: int, key: bytes, limits: r
                   buffer: reading.LineBuffer, parse: Callable[[list, int], None]) -> Found:
     """Read the events array that starts at ``head_start`` of ``stream``'s document, a run of
     whole events at a time: ``parse(events, first_event_number)`` gets each run. Memory: one
-    buffer of ``BLOCK + max_line_bytes`` (no event may be longer) and one run's objects."""
+    buffer of ``BLOCK + max_line_bytes`` (no event may be longer), its scan and one run's objects."""
     found = Found(key=key.strip(b'"').decode())
     prefix = stream.read(head_start)
-    capacity = reading.BLOCK + limits.max_line_bytes
+    capacity = BLOCK + limits.max_line_bytes
+    reading.check_headroom(capacity)
     data = buffer.at_least(capacity)
     filled, eof = 0, False
     while True:
+        reading.check_headroom(16 * BLOCK)  # the scan's arrays, a run's objects, the frame made of them
         while filled < capacity and not eof:
             with memoryview(data) as view:
                 got = stream.readinto(view[filled:capacity])

@@ -12,6 +12,7 @@ endless line cost a bounded amount of memory and time.
 from __future__ import annotations
 
 import re
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,6 +48,25 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def check_headroom(need: int) -> None:
+    """Raise MemoryError before about ``need`` more bytes would pass the process's address-space
+    limit (``ulimit -v``): a native library that fails to allocate there aborts the whole process
+    instead (Polars' allocator does), with no chance to say what happened. Checked once per block
+    read and before each parse, not per allocation."""
+    if not sys.platform.startswith("linux"):
+        return
+    import resource
+
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if soft == resource.RLIM_INFINITY:
+        return
+    with open("/proc/self/status", "rb") as status:
+        size = next((int(line.split()[1]) * 1024 for line in status if line.startswith(b"VmSize:")), 0)
+    if size + need > soft:
+        raise MemoryError(f"the memory limit ({size_text(soft)}, ulimit -v) is reached: {size_text(size)} in use, "
+                          f"about {size_text(need)} more needed")
 
 
 class InputTooLarge(Exception):
@@ -232,9 +252,11 @@ def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int =
     limit = limits.max_line_bytes
     full = block + limit
     capacity = full if size_hint is None else min(full, max(size_hint + 1, 1 << 16))
+    check_headroom(capacity)
     data = buffer.at_least(capacity + 16)  # 16 zero bytes after the last line: readers look past line ends
     filled, eof = 0, False
     while True:
+        check_headroom(4 * capacity)  # a block read, its kept lines, their columns
         while filled < capacity and not eof:
             with memoryview(data) as view:
                 got = stream.readinto(view[filled:capacity])

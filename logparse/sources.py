@@ -177,6 +177,8 @@ class Batch:
         frames, self.frames = self.frames, []
         frame = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
         del frames
+        # The parse holds about twice the rows it reads more (measured with bench_memory.py).
+        reading.check_headroom(2 * frame.estimated_size() + (64 << 20))
         rows = platform.read_rows(frame, function, version, self.counted)
         del frame  # the last reference to the lines: their buffer is freed before the tables are built
         parsed = platform.stitch(rows, "<batch>")

@@ -283,3 +283,53 @@ def test_live_aws_source_hidden_without_credentials(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
     at = sample_app()
     assert "Live AWS" not in at.sidebar.radio(key="source").options
+
+
+DASHBOARD_CHILD = """
+import json, os, sys, zlib
+from pathlib import Path
+from streamlit.testing.v1 import AppTest
+root, fifo = sys.argv[1], sys.argv[2]
+
+def app(root, files):
+    import sys
+    sys.path.insert(0, root)
+    import dashboard
+    dashboard.main(uploads=files)
+
+deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+bomb = b"".join(deflate.compress(bytes(1 << 20)) for _ in range(1024)) + deflate.flush()
+at = AppTest.from_function(app, args=(root, [("bomb.gz", bomb)]), default_timeout=120)
+at.run()
+out = {"upload": [e.value for e in at.error], "upload_exception": bool(at.exception)}
+at = AppTest.from_file(str(Path(root) / "dashboard.py"), default_timeout=120)
+at.run()
+at.sidebar.radio(key="source").set_value("Local folder or glob").run()
+at.sidebar.text_input(key="folder").set_value(fifo).run()
+out.update(folder=[e.value for e in at.error], folder_exception=bool(at.exception))
+with open("/proc/self/status") as status:
+    out["peak_mb"] = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+print(json.dumps(out))
+"""
+
+
+def test_upload_and_folder_box_read_through_the_bounded_path(tmp_path):
+    """A 1 MB upload inflating to 1 GiB of zeros, and a FIFO typed in the folder box: before,
+    the first held the inflated GiB (and more), the second blocked the app forever."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    script = tmp_path / "child.py"  # AppTest.from_function reads the function's source file
+    script.write_text(DASHBOARD_CHILD)
+    out = subprocess.run([sys.executable, str(script), str(ROOT), str(fifo)], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert not seen["upload_exception"] and not seen["folder_exception"]
+    assert len(seen["upload"]) == 1 and "bomb.gz" in seen["upload"][0] and "gzip bomb" in seen["upload"][0]
+    assert len(seen["folder"]) == 1 and "not a regular file (a FIFO)" in seen["folder"][0]
+    assert seen["peak_mb"] < 900, seen["peak_mb"]
