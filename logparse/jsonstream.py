@@ -118,7 +118,7 @@ def stream_events(stream: reading.Stream, head_start: int, key: bytes, limits: r
             del run
             low = high
         if end >= 0:
-            suffix = bytes(data[end:filled]) + stream.read_all(limits.max_document_bytes, "")
+            suffix = bytes(data[end:filled]) + stream.read_all(limits.max_document_bytes)
             found.skeleton = orjson.loads(prefix + suffix)
             return found
         if not cut:

@@ -131,7 +131,7 @@ class Stream:
         self.raw += len(data)
         return bytes(data)
 
-    def read_all(self, limit: int, name: str) -> bytes:
+    def read_all(self, limit: int) -> bytes:
         """The rest as one document, refused past ``limit`` bytes."""
         pieces, size = [], 0
         while True:
@@ -182,6 +182,7 @@ class Inflated(Stream):
                 self._stop(f"truncated gzip file; kept {self.out:,} decoded bytes")
             if data:
                 self.out += len(data)
+                self.raw = self.out  # what a gzip wrapped around this one measures its ratio by
                 self._check()
                 return data
         return b""

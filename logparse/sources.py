@@ -347,13 +347,13 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFram
     ``limits.max_document_bytes``."""
     head = stream.head(reading.HEAD).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(BASE64_GZIP):
-        data = stream.read_all(limits.max_document_bytes, name)
+        data = stream.read_all(limits.max_document_bytes)
         yield from _unwrap_base64_lines(data, name, rejects, stats, limits, buffer)
         return
     from logparse import xray
 
     if xray.looks_like_xray(head):
-        result = xray.parse_counted(stream.read_all(limits.max_document_bytes, name), name)
+        result = xray.parse_counted(stream.read_all(limits.max_document_bytes), name)
         rejected, spans = len(result.rejects), len(result.spans)
         stats.lines += result.records_read
         stats.rejected += rejected
@@ -371,7 +371,7 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFram
         else:
             yield from _stream_json(stream, name, start, key, rejects, stats, limits, buffer)
             return
-        data = stream.read_all(limits.max_document_bytes, name)
+        data = stream.read_all(limits.max_document_bytes)
         document = _json_document(data)
         if _is_envelope(document):
             yield from _unwrap_json(document, name, rejects, stats)
@@ -382,7 +382,7 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFram
     if first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
         "@message" in first and "," in first
     ):
-        yield from _insights_csv(stream.read_all(limits.max_document_bytes, name), name, rejects, stats)
+        yield from _insights_csv(stream.read_all(limits.max_document_bytes), name, rejects, stats)
         return
     yield _text_input(stream, name, rejects, stats, limits, buffer, size)
 
@@ -397,6 +397,14 @@ def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, reje
 
     def parse(run: list, first: int) -> None:
         frame = _events_frame(run, None, None).with_columns(pl.col("line") + (first - 1))
+        long = frame["message"].str.len_bytes() > limits.max_line_bytes
+        if long.any():  # as a text line would be: a reject with its length
+            for line, text in frame.filter(long).select("line", "message").iter_rows():
+                _unreadable(rejects, stats, name, line,
+                            f"event of {len(text.encode()):,} bytes, longer than the "
+                            f"{size_text(limits.max_line_bytes)} limit (--max-line-bytes / Limits.max_line_bytes "
+                            "raises it)", text, kind="too_long")
+            frame = frame.filter(~long)
         kept, dropped = layouts.sift_events(frame)
         frames.append(kept)
         for kind, n in dropped.items():
@@ -404,8 +412,9 @@ def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, reje
 
     try:
         found = jsonstream.stream_events(stream, start, key, limits, buffer, parse)
-    except orjson.JSONDecodeError as exc:
-        _unreadable(rejects, stats, name, None, f"not valid JSON ({exc}); kept the events before the error")
+    except (orjson.JSONDecodeError, reading.InputTooLarge) as exc:
+        reason = f"not valid JSON ({exc})" if isinstance(exc, orjson.JSONDecodeError) else str(exc)
+        _unreadable(rejects, stats, name, None, f"{reason}; kept the events before it")
         found = jsonstream.Found(key=key.strip(b'"').decode(), events=sum(counted.values()) +
                                  sum(frame.height for frame in frames))
     document = found.skeleton if isinstance(found.skeleton, dict) else {}

@@ -306,3 +306,26 @@ def test_sizes_parse_and_bad_ones_are_usage_errors(tmp_path, capsys):
     assert "not a size: 'lots'" in capsys.readouterr().err
     assert main(["summary", str(tmp_path / "g.log"), "--max-line-bytes", "16"]) == 0
     assert "rejected" in capsys.readouterr().out
+
+
+def test_gzip_of_gzip_measures_each_layer_by_its_own_input():
+    rng = np.random.default_rng(3)
+    text = b"".join(rng.bytes(48).hex().encode() + b"\n" for _ in range(800_000))  # 78 MB, inflates ~2x
+    tables = logparse.load(gzip.compress(gzip.compress(text, 1), 1))
+    assert tables.rejects.empty, tables.rejects["reason"].tolist()
+    assert tables.stats.lines == 800_000
+
+
+def test_an_event_longer_than_the_line_limit_is_a_reject_and_one_past_the_buffer_ends_the_input():
+    document = json.loads(events_document(9))
+    document["events"][4]["message"] = "REPORT " + "x" * 200_000
+    tables = logparse.load(json.dumps(document).encode(), limits=Limits(max_line_bytes=100_000))
+    assert list(tables.invocations["request_id"]) == ["r0", "r3", "r6"]
+    assert tables.rejects["reason"].tolist() == [
+        "event of 200,007 bytes, longer than the 97.7 KiB limit (--max-line-bytes / Limits.max_line_bytes raises it)"]
+    assert tables.rejects["line"].tolist() == [5] and tables.stats.lines == 9
+    document["events"][4]["message"] = "REPORT " + "x" * (jsonstream.BLOCK + 200_000)
+    tables = logparse.load(json.dumps(document).encode(), limits=Limits(max_line_bytes=100_000))
+    assert list(tables.invocations["request_id"]) == ["r0", "r3"]
+    reason = tables.rejects["reason"].iloc[-1]
+    assert "event 5 is longer than the 97.7 KiB line limit" in reason and "kept the events before it" in reason
