@@ -4,6 +4,8 @@
     python -m logparse export  PATH... --out DIR [--since T] [--until T] [--bucket 1h] [--state FILE]
     python -m logparse fetch   --function F [--region R] [--since 24h] [--insights] [--xray] --out DIR
     python -m logparse prices  [--region R] [--arch x86_64|arm64]
+    python -m logparse check   PATH... --function F --baseline V1 --candidate V2 [--live --since 24h]
+    python -m logparse fleet   [--region R ...] [--function-prefix P] [--idle-days 14] [--json] [--out DIR]
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import cost, load
+from logparse import cost, gate, load
 from logparse.tables import Tables, select
 from logparse.timeutil import parse_time_arg
 
@@ -90,7 +92,42 @@ def build_parser() -> argparse.ArgumentParser:
     _add_price_options(prices)
     prices.add_argument("--json", action="store_true", help="print JSON")
     prices.set_defaults(handler=cmd_prices)
+
+    check = commands.add_parser(
+        "check", help="deploy gate: does a candidate version's restore latency regress?",
+        description="Compare the candidate version's restore p99 and billed restore p50 with the "
+                    "baseline's. Exit 0 within the allowed regression, 1 regressed, 3 not enough "
+                    "restores to judge.")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="file, folder, glob or - (stdin); or none with --live")
+    check.add_argument("--function", required=True, help="Lambda function name")
+    check.add_argument("--baseline", required=True, metavar="V1", help="the version deployed now")
+    check.add_argument("--candidate", required=True, metavar="V2", help="the version to judge")
+    check.add_argument("--max-p99-regression", type=_percent, default=gate.DEFAULT_MAX_REGRESSION,
+                       metavar="PCT", help="allowed increase of restore p99 and billed restore p50, "
+                                           "in per cent (default 20%%)")
+    check.add_argument("--min-restores", type=int, default=gate.DEFAULT_MIN_RESTORES, metavar="N",
+                       help=f"fewer restores on either side: exit 3 (default {gate.DEFAULT_MIN_RESTORES})")
+    check.add_argument("--live", action="store_true",
+                       help="fetch the function's platform lines from CloudWatch Logs, as fetch does")
+    check.add_argument("--since", help="start time: ISO-8601 or relative (default with --live: 24h)")
+    check.add_argument("--until", help="end time (default now)")
+    check.add_argument("--region", help="AWS region for --live (default: AWS_REGION)")
+    check.add_argument("--json", action="store_true",
+                       help="print the comparison with bootstrap confidence intervals as JSON")
+    check.set_defaults(handler=cmd_check)
     return parser
+
+
+def _percent(text: str) -> float:
+    """``20%`` or ``20`` -> 0.2: the regression allowance is always written in per cent."""
+    try:
+        value = float(text.strip().removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r} (e.g. 20%)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a regression allowance cannot be negative: {text!r}")
+    return value / 100
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -210,3 +247,36 @@ def cmd_prices(args: argparse.Namespace) -> int:
 def _print_written(written: dict[str, int], out: Path) -> None:
     for name, rows in written.items():
         print(f"{out / name}.csv: {rows} new rows", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if bool(args.paths) == bool(args.live):
+        print("error: give PATH... or --live (not both)", file=sys.stderr)
+        return 2
+    if args.live:
+        tables = _fetch_live(args.function, args.since or "24h", args.until, args.region)
+    else:
+        tables = load(*args.paths, function=args.function, progress=_input_bytes(args.paths) > LARGE_INPUT_BYTES)
+        _report_unreadable(tables)
+        tables = select(tables, functions=args.function, since=parse_time_arg(args.since),
+                        until=parse_time_arg(args.until))
+    result = gate.compare(tables, args.function, args.baseline, args.candidate,
+                          max_regression=args.max_p99_regression, min_restores=args.min_restores)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(result.message)
+        for note in result.notes:
+            print(f"note: {note}")
+    return result.exit_code
+
+
+def _fetch_live(function: str, since: str, until: str | None, region: str | None) -> Tables:
+    """The function's platform lines over the window, through fetch's own code path."""
+    from logparse import aws
+
+    now = pd.Timestamp.now(tz="UTC")
+    start = parse_time_arg(since, now).to_pydatetime()
+    end = (parse_time_arg(until, now) or now).to_pydatetime()
+    return aws.fetch_tables(function, start, end, session=aws.session(region=region), versions=False,
+                            progress=sys.stderr.isatty())
