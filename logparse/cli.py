@@ -116,6 +116,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true",
                        help="print the comparison with bootstrap confidence intervals as JSON")
     check.set_defaults(handler=cmd_check)
+
+    fleet = commands.add_parser(
+        "fleet", help="every SnapStart version, its monthly cache cost, and the idle ones",
+        description="List the published SnapStart versions of every function (Lambda API), their "
+                    "aliases, last logged invocation and monthly cache cost; print the commands that "
+                    "would delete the idle ones. Never deletes anything.")
+    fleet.add_argument("--region", action="append", dest="regions", metavar="R",
+                       help="region to scan; repeat for several (default: AWS_REGION)")
+    fleet.add_argument("--function-prefix", default="", metavar="P", help="only functions whose name starts so")
+    fleet.add_argument("--idle-days", type=int, default=14, metavar="N",
+                       help="idle: no invocation in this many days and no alias (default 14)")
+    fleet.add_argument("--json", action="store_true",
+                       help="print one JSON line (the default when stdout is not a terminal)")
+    fleet.add_argument("--out", type=Path, help="also write fleet.csv and delete-idle-versions.sh here")
+    fleet.add_argument("--prices", metavar="FILE", help="a price table CSV that overrides the built-in one")
+    fleet.set_defaults(handler=cmd_fleet)
     return parser
 
 
@@ -280,3 +296,20 @@ def _fetch_live(function: str, since: str, until: str | None, region: str | None
     end = (parse_time_arg(until, now) or now).to_pydatetime()
     return aws.fetch_tables(function, start, end, session=aws.session(region=region), versions=False,
                             progress=sys.stderr.isatty())
+
+
+def cmd_fleet(args: argparse.Namespace) -> int:
+    from logparse import fleet
+
+    report = fleet.scan(args.regions or [None], prefix=args.function_prefix, idle_days=args.idle_days,
+                        prices=cost.load_prices(args.prices), progress=True)
+    if args.out:
+        fleet.write_outputs(report, args.out)
+    if args.json or not sys.stdout.isatty():
+        print(json.dumps(report.as_dict(), separators=(",", ":")))
+    else:
+        print(fleet.format_report(report))
+    for problem in report.unreadable:
+        print(f"warning: cannot read {problem.region} {problem.function}: {problem.problem}", file=sys.stderr)
+    read_nothing = report.unreadable and all(u.function == "*" for u in report.unreadable) and not report.functions
+    return 1 if read_nothing else 0
