@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import cost, metrics
+from logparse import cost, metrics, repatch
 from logparse.tables import Tables
 
 
@@ -23,6 +23,15 @@ def _number(value: Any) -> float | int | None:
     if hasattr(value, "item"):
         value = value.item()
     return round(value, 6) if isinstance(value, float) else value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: times ISO-8601 UTC, missing values None."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append({k: v.isoformat() if isinstance(v, pd.Timestamp) else _number(v) if not isinstance(v, str)
+                    else v for k, v in row.items()})
+    return out
 
 
 def _quantiles(row: pd.Series, prefix: str, keys: tuple[str, ...]) -> dict[str, float | None]:
@@ -98,6 +107,9 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
     hooks = _hooks(tables)
     for entry in functions:
         entry["after_restore_hooks"] = hooks.get((entry["function"], entry["version"]))
+    timeline = repatch.runtime_timeline(tables)
+    result["runtime_versions"] = _records(timeline)
+    result["repatches"] = _records(repatch.repatches(tables, timeline))
     if tables.xray_join:
         result["xray"] = dict(tables.xray_join)
     return result

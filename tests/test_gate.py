@@ -16,7 +16,7 @@ from logparse.cli import main
 
 ROOT = Path(__file__).parent.parent
 FUNCTION = "orders-api"
-T0 = 1_795_000_000_000  # 2026-11-18T07:06:40Z, epoch ms
+T0 = 1_795_000_000_000  # 2026-11-18T11:06:40Z, epoch ms
 
 
 def report(restore_ms: float, billed_restore_ms: float) -> str:
