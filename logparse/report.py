@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import cost, metrics, repatch
+from logparse import cost, metrics, projection, repatch
 from logparse.tables import Tables
 
 
@@ -42,9 +42,8 @@ COMPARISON_COLUMNS = ("function", "version", "option", "total_cost_usd", "cold_s
                       "cold_start_p99_ms", "pc_concurrency", "cheapest", "note")
 
 
-def _comparison(tables: Tables, prices: cost.Prices) -> list[dict[str, Any]]:
+def _comparison(options: pd.DataFrame) -> list[dict[str, Any]]:
     """SnapStart vs on-demand vs Provisioned Concurrency for the observed traffic, per version."""
-    options = cost.compare_options(tables, prices, versions=tables.versions if len(tables.versions) else None)
     if options.empty:
         return []
     return [{column: _number(row[column]) for column in COMPARISON_COLUMNS if column in options.columns}
@@ -103,7 +102,13 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
         "architecture": prices.arch,
         "notes": notes,
     }
-    result["comparison"] = _comparison(tables, prices)
+    versions = tables.versions if len(tables.versions) else None
+    options = cost.compare_options(tables, prices, versions=versions)
+    result["comparison"] = _comparison(options)
+    projected = projection.project(tables, prices, versions, options=options)
+    result["projection"] = _records(projected)
+    if len(projected):
+        notes.extend(projection.NOTES)
     hooks = _hooks(tables)
     for entry in functions:
         entry["after_restore_hooks"] = hooks.get((entry["function"], entry["version"]))
