@@ -48,18 +48,33 @@ NOTES = (
 )
 
 
-def hourly_traffic(tables: Tables) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """Per version: its key frame, and for every invocation its version code, hour index (from
-    the version's first hour) and whether it was a cold start. Undated rows are left out."""
+def hourly_traffic(tables: Tables) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Per version (rows of the returned key frame): invocations and cold starts per hour, from
+    the version's first hour to its last, as two ``(versions, hours)`` arrays padded with NaN
+    after each version's last hour. One ``bincount`` over (version, hour) cells; undated rows are
+    left out."""
     inv = tables.invocations
     dated = inv["timestamp"].notna().to_numpy(dtype=bool)
     inv = inv[dated] if not dated.all() else inv
     keys, codes = group_codes(inv, KEYS)
+    n = len(keys)
+    if not n or not len(codes):
+        return keys, np.zeros((n, 0)), np.zeros((n, 0))
     hours = inv["timestamp"].astype(TIME).array.asi8 // HOUR_NS
-    first = np.full(len(keys), np.iinfo(np.int64).max)
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
     np.minimum.at(first, codes, hours)
+    np.maximum.at(last, codes, hours)
+    span = last - first + 1
+    width = int(span.max())
+    cells = codes * width + (hours - first[codes])
     cold = inv["start_kind"].isin(["init", "restore"]).fillna(False).to_numpy(dtype=bool)
-    return keys, codes, hours - first[codes] if len(codes) else hours, cold
+    calls = np.bincount(cells, minlength=n * width).reshape(n, width).astype(float)
+    colds = np.bincount(cells, weights=cold, minlength=n * width).reshape(n, width)
+    outside = np.arange(width)[None, :] >= span[:, None]
+    calls[outside] = np.nan
+    colds[outside] = np.nan
+    return keys, calls, colds
 
 
 def project(tables: Tables, prices: cost.Prices, versions: pd.DataFrame | None = None, *,
@@ -70,7 +85,7 @@ def project(tables: Tables, prices: cost.Prices, versions: pd.DataFrame | None =
     ``options`` is :func:`cost.compare_options` of the same tables, prices and versions if the
     caller already has it."""
     options = cost.compare_options(tables, prices, versions) if options is None else options
-    keys, codes, hours, cold = hourly_traffic(tables)
+    keys, calls, colds = hourly_traffic(tables)
     if options.empty or keys.empty:
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in COLUMNS.items()})
     life = cost.version_lifetimes(tables, versions)
@@ -80,10 +95,10 @@ def project(tables: Tables, prices: cost.Prices, versions: pd.DataFrame | None =
     rng = np.random.default_rng(seed)
     rows = []
     for code, key in enumerate(keys.itertuples(index=False)):
-        mine = codes == code
-        traffic = _draws(hours[mine], cold[mine], days, resamples, rng)
+        per_hour, cold_per_hour = calls[code][~np.isnan(calls[code])], colds[code][~np.isnan(colds[code])]
+        traffic = _draws(per_hour, cold_per_hour, days, resamples, rng)
         observed = options[(options["function"] == key.function) & (options["version"] == key.version)]
-        observed_inv, observed_cold = int(mine.sum()), int(cold[mine].sum())
+        observed_inv, observed_cold = int(per_hour.sum()), int(cold_per_hour.sum())
         for option in observed.itertuples(index=False):
             cache = memory_gb[code] * period_s * prices.cache_gb_s if option.option == "snapstart" else 0.0
             pc = (option.pc_concurrency * memory_gb[code] * period_s * prices.pc_gb_s
@@ -93,8 +108,8 @@ def project(tables: Tables, prices: cost.Prices, versions: pd.DataFrame | None =
                     - _float(option.provisioned_cost_usd) - restore)
             per_invocation = rest / observed_inv if observed_inv else 0.0
             per_cold = restore / observed_cold if observed_cold else 0.0
-            colds = traffic["cold"] if option.option != "provisioned-concurrency" else traffic["cold"] * 0
-            draws = cache + pc + traffic["invocations"] * per_invocation + colds * per_cold
+            cold_draws = traffic["cold"] if option.option != "provisioned-concurrency" else traffic["cold"] * 0
+            draws = cache + pc + traffic["invocations"] * per_invocation + cold_draws * per_cold
             point = cache + pc + traffic["mean_invocations"] * per_invocation + (
                 traffic["mean_cold"] * per_cold if option.option != "provisioned-concurrency" else 0.0)
             low, high = np.percentile(draws, RANGE) if np.isfinite(draws).all() else (np.nan, np.nan)
@@ -118,7 +133,7 @@ def project(tables: Tables, prices: cost.Prices, versions: pd.DataFrame | None =
     return out
 
 
-def _draws(hours: np.ndarray, cold: np.ndarray, days: int, resamples: int,
+def _draws(per_hour: np.ndarray, cold_per_hour: np.ndarray, days: int, resamples: int,
            rng: np.random.Generator) -> dict[str, object]:
     """Projected invocations and cold starts: the point (the observed mean rate times the period)
     and ``resamples`` draws of a circular block bootstrap.
@@ -128,9 +143,7 @@ def _draws(hours: np.ndarray, cold: np.ndarray, days: int, resamples: int,
     draws centre on the point estimate, and a day's shape (a busy afternoon, a quiet night) stays
     whole inside a block.
     """
-    span = int(hours.max()) + 1 if hours.size else 1
-    per_hour = np.bincount(hours, minlength=span).astype(float)
-    cold_per_hour = np.bincount(hours, weights=cold.astype(float), minlength=span)
+    span = per_hour.size
     size = 24 if span >= MIN_DAYS_FOR_DAY_BLOCKS * 24 else 1
     blocks, cold_blocks = _circular_sums(per_hour, size), _circular_sums(cold_per_hour, size)
     idx = rng.integers(0, span, size=(resamples, days * 24 // size))

@@ -18,8 +18,8 @@ HOUR, MINUTE = 3_600_000, 60_000
 PRICES = cost.load_prices().lookup("us-east-1", "x86_64")
 
 
-def warm(i: int, at_ms: int) -> dict:
-    return {"logStreamName": f"2026/11/18/[5]e{i % 3}", "timestamp": at_ms, "eventId": str(i),
+def warm(i: int, at_ms: int, version: str = "5") -> dict:
+    return {"logStreamName": f"2026/11/18/[{version}]e{i % 3}", "timestamp": at_ms, "eventId": str(i),
             "message": "REPORT RequestId: w\tDuration: 99.50 ms\tBilled Duration: 100 ms\tMemory Size: 1024 MB\t"
                        "Max Memory Used: 90 MB\t\n"}
 
@@ -66,6 +66,20 @@ def test_uneven_traffic_has_a_range_around_the_estimate_fixed_by_the_seed() -> N
     # Mean 1 call an hour over the 72 observed hours (from the first call): 720 in 30 days.
     assert on_demand["observed_hours"] == 60 and on_demand["projected_invocations"] == pytest.approx(720 * 72 / 60)
     assert on_demand["low_cost_usd"] < on_demand["projected_cost_usd"] < on_demand["high_cost_usd"]
+
+
+def test_each_version_projects_from_its_own_hours() -> None:
+    """Version 5: 2 calls an hour for 48 hours; version 6: 1 an hour for its 10 hours (+ one cold start)."""
+    events = [warm(i, T0 + (i // 2) * HOUR + (10 + 30 * (i % 2)) * MINUTE) for i in range(96)]
+    events += [warm(100 + h, T0 + (30 + h) * HOUR, version="6") for h in range(10)]
+    events[-1]["message"] = events[-1]["message"].replace("\t\n", "\tRestore Duration: 300.00 ms\t"
+                                                          "Billed Restore Duration: 20 ms\t\n")
+    frame = projection.project(logparse.load(aws.envelope(aws.log_group(FUNCTION), events)), PRICES)
+    per = frame[frame["option"] == "snapstart"].set_index("version")
+    assert per.loc["5", "projected_invocations"] == 1440 and per.loc["5", "projected_cold_starts"] == 0
+    assert per.loc["6", "projected_invocations"] == 720 and per.loc["6", "observed_hours"] == 10
+    # One cold start in 10 hours: 72 in 30 days.
+    assert per.loc["6", "projected_cold_starts"] == pytest.approx(72)
 
 
 def test_circular_block_sums() -> None:
