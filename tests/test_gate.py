@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+# A moto server and dummy credentials, as the fleet tests use them (no test reaches AWS).
+from test_fleet import moto, moto_server, no_real_aws  # noqa: F401
 
 import logparse
 from logparse import aws, gate
@@ -179,3 +183,23 @@ def test_live_input_goes_through_fetch(monkeypatch, capsys) -> None:
                  "--baseline", "7", "--candidate", "8"])
     assert code == 0, capsys.readouterr()
     assert seen["function"] == FUNCTION and seen["hours"] == 6 and seen["session"] == "session:eu-west-1"
+
+
+@pytest.mark.usefixtures("moto")
+def test_live_check_against_moto(capsys) -> None:
+    """The whole --live path on a moto server: FilterLogEvents pages -> fetch_tables -> the gate."""
+    import boto3
+
+    now = int(time.time() * 1000) - 3_600_000
+    logs = boto3.client("logs")
+    group = aws.log_group(FUNCTION)
+    logs.create_log_group(logGroupName=group)
+    for version, scale in (("7", 1.0), ("8", 1.5)):
+        for event in events(version, [(scale * r, b) for r, b in BASELINE], offset=0 if version == "7" else 100):
+            stream = event["logStreamName"]
+            logs.create_log_stream(logGroupName=group, logStreamName=stream)
+            logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+                {"timestamp": event["timestamp"] - T0 + now, "message": event["message"]}])
+    code = main(["check", "--live", "--since", "2h", "--function", FUNCTION, "--baseline", "7", "--candidate", "8"])
+    assert code == 1
+    assert capsys.readouterr().out.startswith("regressed: orders-api version 8 vs 7: restore_ms_p99 193.1 ms vs 128.7")
