@@ -231,8 +231,20 @@ def _format_summary(result: dict[str, Any]) -> str:
     cheapest = [f"{c['function']}:{c['version']} {c['option']}" for c in result.get("comparison", []) if c["cheapest"]]
     if cheapest:
         out.append("cheapest for the observed traffic: " + ", ".join(cheapest))
+    for p in result.get("projection", []):
+        if p["cheapest"] and p["projected_cost_usd"] is not None:
+            out.append(f"next {p['days']} days, {p['function']}:{p['version']}: {p['option']} "
+                       f"${p['projected_cost_usd']:,.2f} (${p['low_cost_usd']:,.2f}-${p['high_cost_usd']:,.2f})")
+    for r in result.get("repatches", []):
+        out.append(f"runtime re-patch {r['function']}:{r['version']} at {r['timestamp']}: "
+                   f"{r['from_runtime_version']} -> {r['to_runtime_version']}, restore p99 "
+                   f"{_ms(r['restore_ms_p99_before'])} -> {_ms(r['restore_ms_p99_after'])}")
     out.extend(f"note: {note}" for note in result.get("notes", []))
     return "\n".join(out)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} ms"
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -123,3 +123,9 @@ def test_metrics_csv_has_runtime_version_and_repatch_count(logs: Path, tmp_path:
     # The old environment restoring at 16:07:40 is the last sighting in the 16:00 bucket.
     assert metrics.loc["2026-11-18T16:00:00.000Z", "runtime_version"] == "python:3.12.v35"
     assert metrics.loc["2026-11-18T17:00:00.000Z", "runtime_version"] == "python:3.12.v36"
+
+
+def test_summary_table_names_the_repatch(logs: Path, capsys) -> None:
+    assert main(["summary", str(logs)]) == 0
+    assert ("runtime re-patch orders-api:3 at 2026-11-18T15:06:40.001000+00:00: python:3.12.v35 -> "
+            "python:3.12.v36, restore p99 597 ms -> 799 ms") in capsys.readouterr().out
