@@ -18,12 +18,13 @@ row, which ``np.partition`` finds in linear time; no Python loop per resample.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from logparse.metrics import PERCENTILE_METHOD
+from logparse.metrics import PERCENTILE_METHOD, sort_versions
 from logparse.tables import Tables
 
 PASS, REGRESSED, INSUFFICIENT = 0, 1, 3  # exit codes of `check`
@@ -152,6 +153,39 @@ def compare(tables: Tables, function: str, baseline: str, candidate: str, *,
                    + f" (allowed +{max_regression:.0%}; {len(base)} / {len(cand)} restores)")
         code = PASS
     return GateResult(**common, criteria=criteria, exit_code=code, message=message, notes=notes)
+
+
+def consecutive(tables: Tables, *, max_regression: float = DEFAULT_MAX_REGRESSION,
+                min_restores: int = DEFAULT_MIN_RESTORES, resamples: int = BOOTSTRAP_RESAMPLES,
+                seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
+    """The gate between each version and the one before it, per function: one row per pair of
+    consecutive versions that restored (in version order), with the verdict, the restore counts
+    and, per criterion, both point estimates, the change and its confidence interval. What the
+    dashboard shows for a deploy history; each row is :func:`compare` of that pair."""
+    inv = tables.invocations
+    restored = inv.loc[inv["restore_ms"].notna().to_numpy(dtype=bool), ["function", "version"]].drop_duplicates()
+    rows = []
+    for function, group in sort_versions(restored.dropna()).groupby("function", sort=True):
+        labels = list(group["version"])
+        for baseline, candidate in pairwise(labels):
+            result = compare(tables, str(function), baseline, candidate, max_regression=max_regression,
+                             min_restores=min_restores, resamples=resamples, seed=seed)
+            row: dict[str, Any] = {"function": function, "baseline": baseline, "candidate": candidate,
+                                   "verdict": result.verdict, "exit_code": result.exit_code,
+                                   "baseline_restores": result.baseline_restores,
+                                   "candidate_restores": result.candidate_restores}
+            for c in result.criteria:
+                row.update({f"{c.name}_baseline": c.baseline, f"{c.name}_candidate": c.candidate,
+                            f"{c.name}_change": c.change,
+                            f"{c.name}_change_low": c.change_ci[0] if c.change_ci else None,
+                            f"{c.name}_change_high": c.change_ci[1] if c.change_ci else None})
+            row["message"] = result.message
+            rows.append(row)
+    columns = ["function", "baseline", "candidate", "verdict", "exit_code", "baseline_restores",
+               "candidate_restores", *(f"{name}_{part}" for name, _, _ in CRITERIA
+                                       for part in ("baseline", "candidate", "change", "change_low", "change_high")),
+               "message"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def bootstrap_quantile(values: np.ndarray, q: float, resamples: int, rng: np.random.Generator) -> np.ndarray:

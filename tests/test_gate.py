@@ -203,3 +203,15 @@ def test_live_check_against_moto(capsys) -> None:
     code = main(["check", "--live", "--since", "2h", "--function", FUNCTION, "--baseline", "7", "--candidate", "8"])
     assert code == 1
     assert capsys.readouterr().out.startswith("regressed: orders-api version 8 vs 7: restore_ms_p99 193.1 ms vs 128.7")
+
+
+def test_consecutive_versions_for_the_dashboard(tmp_path: Path) -> None:
+    # 7 -> 8 slower by 10 % (pass), 8 -> 10 slower by another 25 % (regressed); 9 never restored.
+    path = envelope_file(tmp_path, events("7", BASELINE), events("8", [(1.1 * r, b) for r, b in BASELINE], offset=100),
+                         events("10", [(1.375 * r, b) for r, b in BASELINE], offset=200), events("9", [], warm=2))
+    frame = gate.consecutive(logparse.load(path))
+    assert list(zip(frame["baseline"], frame["candidate"], frame["verdict"], strict=True)) == [
+        ("7", "8", "pass"), ("8", "10", "regressed")]
+    assert frame["restore_ms_p99_change"].tolist() == pytest.approx([0.10, 0.25], abs=1e-4)  # ms to 2 places
+    assert (frame["restore_ms_p99_change_low"] <= frame["restore_ms_p99_change"]).all()
+    assert frame.loc[1, "message"] == gate.compare(logparse.load(path), FUNCTION, "8", "10").message
