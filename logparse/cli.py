@@ -5,7 +5,8 @@
     python -m logparse fetch   --function F [--region R] [--since 24h] [--insights] [--xray] --out DIR
     python -m logparse prices  [--region R] [--arch x86_64|arm64]
     python -m logparse check   PATH... --function F --baseline V1 --candidate V2 [--live --since 24h]
-    python -m logparse fleet   [--region R ...] [--function-prefix P] [--idle-days 14] [--json] [--out DIR]
+    python -m logparse fleet   [--region R ...] [--function-prefix P] [--idle-days 14] [--insights] [--json]
+                               [--out DIR]
 """
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.add_argument("--json", action="store_true",
                        help="print one JSON line (the default when stdout is not a terminal)")
     fleet.add_argument("--out", type=Path, help="also write fleet.csv and delete-idle-versions.sh here")
+    fleet.add_argument("--insights", action="store_true",
+                       help="find last invocations with one Logs Insights query per function "
+                            "(for log groups too big to scan)")
     fleet.add_argument("--prices", metavar="FILE", help="a price table CSV that overrides the built-in one")
     fleet.set_defaults(handler=cmd_fleet)
     return parser
@@ -314,7 +318,7 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from logparse import fleet
 
     report = fleet.scan(args.regions or [None], prefix=args.function_prefix, idle_days=args.idle_days,
-                        prices=cost.load_prices(args.prices), progress=True)
+                        prices=cost.load_prices(args.prices), progress=True, insights=args.insights)
     if args.out:
         fleet.write_outputs(report, args.out)
     if args.json or not sys.stdout.isatty():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -125,10 +126,11 @@ class FleetReport:
 def scan(regions: Iterable[str | None], *, prefix: str = "", idle_days: int = DEFAULT_IDLE_DAYS,
          now: pd.Timestamp | None = None, prices: cost.PriceTable | None = None,
          session: Callable[[str | None], Any] = lambda region: aws.session(region=region),
-         workers: int = WORKERS, progress: bool = False) -> FleetReport:
+         workers: int = WORKERS, progress: bool = False, insights: bool = False) -> FleetReport:
     """Scan ``regions`` (``None``: the session's region) for SnapStart versions of functions whose
     name starts with ``prefix``. A version is idle when it is older than ``idle_days``, no
-    invocation of it was logged in the last ``idle_days`` and no alias points at it."""
+    invocation of it was logged in the last ``idle_days`` and no alias points at it. With
+    ``insights``, last invocations come from one Logs Insights query per function."""
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     since = now - pd.Timedelta(days=idle_days)
     prices = prices or cost.load_prices()
@@ -148,7 +150,7 @@ def scan(regions: Iterable[str | None], *, prefix: str = "", idle_days: int = DE
             unreadable.append(Unreadable(region, "*", str(err)))
             continue
         functions += len(configs)
-        rows, problems = _scan_region(region, configs, lam, logs, since, now, workers, progress)
+        rows, problems = _scan_region(region, configs, lam, logs, since, now, workers, progress, insights)
         unreadable += problems
         frames.append(price_versions(pd.DataFrame(rows), region, prices, idle_days, now))
     versions = pd.concat(frames, ignore_index=True) if frames else _empty()
@@ -162,13 +164,15 @@ def scan(regions: Iterable[str | None], *, prefix: str = "", idle_days: int = DE
 
 
 def _scan_region(region: str, configs: list[dict[str, Any]], lam: Any, logs: Any, since: pd.Timestamp,
-                 until: pd.Timestamp, workers: int, progress: bool) -> tuple[list[dict], list[Unreadable]]:
+                 until: pd.Timestamp, workers: int, progress: bool,
+                 insights: bool = False) -> tuple[list[dict], list[Unreadable]]:
     """Every function of one region on a thread pool; failures per function, never for the region."""
     rows: list[dict[str, Any]] = []
     problems: list[Unreadable] = []
     bar = _bar(progress, len(configs), region)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(function_versions, c, lam, logs, since, until): c["FunctionName"] for c in configs}
+        futures = {pool.submit(function_versions, c, lam, logs, since, until, insights): c["FunctionName"]
+                   for c in configs}
         for future in as_completed(futures):
             try:
                 rows += future.result()
@@ -182,7 +186,7 @@ def _scan_region(region: str, configs: list[dict[str, Any]], lam: Any, logs: Any
 
 
 def function_versions(config: dict[str, Any], lam: Any, logs: Any, since: pd.Timestamp,
-                      until: pd.Timestamp) -> list[dict[str, Any]]:
+                      until: pd.Timestamp, insights: bool = False) -> list[dict[str, Any]]:
     """The SnapStart published versions of one function, with aliases and last invocation.
 
     A log group the caller may not read leaves ``last_invocation`` unknown (and the version is
@@ -201,7 +205,7 @@ def function_versions(config: dict[str, Any], lam: Any, logs: Any, since: pd.Tim
     last: dict[str, pd.Timestamp] = {}
     known = True
     try:
-        last = last_invocations(logs, group, since, until)
+        last = (last_invocations_insights if insights else last_invocations)(logs, group, since, until)
     except aws.AwsError as err:
         # No log group: nothing was ever logged. Any other failure: we cannot tell.
         known = "not found" in err.problem
@@ -247,6 +251,43 @@ def last_invocations(logs: Any, group: str, since: pd.Timestamp, until: pd.Times
             if match and event.get("timestamp", 0) > latest.get(match.group(1), -1):
                 latest[match.group(1)] = event["timestamp"]
     return {version: pd.Timestamp(ms, unit="ms", tz="UTC") for version, ms in latest.items()}
+
+
+# Logs Insights variant for log groups too big to scan: the server keeps the max per version.
+LAST_INVOCATION_QUERY = """\
+filter @type = "REPORT" or type = "platform.report"
+| parse @logStream "[*]" as version
+| stats max(@timestamp) as last_invocation by version"""
+INSIGHTS_DEADLINE_S = 15 * 60
+
+
+def last_invocations_insights(logs: Any, group: str, since: pd.Timestamp, until: pd.Timestamp, *,
+                              sleep: Callable[[float], None] = time.sleep,
+                              deadline_s: float = INSIGHTS_DEADLINE_S) -> dict[str, pd.Timestamp]:
+    """:func:`last_invocations` computed by one Logs Insights query instead of downloading every
+    REPORT line: for groups with millions of invocations in the window. Polls with back-off."""
+    query_id = aws.call(logs, "start_query", logGroupName=group, startTime=int(since.timestamp()),
+                        endTime=int(until.timestamp()), queryString=LAST_INVOCATION_QUERY,
+                        limit=10_000)["queryId"]
+    delay, started = 0.5, time.monotonic()
+    while True:
+        sleep(delay)
+        result = aws.call(logs, "get_query_results", queryId=query_id)
+        status = result.get("status")
+        if status == "Complete":
+            break
+        if status not in ("Scheduled", "Running", "Unknown", None):
+            raise aws.AwsError("logs:GetQueryResults", f"query {query_id} ended {status}", "retry later")
+        if time.monotonic() - started > deadline_s:
+            raise aws.AwsError("logs:GetQueryResults", f"query still running after {deadline_s:.0f} s",
+                               "retry later or lower --idle-days")
+        delay = min(delay * 1.5, 5.0)
+    out = {}
+    for row in result.get("results", []):
+        cells = {cell.get("field"): cell.get("value") for cell in row}
+        if cells.get("version") and cells.get("last_invocation"):
+            out[cells["version"]] = pd.Timestamp(cells["last_invocation"], tz="UTC")
+    return out
 
 
 def is_invocation(message: str) -> bool:

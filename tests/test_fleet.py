@@ -284,3 +284,48 @@ def test_last_invocation_is_one_filtered_paginated_scan() -> None:
              "message": "RESTORE_REPORT Restore Duration: 400.00 ms\n"}]}, {**params, "nextToken": "t2"})
         last = fleet.last_invocations(logs, "/aws/lambda/f", since, until)
     assert last == {"3": pd.Timestamp("2026-11-03", tz="UTC"), "4": pd.Timestamp("2026-11-02T00:00:00.500Z")}
+
+
+def test_last_invocation_by_logs_insights() -> None:
+    """Stubber, as moto answers stats queries with nothing: StartQuery (epoch seconds), a Running
+    then Complete GetQueryResults with rows of {field, value} strings as the API documents them."""
+    logs = boto3.client("logs", region_name="us-east-1")
+    since, until = pd.Timestamp("2026-11-01", tz="UTC"), pd.Timestamp("2026-11-15", tz="UTC")
+    waits = []
+    with Stubber(logs) as stub:
+        stub.add_response("start_query", {"queryId": "q1"}, {
+            "logGroupName": "/aws/lambda/f", "startTime": 1_793_491_200, "endTime": 1_794_700_800,
+            "queryString": fleet.LAST_INVOCATION_QUERY, "limit": 10_000})
+        stub.add_response("get_query_results", {"status": "Running", "results": []}, {"queryId": "q1"})
+        stub.add_response("get_query_results", {"status": "Complete", "results": [
+            [{"field": "version", "value": "3"}, {"field": "last_invocation", "value": "2026-11-03 10:00:00.250"}],
+            [{"field": "version", "value": "4"}, {"field": "last_invocation", "value": "2026-11-14 23:59:59.000"}]]},
+            {"queryId": "q1"})
+        last = fleet.last_invocations_insights(logs, "/aws/lambda/f", since, until, sleep=waits.append)
+    assert last == {"3": pd.Timestamp("2026-11-03T10:00:00.250Z"), "4": pd.Timestamp("2026-11-14T23:59:59Z")}
+    assert waits == [0.5, 0.75]
+    assert 'parse @logStream "[*]" as version' in fleet.LAST_INVOCATION_QUERY
+
+
+def test_failed_insights_query_is_one_clean_error() -> None:
+    logs = boto3.client("logs", region_name="us-east-1")
+    with Stubber(logs) as stub:
+        stub.add_response("start_query", {"queryId": "q1"})
+        stub.add_response("get_query_results", {"status": "Failed", "results": []})
+        with pytest.raises(aws.AwsError, match="query q1 ended Failed"):
+            fleet.last_invocations_insights(logs, "/aws/lambda/f", pd.Timestamp("2026-11-01", tz="UTC"),
+                                            pd.Timestamp("2026-11-15", tz="UTC"), sleep=lambda s: None)
+
+
+def test_scan_with_insights_asks_insights_not_filter_log_events(account, monkeypatch) -> None:
+    asked = []
+
+    def fake(logs, group, since, until):
+        asked.append(group)
+        return {"1": pd.Timestamp(NOW - timedelta(hours=1))}
+
+    monkeypatch.setattr(fleet, "last_invocations_insights", fake)
+    monkeypatch.setattr(fleet, "last_invocations", lambda *a: pytest.fail("FilterLogEvents used"))
+    report = fleet.scan([None], now=pd.Timestamp(NOW), insights=True)
+    assert sorted(asked) == ["/aws/lambda/legacy-java", "/aws/lambda/orders-api"]
+    assert ("orders-api", "1") not in set(report.idle.set_index(["function", "version"]).index)
