@@ -329,3 +329,16 @@ def test_scan_with_insights_asks_insights_not_filter_log_events(account, monkeyp
     report = fleet.scan([None], now=pd.Timestamp(NOW), insights=True)
     assert sorted(asked) == ["/aws/lambda/legacy-java", "/aws/lambda/orders-api"]
     assert ("orders-api", "1") not in set(report.idle.set_index(["function", "version"]).index)
+
+
+def test_region_the_caller_may_not_list_is_reported_and_exit_1(snapstart, monkeypatch, capsys) -> None:
+    def denied(self, *args, **kwargs):
+        raise JsonRESTError("AccessDeniedException", "not authorized to perform lambda:ListFunctions")
+
+    monkeypatch.setattr(LambdaBackend, "list_functions", denied)
+    report = fleet.scan([None], now=pd.Timestamp(NOW))
+    (problem,) = report.unreadable
+    assert (problem.region, problem.function) == ("us-east-1", "*") and "lambda:ListFunctions" in problem.problem
+    assert report.versions.empty and report.idle_monthly_usd == 0
+    assert main(["fleet", "--json"]) == 1
+    assert "cannot read us-east-1 *: lambda:ListFunctions: access denied" in capsys.readouterr().err
