@@ -640,6 +640,10 @@ def run_fetch(args: argparse.Namespace, prices: Any = None) -> int:
     else:
         tables = fetch_tables(args.function, since, until, session=sess, state=state, xray=args.xray,
                               progress=interactive)
+        if getattr(args, "tiered", False) and prices is not None:
+            from logparse import cost
+
+            prices = cost.apply_duration_tiers(prices, tables.invocations)
         written = export.run_export(tables, args.out, bucket=args.bucket, prices=prices, state=state)
     print(orjson.dumps({
         "function": args.function, "since": since.isoformat(), "until": until.isoformat(),
@@ -654,6 +658,6 @@ def _prices_for(region: str, arch: str | None, path: Any, fallback: Any) -> Any:
     try:
         from logparse import cost
 
-        return cost.load_prices(path).lookup(region, arch or "x86_64")
+        return cost.load_prices(path).lookup(region, arch or "x86_64", fallback=True)
     except Exception:  # the CLI's own prices are a fine fallback; never fail a fetch over this
         return fallback
