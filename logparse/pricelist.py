@@ -19,6 +19,7 @@ the digits AWS published.
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import os
@@ -218,7 +219,7 @@ def _get_json(url: str, opener: Callable[..., Any], timeout: float) -> dict[str,
             body = response.read(MAX_OFFER_BYTES + 1)
     except urllib.error.HTTPError as err:
         raise PriceListError(f"cannot read the AWS price list: {url}: HTTP {err.code} {err.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as err:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as err:
         reason = getattr(err, "reason", err)
         raise PriceListError(f"cannot read the AWS price list: {url}: {reason}") from None
     if len(body) > MAX_OFFER_BYTES:
