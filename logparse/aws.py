@@ -132,14 +132,15 @@ def session(region: str | None = None, profile: str | None = None) -> boto3.Sess
     return boto3.Session(region_name=region, profile_name=profile)
 
 
-def client(service: str, sess: boto3.Session | None = None) -> Any:
-    """A client with adaptive retries, so throttling is absorbed before it is reported."""
+def client(service: str, sess: boto3.Session | None = None, **config: Any) -> Any:
+    """A client with adaptive retries, so throttling is absorbed before it is reported
+    (``config`` replaces parts of :data:`RETRY_CONFIG`, e.g. for a best-effort cleanup call)."""
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError
 
     sess = sess or session()
     try:
-        return sess.client(service, config=Config(**RETRY_CONFIG))
+        return sess.client(service, config=Config(**{**RETRY_CONFIG, **config}))
     except BotoCoreError as err:  # NoRegionError, unknown profile, bad endpoint URL
         raise _translate(f"{service} client", err) from None
 
@@ -468,37 +469,41 @@ def insights_metrics(function: str, since: datetime, until: datetime, bin: str =
     running: dict[str, tuple[int, int]] = {}
     frames: list[pd.DataFrame] = []
     delay, started = 0.5, time.monotonic()
-    while pending or running:
-        while pending and len(running) < concurrency:
-            start, stop = pending.pop(0)
-            query_id = _start_query(cl, group, start, stop, query)
-            running[query_id] = (start, stop)
-        if time.monotonic() - started > deadline_s:
-            for query_id in running:
-                _stop_quietly(cl, query_id)
-            raise AwsError("logs:GetQueryResults", f"queries still running after {deadline_s:.0f} s",
-                           "narrow --since or use a larger bucket")
-        sleep(delay)
-        delay = min(delay * 1.5, 5.0)
-        for query_id, (start, stop) in list(running.items()):
-            result = call(cl, "get_query_results", queryId=query_id)
-            status = result.get("status")
-            if status in ("Scheduled", "Running", "Unknown", None):
-                continue
-            del running[query_id]
-            if status != "Complete":
-                raise AwsError("logs:GetQueryResults", f"query {query_id} ended {status}",
-                               "narrow --since (queries stop after 60 minutes) or retry later")
-            rows = result.get("results", [])
-            if len(rows) >= INSIGHTS_MAX_ROWS:
-                if stop - start <= step:
-                    raise AwsError("logs:GetQueryResults", "one bin has over 10,000 versions",
-                                   "use a smaller bucket")
-                middle = start + ((stop - start) // 2 // step or 1) * step
-                pending[:0] = [(start, middle), (middle, stop)]
-                continue
-            frames.append(_insights_frame(rows, function, start, stop, step))
-            delay = 0.5
+    try:
+        while pending or running:
+            while pending and len(running) < concurrency:
+                start, stop = pending.pop(0)
+                query_id = _start_query(cl, group, start, stop, query)
+                running[query_id] = (start, stop)
+            if time.monotonic() - started > deadline_s:
+                raise AwsError("logs:GetQueryResults", f"queries still running after {deadline_s:.0f} s",
+                               "narrow --since or use a larger bucket")
+            sleep(delay)
+            delay = min(delay * 1.5, 5.0)
+            for query_id, (start, stop) in list(running.items()):
+                result = call(cl, "get_query_results", queryId=query_id)
+                status = result.get("status")
+                if status in ("Scheduled", "Running", "Unknown", None):
+                    continue
+                del running[query_id]
+                if status != "Complete":
+                    raise AwsError("logs:GetQueryResults", f"query {query_id} ended {status}",
+                                   "narrow --since (queries stop after 60 minutes) or retry later")
+                rows = result.get("results", [])
+                if len(rows) >= INSIGHTS_MAX_ROWS:
+                    if stop - start <= step:
+                        raise AwsError("logs:GetQueryResults", "one bin has over 10,000 versions",
+                                       "use a smaller bucket")
+                    middle = start + ((stop - start) // 2 // step or 1) * step
+                    pending[:0] = [(start, middle), (middle, stop)]
+                    continue
+                frames.append(_insights_frame(rows, function, start, stop, step))
+                delay = 0.5
+    except (AwsError, KeyboardInterrupt):
+        # Queries left running would hold the account's concurrent-query slots for up to an
+        # hour (and throttle the next run): stop them, one quick best-effort try each.
+        _stop_all(session, list(running))
+        raise
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in METRICS_COLUMNS.items()})
     out = pd.concat(frames, ignore_index=True)
@@ -512,9 +517,17 @@ def _start_query(cl: Any, group: str, start: int, stop: int, query: str) -> str:
                 queryString=query, limit=INSIGHTS_MAX_ROWS)["queryId"]
 
 
-def _stop_quietly(cl: Any, query_id: str) -> None:
+def _stop_all(sess: boto3.Session | None, query_ids: list[str]) -> None:
+    """StopQuery for each id, one attempt of at most 2 s + 3 s, errors ignored: cleanup must not
+    stretch a failing run (the queries end by themselves after 60 minutes anyway)."""
+    if not query_ids:
+        return
     with contextlib.suppress(AwsError):
-        call(cl, "stop_query", queryId=query_id)
+        cl = client("logs", sess, retries={"mode": "standard", "total_max_attempts": 1},
+                    connect_timeout=2, read_timeout=3)
+        for query_id in query_ids:
+            with contextlib.suppress(AwsError):
+                call(cl, "stop_query", queryId=query_id)
 
 
 def _insights_frame(rows: list[list[dict[str, str]]], function: str, start: int, stop: int,

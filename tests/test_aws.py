@@ -781,6 +781,20 @@ def test_insights_splits_full_results():
     assert frame["invocations"].tolist() == [4, 2]
 
 
+def test_insights_failure_stops_the_queries_it_started():
+    """A failure after one query started (here the second StartQuery is denied): the running query
+    is stopped, or it would hold one of the account's concurrent-query slots for up to an hour."""
+    cl, stub = stubbed("logs")
+    stub.add_response("start_query", {"queryId": "first"}, None)
+    stub.add_client_error("start_query", service_error_code="AccessDeniedException", http_status_code=400)
+    stub.add_response("stop_query", {"success": True}, {"queryId": "first"})
+    until = datetime(2026, 11, 30, tzinfo=UTC)
+    with pytest.raises(aws.AwsError, match="access denied"):
+        aws.insights_metrics(FUNCTION, until - timedelta(days=30), until, "1h", StubSession(logs=cl),
+                             sleep=lambda s: None)  # 720 bins: two queries of at most 500
+    stub.assert_no_pending_responses()
+
+
 def test_insights_failed_query_is_one_clean_error():
     cl, stub = stubbed("logs")
     stub.add_response("start_query", {"queryId": "q"}, None)
@@ -836,3 +850,44 @@ def test_cli_fetch_insights_writes_metrics_without_downloading_lines(tmp_path, c
     metrics = export.read_csv(tmp_path / "metrics.csv")
     assert metrics[["bucket_start", "version", "invocations", "restore_ms_p99"]].values.tolist() == [
         ["2026-11-16T10:00:00.000Z", "3", "10", "901.0"]]
+
+
+def _updated_price_cache(monkeypatch, tmp_path) -> None:
+    """The user's price cache as `prices --update` writes it, from the Price List fixture."""
+    from logparse import pricelist
+
+    monkeypatch.setenv(pricelist.CACHE_ENV, str(tmp_path / "cache"))
+    base = Path(__file__).parent / "data" / "pricelist" / "offers/v1.0/aws/AWSLambda/20261120153000"
+    rows = []
+    for region in ("us-east-1", "eu-west-1"):
+        rows += pricelist.rows_from_offer(json.loads((base / region / "index.json").read_text()), region, "test")[0]
+    export.write_atomic(pricelist.cache_path(), pricelist.to_csv(rows))
+
+
+def test_cli_fetch_prices_the_session_region_from_the_updated_table_tiered(moto, tmp_path, capsys, monkeypatch):
+    """No --region: AWS_REGION (eu-west-1) picks the prices, from the updated table; --tiered
+    applies the duration tiers to the fetched GB-s and says so."""
+    from logparse import cli
+
+    _updated_price_cache(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    put_events(week_of_events(now_utc(), days=1))
+    used = []
+    run_export = export.run_export
+    monkeypatch.setattr(export, "run_export", lambda tables, out, **kw: used.append(kw["prices"])
+                        or run_export(tables, out, **kw))
+    code = cli.main(["fetch", "--function", FUNCTION, "--since", "2d", "--tiered", "--out", str(tmp_path / "out")])
+    assert code == 0, capsys.readouterr().err
+    [prices] = used
+    assert (prices.region, prices.restore_gb) == ("eu-west-1", 0.0001537798)
+    assert "duration tiers applied to" in prices.duration_basis
+    assert prices.duration_gb_s == pytest.approx(0.0000166667)  # a day of test traffic: first tier
+
+
+def test_cli_fetch_unknown_region_is_a_usage_line_before_any_call(tmp_path, capsys):
+    from logparse import cli
+
+    code = cli.main(["fetch", "--function", FUNCTION, "--region", "mars-north-1", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "known regions: us-east-1" in err
