@@ -196,10 +196,10 @@ def _translate(api: str, err: Exception) -> AwsError:
     endpoint = getattr(err, "kwargs", {}).get("endpoint_url", "")
     where = f" {endpoint}" if endpoint else ""
     if isinstance(err, bx.ReadTimeoutError):
-        return AwsError(api, f"no answer from the endpoint{where} in {READ_TIMEOUT_S:g} s, {tries}",
+        return AwsError(api, f"no answer from the endpoint{where} within {READ_TIMEOUT_S:g} s, {tries}",
                         "check the network, --region and AWS_ENDPOINT_URL; retry later")
     if isinstance(err, bx.ConnectTimeoutError):
-        return AwsError(api, f"no connection to the endpoint{where} in {CONNECT_TIMEOUT_S:g} s, {tries}",
+        return AwsError(api, f"no connection to the endpoint{where} within {CONNECT_TIMEOUT_S:g} s, {tries}",
                         "check the network (proxy, firewall), --region and AWS_ENDPOINT_URL")
     if isinstance(err, bx.EndpointConnectionError | bx.ConnectionClosedError
                   | bx.InvalidEndpointConfigurationError):
