@@ -204,8 +204,10 @@ class PriceTable:
         tiers = self.tiers[(self.tiers["region"] == region) & (self.tiers["arch"] == arch)]
         if tiers.empty:
             return "first tier only (no tiers in this table)"
-        return "; ".join(f"{b / 1e9:g}-{'' if np.isinf(e) else f'{e / 1e9:g}'} billion GB-s: {usd:.10g}"
-                         for b, e, usd in tiers[["begin_gb_s", "end_gb_s", "usd"]].itertuples(index=False))
+        return "; ".join(
+            (f"over {b / 1e9:g}" if np.isinf(e) else f"{b / 1e9:g}-{e / 1e9:g}")
+            + f" billion GB-s a month: {np.format_float_positional(usd, trim='-')}"
+            for b, e, usd in tiers[["begin_gb_s", "end_gb_s", "usd"]].itertuples(index=False))
 
     @property
     def regions(self) -> list[str]:

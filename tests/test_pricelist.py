@@ -195,7 +195,8 @@ def test_cli_update_then_prices_for_a_region(offers, capsys):
     [row] = json.loads(capsys.readouterr().out)
     assert (row["region"], row["arch"], row["cache_gb_s"], row["date"]) == ("eu-west-1", "arm64", 0.0000016551,
                                                                           "2026-11-20")
-    assert row["duration_tiers"].startswith("0-7.5 billion GB-s: 1.33334e-05; 7.5-18.75 billion GB-s")
+    assert row["duration_tiers"] == ("0-7.5 billion GB-s a month: 0.0000133334; 7.5-18.75 billion GB-s a month: "
+                                     "0.0000120001; over 18.75 billion GB-s a month: 0.0000106667")
     assert cli.main(["prices", "--region", "eu-west-1"]) == 0
     assert "no ARM twin" in capsys.readouterr().out
 
