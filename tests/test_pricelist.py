@@ -142,6 +142,15 @@ def test_a_region_without_a_snapstart_price_is_left_out_and_reported():
     assert pricelist.missing_meters(rows) == {"eu-west-1": ["cache_gb_s", "restore_gb"]} and not conflicts
 
 
+def test_a_damaged_cache_is_one_line_saying_what_to_do(capsys):
+    path = pricelist.cache_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("region,arch,meter,begin_range\nus-east-1,x86_64,request,zero\n")
+    assert cli.main(["prices"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err and "prices --update" in err
+
+
 def test_unreachable_price_list_is_one_line(tmp_path):
     with pytest.raises(pricelist.PriceListError, match=r"cannot read the AWS price list: http://127\.0\.0\.1:9/"):
         pricelist.update(tmp_path / "p.csv", offers_url="http://127.0.0.1:9/", timeout=2)
