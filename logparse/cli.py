@@ -153,20 +153,23 @@ def _exit_code(tables: Tables) -> int:
     return 1 if unreadable or tables.stats.lines == 0 else 0
 
 
-def _prices(args: argparse.Namespace, tables: Tables | None = None) -> cost.Prices:
+def _prices(args: argparse.Namespace) -> cost.Prices:
     # None (not the defaults) when the user said nothing, so the prices know they are assumed.
-    prices = cost.load_prices(args.prices).lookup(args.region, args.arch)
-    if getattr(args, "tiered", False) and tables is not None:
-        prices = cost.apply_duration_tiers(prices, tables.invocations)
-    return prices
+    # Called before any input is read: an unknown --region is a usage error, not a late surprise.
+    return cost.load_prices(args.prices).lookup(args.region, args.arch)
+
+
+def _tiered(args: argparse.Namespace, prices: cost.Prices, tables: Tables) -> cost.Prices:
+    """With --tiered, the duration price through the monthly tiers of the loaded traffic."""
+    return cost.apply_duration_tiers(prices, tables.invocations) if args.tiered else prices
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from logparse.report import summary
 
-    prices = _prices(args)  # an unknown --region fails before the logs are read
+    prices = _prices(args)
     tables = _load_selected(args)
-    result = summary(tables, _prices(args, tables) if args.tiered else prices)
+    result = summary(tables, _tiered(args, prices, tables))
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
@@ -203,9 +206,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     prices = _prices(args)
     tables = _load_selected(args)
     state = export.State.load(args.state) if args.state else None
-    if args.tiered:
-        prices = _prices(args, tables)
-    written = export.run_export(tables, args.out, bucket=args.bucket, prices=prices, state=state)
+    written = export.run_export(tables, args.out, bucket=args.bucket, prices=_tiered(args, prices, tables),
+                                state=state)
     _print_written(written, args.out)
     return _exit_code(tables)
 
@@ -225,7 +227,9 @@ def cmd_prices(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
         return 0
     if args.offers_url:
-        raise UsageError("--offers-url only applies with --update")
+        from logparse import pricelist
+
+        raise pricelist.OptionError("--offers-url only applies with --update")
     frame = cost.load_prices(args.prices).listing(args.region, args.arch)
     if args.json:
         print(frame.to_json(orient="records", indent=2, double_precision=15))
@@ -235,12 +239,6 @@ def cmd_prices(args: argparse.Namespace) -> int:
             print("note: SnapStart cache and restore prices have no ARM twin in the AWS Price List: "
                   "both architectures use them")
     return 0
-
-
-class UsageError(ValueError):
-    """A bad combination of options: exit 2, one line."""
-
-    exit_code = 2
 
 
 def _print_written(written: dict[str, int], out: Path) -> None:

@@ -73,6 +73,15 @@ class PriceListError(PriceError):
                 "logparse/prices.csv (or the last update) stays in use")
 
 
+class OptionError(PriceError):
+    """A price option that makes no sense as given: a usage error (exit 2)."""
+
+    exit_code = 2
+
+    def hint(self) -> str:
+        return "see python -m logparse prices --help"
+
+
 @dataclass(frozen=True)
 class PriceRow:
     """One published price: a meter of one region and architecture, for one usage range."""
