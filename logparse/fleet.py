@@ -134,6 +134,10 @@ def scan(regions: Iterable[str | None], *, prefix: str = "", idle_days: int = DE
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     since = now - pd.Timedelta(days=idle_days)
     prices = prices or cost.load_prices()
+    regions = list(regions)
+    for wanted in regions:
+        if wanted:  # a region the user named must be priced: fail before any call, naming the known ones
+            table_lookup(prices, wanted, cost.DEFAULT_ARCH, from_user=True)
     frames, unreadable, names, functions = [], [], [], 0
     for wanted in regions:
         sess = session(wanted)
@@ -152,7 +156,7 @@ def scan(regions: Iterable[str | None], *, prefix: str = "", idle_days: int = DE
         functions += len(configs)
         rows, problems = _scan_region(region, configs, lam, logs, since, now, workers, progress, insights)
         unreadable += problems
-        frames.append(price_versions(pd.DataFrame(rows), region, prices, idle_days, now))
+        frames.append(price_versions(pd.DataFrame(rows), region, prices, idle_days, now, from_user=bool(wanted)))
     versions = pd.concat(frames, ignore_index=True) if frames else _empty()
     if len(versions):
         versions = versions.sort_values(["region", "function", "created", "version"], ignore_index=True)
@@ -296,15 +300,23 @@ def is_invocation(message: str) -> bool:
     return message.startswith("REPORT RequestId") or '"platform.report"' in message
 
 
+def table_lookup(table: cost.PriceTable, region: str, arch: str, *, from_user: bool) -> cost.Prices:
+    """``PriceTable.lookup`` as the rest of SnapLens calls it: a region the user named and the table
+    lacks is a usage error (:class:`cost.UnknownRegion`); one from the environment falls back to
+    us-east-1 with a warning and a flag in the prices."""
+    return table.lookup(region, arch, fallback=not from_user)
+
+
 def price_versions(frame: pd.DataFrame, region: str, table: cost.PriceTable, idle_days: int,
-                   now: pd.Timestamp) -> pd.DataFrame:
+                   now: pd.Timestamp, *, from_user: bool = True) -> pd.DataFrame:
     """Rows of :func:`function_versions` -> :data:`COLUMNS`: pricing class, monthly cache USD at the
-    region's price (``PriceTable.lookup``), idleness and the delete command of each version."""
+    region's price (:func:`table_lookup`), idleness and the delete command of each version."""
     if frame.empty:
         return _empty()
     frame["region"] = region
     frame["snapstart_pricing"] = [snapstart_pricing(r) for r in frame["runtime"]]
-    lookups = {arch: table.lookup(region, arch) for arch in frame["architecture"].unique()}
+    lookups = {arch: table_lookup(table, region, arch, from_user=from_user)
+               for arch in frame["architecture"].unique()}
     frame["monthly_cache_usd"] = [
         monthly_cache_usd(m, lookups[a]) if p == PRICED else 0.0
         for m, a, p in zip(frame["memory_mb"], frame["architecture"], frame["snapstart_pricing"], strict=True)]
