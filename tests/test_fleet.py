@@ -342,3 +342,10 @@ def test_region_the_caller_may_not_list_is_reported_and_exit_1(snapstart, monkey
     assert report.versions.empty and report.idle_monthly_usd == 0
     assert main(["fleet", "--json"]) == 1
     assert "cannot read us-east-1 *: lambda:ListFunctions: access denied" in capsys.readouterr().err
+
+
+def test_a_named_region_without_prices_is_a_usage_error_before_any_call(snapstart, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(aws, "client", lambda *a, **k: pytest.fail("an AWS call was made"))
+    assert main(["fleet", "--region", "xx-nowhere-1"]) == 2
+    err = capsys.readouterr().err
+    assert "no prices for region 'xx-nowhere-1'" in err and "us-east-1" in err
