@@ -47,7 +47,7 @@ MINIMUM = {"python": (3, 12), "dotnet": (8, 0)}
 COLUMNS: dict[str, str] = {
     "region": TEXT, "function": TEXT, "version": TEXT, "runtime": TEXT, "snapstart_pricing": TEXT,
     "memory_mb": INT, "architecture": TEXT, "created": TIME, "aliases": TEXT, "last_invocation": TIME,
-    "idle": "boolean", "monthly_cache_usd": FLOAT, "delete_command": TEXT,
+    "logs_read": "boolean", "idle": "boolean", "monthly_cache_usd": FLOAT, "delete_command": TEXT,
 }
 
 
@@ -156,6 +156,9 @@ def scan(regions: Iterable[str | None], *, prefix: str = "", idle_days: int = DE
         functions += len(configs)
         rows, problems = _scan_region(region, configs, lam, logs, since, now, workers, progress, insights)
         unreadable += problems
+        blind = sorted({row["function"] for row in rows if not row["logs_read"]})
+        unreadable += [Unreadable(region, f, "logs:FilterLogEvents: log group not readable; last invocation "
+                                  "unknown, so its versions are never called idle") for f in blind]
         frames.append(price_versions(pd.DataFrame(rows), region, prices, idle_days, now, from_user=bool(wanted)))
     versions = pd.concat(frames, ignore_index=True) if frames else _empty()
     if len(versions):

@@ -233,7 +233,7 @@ def test_log_group_the_caller_may_not_read_never_makes_a_version_idle() -> None:
                                        pd.Timestamp("2026-11-01", tz="UTC"), pd.Timestamp("2026-11-15", tz="UTC"))
     now = pd.Timestamp("2026-11-15", tz="UTC")
     frame = fleet.price_versions(pd.DataFrame(rows), "us-east-1", cost.load_prices(), 14, now)
-    assert list(frame["version"]) == ["1"] and not frame["idle"].any()
+    assert list(frame["version"]) == ["1"] and not frame["idle"].any() and not frame["logs_read"].any()
     # 512 MB arm64: half a GB-month at the us-east-1 arm64 cache price (same rate as x86_64).
     assert frame["monthly_cache_usd"].iloc[0] == pytest.approx(GB_MONTH_USD / 2)
 
@@ -349,3 +349,14 @@ def test_a_named_region_without_prices_is_a_usage_error_before_any_call(snapstar
     assert main(["fleet", "--region", "xx-nowhere-1"]) == 2
     err = capsys.readouterr().err
     assert "no prices for region 'xx-nowhere-1'" in err and "us-east-1" in err
+
+
+def test_a_log_group_the_caller_may_not_read_is_listed(account, monkeypatch) -> None:
+    def denied(logs, group, since, until):
+        raise aws.AwsError("logs:FilterLogEvents", "access denied (AccessDeniedException: no)", "allow it")
+
+    monkeypatch.setattr(fleet, "last_invocations", denied)
+    report = fleet.scan([None], now=pd.Timestamp(NOW))
+    assert report.idle.empty and not report.versions["logs_read"].any()
+    blind = sorted(u.function for u in report.unreadable if u.problem.startswith("logs:"))
+    assert blind == ["legacy-java", "orders-api"]
