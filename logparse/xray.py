@@ -14,11 +14,11 @@ Inputs (already decompressed by ``sources.py``):
 
 Accounting (``records_read``): every record ends up as exactly one span, one reject or one skip.
 
-- one **span** per subsegment (nested to any depth, or sent separately with ``"type":
+- one **span** per subsegment (nested up to the limit below, or sent separately with ``"type":
   "subsegment"``) that belongs to a Lambda function segment and is well formed;
 - one **reject** per malformed subsegment, malformed function segment, undecodable document or
   broken envelope entry (bad JSON, missing times, end before start, in progress, duplicate id,
-  cycle in parent ids);
+  cycle in parent ids, nested deeper than the limit);
 - one **skip** per document that is not a Lambda function segment (its nested subsegments are not
   looked at and not counted), per function segment itself (a container: its subsegments are the
   spans), per in-progress document superseded by the complete one with the same id (X-Ray's own
@@ -26,6 +26,17 @@ Accounting (``records_read``): every record ends up as exactly one span, one rej
   per daemon header line. Blank lines are not records.
 
 ``parse_counted`` returns the same plus that breakdown by kind, for ``Stats.kinds``.
+
+Nesting limit (``MAX_NESTING``, 128 levels of JSON objects and arrays, i.e. about 63 levels of
+subsegments): a document nested deeper is one reject, ``nested deeper than 128 levels``, and none
+of its subsegments are read. Why a limit of our own: every JSON decoder has one (orjson 3.13 stops
+at 1024 levels, msgspec and the standard library at Python's recursion limit, near 1000, less on a
+deep call stack; older orjson had none), so without ours the same document would be read or lost
+depending on the installed release and on which path took it. Ours is checked before any decoder
+sees a document (a count of brackets, then an exact string-aware scan for the rare document with
+more than 128 brackets), far below every decoder's limit, so both paths read every document up to
+it in full and reject every document beyond it with the same reason. Real traces nest a few
+levels; a segment document is at most 64 KB.
 
 Speed (benchmarks/bench_xray.py, 100,000 traces of ~5 subsegments, 198 MB): decoding the JSON was
 half the time, so msgspec decodes the batch envelope and each document straight into typed
@@ -102,6 +113,51 @@ def looks_like_xray(head: bytes) -> bool:
         if not line or _is_daemon_header(line):
             continue
         return bool(_TRACE_ID_KEY.search(line) and _ID_KEY.search(line))
+    return False
+
+
+# See the module docstring: documents nested deeper are one reject, before any decoder sees them.
+MAX_NESTING = 128
+TOO_DEEP = f"nested deeper than {MAX_NESTING} levels"
+_OPEN, _CLOSE = np.array([ord("{"), ord("[")], np.uint8), np.array([ord("}"), ord("]")], np.uint8)
+
+
+def _too_deep(raw: bytes | str) -> bool:
+    """Is this JSON text nested deeper than :data:`MAX_NESTING`? Cheap for the usual document: it
+    cannot be deeper than it has opening brackets, so only a document with more than the limit's
+    worth is scanned exactly."""
+    if type(raw) is str:
+        if raw.count("{") + raw.count("[") <= MAX_NESTING:
+            return False
+        raw = raw.encode("utf-8", "surrogatepass")
+    elif raw.count(b"{") + raw.count(b"[") <= MAX_NESTING:
+        return False
+    return json_depth(raw) > MAX_NESTING
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep the objects and arrays of a JSON text nest (brackets inside strings do not count),
+    vectorized: escaped backslashes and quotes are removed first, so every quote left opens or
+    closes a string, and bytes after an even number of quotes are outside strings."""
+    text = np.frombuffer(raw.replace(b"\\\\", b"").replace(b'\\"', b""), dtype=np.uint8)
+    outside = (np.cumsum(text == ord('"')) & 1) == 0
+    step = np.isin(text, _OPEN).astype(np.int64) - np.isin(text, _CLOSE)
+    step[~outside] = 0
+    return int(np.cumsum(step).max(initial=0))
+
+
+def _value_too_deep(value: Any) -> bool:
+    """:func:`_too_deep` for a document that arrived already decoded (an object inside a JSON
+    array or a single-document file): one pass per level, stopping past the limit."""
+    level, current = 1, [value] if type(value) is dict or type(value) is list else []
+    while current:
+        if level > MAX_NESTING:
+            return True
+        below = []
+        for item in current:
+            children = item.values() if type(item) is dict else item
+            below.extend(child for child in children if type(child) is dict or type(child) is list)
+        current, level = below, level + 1
     return False
 
 
@@ -208,7 +264,7 @@ class _Batch(msgspec.Struct, gc=False):
 _SEGMENT = msgspec.json.Decoder(_Segment)
 _BATCH = msgspec.json.Decoder(_Batch)
 _TRACES = msgspec.json.Decoder(list[_Trace] | None)
-_UNTYPED = (msgspec.DecodeError, RecursionError)  # wrong type / bad JSON / nested too deep for it
+_UNTYPED = (msgspec.DecodeError, RecursionError)  # wrong type / bad JSON (deep ones never get here)
 _TYPED = True  # the tests switch it off to check both paths give the same tables
 
 
@@ -245,6 +301,9 @@ def _typed_batch(data: bytes, traces: list[_Trace], line: int | None = None
         for s, entry in enumerate(trace.Segments):
             number = line or number + 1
             raw = entry.Document
+            if _too_deep(raw):
+                yield number, _Bad(TOO_DEEP, raw), None
+                continue
             try:
                 yield number, decode(raw), raw
                 continue
@@ -270,6 +329,10 @@ def _lines(data: bytes) -> Iterator[tuple[int, Any, Any]]:
         line = raw.strip()
         if not line:
             continue
+        # A batch response's documents are strings, each checked on its own (_typed_batch, _unwrap).
+        if not _BATCH_HEAD.match(line) and _too_deep(line):
+            yield number, _Bad(TOO_DEEP, line), None
+            continue
         if _TYPED:
             try:
                 doc = decode(line)
@@ -292,7 +355,8 @@ def _lines(data: bytes) -> Iterator[tuple[int, Any, Any]]:
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            yield number, _Bad(f"invalid JSON ({exc})", line), None
+            # A batch response holding a too-deep document as an object (not the usual string).
+            yield number, _Bad(TOO_DEEP if _too_deep(line) else f"invalid JSON ({exc})", line), None
             continue
         if isinstance(value, dict) and set(value) == {"format", "version"}:
             yield number, _HEADER, None
@@ -318,6 +382,9 @@ def _unwrap(value: Any, counter: list[int], line: int | None) -> Iterator[tuple[
                 counter[0] += 1
                 document = segment.get("Document") if type(segment) is dict else None
                 if type(document) is str:
+                    if _too_deep(document):
+                        yield line or counter[0], _Bad(TOO_DEEP, document), None
+                        continue
                     try:
                         document = orjson.loads(document)
                     except orjson.JSONDecodeError as exc:
@@ -342,13 +409,25 @@ def _unwrap(value: Any, counter: list[int], line: int | None) -> Iterator[tuple[
 def _decode(document: Any, context: Any) -> Any:
     """A Document string or object -> dict, or a _Bad saying why not."""
     if isinstance(document, str):
+        if _too_deep(document):
+            return _Bad(TOO_DEEP, document)
         try:
             document = orjson.loads(document)
         except orjson.JSONDecodeError as exc:
             return _Bad(f"invalid JSON ({exc})", document)
+    elif _value_too_deep(document):
+        return _Bad(TOO_DEEP, _shallow(document))
     if not isinstance(document, dict):
         return _Bad("segment document is not a JSON object", context)
     return document
+
+
+def _shallow(value: Any) -> Any:
+    """The top level of a too-deep value, for its reject text (serializing all of it is what the
+    limit is there to avoid)."""
+    if type(value) is dict:
+        return {k: v for k, v in value.items() if type(v) is not dict and type(v) is not list}
+    return [v for v in value if type(v) is not dict and type(v) is not list] if type(value) is list else value
 
 
 def _untyped(raw: str | bytes) -> Any:

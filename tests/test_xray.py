@@ -399,12 +399,10 @@ def test_random_documents_never_crash_and_are_all_counted(children, loose, funct
 
 
 def test_any_depth_and_long_chains_of_separate_subsegments():
-    # 300 levels of nesting in one document (the walker keeps no recursion) ...
-    node: dict = sub("d" + "0" * 15, "leaf", 1738588913.0, 1738588913.5)
-    for depth in range(1, 300):
-        node = sub(f"d{depth:015x}", "level", 1738588913.0, 1738588913.5, subsegments=[node])
-    spans, rejects, _ = xray.parse(json.dumps(segment(subsegments=[node])).encode(), "deep")
-    assert (len(spans), len(rejects)) == (300, 0)
+    # 63 levels of nesting in one document, the most the nesting limit allows (the walker keeps
+    # no recursion) ...
+    spans, rejects, _ = xray.parse(json.dumps(nested_document(63)).encode(), "deep")
+    assert (len(spans), len(rejects)) == (63, 0)
     # ... and 3,000 subsegments sent separately, each the parent of the one before it, children
     # first in the file: all find their function segment.
     chain = [{"type": "subsegment", "trace_id": TRACE_A, "id": f"c{i:015x}", "name": "step",
@@ -480,15 +478,74 @@ def test_typed_decoding_of_odd_field_types(fields: dict):
         assert_same_parse(*parse_both_ways(data.encode()))
 
 
-def test_typed_decoding_of_documents_nested_too_deep_for_msgspec():
-    # msgspec gives up at a few hundred levels (RecursionError): the dict path reads the document.
+def nested_document(levels: int, innermost: dict | None = None) -> dict:
+    """A function segment with ``levels`` subsegments each inside the one before. JSON levels:
+    the segment is 1, each subsegment adds its ``subsegments`` array and itself (2), so the
+    innermost subsegment sits at 2 * levels + 1 and anything inside it goes deeper."""
+    node: dict = sub("d" + "0" * 15, "leaf", 1738588913.0, 1738588913.5, **(innermost or {}))
+    for level in range(1, levels):
+        node = sub(f"d{level:015x}", "level", 1738588913.0, 1738588913.5, subsegments=[node])
+    return segment(subsegments=[node])
+
+
+def envelopes(text: str) -> dict[str, bytes]:
+    """One document's JSON as each envelope carries it: a line, after another document, in a
+    batch response (Document a string, or an object), in an array of documents."""
+    return {"line": text.encode(),
+            "lines": (json.dumps(segment(sid="f000000000000009")) + "\n" + text).encode(),
+            "batch": json.dumps({"Traces": [{"Segments": [{"Document": text}]}]}).encode(),
+            "batch, object": ('{"Traces": [{"Segments": [{"Document": ' + text + "}]}]}").encode(),
+            "array": f"[{text}]".encode()}
+
+
+@pytest.mark.parametrize("innermost, depth, read", [
+    ({}, 127, True),  # 63 levels of subsegments
+    ({"metadata": {}}, 128, True),  # at the limit: read in full
+    ({"metadata": {"a": {}}}, 129, False),  # one level more, in metadata: one reject
+    ({"subsegments": [sub("e" + "0" * 15, "leaf", 1738588913.0, 1738588913.5)]}, 129, False),  # or subsegments
+])
+def test_nesting_limit_both_sides(innermost: dict, depth: int, read: bool):
+    """Documents up to MAX_NESTING (128) JSON levels are read in full by both decoding paths, in
+    every envelope; one level deeper is one reject with one reason, whatever the envelope."""
+    text = json.dumps(nested_document(63, innermost))
+    assert xray.json_depth(text.encode()) == depth
+    for name, data in envelopes(text).items():
+        typed, tolerant = parse_both_ways(data)
+        assert_same_parse(typed, tolerant)
+        if read:
+            assert (len(typed.spans), len(typed.rejects)) == (63, 0), name
+        else:
+            assert len(typed.spans) == 0, name
+            assert list(typed.rejects["reason"]) == ["nested deeper than 128 levels"], name
+
+
+def test_documents_nested_too_deep_for_the_decoders_are_one_clear_reject():
+    """700 levels of subsegments (1,401 JSON levels) are past orjson's limit (1024 in 3.13) and
+    msgspec's (Python's recursion limit): the nesting limit turns the document away before either
+    sees it, so the result does not depend on which release is installed."""
     depth = 700
     opening = "".join(f'{{"id":"d{level:015x}","name":"level","start_time":1738588913.0,'
                       f'"end_time":1738588913.5,"subsegments":[' for level in range(depth))
     text = json.dumps(segment(subsegments=["CHILDREN"])).replace('"CHILDREN"', opening + "]}" * depth)
-    typed, tolerant = parse_both_ways(text.encode())
-    assert_same_parse(typed, tolerant)
-    assert (len(typed.spans), len(typed.rejects)) == (depth, 0)
+    assert xray.json_depth(text.encode()) == 2 * depth + 2
+    for name, data in envelopes(text).items():
+        typed, tolerant = parse_both_ways(data)
+        assert_same_parse(typed, tolerant)
+        assert len(typed.spans) == 0, name
+        assert list(typed.rejects["reason"]) == ["nested deeper than 128 levels"], name
+        assert typed.kinds == ({"xray_function_segment": 1, "xray_reject": 1} if name == "lines"
+                               else {"xray_reject": 1}), name
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    name = '[{\\"' * 100  # 200 brackets, escaped quotes and backslashes, all inside one string
+    document = segment(subsegments=[sub("a000000000000001", name, 1738588913.0, 1738588913.5)])
+    text = json.dumps(document)
+    assert xray.json_depth(text.encode()) == 3
+    for data in envelopes(text).values():
+        typed, tolerant = parse_both_ways(data)
+        assert_same_parse(typed, tolerant)
+        assert list(typed.spans["name"]) == [name] and typed.rejects.empty
 
 
 def test_spans_of_unqualified_arns_take_the_version_from_the_logs() -> None:
