@@ -433,7 +433,7 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
         comparison=with_series(comparison),
         ecdf=ecdf(selected),
         init_vs_restore=init_vs_restore(selected),
-        hooks=with_series(xray.hook_analysis(selected.spans, selected.invocations)),
+        hooks=with_series(xray.hook_analysis(selected.spans, selected.invocations, selected.restores)),
         assumptions=assumptions(costs, comparison),
         series=series_names(selected),
     )
