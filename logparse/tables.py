@@ -160,7 +160,10 @@ def make_rejects(source: str, line: int | None, reason: str, text: str = "") -> 
 
 @dataclass
 class Stats:
-    """Accounting for every input line: ``lines == parsed + skipped + rejected``."""
+    """Accounting for every input line: ``lines == parsed + skipped + rejected``.
+
+    ``duplicates`` counts table rows dropped because the same event was read twice (see
+    :mod:`logparse.dedupe`): their lines were parsed, and are counted as parsed."""
 
     lines: int = 0
     parsed: int = 0
@@ -170,6 +173,7 @@ class Stats:
     seconds: float = 0.0
     files: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+    duplicates: int = 0
 
     def add(self, other: Stats) -> None:
         """Fold another source's counts into this one."""
@@ -180,6 +184,7 @@ class Stats:
         self.bytes += other.bytes
         self.seconds += other.seconds
         self.files += other.files
+        self.duplicates += other.duplicates
         for kind, n in other.kinds.items():
             self.kinds[kind] = self.kinds.get(kind, 0) + n
 
@@ -196,6 +201,7 @@ class Stats:
             "rejected": self.rejected,
             "bytes": self.bytes,
             "files": self.files,
+            "duplicates": self.duplicates,
             "seconds": round(self.seconds, 3),
             "kinds": dict(sorted(self.kinds.items())),
         }
