@@ -670,6 +670,8 @@ def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
     if not v.headline.invocations:
         st.warning("No invocations in this selection: widen the time range or pick other versions.")
     render_headline(v.headline, v.bucket)
+    if v.untimed_note:
+        st.caption(v.untimed_note)
     render_restore_latency(v)
     left, right = st.columns(2)
     with left:
