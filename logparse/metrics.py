@@ -107,6 +107,18 @@ def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) ->
     return out
 
 
+UNTIMED_NOTE = "{n} rows carry no time: charts need one"
+
+
+def untimed_rows(tables) -> int:
+    """Invocations, inits and restores without a timestamp (a console copy has none): counted in
+    per-version figures but left out of every chart and time bucket, which need a time. With a
+    time range picked they are outside it too; the count is then of the whole function/version
+    selection (``tables.unwindowed``), so a face can still say they exist."""
+    source = tables.unwindowed if tables.unwindowed is not None else tables
+    return sum(int(frame["timestamp"].isna().sum()) for frame in (source.invocations, source.inits, source.restores))
+
+
 # --------------------------------------------------------------------------- aggregates
 
 

@@ -82,6 +82,10 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
         functions.append(entry)
     notes = list(prices.notes())
     notes.extend(note for note in (costs.attrs.get("assumptions", []) if len(costs) else []) if note not in notes)
+    untimed = metrics.untimed_rows(tables)
+    if untimed:
+        notes.append(metrics.UNTIMED_NOTE.format(n=f"{untimed:,}")
+                     + " (counted here, left out of time buckets such as metrics.csv)")
     if (tables.invocations["function"] == "unknown").any():
         notes.append("some invocations have no function name (the input carries no log group): "
                      "pass --function NAME")

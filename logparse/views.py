@@ -130,16 +130,8 @@ def architecture(tables: Tables) -> str | None:
     return str(found[0]) if len(found) == 1 else None
 
 
-UNTIMED_NOTE = "{n} rows carry no time: charts need one"
-
-
-def untimed_rows(tables: Tables) -> int:
-    """Invocations, inits and restores without a timestamp (a console copy has none): counted in
-    per-version figures but left out of every chart and time bucket, which need a time. With a
-    time range picked they are outside it too; the count is then of the whole function/version
-    selection (``tables.unwindowed``), so the dashboard can still say they exist."""
-    source = tables.unwindowed if tables.unwindowed is not None else tables
-    return sum(int(frame["timestamp"].isna().sum()) for frame in (source.invocations, source.inits, source.restores))
+UNTIMED_NOTE = metrics.UNTIMED_NOTE
+untimed_rows = metrics.untimed_rows
 
 
 def time_range(tables: Tables) -> tuple[pd.Timestamp, pd.Timestamp] | None:

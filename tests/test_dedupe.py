@@ -114,3 +114,4 @@ def test_summary_says_how_many_duplicates_were_dropped(tmp_path: Path):
     result = report.summary(logparse.load(path, copy), cost.load_prices().lookup())
     assert result["lines"]["duplicates"] == 5
     assert "5 duplicate rows dropped (the same event read twice)" in cli._format_summary(result)
+
