@@ -41,8 +41,8 @@ levels; a segment document is at most 64 KB.
 Speed (benchmarks/bench_xray.py, 100,000 traces of ~5 subsegments, 198 MB): decoding the JSON was
 half the time, so msgspec decodes the batch envelope and each document straight into typed
 ``msgspec.Struct`` objects (``_Segment``/``_Node``): no dict per node, and the fields the walk does
-not read are skipped, not built. A document whose fields are not of the expected types (or is
-nested too deep for msgspec) fails that decode and is read the tolerant way, by orjson into dicts,
+not read are skipped, not built. A document whose fields are not of the expected types fails
+that decode and is read the tolerant way, by orjson into dicts,
 as is every document the typed walk finds anything unusual in (a reject, a duplicate, a
 subsegment sent alone, an owner known only from the log group): one code path decides rejects
 and their reasons, and the typed one only ever takes documents that path would read without a
