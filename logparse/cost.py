@@ -36,7 +36,7 @@ from logparse.metrics import (
     sort_versions,
     zero_nan,
 )
-from logparse.tables import FLOAT, INT, TEXT, TIME, Tables
+from logparse.tables import FLOAT, INT, TEXT, TIME, Tables, Window
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ARCH = "x86_64"
@@ -248,10 +248,13 @@ def _lifetimes(
     version's whole life, ``tables.unwindowed``. Versions with neither cache seconds nor
     invocations in the range are left out."""
     whole = tables.unwindowed
-    if whole is None:
+    if whole is None or tables.window is None:
         seen = _sightings(tables, grouped or Grouped.of(tables.invocations))
     else:
+        # The tables as loaded: their factorized columns are cached (metrics.factorize), so this
+        # costs a pass over the timestamps, not a new factorization per widget change.
         seen = _sightings(whole, Grouped.of(whole.invocations))
+        seen = seen[tables.window.picked(seen)].reset_index(drop=True)
     api = _api_versions(tables if versions is None else versions)
     life = seen.merge(api, on=list(KEYS), how="outer")
     observed_end = seen["last_seen"].max()
@@ -292,11 +295,11 @@ def _lifetimes(
     return sort_versions(life[columns])
 
 
-def _clip_to_window(cached_from: pd.Series, cached_until: pd.Series,
-                    window: tuple[pd.Timestamp | None, pd.Timestamp | None]) -> tuple[pd.Series, pd.Series]:
+def _clip_to_window(cached_from: pd.Series, cached_until: pd.Series, window: Window
+                    ) -> tuple[pd.Series, pd.Series]:
     """A cache window (its 3-hour minimum already applied) cut to ``[since, until)``; a version
     not cached inside it gets an empty window (NaT, 0 seconds)."""
-    since, until = window
+    since, until = window.since, window.until
     if since is not None:
         cached_from = cached_from.clip(lower=since)
     if until is not None:
@@ -536,7 +539,7 @@ def _window_notes(tables: Tables) -> list[str]:
     return [WINDOW_NOTE] if tables.window is not None else []
 
 
-def _assumption_texts(life: pd.DataFrame, prices: Prices, window: tuple | None = None) -> list[str]:
+def _assumption_texts(life: pd.DataFrame, prices: Prices, window: Window | None = None) -> list[str]:
     price_note = "; ".join(prices.notes())
     if window is not None:
         price_note = f"{price_note}; cache charged only inside the time range"

@@ -207,6 +207,38 @@ class Stats:
         }
 
 
+@dataclass(frozen=True)
+class Window:
+    """What :func:`select` cut: ``[since, until)`` (None: open) and the functions and versions
+    picked (empty: all)."""
+
+    since: pd.Timestamp | None = None
+    until: pd.Timestamp | None = None
+    functions: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+
+    def picked(self, frame: pd.DataFrame) -> np.ndarray:
+        """Rows of ``frame`` in the picked functions and versions (times not looked at)."""
+        keep = np.ones(len(frame), dtype=bool)
+        for column, names in (("function", self.functions), ("version", self.versions)):
+            if names and len(frame):
+                keep &= frame[column].isin(list(names)).fillna(False).to_numpy(dtype=bool)
+        return keep
+
+    def within(self, other: Window | None) -> Window:
+        """This cut applied after ``other``: the range inside both, the names picked by both."""
+        if other is None:
+            return self
+        starts = [t for t in (self.since, other.since) if t is not None]
+        ends = [t for t in (self.until, other.until) if t is not None]
+
+        def both(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(n for n in a if n in b) if a and b else a or b
+
+        return Window(max(starts) if starts else None, min(ends) if ends else None,
+                      both(self.functions, other.functions), both(self.versions, other.versions))
+
+
 @dataclass
 class Tables:
     """Everything one load produced: the five tables plus line accounting."""
@@ -222,11 +254,11 @@ class Tables:
     versions: pd.DataFrame = field(default_factory=pd.DataFrame)
     # Counts from joining X-Ray spans to invocations (matched, traces_without_logs, ...).
     xray_join: dict[str, int] = field(default_factory=dict)
-    # Set by select() when it cuts a time range: the range ([since, until), either end may be
-    # open), and the same functions and versions over all time. A version's SnapStart cache is
-    # charged for its whole life (3-hour minimum) and that life is longer than any window: the
-    # cost model reads the life from ``unwindowed`` and charges the part inside ``window``.
-    window: tuple[pd.Timestamp | None, pd.Timestamp | None] | None = None
+    # Set by select() when it cuts a time range: the range and the functions/versions picked,
+    # and the tables as loaded (uncut). A version's SnapStart cache is charged for its whole life
+    # (3-hour minimum), which is longer than any window: the cost model reads the life from
+    # ``unwindowed`` and charges the part inside ``window``.
+    window: Window | None = None
     unwindowed: Tables | None = field(default=None, repr=False)
 
     def __iter__(self):
@@ -261,13 +293,13 @@ def select(
     """The same Tables cut to some functions/versions and a time range ``[since, until)``
     (``[since, until]`` for a slider's inclusive end). Rows without a time are kept only when no
     range is asked for. Rejects, stats and join counts describe the whole input: kept whole.
-    With a time range, the result keeps the range (``window``, intersected with any earlier one)
-    and the function/version cut over all time (``unwindowed``) for the cost model."""
+    With a time range, the result keeps what was cut (``window``, combined with any earlier cut)
+    and the tables as loaded (``unwindowed``) for the cost model."""
     functions = [functions] if isinstance(functions, str) else list(functions or ())
     versions = [versions] if isinstance(versions, str) else list(versions or ())
     timed = since is not None or until is not None
 
-    def cut(frame: pd.DataFrame, time_column: str | None, by_time: bool = True) -> pd.DataFrame:
+    def cut(frame: pd.DataFrame, time_column: str | None) -> pd.DataFrame:
         if not len(frame):
             return frame
         keep = np.ones(len(frame), dtype=bool)
@@ -275,41 +307,23 @@ def select(
             keep &= frame["function"].isin(functions).fillna(False).to_numpy(dtype=bool)
         if versions and "version" in frame:
             keep &= frame["version"].isin(versions).fillna(False).to_numpy(dtype=bool)
-        if by_time and time_column is not None and since is not None:
+        if time_column is not None and since is not None:
             keep &= (frame[time_column] >= since).fillna(False).to_numpy(dtype=bool)
-        if by_time and time_column is not None and until is not None:
+        if time_column is not None and until is not None:
             before = frame[time_column] <= until if until_inclusive else frame[time_column] < until
             keep &= before.fillna(False).to_numpy(dtype=bool)
         return frame if keep.all() else frame[keep].reset_index(drop=True)
 
-    def cut_all(source: Tables, by_time: bool) -> Tables:
-        return replace(
-            source,
-            invocations=cut(source.invocations, "timestamp", by_time),
-            inits=cut(source.inits, "timestamp", by_time),
-            restores=cut(source.restores, "timestamp", by_time),
-            spans=cut(source.spans, "start", by_time),
-            versions=cut(source.versions, None),
-            window=None, unwindowed=None,
-        )
-
-    out = cut_all(tables, timed)
-    if tables.unwindowed is not None:
-        window, whole = tables.window, cut_all(tables.unwindowed, False)
-    elif timed:
-        window, whole = None, (cut_all(tables, False) if functions or versions else replace(tables))
-    else:
+    out = replace(
+        tables,
+        invocations=cut(tables.invocations, "timestamp"),
+        inits=cut(tables.inits, "timestamp"),
+        restores=cut(tables.restores, "timestamp"),
+        spans=cut(tables.spans, "start"),
+        versions=cut(tables.versions, None),
+    )
+    if not timed and tables.window is None:
         return out
-    if timed:
-        end = until + pd.Timedelta(1, "ns") if until is not None and until_inclusive else until
-        window = _intersect(window, (since, end))
-    return replace(out, window=window, unwindowed=whole)
-
-
-def _intersect(a: tuple | None, b: tuple) -> tuple:
-    """Two ``[since, until)`` ranges (None: open) -> the range inside both."""
-    if a is None:
-        return b
-    starts = [t for t in (a[0], b[0]) if t is not None]
-    ends = [t for t in (a[1], b[1]) if t is not None]
-    return (max(starts) if starts else None, min(ends) if ends else None)
+    end = until + pd.Timedelta(1, "ns") if until is not None and until_inclusive else until
+    window = Window(since, end, tuple(functions), tuple(versions)).within(tables.window)
+    return replace(out, window=window, unwindowed=tables.unwindowed if tables.unwindowed is not None else tables)

@@ -473,7 +473,7 @@ def test_a_time_window_charges_cache_only_for_its_seconds_and_restores_inside_it
     from logparse.tables import select
 
     window = select(data, since=T0 + 3 * hour, until=T0 + 5 * hour)
-    assert window.window == (T0 + 3 * hour, T0 + 5 * hour)
+    assert (window.window.since, window.window.until) == (T0 + 3 * hour, T0 + 5 * hour)
     rows = cost.cost_by_version(window, ROUND).set_index("version")
     assert list(rows.index) == ["7", "8"]
     assert rows["cached_seconds"].tolist() == [7200.0, 1800.0]
