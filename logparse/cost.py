@@ -17,6 +17,7 @@ is assumed and every result says so. Everything is vectorized over the invocatio
 from __future__ import annotations
 
 import warnings
+import weakref
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -251,9 +252,7 @@ def _lifetimes(
     if whole is None or tables.window is None:
         seen = _sightings(tables, grouped or Grouped.of(tables.invocations))
     else:
-        # The tables as loaded: their factorized columns are cached (metrics.factorize), so this
-        # costs a pass over the timestamps, not a new factorization per widget change.
-        seen = _sightings(whole, Grouped.of(whole.invocations))
+        seen = _whole_sightings(whole)
         seen = seen[tables.window.picked(seen)].reset_index(drop=True)
     api = _api_versions(tables if versions is None else versions)
     life = seen.merge(api, on=list(KEYS), how="outer")
@@ -293,6 +292,25 @@ def _lifetimes(
         keep = (life["cached_seconds"] > 0).to_numpy() | invoked["_invoked"].notna().to_numpy()
         life = life[keep]
     return sort_versions(life[columns])
+
+
+_WHOLE_SIGHTINGS: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+
+
+def _whole_sightings(whole: Tables) -> pd.DataFrame:
+    """:func:`_sightings` of the tables as loaded, remembered while they live: every window cut
+    from them (each dashboard widget change, and the cost and comparison of one change) needs the
+    same whole-life sightings, one row per version."""
+    key = id(whole.invocations)
+    hit = _WHOLE_SIGHTINGS.get(key)
+    if hit is not None and hit[0]() is whole.invocations:
+        return hit[1]
+    seen = _sightings(whole, Grouped.of(whole.invocations))
+    if len(_WHOLE_SIGHTINGS) >= 8:
+        _WHOLE_SIGHTINGS.pop(next(iter(_WHOLE_SIGHTINGS)), None)
+    _WHOLE_SIGHTINGS[key] = (weakref.ref(whole.invocations, lambda _ref, key=key: _WHOLE_SIGHTINGS.pop(key, None)),
+                             seen)
+    return seen
 
 
 def _clip_to_window(cached_from: pd.Series, cached_until: pd.Series, window: Window

@@ -120,7 +120,10 @@ def untimed_rows(tables) -> int:
     total = 0
     for frame in (source.invocations, source.inits, source.restores):
         untimed = frame["timestamp"].isna().to_numpy(dtype=bool)
-        total += int((untimed & window.picked(frame)).sum() if source is not tables else untimed.sum())
+        if source is not tables and untimed.any():
+            total += int(window.picked(frame[untimed]).sum())
+        else:
+            total += int(untimed.sum())
     return total
 
 
