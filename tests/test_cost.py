@@ -493,6 +493,11 @@ def test_a_time_window_charges_cache_only_for_its_seconds_and_restores_inside_it
     over_time = cost.cost_over_time(window, ROUND, bucket="1h")
     assert over_time["bucket_start"].min() == T0 + 3 * hour and over_time["bucket_start"].max() == T0 + 4 * hour
     assert over_time["cache_cost_usd"].sum() == pytest.approx(0.0108)
+    # A selection of a selection keeps both cuts: the range, then version 8 only.
+    narrower = select(window, versions=["8"], since=T0 + 4 * hour)
+    assert (narrower.window.since, narrower.window.until, narrower.window.versions) == (
+        T0 + 4 * hour, T0 + 5 * hour, ("8",))
+    assert cost.cost_by_version(narrower, ROUND)["cached_seconds"].tolist() == [1800.0]
     # Without a window, nothing changes: the whole life, as before.
     whole = cost.cost_by_version(data, ROUND).set_index("version")
     assert whole["cached_seconds"].tolist() == [3 * 3600.0, 10 * 3600.0, 3 * 3600.0]
