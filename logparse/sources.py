@@ -30,7 +30,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
-from logparse import jsonstream, layouts, lines, platform, reading
+from logparse import dedupe, jsonstream, layouts, lines, platform, reading
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
 from logparse.timeutil import parse_log_time
@@ -133,7 +133,7 @@ def load(
         else:
             found[name] = platform.empty_table(name)
     # Built from what was read: empty default tables would cost more than a small parse.
-    tables = Tables(**found, stats=stats)
+    tables = dedupe.drop_repeats(Tables(**found, stats=stats))
     if len(tables.spans) and len(tables.invocations):
         from logparse import xray
 
