@@ -1,11 +1,12 @@
 """Open anything a user has and unwrap its envelope into a uniform frame of log events.
 
 Inputs are paths (files, folders, globs, ``-``), bytes or file-like objects (a Streamlit upload),
-gzip or plain. Each is sniffed once and unwrapped into one Polars frame of events with the columns
+gzip or plain. Each is read a block at a time within its limits (:mod:`logparse.reading`), sniffed
+once and unwrapped into one Polars frame of events with the columns
 ``line, timestamp, log_group, log_stream, message`` that :mod:`logparse.platform` parses; a text
 file's application lines are counted from their bytes and never become rows (see
-:mod:`logparse.layouts`). X-Ray documents go to :mod:`logparse.xray` instead. Problems become
-reject rows, never exceptions.
+:mod:`logparse.layouts`), nor do a JSON envelope's application events (:mod:`logparse.jsonstream`).
+X-Ray documents go to :mod:`logparse.xray` instead. Problems become reject rows, never exceptions.
 """
 
 from __future__ import annotations
