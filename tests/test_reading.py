@@ -239,11 +239,16 @@ def events_document(n: int, key: str = "events", before: str = "", every: int = 
     return json.dumps(document, indent=4).encode()
 
 
-@pytest.mark.parametrize("run_bytes", [300, 4096, 1 << 22])
-def test_a_json_document_is_read_a_run_at_a_time_with_the_same_rows(monkeypatch, run_bytes):
+@pytest.mark.parametrize(("run_bytes", "guess"), [(300, False), (4096, False), (1 << 22, False), (1 << 22, True)])
+def test_a_json_document_is_read_a_run_at_a_time_with_the_same_rows(monkeypatch, run_bytes, guess):
+    """Cut where a parse proves an event ends (``guess``), or by the bracket scan in runs of
+    ``run_bytes``: the same rows either way."""
     document = events_document(3000, before='{"not": ["events"]} "events": [')
-    whole = logparse.load(document)  # one run
+    whole = logparse.load(document)
     monkeypatch.setattr(jsonstream, "RUN", run_bytes)
+    monkeypatch.setattr(jsonstream, "BLOCK", 1 << 16)  # many buffers
+    if not guess:
+        monkeypatch.setattr(jsonstream, "_parsed_up_to_a_brace", lambda data, filled: (0, None))
     streamed = logparse.load(document)
     assert list(streamed.invocations["request_id"]) == [f"r{i}" for i in range(0, 3000, 3)]
     assert streamed.invocations.equals(whole.invocations)
@@ -251,6 +256,11 @@ def test_a_json_document_is_read_a_run_at_a_time_with_the_same_rows(monkeypatch,
     assert set(streamed.invocations["version"]) == {"4"}
     assert streamed.stats.lines == 3000 and streamed.stats.kinds["app"] == 1000
     assert streamed.rejects.empty
+
+
+def test_a_brace_inside_a_message_is_no_place_to_cut():
+    data = bytearray(b'{"m": "a}, {b"}, {"m": "x}, {"')
+    assert jsonstream._parsed_up_to_a_brace(data, len(data)) == (15, [{"m": "a}, {b"}])
 
 
 def test_json_structure_ignores_brackets_and_escaped_quotes_inside_strings():
