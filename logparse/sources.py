@@ -16,6 +16,7 @@ import glob
 import io
 import mmap
 import os
+import re
 import sys
 import time
 import zlib
@@ -320,6 +321,12 @@ def unwrap(data: bytes | mmap.mmap, name: str, rejects: list[pd.DataFrame], stat
         if _is_envelope(document):
             yield from _unwrap_json(document, name, rejects, stats)
             return  # anything else that parses as JSON is read as lines (a JSON log line, say)
+        if document is None and _ENVELOPE_HEAD.match(head):
+            # An API envelope that does not parse (cut short, edited): say where, instead of
+            # reading its pieces as text lines and finding no platform line in them.
+            _unreadable(rejects, stats, name, None, _json_error(bytes(data)),
+                        bytes(head[:REJECT_TEXT_LIMIT]).decode("utf-8", "replace"))
+            return
     first = data[:4096].decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
     if first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
         "@message" in first and "," in first
@@ -371,6 +378,18 @@ def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], st
                         record[:REJECT_TEXT_LIMIT].decode("ascii", "replace"))
             continue
         yield from unwrap(decoded, f"{name}#{number}" if number > 1 else name, rejects, stats)
+
+
+_ENVELOPE_HEAD = re.compile(rb'^[\[\s]*\{\s*"(events|logEvents|results|messageType|nextToken|searchedLogStreams)"\s*:')
+
+
+def _json_error(data: bytes) -> str:
+    """``not valid JSON at byte N (what orjson says)`` for a document that does not parse."""
+    try:
+        orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        return f"not valid JSON at byte {exc.pos:,} ({exc.msg})"
+    return "not valid JSON"
 
 
 def _json_document(data: bytes) -> Any | None:
