@@ -334,7 +334,8 @@ def report_load(loaded: Loaded) -> bool:
         return False
     if len(tables.rejects):
         st.warning(f"{rejected} of {loaded.label} could not be parsed ({why}). Still loaded: {found} "
-                   f"from {plural(stats.files, 'file')}; the rejected lines are in the **Rejects** table below.")
+                   f"from {plural(stats.files, 'file')}; the rejected lines are in the **Rejects** table of the "
+                   "**Rows and downloads** tab.")
     else:
         st.caption(f"Loaded {found} from {loaded.label}: {read} ({plural(stats.skipped, 'line')} skipped as "
                    f"application lines) in {stats.seconds:.2f} s.")
@@ -393,9 +394,12 @@ def choose_time_range(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp
         column.button(name.removeprefix("last ").replace(" ", ""), key=f"preset_{name}",
                       on_click=apply_preset, args=((first, last), name), help=f"Time range: {name}",
                       width="stretch", type="tertiary")
+    stored = st.session_state.get("time_range")
+    if not (stored and first <= stored[0] <= stored[1] <= last):  # a new source: its whole range
+        st.session_state["time_range"] = (first, last)
     picked: tuple[datetime, datetime] = st.sidebar.slider(
-        "Time range (UTC)", min_value=first, max_value=last, value=(first, last),
-        step=timedelta(minutes=1), format="YYYY-MM-DD HH:mm", key="time_range")
+        "Time range (UTC)", min_value=first, max_value=last, step=timedelta(minutes=1),
+        format="YYYY-MM-DD HH:mm", key="time_range")
     low, high = (pd.Timestamp(t) for t in picked)
     low = low.tz_localize("UTC") if low.tzinfo is None else low.tz_convert("UTC")
     high = high.tz_localize("UTC") if high.tzinfo is None else high.tz_convert("UTC")
