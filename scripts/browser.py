@@ -107,7 +107,7 @@ def new_page(chromium, viewport: dict[str, int] | None = None):
 
 def mutations(page) -> int:
     """How many DOM changes the page has seen: pass it to :func:`wait_settled` before an action."""
-    return int(page.evaluate("window.__mutations"))
+    return int(page.evaluate("window.__mutations || 0"))
 
 
 def wait_settled(page, since: int = -1, timeout_ms: int = 240_000, quiet_ms: int = 300) -> None:
