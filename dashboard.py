@@ -629,8 +629,9 @@ def mark_appearances(fig: go.Figure, v: views.Views, colors: dict[str, str]) -> 
     if not len(v.appearances) or not len(v.restore_latency):
         return
     low, high = v.restore_latency["bucket_start"].min(), v.restore_latency["bucket_start"].max()
-    # A version already there when the load begins did not "appear": no line for it.
-    load_start = v.appearances["first_seen"].min() + pd.Timedelta(v.bucket)
+    # A version seen from the load's first hours did not "appear": it was there before the logs began.
+    first = v.appearances["first_seen"].min()
+    load_start = first + max(pd.Timedelta(v.bucket), (high - first) / 20)
     drawn = set(v.series)
     shapes, notes = [], []
     for row in v.appearances.itertuples(index=False):
