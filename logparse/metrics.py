@@ -79,7 +79,8 @@ def bucket_edges(start: pd.Timestamp, end: pd.Timestamp, bucket: str) -> pd.Date
     return pd.date_range(first, last, freq=step).as_unit("ns")
 
 
-def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int, *,
+                        presorted: bool = False) -> np.ndarray:
     """Percentiles per group code: an ``(n_groups, 4)`` array of p50, p90, p99, max (NaN if empty).
 
     ``codes`` are integers in ``[0, n_groups)``; NaN values are ignored. One lexsort puts every
@@ -91,8 +92,8 @@ def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) ->
     out = np.full((n_groups, len(STATS)), np.nan)
     if values.size == 0:
         return out
-    order = np.lexsort((values, codes))
-    ordered = values[order]
+    # presorted: rows already ordered by code, then value (the caller sorted them another way).
+    ordered = values if presorted else values[np.lexsort((values, codes))]
     counts = np.bincount(codes, minlength=n_groups)
     starts = np.cumsum(counts) - counts
     has = counts > 0
@@ -105,6 +106,26 @@ def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) ->
         out[has, col] = low + (high - low) * (h - lo)
     out[has, -1] = ordered[first + n - 1]
     return out
+
+
+UNTIMED_NOTE = "{n} rows carry no time: charts need one"
+
+
+def untimed_rows(tables) -> int:
+    """Invocations, inits and restores without a timestamp (a console copy has none): counted in
+    per-version figures but left out of every chart and time bucket, which need a time. With a
+    time range picked they are outside it too; the count is then of the functions and versions
+    picked over all the data (``tables.unwindowed``), so a face can still say they exist."""
+    window = tables.window
+    source = tables.unwindowed if tables.unwindowed is not None and window is not None else tables
+    total = 0
+    for frame in (source.invocations, source.inits, source.restores):
+        untimed = frame["timestamp"].isna().to_numpy(dtype=bool)
+        if source is not tables and untimed.any():
+            total += int(window.picked(frame[untimed]).sum())
+        else:
+            total += int(untimed.sum())
+    return total
 
 
 # --------------------------------------------------------------------------- aggregates
@@ -447,7 +468,7 @@ def latency_by_start_kind(invocations: pd.DataFrame, bucket: str, *, start: pd.T
         value = duration[mask]
         if kind in cold:
             value = value + invocations[cold[kind]].to_numpy(dtype="float64", na_value=np.nan)[mask]
-        stats = grouped_percentiles(cells[mask].astype(np.int64), value, len(edges))
+        stats = _sorted_group_percentiles(cells[mask].astype(np.int64), value, len(edges))
         samples = np.bincount(cells[mask].astype(np.int64), minlength=len(edges))
         keep = samples > 0
         parts.append(pd.DataFrame({"bucket_start": edges[keep], "start_kind": kind, "samples": samples[keep],
@@ -458,3 +479,15 @@ def latency_by_start_kind(invocations: pd.DataFrame, bucket: str, *, start: pd.T
 
 
 START_KINDS_ORDER = ("warm", "restore", "init")
+
+
+def _sorted_group_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """:func:`grouped_percentiles` with two plain sorts instead of a lexsort: the values, then a
+    stable sort of their group codes, a radix sort when the codes fit 16 bits (buckets do: at
+    most MAX_POINTS). Same result, several times faster on a million warm requests."""
+    keep = ~np.isnan(values)
+    codes, values = codes[keep], values[keep]
+    by_value = np.argsort(values)  # ties need no order: equal values give equal percentiles
+    small = codes.astype(np.int16) if n_groups <= np.iinfo(np.int16).max else codes
+    order = by_value[np.argsort(small[by_value], kind="stable")]
+    return grouped_percentiles(codes[order], values[order], n_groups, presorted=True)

@@ -8,6 +8,7 @@ checked in a unit test without a browser.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -131,6 +132,10 @@ def architecture(tables: Tables) -> str | None:
         return None
     found = known["architecture"].dropna().unique().tolist()
     return str(found[0]) if len(found) == 1 else None
+
+
+UNTIMED_NOTE = metrics.UNTIMED_NOTE
+untimed_rows = metrics.untimed_rows
 
 
 def time_range(tables: Tables) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -306,8 +311,9 @@ def xray_restore_over_time(invocations: pd.DataFrame, bucket: str) -> pd.DataFra
 
     Empty when no trace was joined. Buckets are floored the way :func:`metrics.over_time` floors them.
     """
-    traced = invocations.loc[invocations["xray_restore_ms"].notna().to_numpy(dtype=bool),
-                             ["timestamp", "function", "version", "xray_restore_ms"]]
+    # A row without a time has no bucket (floored, NaT would land at pandas' minimum, 1677).
+    keep = (invocations["xray_restore_ms"].notna() & invocations["timestamp"].notna()).to_numpy(dtype=bool)
+    traced = invocations.loc[keep, ["timestamp", "function", "version", "xray_restore_ms"]]
     columns = ["bucket_start", "function", "version", "series", "traces",
                "xray_restore_ms_p50", "xray_restore_ms_max"]
     if not len(traced):
@@ -409,6 +415,8 @@ class Views:
     hooks: pd.DataFrame
     assumptions: list[str]
     series: list[str]
+    # Rows of the selection without a timestamp, left out of every chart (see untimed_rows).
+    untimed: int = 0
     # Added for the SRE's first look (issue 14); defaults keep older callers working.
     requested_bucket: str | None = None  # what the sidebar asked for, when the point cap widened it
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -417,6 +425,11 @@ class Views:
     latency_by_start_kind: pd.DataFrame = field(default_factory=pd.DataFrame)
     appearances: pd.DataFrame = field(default_factory=pd.DataFrame)
     no_data: str | None = None
+
+    @property
+    def untimed_note(self) -> str | None:
+        """What to tell the user about rows without a time, or None when there are none."""
+        return UNTIMED_NOTE.format(n=f"{self.untimed:,}") if self.untimed else None
 
 
 def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str | None = None) -> Views:
@@ -441,8 +454,9 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
     costs = cost.cost_over_time(selected, prices, bucket=bucket)
     costs_long = cost_long(costs)
     comparison = cost.compare_options(selected, prices)
-    hooks = with_series(xray.hook_analysis(selected.spans, selected.invocations))
-    summary = version_summary(selected, costs_long, hooks)
+    hooks = with_series(xray.hook_analysis(selected.spans, selected.invocations, selected.restores))
+    failed = metrics.failures(selected.invocations, selected.restores)
+    summary = version_summary(selected, costs_long, hooks, failed)
     return Views(
         tables=selected,
         bucket=bucket,
@@ -460,11 +474,11 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
         hooks=hooks,
         assumptions=assumptions(costs, comparison),
         series=series_names(selected),
+        untimed=untimed_rows(selected),
         requested_bucket=requested if requested != bucket else None,
         summary=summary,
         verdicts=verdicts(summary, comparison),
-        failures=_series_frame(metrics.failures_over_time(
-            metrics.failures(selected.invocations, selected.restores), bucket)),
+        failures=_series_frame(metrics.failures_over_time(failed, bucket)),
         latency_by_start_kind=metrics.latency_by_start_kind(selected.invocations, bucket, start=start, end=end),
         appearances=appearances(tables),
         no_data=no_data_reason(tables),
@@ -492,7 +506,7 @@ def _series_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def version_summary(tables: Tables, costs_long: pd.DataFrame | None = None,
-                    hooks: pd.DataFrame | None = None) -> pd.DataFrame:
+                    hooks: pd.DataFrame | None = None, failed: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per function/version, the serverless-list view: :data:`SUMMARY_COLUMNS`, most
     invocations first.
 
@@ -509,7 +523,8 @@ def version_summary(tables: Tables, costs_long: pd.DataFrame | None = None,
     out["restore_ms_p50"] = per["restore_ms_p50"]
     out["restore_ms_p99"] = per["restore_ms_p99"]
     out["billed_restore_s"] = (per["billed_restore_ms_sum"].astype("float64") / 1000.0).astype("Float64")
-    failed = metrics.failures(tables.invocations, tables.restores)
+    if failed is None:
+        failed = metrics.failures(tables.invocations, tables.restores)
     counts = (_series_frame(failed).groupby(["series", "outcome"], observed=True).size().unstack(fill_value=0)
               if len(failed) else pd.DataFrame())
     for outcome, column in (("errors", "errors"), ("timeouts", "timeouts"), ("failed restores", "failed_restores")):
@@ -625,9 +640,25 @@ def _restore_change(row, earlier) -> str:
     return f"version {row.version} restores {abs(change):.0%} {word} than version {earlier.version} ({detail})"
 
 
+_APPEARANCES: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+
+
 def appearances(tables: Tables) -> pd.DataFrame:
     """Where each version first shows up: ``series, first_seen`` (first invocation, init or
-    restore line) and ``created`` (the Lambda API's time, when fetched live; else ``<NA>``)."""
+    restore line) and ``created`` (the Lambda API's time, when fetched live; else ``<NA>``).
+
+    Remembered per loaded Tables (they never change once loaded): every widget change asks for
+    the whole load's appearances, a pass over every row."""
+    hit = _APPEARANCES.get(id(tables))
+    if hit is not None and hit[0]() is tables:
+        return hit[1]
+    out = _appearances(tables)
+    key = id(tables)
+    _APPEARANCES[key] = (weakref.ref(tables, lambda _ref, key=key: _APPEARANCES.pop(key, None)), out)
+    return out
+
+
+def _appearances(tables: Tables) -> pd.DataFrame:
     parts = [frame[["function", "version", column]].rename(columns={column: "first_seen"})
              for frame, column in _timed_frames(tables) if len(frame) and column != "start"]
     columns = ["series", "first_seen", "created"]

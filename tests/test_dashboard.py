@@ -436,3 +436,17 @@ def test_live_aws_without_credentials_says_what_is_missing(monkeypatch, tmp_path
     assert warning.count("No AWS credentials found") == 1
     assert "AWS_PROFILE" in warning and "AWS_ACCESS_KEY_ID" in warning and "Region" in warning
     assert "--" not in warning
+
+
+def test_rows_without_a_time_are_named_not_plotted():
+    """A console copy has no timestamps: its invocations count, the charts cannot place them,
+    and the page says so."""
+    copy = ("RESTORE_REPORT Restore Duration: 650.00 ms\nSTART RequestId: a1 Version: 9\n"
+            "REPORT RequestId: a1\tDuration: 5.00 ms\tBilled Duration: 56 ms\tMemory Size: 1024 MB\t"
+            "Max Memory Used: 80 MB\tRestore Duration: 650.00 ms\tBilled Restore Duration: 50 ms\n")
+    at = upload_app([("console.txt", copy.encode())])
+    assert not at.exception and not at.error, texts(at.error)
+    assert metric(at, "Invocations") == "1"
+    # Every row undated: one warning says it and how to keep the times (no second caption).
+    said = texts(at.caption) + texts(at.warning)
+    assert said.count("carry no time: charts need one") == 1
