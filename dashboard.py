@@ -89,9 +89,10 @@ SUMMARY_CONFIG = {
     "timeouts": st.column_config.NumberColumn("timeouts", format="%d"),
     "failed_restores": st.column_config.NumberColumn("failed restores", format="%d"),
     "snapstart_cost_usd": st.column_config.NumberColumn(
-        "SnapStart cost", format="$%.4f", help="cache + restore charges in the selection"),
+        "SnapStart cost", format="$%.3g", help="cache + restore charges in the selection ($LATEST has no snapshot)"),
     "hook_headroom_ms": st.column_config.NumberColumn(
-        "hooks headroom", format="%.0f ms", help="10 s hook limit minus the slowest traced hook time"),
+        "hook headroom", format="%.0f ms",
+        help="10 s after-restore hook limit minus the slowest traced restore (none where a restore failed)"),
 }
 PRICE_FIELDS = {
     "cache_gb_s": "SnapStart cache, per GB-second", "restore_gb": "SnapStart restore, per GB restored",
