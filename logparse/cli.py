@@ -10,20 +10,59 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
-from logparse import cost, load
+from logparse import cost, load, paths, report
+from logparse.errors import UsageError, one_line, shown
 from logparse.tables import Tables, select
-from logparse.timeutil import parse_time_arg
+from logparse.timeutil import TimeError, bucket_arg, parse_time_arg
 
 DEFAULT_REGION, DEFAULT_ARCH = cost.DEFAULT_REGION, cost.DEFAULT_ARCH
 LARGE_INPUT_BYTES = 50_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line (what is wrong, where to look), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {shown(message)} (see {self.prog} --help)\n")
+
+
+def _time_text(text: str) -> str:
+    """A time option checked when the command line is read (kept as text: relative times are
+    resolved against the moment the command runs)."""
+    try:
+        parse_time_arg(text)
+    except TimeError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
+def _bucket_text(text: str) -> str:
+    try:
+        return bucket_arg(text)
+    except TimeError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _path(text: str) -> Path:
+    """A path option: an empty one would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    return Path(text)
+
+
+def _price_file(text: str) -> str:
+    if not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
+    return text
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -33,8 +72,8 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--function", help="only this function (also names it where logs do not)")
     parser.add_argument("--version", dest="fn_version", metavar="VERSION",
                         help="version to assume where the logs do not say")
-    parser.add_argument("--since", help="start time: ISO-8601 or relative (24h, 7d, 30m)")
-    parser.add_argument("--until", help="end time: ISO-8601 or relative (24h, 7d, 30m)")
+    parser.add_argument("--since", type=_time_text, help="start time: ISO-8601 or relative (24h, 7d, 30m)")
+    parser.add_argument("--until", type=_time_text, help="end time: ISO-8601 or relative (24h, 7d, 30m)")
     _add_price_options(parser)
 
 
@@ -42,11 +81,12 @@ def _add_price_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", default=None, help=f"AWS region for prices (default {DEFAULT_REGION})")
     parser.add_argument("--arch", choices=("x86_64", "arm64"), default=None,
                         help=f"function architecture for prices (default {DEFAULT_ARCH})")
-    parser.add_argument("--prices", metavar="FILE", help="a price table CSV that overrides the built-in one")
+    parser.add_argument("--prices", metavar="FILE", type=_price_file,
+                        help="a price table CSV that overrides the built-in one")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m logparse",
         description="SnapLens: Lambda SnapStart restore latency, billed restore time and cache cost "
                     "from CloudWatch logs and X-Ray traces.",
@@ -63,24 +103,28 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Write invocations/inits/restores/spans/rejects/metrics/costs CSVs "
                                              "atomically; re-running adds no duplicate rows.")
     _add_input_options(export)
-    export.add_argument("--out", required=True, type=Path, help="output folder")
-    export.add_argument("--bucket", help="time bucket for metrics/costs (e.g. 5min, 1h, 1D; default: 1h, "
-                                         "fixed so that appending runs agree)")
-    export.add_argument("--state", type=Path, help="watermark file for incremental cron runs")
+    export.add_argument("--out", required=True, type=_path,
+                        help="output folder (the CSVs of the last run in OUT/current/, see the README)")
+    export.add_argument("--bucket", type=_bucket_text,
+                        help="time bucket for metrics/costs (e.g. 5min, 1h, 1D; default: 1h, "
+                             "fixed so that appending runs agree)")
+    export.add_argument("--state", type=_path, help="watermark file for incremental cron runs")
     export.set_defaults(handler=cmd_export)
 
     fetch = commands.add_parser("fetch", help="fetch logs (and traces) from AWS, then export CSVs",
                                 description="Fetch platform lines from CloudWatch Logs (standard boto3 "
                                             "credentials) and write the same CSVs as export.")
     fetch.add_argument("--function", required=True, help="Lambda function name")
-    fetch.add_argument("--since", default="24h", help="start time: ISO-8601 or relative (default 24h)")
-    fetch.add_argument("--until", help="end time (default now)")
+    fetch.add_argument("--since", default="24h", type=_time_text,
+                       help="start time: ISO-8601 or relative (default 24h)")
+    fetch.add_argument("--until", type=_time_text, help="end time (default now)")
     fetch.add_argument("--insights", action="store_true",
                        help="aggregate server-side with CloudWatch Logs Insights instead of downloading lines")
     fetch.add_argument("--xray", action="store_true", help="also fetch X-Ray traces")
-    fetch.add_argument("--out", required=True, type=Path, help="output folder")
-    fetch.add_argument("--bucket", help="time bucket for metrics/costs (default: 1h)")
-    fetch.add_argument("--state", type=Path, help="watermark file for incremental cron runs")
+    fetch.add_argument("--out", required=True, type=_path,
+                       help="output folder (the CSVs of the last run in OUT/current/, see the README)")
+    fetch.add_argument("--bucket", type=_bucket_text, help="time bucket for metrics/costs (default: 1h)")
+    fetch.add_argument("--state", type=_path, help="watermark file for incremental cron runs")
     _add_price_options(fetch)
     fetch.set_defaults(handler=cmd_fetch)
 
@@ -96,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every expected failure is one line on stderr and an exit code."""
     args = build_parser().parse_args(argv)
-    warnings.formatwarning = lambda message, *_, **__: f"warning: {message}\n"
+    warnings.formatwarning = lambda message, *_, **__: f"warning: {shown(message)}\n"
     try:
         return args.handler(args)
     except KeyboardInterrupt:
@@ -106,40 +150,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = getattr(exc, "exit_code", None)
         if code is None:
             raise
-        hint = exc.hint() if hasattr(exc, "hint") else ""
-        print(f"error: {exc}" + (f" ({hint})" if hint else ""), file=sys.stderr)
+        print(one_line(exc), file=sys.stderr)  # message and hint, once, on one line
         return int(code)
 
 
-def _load_selected(args: argparse.Namespace) -> Tables:
+def _load_selected(args: argparse.Namespace) -> tuple[Tables, int]:
+    """The selected tables and the exit code they call for (after printing why it is not 0)."""
     since = parse_time_arg(args.since)
     until = parse_time_arg(args.until)
-    large = _input_bytes(args.paths) > LARGE_INPUT_BYTES
-    tables = load(*args.paths, function=args.function, version=args.fn_version, progress=large)
-    _report_unreadable(tables)
-    return select(tables, functions=args.function, since=since, until=until)
+    if since is not None and until is not None and since >= until:
+        raise UsageError(f"--since {args.since} is not before --until {args.until}",
+                         "give the start of the time range as --since")
+    # Walking the folders twice costs little next to reading them; only a terminal shows a bar.
+    large = sys.stderr.isatty() and paths.total_bytes(args.paths) > LARGE_INPUT_BYTES
+    loaded = load(*args.paths, function=args.function, version=args.fn_version, progress=large)
+    code = _report_unreadable(loaded)
+    tables = select(loaded, functions=args.function, since=since, until=until)
+    empty = report.nothing_usable(loaded, tables, args.function, since, until)
+    if empty is not None and not (code and loaded.stats.files == 0):  # not when every input failed
+        print(one_line(empty), file=sys.stderr)
+    return tables, 1 if code or empty is not None else 0
 
 
-def _input_bytes(paths: Sequence[str]) -> int:
-    """Bytes on disk behind the paths (files and folders), to decide whether to show progress."""
-    total = 0
-    for text in paths:
-        path = Path(text)
-        files = path.rglob("*") if path.is_dir() else [path] if path.is_file() else []
-        total += sum(f.stat().st_size for f in files if f.is_file())
-    return total
-
-
-def _report_unreadable(tables: Tables) -> None:
-    """One line per input that could not be read at all (line is empty for those)."""
+def _report_unreadable(tables: Tables) -> int:
+    """One line per input that could not be read at all (line is empty for those); 1 if any."""
     problems = tables.rejects[tables.rejects["line"].isna()]
     for row in problems.itertuples():
-        print(f"error: {row.source}: {row.reason}", file=sys.stderr)
-
-
-def _exit_code(tables: Tables) -> int:
-    unreadable = tables.rejects["line"].isna().any()
-    return 1 if unreadable or tables.stats.lines == 0 else 0
+        print(f"error: {shown(row.source)}: {shown(row.reason)}", file=sys.stderr)
+    return 1 if len(problems) else 0
 
 
 def _prices(args: argparse.Namespace):
@@ -148,15 +186,13 @@ def _prices(args: argparse.Namespace):
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from logparse.report import summary
-
-    tables = _load_selected(args)
-    result = summary(tables, _prices(args))
+    tables, code = _load_selected(args)
+    result = report.summary(tables, _prices(args))
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
         print(_format_summary(result))
-    return _exit_code(tables)
+    return code
 
 
 def _format_summary(result: dict[str, Any]) -> str:
@@ -185,11 +221,11 @@ def _format_summary(result: dict[str, Any]) -> str:
 def cmd_export(args: argparse.Namespace) -> int:
     from logparse import export
 
-    tables = _load_selected(args)
     state = export.State.load(args.state) if args.state else None
+    tables, code = _load_selected(args)
     written = export.run_export(tables, args.out, bucket=args.bucket, prices=_prices(args), state=state)
     _print_written(written, args.out)
-    return _exit_code(tables)
+    return code
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -209,4 +245,4 @@ def cmd_prices(args: argparse.Namespace) -> int:
 
 def _print_written(written: dict[str, int], out: Path) -> None:
     for name, rows in written.items():
-        print(f"{out / name}.csv: {rows} new rows", file=sys.stderr)
+        print(f"{shown(out / name)}.csv: {rows} new rows", file=sys.stderr)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import glob
 import io
 import mmap
 import os
 import sys
 import time
+import warnings
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -31,7 +31,7 @@ import polars as pl
 import pyarrow as pa
 from isal import isal_zlib
 
-from logparse import layouts, lines, platform
+from logparse import layouts, lines, paths, platform
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
 from logparse.timeutil import parse_log_time
 
@@ -221,20 +221,15 @@ def expand(inputs: Iterable[Any], rejects: list[pd.DataFrame], stats: Stats) -> 
 
 
 def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
-    path = Path(text)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _not_a_log(p))
-    elif path.exists():
-        files = [path]
-    elif glob.has_magic(text):
-        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-        if not files:
-            rejects.append((text, None, "no file matches this pattern", ""))
-    else:
-        files = []
-        rejects.append((text, None, "no such file or folder", ""))
-    for file in files:
-        yield Input(str(file), lambda file=file: _map(file))
+    """The files behind a path (see :mod:`logparse.paths`): a part that cannot be read is a reject
+    with no line; a symlink loop, which loses nothing, is a warning."""
+    listing = paths.find(text)
+    for name, reason in listing.problems:
+        rejects.append((name, None, reason, ""))
+    for note in listing.notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    for found in listing.files:
+        yield Input(found.name, lambda file=found.path: _map(Path(file)))
 
 
 def _map(path: Path) -> bytes | mmap.mmap:
@@ -247,15 +242,6 @@ def _map(path: Path) -> bytes | mmap.mmap:
             return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         except (ValueError, OSError):  # empty, a pipe, a special file
             return handle.read()
-
-
-NOT_LOGS = {".md", ".py", ".pyc", ".toml", ".cfg", ".ini", ".txt~"}
-
-
-def _not_a_log(path: Path) -> bool:
-    """Files a folder of logs commonly holds beside them (its README, the script that made it),
-    skipped when expanding a folder; named explicitly, any file is read."""
-    return path.name.startswith(".") or path.suffix.lower() in NOT_LOGS or "__pycache__" in path.parts
 
 
 def _unreadable(rejects: list, stats: Stats, name: str, line: int | None, reason: str, text: str = "") -> None:

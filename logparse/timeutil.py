@@ -8,15 +8,15 @@ import re
 import pandas as pd
 import polars as pl
 
+from logparse.errors import UsageError
+
 RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
 UNITS = {"s": "s", "m": "min", "min": "min", "h": "h", "d": "D", "w": "W"}
 LOG_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f")
 
 
-class TimeError(ValueError):
+class TimeError(UsageError, ValueError):
     """A time the user wrote that means nothing: a usage error (exit code 2)."""
-
-    exit_code = 2
 
 
 def parse_time_arg(text: str | None, now: pd.Timestamp | None = None) -> pd.Timestamp | None:
@@ -42,3 +42,15 @@ def parse_log_time(expr: pl.Expr) -> pl.Expr:
     """A column of ISO-8601 / Insights timestamps to UTC; unparseable ones become null."""
     return pl.coalesce([expr.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
                         for fmt in LOG_TIME_FORMATS])
+
+
+def bucket_arg(text: str) -> str:
+    """A time bucket as users write it (``5min``, ``1h``, ``1D``), checked: a whole number of
+    seconds, at least one (what the metrics and the Logs Insights ``bin()`` can both use)."""
+    try:
+        seconds = pd.Timedelta(text).total_seconds()
+    except (ValueError, TypeError, OverflowError):
+        seconds = 0.0
+    if not seconds >= 1 or seconds != int(seconds):
+        raise TimeError(f"cannot use bucket {text!r}: give a whole number of seconds, e.g. 30s, 5min, 1h, 1D")
+    return text

@@ -84,7 +84,8 @@ def test_nothing_usable_is_exit_1(tmp_path: Path) -> None:
 def test_usage_errors_are_exit_2() -> None:
     bad_time = run("summary", str(ENVELOPES / "tail.log"), "--since", "yesterday")
     assert bad_time.returncode == 2
-    assert bad_time.stderr.strip().startswith("error: cannot read time 'yesterday'")
+    assert bad_time.stderr.strip().startswith("error: argument --since: cannot read time 'yesterday'")
+    assert bad_time.stderr.count("\n") == 1
     assert "Traceback" not in bad_time.stderr
     far = run("summary", str(ENVELOPES / "tail.log"), "--since", "999999999d")
     assert far.returncode == 2 and "Traceback" not in far.stderr

@@ -58,7 +58,14 @@ def events_file(tmp_path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file (its bytes) and symlink (its target) below ``folder``, by relative path."""
+    found = {}
+    for root, dirs, files in os.walk(folder):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            path = Path(root, name)
+            key = str(path.relative_to(folder))
+            found[key] = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+    return dict(sorted(found.items()))
 
 
 # --------------------------------------------------------------------------- cell format
@@ -169,7 +176,8 @@ def test_export_killed_midway_leaves_previous_csvs_byte_identical(tmp_path, even
     out = tmp_path / "out"
     export.run_export(logparse.load(events_file), out)
     before = snapshot(out)
-    assert set(before) == {f"{n}.csv" for n in export.EXPORT_ORDER} | {".snaplens.lock"}
+    top = {name for name in before if "/" not in name}
+    assert top == {f"{n}.csv" for n in export.EXPORT_ORDER} | {".snaplens.lock", "current"}
 
     more = dict(EVENTS, events=[*EVENTS["events"], {
         "logStreamName": STREAM, "timestamp": 1795352400000,
