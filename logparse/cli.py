@@ -156,11 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _load_selected(args: argparse.Namespace) -> tuple[Tables, int]:
     """The selected tables and the exit code they call for (after printing why it is not 0)."""
-    since = parse_time_arg(args.since)
-    until = parse_time_arg(args.until)
-    if since is not None and until is not None and since >= until:
-        raise UsageError(f"--since {args.since} is not before --until {args.until}",
-                         "give the start of the time range as --since")
+    since, until = _time_range(args.since, args.until)
     # Walking the folders twice costs little next to reading them; only a terminal shows a bar.
     large = sys.stderr.isatty() and paths.total_bytes(args.paths) > LARGE_INPUT_BYTES
     loaded = load(*args.paths, function=args.function, version=args.fn_version, progress=large)
@@ -170,6 +166,18 @@ def _load_selected(args: argparse.Namespace) -> tuple[Tables, int]:
     if empty is not None and not (code and loaded.stats.files == 0):  # not when every input failed
         print(one_line(empty), file=sys.stderr)
     return tables, 1 if code or empty is not None else 0
+
+
+def _time_range(since_text: str | None, until_text: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """``--since`` and ``--until`` (both read against one "now"); a range that ends before it starts
+    would select nothing and look like an empty input, so it is a usage error."""
+    now = pd.Timestamp.now(tz="UTC")
+    since = parse_time_arg(since_text, now)
+    until = now if until_text == "now" else parse_time_arg(until_text, now)
+    if since is not None and until is not None and since >= until:
+        raise UsageError(f"--since {since_text} is not before --until {until_text or 'now'}",
+                         "give the start of the time range as --since")
+    return since, until
 
 
 def _report_unreadable(tables: Tables) -> int:
@@ -231,6 +239,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_fetch(args: argparse.Namespace) -> int:
     from logparse import aws
 
+    _time_range(args.since, args.until or "now")  # fetch's --until defaults to now
     return aws.run_fetch(args, prices=_prices(args))
 
 

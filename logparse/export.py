@@ -3,9 +3,11 @@
 The CSVs are the product's second face, read by spreadsheets, BI tools and scripts that cron
 feeds every few minutes. So:
 
-* **Atomic.** Every file is staged as a temp file in the output folder (same filesystem, so
-  ``os.replace`` is an atomic rename), and only when all of them are staged are they renamed. A
-  run that dies midway leaves the previous CSVs byte-identical; the state file is saved last.
+* **Atomic, as a set.** A run writes its files into a new run folder and publishes them by
+  renaming one link (``OUT/current``), so a reader that resolves ``current`` once never sees a new
+  ``invocations.csv`` beside an old ``metrics.csv``. A run that dies midway (even ``kill -9``)
+  leaves the previous CSVs byte-identical, and the next run removes what it left; the state
+  file is saved last.
 * **Incremental and idempotent.** Rows are appended; a row whose key is already in the file is
   not written again, so re-running over the same input adds nothing. Keys are source-independent
   (a fetched event and the same event read from a file have the same key). ``metrics`` and

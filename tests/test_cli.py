@@ -210,3 +210,9 @@ def test_a_state_file_that_cannot_be_used_is_one_line_exit_1(tmp_path: Path, cap
     line = one_error_line(capsys.readouterr().err)
     assert str(state) in line and line.count("delete it") == 1  # the hint, once
     assert not (tmp_path / "out").exists()  # refused before anything was read or written
+
+
+def test_fetch_range_that_ends_before_it_starts_is_a_usage_error(capsys) -> None:
+    assert main(["fetch", "--function", "f", "--out", "unused", "--since", "2099-01-01"]) == 2
+    assert one_error_line(capsys.readouterr().err) == (
+        "error: --since 2099-01-01 is not before --until now (give the start of the time range as --since)")
