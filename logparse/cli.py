@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import warnings
@@ -33,6 +34,17 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"error: {shown(message)} (see {self.prog} --help)\n")
+
+
+class _OneLineLog(logging.Handler):
+    """The library's warnings as ``warning: <message>`` lines, escaped like every other message
+    (Python's last-resort handler would print them raw)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"{record.levelname.lower()}: {shown(record.getMessage())}", file=sys.stderr)
+
+
+_LOG_LINES = _OneLineLog(logging.WARNING)
 
 
 def _time_text(text: str) -> str:
@@ -141,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every expected failure is one line on stderr and an exit code."""
     args = build_parser().parse_args(argv)
     warnings.formatwarning = lambda message, *_, **__: f"warning: {shown(message)}\n"
+    library_log = logging.getLogger("logparse")
+    if _LOG_LINES not in library_log.handlers:
+        library_log.addHandler(_LOG_LINES)
     try:
         return args.handler(args)
     except KeyboardInterrupt:

@@ -216,3 +216,12 @@ def test_fetch_range_that_ends_before_it_starts_is_a_usage_error(capsys) -> None
     assert main(["fetch", "--function", "f", "--out", "unused", "--since", "2099-01-01"]) == 2
     assert one_error_line(capsys.readouterr().err) == (
         "error: --since 2099-01-01 is not before --until now (give the start of the time range as --since)")
+
+
+def test_library_warnings_are_one_escaped_line(capsys) -> None:
+    import logging
+
+    assert main(["prices", "--region", "us-east-1", "--arch", "x86_64", "--json"]) == 0
+    capsys.readouterr()
+    logging.getLogger("logparse.aws").warning("lambda:ListVersionsByFunction denied for %s", "f\nerror: forged")
+    assert capsys.readouterr().err == "warning: lambda:ListVersionsByFunction denied for f\\nerror: forged\n"
