@@ -242,7 +242,9 @@ def _new_run(out_dir: Path) -> Path:
     runs = out_dir / RUNS
     runs.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    return Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=runs))
+    run = Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=runs))
+    os.chmod(run, 0o777 & ~_umask())  # mkdtemp's 0700 would lock out readers the CSVs allow in
+    return run
 
 
 def _publish(out_dir: Path, run: Path) -> None:

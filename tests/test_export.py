@@ -344,6 +344,7 @@ def test_files_get_normal_permissions_not_the_temp_files(tmp_path):
         export.write_csvs(tmp_path, {"invocations": invocations([row()])})
         path = tmp_path / "invocations.csv"
         assert path.stat().st_mode & 0o777 == 0o644
+        assert (tmp_path / "current").stat().st_mode & 0o777 == 0o755  # the run folder readers enter
         path.chmod(0o640)  # a mode the user chose is kept across appends
         export.write_csvs(tmp_path, {"invocations": invocations([row(request_id="n")])})
         assert path.stat().st_mode & 0o777 == 0o640
