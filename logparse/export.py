@@ -576,10 +576,11 @@ class State:
             del self.marks[key]
         return new
 
-    def advance_to(self, key: str, until: datetime) -> None:
-        """Move a key without event ids (X-Ray, Insights) to ``until``."""
+    def advance_to(self, key: str, until: datetime, *, now: datetime | None = None) -> None:
+        """Move a key without event ids (X-Ray, Insights) to ``until``, or to now if ``until`` is
+        later: nothing after now was fetched, and a watermark in the future would skip it."""
         mark = self.marks.setdefault(key, {"watermark_ms": 0, "seen": {}})
-        mark["watermark_ms"] = max(mark["watermark_ms"], _ms(until))
+        mark["watermark_ms"] = max(mark["watermark_ms"], min(_ms(until), _ms(now or datetime.now(UTC))))
 
     def to_json(self) -> bytes:
         groups = {key: {"watermark": _iso(mark["watermark_ms"]),

@@ -529,3 +529,10 @@ def test_a_state_file_of_another_function_is_refused(tmp_path):
         state.since("/aws/lambda/checkout", default)
     assert str(caught.value) == f"state file {path} holds the watermarks of orders-api, not of checkout"
     assert caught.value.hint() == "give each function its own --state file"
+
+
+def test_a_until_in_the_future_does_not_move_the_watermark_past_now(tmp_path):
+    state = export.State.load(tmp_path / "s.json")
+    now = datetime(2026, 12, 3, 8, tzinfo=UTC)
+    state.advance_to("xray:f", datetime(2099, 1, 1, tzinfo=UTC), now=now)
+    assert state.since("xray:f", now) == now - state.lookback  # the traces after now are fetched next time
