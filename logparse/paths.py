@@ -99,12 +99,13 @@ def _glob(listing: Listing, pattern: str) -> None:
     if not os.path.isdir(root):
         return
     depth = None if "**" in rest else len(rest)
+    dotted = any(part.startswith(".") for part in rest)
 
     def wants(found: tuple[str, ...]) -> bool:
         return _matches(found, rest)
 
-    def enters(found: tuple[str, ...]) -> bool:
-        return depth is None or len(found) < depth
+    def enters(found: tuple[str, ...]) -> bool:  # no need to walk what cannot match (.git, say)
+        return (depth is None or len(found) < depth) and (dotted or not found[-1].startswith("."))
 
     _Walk(listing, root, wants, enters, prefix=bool(base)).run()
 
