@@ -3,7 +3,8 @@
     python -m logparse summary PATH... [--json] [--function F] [--since T] [--until T]
     python -m logparse export  PATH... --out DIR [--since T] [--until T] [--bucket 1h] [--state FILE]
     python -m logparse fetch   --function F [--region R] [--since 24h] [--insights] [--xray] --out DIR
-    python -m logparse prices  [--region R] [--arch x86_64|arm64]
+    python -m logparse prices  [--region R] [--arch x86_64|arm64] [--json]
+    python -m logparse prices  --update [--offers-url URL] [--prices FILE] [--region R]
 """
 
 from __future__ import annotations
@@ -71,12 +72,6 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
-def _price_file(text: str) -> str:
-    if not os.path.isfile(text):
-        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
-    return text
-
-
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     """Options every command that reads logs shares, declared once."""
     parser.add_argument("paths", nargs="+", metavar="PATH",
@@ -89,12 +84,15 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     _add_price_options(parser)
 
 
-def _add_price_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--region", default=None, help=f"AWS region for prices (default {DEFAULT_REGION})")
+def _add_price_options(parser: argparse.ArgumentParser, *, tiered: bool = True) -> None:
+    parser.add_argument("--region", default=None,
+                        help=f"AWS region for prices (default {DEFAULT_REGION}); `prices` lists the known ones")
     parser.add_argument("--arch", choices=("x86_64", "arm64"), default=None,
                         help=f"function architecture for prices (default {DEFAULT_ARCH})")
-    parser.add_argument("--prices", metavar="FILE", type=_price_file,
-                        help="a price table CSV that overrides the built-in one")
+    parser.add_argument("--prices", metavar="FILE", help="a price table CSV that overrides the built-in one")
+    if tiered:
+        parser.add_argument("--tiered", action="store_true",
+                            help="price duration through AWS's monthly GB-s tiers (default: first tier)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -143,8 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     prices = commands.add_parser("prices", help="show the price table in use",
                                  description="Show the SnapStart, duration, request and Provisioned "
                                              "Concurrency prices with their sources.")
-    _add_price_options(prices)
+    _add_price_options(prices, tiered=False)
     prices.add_argument("--json", action="store_true", help="print JSON")
+    prices.add_argument("--update", action="store_true",
+                        help="fetch every region's prices from the public AWS Price List into the user's "
+                             "cache (or --prices FILE; only --region R if given)")
+    prices.add_argument("--offers-url", metavar="URL",
+                        help="base URL of the AWSLambda price list (a mirror); default "
+                             "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSLambda/current/")
     prices.set_defaults(handler=cmd_prices)
     return parser
 
@@ -203,14 +207,29 @@ def _report_unreadable(tables: Tables) -> int:
     return 1 if len(problems) else 0
 
 
-def _prices(args: argparse.Namespace):
+def _prices(args: argparse.Namespace) -> cost.Prices:
     # None (not the defaults) when the user said nothing, so the prices know they are assumed.
+    # Called before any input is read: an unknown --region is a usage error, not a late surprise.
+    _check_price_file(args.prices)
     return cost.load_prices(args.prices).lookup(args.region, args.arch)
 
 
+def _check_price_file(path: str | None) -> None:
+    """A --prices FILE to read that is not there is a mistyped option, not a broken price table."""
+    if path is not None and not os.path.isfile(path):
+        raise UsageError(f"--prices {path}: no such file",
+                         "give the path of a price table CSV, or leave --prices out for the built-in one")
+
+
+def _tiered(args: argparse.Namespace, prices: cost.Prices, tables: Tables) -> cost.Prices:
+    """With --tiered, the duration price through the monthly tiers of the loaded traffic."""
+    return cost.apply_duration_tiers(prices, tables.invocations) if args.tiered else prices
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
+    prices = _prices(args)
     tables, code = _load_selected(args)
-    result = report.summary(tables, _prices(args))
+    result = report.summary(tables, _tiered(args, prices, tables))
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
@@ -244,9 +263,11 @@ def _format_summary(result: dict[str, Any]) -> str:
 def cmd_export(args: argparse.Namespace) -> int:
     from logparse import export
 
-    state = export.State.load(args.state) if args.state else None
+    prices = _prices(args)
+    state = export.State.load(args.state) if args.state else None  # refused before reading the input
     tables, code = _load_selected(args)
-    written = export.run_export(tables, args.out, bucket=args.bucket, prices=_prices(args), state=state)
+    written = export.run_export(tables, args.out, bucket=args.bucket, prices=_tiered(args, prices, tables),
+                                state=state)
     _print_written(written, args.out)
     return code
 
@@ -259,11 +280,26 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_prices(args: argparse.Namespace) -> int:
+    if args.update:
+        from logparse import pricelist
+
+        result = pricelist.update(args.prices, args.offers_url, [args.region] if args.region else None)
+        for line in result.describe():
+            print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
+        return 0
+    if args.offers_url:
+        from logparse import pricelist
+
+        raise pricelist.OptionError("--offers-url only applies with --update")
+    _check_price_file(args.prices)
     frame = cost.load_prices(args.prices).listing(args.region, args.arch)
     if args.json:
         print(frame.to_json(orient="records", indent=2, double_precision=15))
     else:
         print(frame.to_string(index=False, float_format=lambda v: f"{v:.10g}"))
+        if frame["source"].str.contains(cost.SHARED_NOTE, regex=False).any():
+            print("note: SnapStart cache and restore prices have no ARM twin in the AWS Price List: "
+                  "both architectures use them")
     return 0
 
 

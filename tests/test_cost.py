@@ -109,25 +109,34 @@ def test_default_lookup_is_us_east_1_x86_and_says_it_was_assumed():
     assert any("assumed" in note for note in prices.notes())
 
 
-def test_unknown_region_warns_and_uses_us_east_1_flagged():
+def test_unknown_region_is_a_usage_error_naming_the_known_regions():
+    with pytest.raises(cost.UnknownRegion, match=r"'mars-north-1'.*known regions: us-east-1") as info:
+        cost.load_prices().lookup("mars-north-1")
+    assert info.value.exit_code == 2 and "prices --update" in info.value.hint()
+    with pytest.raises(cost.UnknownRegion, match="known regions"):
+        cost.load_prices().listing("mars-north-1")
+
+
+def test_a_region_from_the_environment_falls_back_to_us_east_1_flagged():
     with pytest.warns(UserWarning, match="mars-north-1.*us-east-1"):
-        prices = cost.load_prices().lookup("mars-north-1")
+        prices = cost.load_prices().lookup("mars-north-1", fallback=True)
     assert prices.fallback and prices.requested_region == "mars-north-1" and prices.region == "us-east-1"
     assert prices.cache_gb_s > 0
     assert any("mars-north-1" in note for note in prices.notes())
 
 
-def test_listing_filters_by_region_and_arch_and_falls_back_like_lookup():
+def test_listing_filters_by_region_and_arch():
     table = cost.load_prices()
     assert len(table.listing()) == len(table.frame)
     arm = table.listing(arch="arm64")
     assert set(arm["arch"]) == {"arm64"} and len(arm) == len(table.frame) // 2
     one = table.listing("us-east-1", "x86_64")
     assert one[["region", "arch"]].values.tolist() == [["us-east-1", "x86_64"]]
-    with pytest.warns(UserWarning, match="no SnapStart prices for region 'xx-none-1'"):
-        fallback = table.listing("xx-none-1", "arm64")
-    assert fallback[["region", "arch", "fallback", "requested_region"]].values.tolist() == [
-        ["us-east-1", "arm64", True, "xx-none-1"]]
+    assert one["duration_tiers"].iloc[0].startswith("first tier only")  # the bundled table has none
+
+
+def test_known_regions_lists_regions_with_their_architectures():
+    assert cost.known_regions() == {"us-east-1": ["arm64", "x86_64"]}
 
 
 def test_unknown_architecture_is_an_error():
