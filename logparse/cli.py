@@ -253,6 +253,8 @@ def _format_summary(result: dict[str, Any]) -> str:
            if rows else "no invocations found"]
     out.append(f"\nlines: {lines['lines']:,} read, {lines['parsed']:,} parsed, {lines['skipped']:,} skipped "
                f"(application/blank), {lines['rejected']:,} rejected; {lines['files']} file(s)")
+    if lines.get("duplicates"):
+        out.append(f"{lines['duplicates']:,} duplicate rows dropped (the same event read twice)")
     cheapest = [f"{c['function']}:{c['version']} {c['option']}" for c in result.get("comparison", []) if c["cheapest"]]
     if cheapest:
         out.append("cheapest for the observed traffic: " + ", ".join(cheapest))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import warnings
+import weakref
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -40,7 +41,7 @@ from logparse.metrics import (
     sort_versions,
     zero_nan,
 )
-from logparse.tables import FLOAT, INT, TEXT, TIME, Tables
+from logparse.tables import FLOAT, INT, TEXT, TIME, Tables, Window
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ARCH = "x86_64"
@@ -389,8 +390,18 @@ def _without_cache_window(life: pd.DataFrame) -> pd.DataFrame:
 def _lifetimes(
     tables: Tables, versions: pd.DataFrame | None, until: pd.Timestamp | None, grouped: Grouped | None = None
 ) -> pd.DataFrame:
-    """version_lifetimes with the would-be cache window kept for every version (for compare_options)."""
-    seen = _sightings(tables, grouped or Grouped.of(tables.invocations))
+    """version_lifetimes with the would-be cache window kept for every version (for compare_options).
+
+    Tables cut to a time range (``tables.window``) are charged only for the part of each version's
+    cache window inside the range: the window itself (and its 3-hour minimum) comes from the
+    version's whole life, ``tables.unwindowed``. Versions with neither cache seconds nor
+    invocations in the range are left out."""
+    whole = tables.unwindowed
+    if whole is None or tables.window is None:
+        seen = _sightings(tables, grouped or Grouped.of(tables.invocations))
+    else:
+        seen = _whole_sightings(whole)
+        seen = seen[tables.window.picked(seen)].reset_index(drop=True)
     api = _api_versions(tables if versions is None else versions)
     life = seen.merge(api, on=list(KEYS), how="outer")
     observed_end = seen["last_seen"].max()
@@ -406,6 +417,8 @@ def _lifetimes(
     span_end = span_end.clip(lower=cached_from)
     # AWS rule: the SnapStart cache is charged for at least 3 hours per version.
     cached_until = span_end.clip(lower=cached_from + CACHE_MINIMUM)
+    if tables.window is not None:
+        cached_from, cached_until = _clip_to_window(cached_from, cached_until, tables.window)
     life["cached_from"] = cached_from.astype(TIME)
     life["cached_until"] = cached_until.astype(TIME)
     life["cached_seconds"] = pd.array(
@@ -421,7 +434,44 @@ def _lifetimes(
     life["architecture"] = life["architecture"].astype(TEXT)
     columns = [*KEYS, "first_seen", "last_seen", "cached_from", "cached_until", "cached_seconds",
                "snapstart", "basis", "memory_mb", "architecture"]
+    if tables.window is not None:
+        active = group_codes(tables.invocations, KEYS)[0] if len(tables.invocations) else life[[*KEYS]].iloc[:0]
+        invoked = life[[*KEYS]].merge(active.astype(TEXT).assign(_invoked=True), on=list(KEYS), how="left")
+        keep = (life["cached_seconds"] > 0).to_numpy() | invoked["_invoked"].notna().to_numpy()
+        life = life[keep]
     return sort_versions(life[columns])
+
+
+_WHOLE_SIGHTINGS: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+
+
+def _whole_sightings(whole: Tables) -> pd.DataFrame:
+    """:func:`_sightings` of the tables as loaded, remembered while they live: every window cut
+    from them (each dashboard widget change, and the cost and comparison of one change) needs the
+    same whole-life sightings, one row per version."""
+    key = id(whole.invocations)
+    hit = _WHOLE_SIGHTINGS.get(key)
+    if hit is not None and hit[0]() is whole.invocations:
+        return hit[1]
+    seen = _sightings(whole, Grouped.of(whole.invocations))
+    if len(_WHOLE_SIGHTINGS) >= 8:
+        _WHOLE_SIGHTINGS.pop(next(iter(_WHOLE_SIGHTINGS)), None)
+    _WHOLE_SIGHTINGS[key] = (weakref.ref(whole.invocations, lambda _ref, key=key: _WHOLE_SIGHTINGS.pop(key, None)),
+                             seen)
+    return seen
+
+
+def _clip_to_window(cached_from: pd.Series, cached_until: pd.Series, window: Window
+                    ) -> tuple[pd.Series, pd.Series]:
+    """A cache window (its 3-hour minimum already applied) cut to ``[since, until)``; a version
+    not cached inside it gets an empty window (NaT, 0 seconds)."""
+    since, until = window.since, window.until
+    if since is not None:
+        cached_from = cached_from.clip(lower=since)
+    if until is not None:
+        cached_until = cached_until.clip(upper=until)
+    empty_window = (cached_until <= cached_from).fillna(True)
+    return cached_from.mask(empty_window), cached_until.mask(empty_window)
 
 
 @dataclass(frozen=True)
@@ -525,8 +575,8 @@ def cost_by_version(
     _add_total(out)
     for name in COST_COLUMNS:
         out[name] = float_array(out[name].to_numpy(dtype=float))
-    out["assumptions"] = pd.array(_assumption_texts(life, prices), dtype=TEXT)
-    out.attrs["assumptions"] = [*prices.notes(), BILLED_RESTORE_NOTE]
+    out["assumptions"] = pd.array(_assumption_texts(life, prices, tables.window), dtype=TEXT)
+    out.attrs["assumptions"] = [*prices.notes(), BILLED_RESTORE_NOTE, *_window_notes(tables)]
     ordered = [*KEYS, "snapstart", "basis", "memory_mb", "invocations", "restores", "cached_seconds",
                *COST_COLUMNS, "assumptions"]
     return out[ordered]
@@ -583,7 +633,8 @@ def cost_over_time(
     for part in (*COST_PARTS, "total"):
         out_frame[f"cumulative_{part}_cost_usd"] = float_array(np.cumsum(grid[part], axis=1).ravel())
     out_frame.attrs["assumptions"] = [*prices.notes(), BILLED_RESTORE_NOTE,
-                                      "cache charge spread over the buckets the version is cached in"]
+                                      "cache charge spread over the buckets the version is cached in",
+                                      *_window_notes(tables)]
     return out_frame
 
 
@@ -646,8 +697,18 @@ def _add_total(frame: pd.DataFrame) -> None:
                                + frame["duration_cost_usd"] + frame["request_cost_usd"])
 
 
-def _assumption_texts(life: pd.DataFrame, prices: Prices) -> list[str]:
+WINDOW_NOTE = ("time range: cache charged only for the seconds of the range each version was cached "
+               "(its cache window, 3-hour minimum, from all the data), restores only inside the range")
+
+
+def _window_notes(tables: Tables) -> list[str]:
+    return [WINDOW_NOTE] if tables.window is not None else []
+
+
+def _assumption_texts(life: pd.DataFrame, prices: Prices, window: Window | None = None) -> list[str]:
     price_note = "; ".join(prices.notes())
+    if window is not None:
+        price_note = f"{price_note}; cache charged only inside the time range"
     texts = []
     for snapstart, basis in zip(life["snapstart"], life["basis"], strict=True):
         if not snapstart:
@@ -759,7 +820,7 @@ def compare_options(
     lowest = total.groupby([out["function"], out["version"]], dropna=False).transform("min")
     out["cheapest"] = (total == lowest).fillna(False).astype(bool)
     out = out.merge(per_version, on=list(KEYS), how="left")
-    out.attrs["assumptions"] = [*prices.notes(), *COMPARE_NOTES]
+    out.attrs["assumptions"] = [*prices.notes(), *COMPARE_NOTES, *_window_notes(tables)]
     return out
 
 

@@ -43,17 +43,16 @@ def _comparison(tables: Tables, prices: cost.Prices) -> list[dict[str, Any]]:
             for _, row in options.iterrows()]  # three rows per version
 
 
-HOOK_COLUMNS = ("restores_traced", "hook_ms_p50", "hook_ms_p99", "hook_ms_max", "failures", "headroom_ms",
-                "limit_share", "worst_trace_id")
+HOOK_COLUMNS = ("restores_traced", "hook_ms_p50", "hook_ms_p99", "hook_ms_max", "failures", "failed_restores",
+                "worst_ms", "headroom_ms", "limit_share", "worst_trace_id", "measured_from")
 
 
 def _hooks(tables: Tables) -> dict[tuple[str, str], dict[str, Any]]:
-    """After-restore hook time per version from X-Ray (None where no restore was traced)."""
-    if tables.spans.empty:
-        return {}
+    """After-restore hooks per version, from X-Ray and from the restore failures of the logs
+    (None where no restore was traced and none failed)."""
     from logparse import xray
 
-    frame = xray.hook_analysis(tables.spans, tables.invocations)
+    frame = xray.hook_analysis(tables.spans, tables.invocations, tables.restores)
     return {(row["function"], row["version"]): {c: _number(row[c]) for c in HOOK_COLUMNS if c in frame.columns}
             for _, row in frame.iterrows()}
 
@@ -84,6 +83,10 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
         functions.append(entry)
     notes = list(prices.notes())
     notes.extend(note for note in (costs.attrs.get("assumptions", []) if len(costs) else []) if note not in notes)
+    untimed = metrics.untimed_rows(tables)
+    if untimed:
+        notes.append(metrics.UNTIMED_NOTE.format(n=f"{untimed:,}")
+                     + " (counted here, left out of time buckets such as metrics.csv)")
     if (tables.invocations["function"] == "unknown").any():
         notes.append("some invocations have no function name (the input carries no log group): "
                      "pass --function NAME")
