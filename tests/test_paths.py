@@ -19,6 +19,12 @@ ROOT = Path(__file__).parent.parent
 TAIL = Path(__file__).parent / "data" / "envelopes" / "tail.log"  # 3 invocations of "checkout"
 
 
+def log(k: int) -> bytes:
+    """tail.log with request ids of its own: the loader counts the same event read twice once, so
+    files that should each count need events of their own."""
+    return TAIL.read_text().replace("aaaaaaaa", f"{k:08x}").encode()
+
+
 def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     """The CLI in a fresh process; ``timeout`` bounds a walk that would never end."""
     return subprocess.run([sys.executable, "-m", "logparse", *args], capture_output=True, text=True,
@@ -36,10 +42,10 @@ def loaded(*inputs: str) -> tuple[logparse.Tables, list[str]]:
 
 
 def test_file_name_that_is_not_utf8_is_read_and_named_escaped(tmp_path: Path) -> None:
-    (tmp_path / "good.log").write_bytes(TAIL.read_bytes())
+    (tmp_path / "good.log").write_bytes(log(1))
     odd = os.path.join(os.fsencode(tmp_path), b"caf\xe9 \xff.log")  # Latin-1, not UTF-8
     with open(odd, "wb") as fh:
-        fh.write(TAIL.read_bytes())
+        fh.write(log(2))
     tables, _ = loaded(str(tmp_path))
     assert tables.stats.files == 2 and len(tables.invocations) == 6
     assert sorted(tables.invocations["source"].unique()) == [str(tmp_path / "caf\\xe9 \\xff.log"),
@@ -62,7 +68,7 @@ def test_shown_escapes_what_could_forge_or_garble_a_line() -> None:
 def test_a_newline_in_a_file_name_does_not_forge_a_second_line(tmp_path: Path) -> None:
     folder = tmp_path / "logs"
     folder.mkdir()
-    (folder / "ok.log").write_bytes(TAIL.read_bytes())
+    (folder / "ok.log").write_bytes(log(3))
     (folder / "gone\nerror: forged.log").symlink_to(tmp_path / "nowhere")  # unreadable: named in a message
     (folder / "loop\nwarning: forged").symlink_to(".")  # reported as a warning
     result = cli("summary", str(folder), "--function", "checkout")
@@ -82,8 +88,8 @@ def tree_with_loops(root: Path) -> Path:
     """logs/{a.log, sub/b.log, selfloop -> ., sub/up -> .., alias -> sub} : two real files."""
     logs = root / "logs"
     (logs / "sub").mkdir(parents=True)
-    (logs / "a.log").write_bytes(TAIL.read_bytes())
-    (logs / "sub" / "b.log").write_bytes(TAIL.read_bytes())
+    (logs / "a.log").write_bytes(log(4))
+    (logs / "sub" / "b.log").write_bytes(log(5))
     (logs / "selfloop").symlink_to(".")
     (logs / "sub" / "up").symlink_to("..")
     (logs / "alias").symlink_to("sub")  # another name for a folder: read once, not a loop
@@ -109,7 +115,7 @@ def test_symlink_loops_read_each_file_once_and_are_reported_once(tmp_path: Path)
 def test_a_symlinked_folder_outside_the_tree_is_read(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / "c.log").write_bytes(TAIL.read_bytes())
+    (elsewhere / "c.log").write_bytes(log(6))
     logs = tmp_path / "logs"
     logs.mkdir()
     (logs / "current").symlink_to(elsewhere)
@@ -138,8 +144,8 @@ def test_glob_matches_what_glob_glob_matches(tmp_path: Path, monkeypatch, patter
 def test_a_folder_that_cannot_be_listed_is_reported_and_the_rest_read(tmp_path: Path, monkeypatch) -> None:
     logs = tmp_path / "logs"
     (logs / "locked").mkdir(parents=True)
-    (logs / "a.log").write_bytes(TAIL.read_bytes())
-    (logs / "locked" / "b.log").write_bytes(TAIL.read_bytes())
+    (logs / "a.log").write_bytes(log(7))
+    (logs / "locked" / "b.log").write_bytes(log(8))
     real = os.scandir
 
     def scandir(path):  # what a folder without read permission gives a non-root user
@@ -157,7 +163,7 @@ def test_a_folder_that_cannot_be_listed_is_reported_and_the_rest_read(tmp_path: 
 
 def test_a_folder_too_deep_to_list_is_reported(tmp_path: Path) -> None:
     """Real, even as root: a folder whose path is longer than PATH_MAX cannot be listed."""
-    (tmp_path / "a.log").write_bytes(TAIL.read_bytes())
+    (tmp_path / "a.log").write_bytes(log(9))
     fd = os.open(tmp_path, os.O_RDONLY)
     try:
         for level in range(18):  # 18 x 242 bytes > 4096
@@ -166,9 +172,9 @@ def test_a_folder_too_deep_to_list_is_reported(tmp_path: Path) -> None:
             deeper = os.open(name, os.O_RDONLY, dir_fd=fd)
             os.close(fd)
             fd = deeper
-        log = os.open("b.log", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
-        os.write(log, TAIL.read_bytes())
-        os.close(log)
+        deepest = os.open("b.log", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(deepest, log(10))
+        os.close(deepest)
     finally:
         os.close(fd)
     result = cli("summary", str(tmp_path), "--function", "checkout", "--json")
@@ -181,8 +187,8 @@ def test_a_folder_too_deep_to_list_is_reported(tmp_path: Path) -> None:
 @pytest.mark.skipif(os.geteuid() == 0, reason="root lists any folder; the stubbed test covers the report")
 def test_a_folder_without_permission_is_reported(tmp_path: Path) -> None:
     (tmp_path / "locked").mkdir()
-    (tmp_path / "locked" / "b.log").write_bytes(TAIL.read_bytes())
-    (tmp_path / "a.log").write_bytes(TAIL.read_bytes())
+    (tmp_path / "locked" / "b.log").write_bytes(log(11))
+    (tmp_path / "a.log").write_bytes(log(12))
     (tmp_path / "locked").chmod(0)
     try:
         tables, _ = loaded(str(tmp_path))
