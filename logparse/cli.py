@@ -5,6 +5,9 @@
     python -m logparse fetch   --function F [--region R] [--since 24h] [--insights] [--xray] --out DIR
     python -m logparse prices  [--region R] [--arch x86_64|arm64] [--json]
     python -m logparse prices  --update [--offers-url URL] [--prices FILE] [--region R]
+    python -m logparse check   PATH... --function F --baseline V1 --candidate V2 [--live --since 24h]
+    python -m logparse fleet   [--region R ...] [--function-prefix P] [--idle-days 14] [--insights] [--json]
+                               [--out DIR]
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from logparse import cost, load, paths, report
+from logparse import cost, gate, load, paths, report
 from logparse.errors import UsageError, one_line, shown
 from logparse.tables import Tables, select
 from logparse.timeutil import TimeError, bucket_arg, parse_time_arg
@@ -150,7 +153,62 @@ def build_parser() -> argparse.ArgumentParser:
                         help="base URL of the AWSLambda price list (a mirror); default "
                              "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSLambda/current/")
     prices.set_defaults(handler=cmd_prices)
+
+    check = commands.add_parser(
+        "check", help="deploy gate: does a candidate version's restore latency regress?",
+        description="Compare the candidate version's restore p99 and billed restore p50 with the "
+                    "baseline's. Exit 0 within the allowed regression, 1 regressed, 3 not enough "
+                    "restores to judge.")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="file, folder, glob or - (stdin); or none with --live")
+    check.add_argument("--function", required=True, help="Lambda function name")
+    check.add_argument("--baseline", required=True, metavar="V1", help="the version deployed now")
+    check.add_argument("--candidate", required=True, metavar="V2", help="the version to judge")
+    check.add_argument("--max-p99-regression", type=_percent, default=gate.DEFAULT_MAX_REGRESSION,
+                       metavar="PCT", help="allowed increase of restore p99 and billed restore p50, "
+                                           "in per cent (default 20%%)")
+    check.add_argument("--min-restores", type=int, default=gate.DEFAULT_MIN_RESTORES, metavar="N",
+                       help=f"fewer restores on either side: exit 3 (default {gate.DEFAULT_MIN_RESTORES})")
+    check.add_argument("--live", action="store_true",
+                       help="fetch the function's platform lines from CloudWatch Logs, as fetch does")
+    check.add_argument("--since", type=_time_text,
+                       help="start time: ISO-8601 or relative (default with --live: 24h)")
+    check.add_argument("--until", type=_time_text, help="end time (default now)")
+    check.add_argument("--region", help="AWS region for --live (default: AWS_REGION)")
+    check.add_argument("--json", action="store_true",
+                       help="print the comparison with bootstrap confidence intervals as JSON")
+    check.set_defaults(handler=cmd_check)
+
+    fleet = commands.add_parser(
+        "fleet", help="every SnapStart version, its monthly cache cost, and the idle ones",
+        description="List the published SnapStart versions of every function (Lambda API), their "
+                    "aliases, last logged invocation and monthly cache cost; print the commands that "
+                    "would delete the idle ones. Never deletes anything.")
+    fleet.add_argument("--region", action="append", dest="regions", metavar="R",
+                       help="region to scan; repeat for several (default: AWS_REGION)")
+    fleet.add_argument("--function-prefix", default="", metavar="P", help="only functions whose name starts so")
+    fleet.add_argument("--idle-days", type=int, default=14, metavar="N",
+                       help="idle: no invocation in this many days and no alias (default 14)")
+    fleet.add_argument("--json", action="store_true",
+                       help="print one JSON line (the default when stdout is not a terminal)")
+    fleet.add_argument("--out", type=Path, help="also write fleet.csv and delete-idle-versions.sh here")
+    fleet.add_argument("--insights", action="store_true",
+                       help="find last invocations with one Logs Insights query per function "
+                            "(for log groups too big to scan)")
+    fleet.add_argument("--prices", metavar="FILE", help="a price table CSV that overrides the built-in one")
+    fleet.set_defaults(handler=cmd_fleet)
     return parser
+
+
+def _percent(text: str) -> float:
+    """``20%`` or ``20`` -> 0.2: the regression allowance is always written in per cent."""
+    try:
+        value = float(text.strip().removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r} (e.g. 20%)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a regression allowance cannot be negative: {text!r}")
+    return value / 100
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -258,8 +316,20 @@ def _format_summary(result: dict[str, Any]) -> str:
     cheapest = [f"{c['function']}:{c['version']} {c['option']}" for c in result.get("comparison", []) if c["cheapest"]]
     if cheapest:
         out.append("cheapest for the observed traffic: " + ", ".join(cheapest))
+    for p in result.get("projection", []):
+        if p["cheapest"] and p["projected_cost_usd"] is not None:
+            out.append(f"next {p['days']} days, {p['function']}:{p['version']}: {p['option']} "
+                       f"${p['projected_cost_usd']:,.2f} (${p['low_cost_usd']:,.2f}-${p['high_cost_usd']:,.2f})")
+    for r in result.get("repatches", []):
+        out.append(f"runtime re-patch {r['function']}:{r['version']} at {r['timestamp']}: "
+                   f"{r['from_runtime_version']} -> {r['to_runtime_version']}, restore p99 "
+                   f"{_ms(r['restore_ms_p99_before'])} -> {_ms(r['restore_ms_p99_after'])}")
     out.extend(f"note: {note}" for note in result.get("notes", []))
     return "\n".join(out)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} ms"
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -308,3 +378,54 @@ def cmd_prices(args: argparse.Namespace) -> int:
 def _print_written(written: dict[str, int], out: Path) -> None:
     for name, rows in written.items():
         print(f"{shown(out / name)}.csv: {rows} new rows", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if bool(args.paths) == bool(args.live):
+        print("error: give PATH... or --live (not both)", file=sys.stderr)
+        return 2
+    if args.live:
+        tables = _fetch_live(args.function, args.since or "24h", args.until, args.region)
+    else:
+        large = sys.stderr.isatty() and paths.total_bytes(args.paths) > LARGE_INPUT_BYTES
+        tables = load(*args.paths, function=args.function, progress=large)
+        _report_unreadable(tables)
+        since, until = _time_range(args.since, args.until)
+        tables = select(tables, functions=args.function, since=since, until=until)
+    result = gate.compare(tables, args.function, args.baseline, args.candidate,
+                          max_regression=args.max_p99_regression, min_restores=args.min_restores)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(result.message)
+        for note in result.notes:
+            print(f"note: {note}")
+    return result.exit_code
+
+
+def _fetch_live(function: str, since: str, until: str | None, region: str | None) -> Tables:
+    """The function's platform lines over the window, through fetch's own code path."""
+    from logparse import aws
+
+    now = pd.Timestamp.now(tz="UTC")
+    start = parse_time_arg(since, now).to_pydatetime()
+    end = (parse_time_arg(until, now) or now).to_pydatetime()
+    return aws.fetch_tables(function, start, end, session=aws.session(region=region), versions=False,
+                            progress=sys.stderr.isatty())
+
+
+def cmd_fleet(args: argparse.Namespace) -> int:
+    from logparse import fleet
+
+    report = fleet.scan(args.regions or [None], prefix=args.function_prefix, idle_days=args.idle_days,
+                        prices=cost.load_prices(args.prices), progress=True, insights=args.insights)
+    if args.out:
+        fleet.write_outputs(report, args.out)
+    if args.json or not sys.stdout.isatty():
+        print(json.dumps(report.as_dict(), separators=(",", ":")))
+    else:
+        print(fleet.format_report(report))
+    for problem in report.unreadable:
+        print(f"warning: cannot read {problem.region} {problem.function}: {problem.problem}", file=sys.stderr)
+    read_nothing = report.unreadable and all(u.function == "*" for u in report.unreadable) and not report.functions
+    return 1 if read_nothing else 0

@@ -24,7 +24,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_every_command_and_option_has_help_text() -> None:
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command")
-    assert set(commands.choices) == {"summary", "export", "fetch", "prices"}
+    assert set(commands.choices) == {"summary", "export", "fetch", "prices", "check", "fleet"}
     for name, sub in commands.choices.items():
         assert sub.description, name
         for action in sub._actions:
