@@ -534,7 +534,7 @@ LAYOUTS: dict[str, str] = {
     "init_start": "^INIT_START" + _RUNTIME,
     "restore_start": "^RESTORE_START" + _RUNTIME,
     "restore_report": rf"^RESTORE_REPORT Restore Duration: (?P<restore_ms>{_NUMBER}) ms\t?$",
-    "xray": r"^XRAY TraceId: (?P<trace_id>[^\s:\x1f]+)(?:\t|$)",
+    "xray": r"^XRAY TraceId: (?P<trace_id>[^\s:\x1f]+)(?:\tSegmentId: [^\s:\x1f]+)?(?:\tSampled: [^\s:\x1f]+)?\t?$",
 }
 
 
@@ -554,7 +554,16 @@ def _layout_rows(lines: pl.DataFrame) -> pl.DataFrame:
 KEY_PATTERN = "(?:XRAY )?(TraceId):|(" + "|".join(
     re.escape(key) for key in sorted([*(f.key for f in FIELDS if f.key != "TraceId"), *UNKEPT_KEYS],
                                      key=lambda key: -len(key))) + "):"
-ID_COLUMNS = ("request_id", "trace_id", "version")
+# The keys each text line kind carries: a known key on a line of another kind, a key twice, or
+# text that is no ``Key: value`` field makes the line a reject naming it (a field the parser does
+# not know is never dropped silently; a copy with spaces for tabs would have it glued to the
+# value before it, which is then unreadable: the same line is a reject either way).
+CARRIED: dict[str, frozenset[str]] = {
+    kind: frozenset(FIELD_BY_COLUMN[column].key for column in columns) | (
+        frozenset(UNKEPT_KEYS) if "trace_id" in columns else frozenset())
+    for kind, columns in WANTED.items()
+}
+LINE_WORDS = "|".join(PREFIXES[kind].split()[0] for kind in WANTED if kind != "xray")
 
 
 def read_number(raw: pl.Expr, unit: str) -> pl.Expr:
@@ -580,16 +589,44 @@ def _generic_rows(text: pl.DataFrame) -> pl.DataFrame:
         raw = pl.col("marked").str.extract(f"\x1f{re.escape(field.key)}=([^\t\x1f\n]*)")
         raws.append((raw if len(wanted) == len(present) else pl.when(pl.col("kind").is_in(wanted)).then(raw))
                     .alias(f"raw_{column}"))
-        raw = pl.col(f"raw_{column}").str.strip_chars()
-        if field.dtype is not S:
-            raw = read_number(raw, field.unit)
-        elif column in ID_COLUMNS:
-            raw = raw.str.extract(r"^(\S+)")
+        raw = pl.col(f"raw_{column}")
+        # A number with its unit, or one word (ids, status, runtime): more is no value of this field.
+        raw = read_number(raw, field.unit) if field.dtype is not S else raw.str.strip_chars().str.extract(r"^(\S+)$")
         columns.append(raw.alias(column))
     if "timeout" in present:
         timeout_request = pl.col("message").str.extract(rf"(\S+)\s+{TIMEOUT_MARK}")
         columns.append(pl.when(pl.col("kind") == "timeout").then(timeout_request).alias("timeout_request"))
-    return text.with_columns(raws).with_columns(columns).pipe(_with_reasons).pipe(_checked).pipe(_keep_reject_text)
+    rows = text.with_columns(raws).with_columns(columns).pipe(_with_reasons)
+    return _with_shape_reasons(rows, present).pipe(_checked).pipe(_keep_reject_text)
+
+
+def _with_shape_reasons(rows: pl.DataFrame, present: set[str]) -> pl.DataFrame:
+    """A line whose fields were all read can still hold more: a known key its kind never carries,
+    a key twice, or text that is no field. Each makes the line a reject naming it (see
+    :data:`CARRIED`). Runs on the general path only, which exact-layout lines never reach."""
+    kinds = [kind for kind in present if kind in CARRIED]
+    if not kinds:
+        return rows
+    keys = pl.col("marked").str.extract_all("\x1f([^=\x1f]+)=").list.eval(pl.element().str.slice(1).str.head(-1))
+    # What is left once the line's first word and every key=value are taken out must be blank.
+    # (the X-Ray trailer's unkept values are one word each, like every text value but numbers)
+    leftover = (pl.col("marked").str.replace(f"^(?:{LINE_WORDS}) ", "")
+                .str.replace_all(f"\x1f(?:{'|'.join(UNKEPT_KEYS)})=[ ]*[^\\s\x1f]*", "")
+                .str.replace_all("\x1f[^\t\x1f\n]*", "").str.strip_chars())
+    reason = pl.col("reject")
+    for kind in kinds:
+        label = PREFIXES[kind].split()[0]
+        foreign = keys.list.set_difference(pl.lit(sorted(CARRIED[kind]), pl.List(S))).list.first()
+        doubled = keys.list.eval(pl.element().filter(pl.element().is_duplicated())).list.first()
+        this = pl.col("kind") == kind
+        reason = (pl.when(reason.is_null() & this & foreign.is_not_null())
+                  .then(pl.format(f"{label} line with a field {label} lines never have: {{}}", foreign))
+                  .when(reason.is_null() & this & doubled.is_not_null())
+                  .then(pl.format(f"{label} line with {{}} twice", doubled))
+                  .when(reason.is_null() & this & (leftover != ""))
+                  .then(pl.format(f"{label} line with text that is no known field: {{}}", leftover.str.head(60)))
+                  .otherwise(reason))
+    return rows.with_columns(reason.alias("reject"))
 
 
 def _keep_reject_text(rows: pl.DataFrame) -> pl.DataFrame:

@@ -133,53 +133,69 @@ def test_sifting_counts_what_it_skips() -> None:
 
 # Lines in (and near) each fast reader's layout, with values Lambda never writes but a copy could
 # hold: a field per value, any separator, the XRAY trailer on the same line.
-NUMBERS = st.one_of(
-    st.sampled_from(["12.5", "256", "256.0", "80.7", "0", "0.0", "-1", "-0", "1e3", "1E3", "+5", ".5", "5.", "00",
-                     "nan", "inf", "-inf", "1e400", "1_0", "0x10", "", " 5", "5 ", "12.5.1", "1e", "e5"]),
+# Lines in (and near) each fast reader's layout, with values Lambda never writes but a copy could
+# hold: any value, separator, field order, a key twice, an unknown field, the XRAY trailer on the
+# same line. Each choice is Lambda's own most of the time, so the fast readers see many lines.
+ODD_NUMBERS = st.one_of(
+    st.sampled_from(["256.0", "80.7", "0", "0.0", "-1", "-0", "1e3", "1E3", "+5", ".5", "5.", "00", "nan", "inf",
+                     "-inf", "1e400", "1_0", "0x10", "", " 5", "5 ", "12.5.1", "1e", "e5", "5 Foo: 1"]),
     st.integers(-5, 20_000).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
-SEPARATORS = st.sampled_from(["\t", " ", "  ", " \t", "\t "])
-IDS = st.sampled_from([RID, RID[:-1] + "\u00a0", "short-id", "a:b", "", "x y", "1-67389a00-0123456789abcdef01234567"])
-WORDS = st.sampled_from(["python:3.12.v36", "arn:aws:lambda:us-east-1::runtime:ab", "Python:3.12", "", "a b",
-                         "timeout", "Runtime.ExitError", "3", "$LATEST", "3\u3000x"])
-UNITS = st.sampled_from([" ms", " MB", "", "ms", " msec", "  ms"])
+NUMBERS = {" ms": st.sampled_from(["12.5", "256", "1", "0.01", "433.10", "10000.00"]),
+           " MB": st.sampled_from(["128", "256", "10240", "83"])}
+ODD_SEPARATORS = st.sampled_from([" ", "  ", " \t", "\t "])
+ODD_IDS = st.sampled_from([RID[:-1] + "\u00a0", "short-id", "a:b", "", "x y", "1-67389a00-0123456789abcdef01234567"])
+ODD_WORDS = st.sampled_from(["Python:3.12", "", "a b", "3\u3000x", "Status:", "x Phase: init", "3\tFoo: 1", "x\tx"])
+ODD_UNITS = st.sampled_from([" MB", " ms", "", "ms", " msec", "  ms"])
 TRAILER = "XRAY TraceId: 1-67389a00-0123456789abcdef01234567 SegmentId: 0123456789abcdef Sampled: true"
 REPORT_KEYS = ("Duration", "Billed Duration", "Memory Size", "Max Memory Used", "Init Duration", "Restore Duration",
-               "Billed Restore Duration", "Status", "Error Type")
+               "Billed Restore Duration", "Status", "Error Type", "Phase", "Foo Bar")
 
 
 @st.composite
 def near_layout_line(draw: st.DrawFn, kind: str) -> str:
-    """A line of ``kind``: mostly Lambda's exact layout (so the fast reader takes it), with any
-    value, separator, field order or trailer a copy could give it."""
-    sep = draw(SEPARATORS) if draw(st.booleans()) else "\t"
+    """A line of ``kind`` in Lambda's exact layout (so the fast reader takes it), or, half the
+    time, with some of its choices made odd."""
+    exact = draw(st.booleans())
+
+    def pick(usual: str | st.SearchStrategy[str], odd: st.SearchStrategy[str]) -> str:
+        if not exact and not draw(st.integers(0, 3)):
+            return draw(odd)
+        return usual if isinstance(usual, str) else draw(usual)
+
+    sep = pick("\t", ODD_SEPARATORS)
 
     def number(unit: str) -> str:
-        return draw(NUMBERS) + (unit if draw(st.integers(0, 4)) else draw(UNITS))
+        return pick(NUMBERS[unit], ODD_NUMBERS) + pick(unit, ODD_UNITS)
+
+    def word(usual: str) -> str:
+        return pick(usual, ODD_WORDS)
+
     if kind == "report":
         keys = ["Duration", "Billed Duration", "Memory Size", "Max Memory Used"]
         keys += draw(st.sampled_from([[], ["Init Duration"], ["Restore Duration", "Billed Restore Duration"],
                                       ["Status", "Error Type"]]))
-        if not draw(st.integers(0, 3)):
+        if not exact and not draw(st.integers(0, 3)):
             keys = draw(st.permutations(keys)) if draw(st.booleans()) else draw(st.lists(st.sampled_from(REPORT_KEYS)))
-        fields = [f"{key}: " + (draw(WORDS) if key in ("Status", "Error Type") else
-                                number(" MB" if "Memory" in key else " ms")) for key in keys]
-        text = f"REPORT RequestId: {draw(IDS) if not draw(st.integers(0, 3)) else RID}" + "".join(
-            sep + field for field in fields)
+        words = {"Status": "timeout", "Error Type": "Runtime.ExitError", "Phase": "init", "Foo Bar": "1"}
+        fields = [f"{key}: " + (word(words[key]) if key in words else number(" MB" if "Memory" in key else " ms"))
+                  for key in keys]
+        text = f"REPORT RequestId: {pick(RID, ODD_IDS)}" + "".join(sep + field for field in fields)
     elif kind == "start":
-        request_id = draw(IDS) if not draw(st.integers(0, 3)) else RID
-        text = f"START RequestId: {request_id}{draw(SEPARATORS)}Version: {draw(WORDS)}"
+        text = f"START RequestId: {pick(RID, ODD_IDS)}{pick(' ', ODD_SEPARATORS)}Version: {word('3')}"
     elif kind in ("init_start", "restore_start"):
         name = "INIT_START" if kind == "init_start" else "RESTORE_START"
-        text = f"{name} Runtime Version: {draw(WORDS)}{sep}Runtime Version ARN: {draw(WORDS)}"
+        text = (f"{name} Runtime Version: {word('python:3.12.v36')}{sep}Runtime Version ARN: "
+                f"{word('arn:aws:lambda:us-east-1::runtime:ab')}")
     elif kind == "restore_report":
         text = f"RESTORE_REPORT Restore Duration: {number(' ms')}"
         if draw(st.booleans()):
-            text += f"{sep}Status: {draw(WORDS)}{sep}Error Type: {draw(WORDS)}"
+            text += f"{sep}Status: {word('timeout')}{sep}Error Type: {word('SnapStartTimeoutException')}"
     else:  # xray
-        text = f"XRAY TraceId: {draw(IDS)}{sep}SegmentId: 0123456789abcdef{sep}Sampled: true"
-    ending = draw(st.sampled_from(["", "", "\t", " ", " " + TRAILER, "\t" + TRAILER]))
+        text = (f"XRAY TraceId: {pick('1-67389a00-0123456789abcdef01234567', ODD_IDS)}{sep}"
+                f"SegmentId: {word('0123456789abcdef')}{sep}Sampled: {word('true')}")
+    ending = pick(st.sampled_from(["", "\t"]), st.sampled_from([" ", " " + TRAILER, "\t" + TRAILER, "\tFoo: 1"]))
     return text + ending
 
 
