@@ -395,7 +395,7 @@ def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
     fast = fast.drop("head")
     if tails.any():
         fast, plain = _report_tails(reports, fast, plain, tails.arg_true())
-    return _fast_or_generic(reports, fast, plain)
+    return _fast_or_generic(reports, fast, plain, "report")
 
 
 def _plain_word(text: pl.Expr, also: str = "") -> pl.Expr:
@@ -436,12 +436,13 @@ def _report_tails(reports: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
     return fast, plain.scatter(rows, True)
 
 
-def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
+def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series, kind: str,
                      keep_text: bool = False) -> pl.DataFrame:
     """Rows read by position (``fast``) where the line has the exact layout, else by the general
     path; in line order (the stitching relies on it). The general path runs on the few other
     lines only and its values are written back in place, which costs far less than a sort.
-    ``keep_text``: the line's text is kept on every row (XRAY trailers, see _keep_reject_text)."""
+    ``kind``: the kind of every row. ``keep_text``: the line's text is kept on every row (XRAY
+    trailers, see _keep_reject_text)."""
     text = pl.col("message") if keep_text else pl.lit(None, S)
     fast = fast.with_columns(pl.lit(None, S).alias("reject"), text.alias("text")).drop("message")
     if not plain.all():
@@ -455,7 +456,7 @@ def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
                                                                      eager=True)
             columns.append(base.cast(values.dtype).alias(name).scatter(where, values))
         fast = fast.with_columns(columns)
-    return _checked(fast, rows["message"])
+    return _checked(fast, rows["message"], kind)
 
 
 def _shown(value: pl.Expr) -> pl.Expr:
@@ -470,20 +471,31 @@ CHECKED_KINDS = ("report", "start", *GENERIC_KINDS)
 NUMBER_FIELDS = tuple(FIELD_BY_COLUMN[column] for column in WANTED["report"] if FIELD_BY_COLUMN[column].unit)
 
 
-def _checked(rows: pl.DataFrame, messages: pl.Series | None = None) -> pl.DataFrame:
+def _checked(rows: pl.DataFrame, messages: pl.Series | None = None, kind: str | None = None) -> pl.DataFrame:
     """The one rule for possible values (:data:`POSSIBLE`, :func:`logparse.timeutil.outside_log_window`)
     applied to rows of every path alike, after they are read: a row that breaks it becomes a
     reject naming the field. ``messages``: the lines' text for the reject (else the frame's
-    ``message`` column is kept for :func:`_keep_reject_text`). Costs a few comparisons per row
-    when nothing is wrong; reasons are written for the bad rows only."""
-    checks = [(pl.col(field.column).is_not_null() & ~POSSIBLE[field.unit][0](pl.col(field.column)), field)
-              for field in NUMBER_FIELDS if field.column in rows.columns]
-    if "timestamp" in rows.columns:
-        checks.append((outside_log_window(pl.col("timestamp")), None))
-    if not checks or rows.is_empty():
+    ``message`` column is kept for :func:`_keep_reject_text`); ``kind``: the one kind all rows
+    are, when the caller knows it. On the hot path this costs a few comparisons per row (columns
+    without a value are skipped); reasons are written for the bad rows only."""
+    if rows.is_empty() or (kind is not None and kind not in CHECKED_KINDS):
         return rows
-    flagged = rows.select(pl.col("reject").is_null() & pl.col("kind").is_in(CHECKED_KINDS)
-                          & pl.any_horizontal(bad for bad, _ in checks).fill_null(False)).to_series()
+    def filled(column: str) -> bool:
+        return column in rows.columns and rows[column].null_count() < rows.height
+
+    # (a null value compares to null, which fill_null below makes "not bad")
+    checks = [(~POSSIBLE[field.unit][0](pl.col(field.column)), field)
+              for field in NUMBER_FIELDS if filled(field.column)]
+    if filled("timestamp"):
+        checks.append((outside_log_window(pl.col("timestamp")), None))
+    if not checks:
+        return rows
+    bad = pl.any_horizontal(bad for bad, _ in checks).fill_null(False)
+    if rows["reject"].null_count() < rows.height:
+        bad &= pl.col("reject").is_null()
+    if kind is None:
+        bad &= pl.col("kind").is_in(CHECKED_KINDS)
+    flagged = rows.select(bad).to_series()
     where = flagged.arg_true()
     if not len(where):
         return rows
@@ -521,7 +533,7 @@ def _start_rows(starts: pl.DataFrame) -> pl.DataFrame:
     request_id, version = pl.col("request_id"), pl.col("version")
     plain = fast.select(((message.str.slice(at, len(START_VERSION)) == START_VERSION) & _plain_word(request_id, ":")
                          & (version.str.len_bytes() > 0) & _plain_word(version)).fill_null(False))
-    return _fast_or_generic(starts, fast, plain.to_series())
+    return _fast_or_generic(starts, fast, plain.to_series(), "start")
 
 
 # Lambda's exact layouts of the other platform lines, each read with one anchored pattern. Values
@@ -545,7 +557,7 @@ def _layout_rows(lines: pl.DataFrame) -> pl.DataFrame:
     groups = lines["message"].str.extract_groups(LAYOUTS[kind]).struct.unnest()
     plain = groups[groups.columns[0]].is_not_null()
     fast = lines.with_columns(groups[column].cast(ROW_COLUMNS[column], strict=False) for column in groups.columns)
-    return _fast_or_generic(lines, fast, plain, keep_text=kind == "xray")
+    return _fast_or_generic(lines, fast, plain, kind, keep_text=kind == "xray")
 
 
 # Every key at once, longest first: regex alternation takes the first alternative that matches at
