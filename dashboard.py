@@ -46,7 +46,23 @@ COMPARISON_COLUMNS = ("series", "option", "total_cost_usd", "cache_cost_usd", "r
                       "duration_cost_usd", "request_cost_usd", "provisioned_cost_usd", "cold_starts",
                       "cold_start_p50_ms", "cold_start_p99_ms", "pc_concurrency", "cheapest", "note")
 HOOK_COLUMNS = ("series", "restores_traced", "hook_ms_p50", "hook_ms_p99", "hook_ms_max", "failures",
-                "headroom_ms", "limit_share", "worst_trace_id")
+                "failed_restores", "worst_ms", "headroom_ms", "limit_share", "worst_trace_id", "measured_from")
+# What each hook figure is measured from (logparse.xray.hook_analysis), shown as column help.
+HOOK_HELP = {
+    "hook_ms_p50": "Sum of the hook subsegments under each traced Restore subsegment, 50th percentile; "
+                   "empty where no hooks were traced (runtime load is never shown as hook time)",
+    "hook_ms_p99": "As hook_ms_p50, 99th percentile",
+    "hook_ms_max": "As hook_ms_p50, slowest restore",
+    "failures": "Traced restores with an error or fault, restore REPORTs with status error/timeout, "
+                "and failed RESTORE_REPORTs",
+    "failed_restores": "Restores that failed or hit the 10 s limit (Restore Duration >= 10,000 ms, "
+                       "SnapStartTimeoutException, a failed RESTORE_REPORT): headroom is 0 where any did",
+    "worst_ms": "Slowest traced restore's time toward the limit: hook subsegments, else an upper bound "
+                "(Restore subsegment minus the unbilled snapshot restore, else the whole Restore "
+                "subsegment); 10,000 where the logs show the limit was hit",
+    "headroom_ms": "10,000 ms - worst_ms; at most 0 where a restore failed",
+    "measured_from": "What this row's figures are measured from",
+}
 MONEY_COLUMNS = {name: st.column_config.NumberColumn(format="$%.4f") for name in COMPARISON_COLUMNS
                  if name.endswith("_usd")}
 
@@ -581,8 +597,11 @@ def render_init_vs_restore(v: views.Views) -> None:
 
 def render_hooks(v: views.Views) -> None:
     with section("After-restore hooks (X-Ray)",
-                 "Time spent in after-restore hooks per version, from the traced restores, against "
-                 "Lambda's 10 s limit; worst_trace_id opens the slowest one in the X-Ray console."):
+                 "Time spent in after-restore hooks per version against Lambda's 10 s limit. Hook times "
+                 "come only from hook subsegments you traced under the Restore subsegment; without them "
+                 "the row says \"no hooks traced\" and worst_ms / headroom_ms come from an upper bound "
+                 "(measured_from says which). Failed restores leave no headroom; worst_trace_id opens "
+                 "the slowest one in the X-Ray console."):
         hooks = v.hooks
         if not len(hooks):
             st.info("No traced restores in this selection: load X-Ray traces (`aws xray batch-get-traces` "
@@ -593,8 +612,10 @@ def render_hooks(v: views.Views) -> None:
                          "limit_share": st.column_config.ProgressColumn(
                              "limit_share", help="worst_ms / 10,000 ms", format="percent",
                              min_value=0.0, max_value=1.0),
-                         **{name: st.column_config.NumberColumn(format="%.1f ms")
-                            for name in HOOK_COLUMNS if name.endswith("_ms") or "_ms_" in name}})
+                         **{name: st.column_config.NumberColumn(format="%.1f ms", help=HOOK_HELP.get(name))
+                            for name in HOOK_COLUMNS if name.endswith("_ms") or "_ms_" in name},
+                         **{name: st.column_config.Column(help=HOOK_HELP[name])
+                            for name in ("failures", "failed_restores", "measured_from")}})
 
 
 def render_tables(v: views.Views) -> None:
@@ -649,6 +670,8 @@ def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
     if not v.headline.invocations:
         st.warning("No invocations in this selection: widen the time range or pick other versions.")
     render_headline(v.headline, v.bucket)
+    if v.untimed_note:
+        st.caption(v.untimed_note)
     render_restore_latency(v)
     left, right = st.columns(2)
     with left:

@@ -10,6 +10,12 @@ Clients come from ``boto3.Session()`` and so follow the standard credential chai
 ``AWS_PROFILE``, ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` and ``AWS_ENDPOINT_URL``. Retries use
 botocore's adaptive mode; whatever still fails becomes one :class:`AwsError` line that names the
 API and says what to do, never a traceback.
+
+One retry policy, botocore's: adaptive mode (client-side rate limiting on throttling), at most
+``MAX_ATTEMPTS`` tries per call in total, ``CONNECT_TIMEOUT_S`` / ``READ_TIMEOUT_S`` per try. No
+code here retries on top of it (a loop of our own around botocore's once made a throttled
+``fetch --insights`` take 88 calls and ten minutes), so a dead endpoint fails within
+``DEAD_ENDPOINT_S`` and a throttled call waits at most ``THROTTLED_BACKOFF_S`` in backoff.
 """
 
 from __future__ import annotations
@@ -47,7 +53,23 @@ PLATFORM_TERMS = ("START", "END", "REPORT", "INIT_START", "INIT_REPORT", "RESTOR
                   "RESTORE_REPORT", '"Task timed out"', '"platform."')
 PLATFORM_FILTER = " ".join(f"?{term}" for term in PLATFORM_TERMS)
 
-RETRY_CONFIG: dict[str, Any] = {"retries": {"mode": "adaptive", "max_attempts": 10}}
+# Chosen so that a dead endpoint (one that accepts and never answers, or never accepts) fails a
+# call within 5 x (5 s + 15 s) + 0.75 s of backoff = about 101 s: one line, well inside a
+# 15-minute cron slot; while a throttled call still gets four backed-off retries (up to 1, 2, 4,
+# 8 s, jittered) on top of adaptive mode's client-side rate limiting. The read timeout is per
+# socket read, so it does not cut a healthy slow call: the slowest API used here
+# (FilterLogEvents on a big group) answers within seconds, with an empty page and a nextToken
+# when it needs more time.
+MAX_ATTEMPTS = 5  # in total, the first try included
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 15.0
+RETRY_CONFIG: dict[str, Any] = {"retries": {"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS},
+                                "connect_timeout": CONNECT_TIMEOUT_S, "read_timeout": READ_TIMEOUT_S}
+# botocore's documented backoff before retry i (0-based): random(0, 1) x min(base x 2^i, 20 s),
+# base 1 s for throttling and 0.05 s for timeouts and HTTP 5xx. The worst cases it allows:
+THROTTLED_BACKOFF_S = sum(min(2.0 ** i, 20.0) for i in range(MAX_ATTEMPTS - 1))
+DEAD_ENDPOINT_S = (MAX_ATTEMPTS * (CONNECT_TIMEOUT_S + READ_TIMEOUT_S)
+                   + sum(min(0.05 * 2.0 ** i, 20.0) for i in range(MAX_ATTEMPTS - 1)))
 
 # Keys kept from each filter-log-events event: the documented envelope, nothing session-specific.
 EVENT_KEYS = ("logStreamName", "timestamp", "message", "eventId")
@@ -64,7 +86,9 @@ XRAY_WINDOW = timedelta(hours=6)
 INSIGHTS_MAX_ROWS = 10_000
 INSIGHTS_BINS_PER_QUERY = 500  # 500 bins x up to 20 versions stays within 10,000 rows
 INSIGHTS_CONCURRENCY = 4
-INSIGHTS_DEADLINE_S = 30 * 60
+# Queries still running after this are stopped and the run fails with one line: a fetch
+# --insights run fits the README's 15-minute cron slot (deadline + one last call < 15 min).
+INSIGHTS_DEADLINE_S = 10 * 60
 
 THROTTLING = {"ThrottlingException", "Throttling", "TooManyRequestsException",
               "RequestLimitExceeded", "LimitExceededException", "RequestThrottled",
@@ -74,6 +98,8 @@ DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
           "ExpiredTokenException", "InvalidSignatureException", "SignatureDoesNotMatch",
           "NotAuthorized"}
 NOT_FOUND = {"ResourceNotFoundException", "ResourceNotFound", "NotFoundException"}
+INVALID = {"ValidationException", "InvalidParameterException", "InvalidParameterValueException",
+           "InvalidParameterCombinationException", "MalformedQueryException", "InvalidRequestException"}
 
 
 class AwsError(Exception):
@@ -92,7 +118,8 @@ class AwsError(Exception):
         return self._hint
 
     def __str__(self) -> str:
-        return f"{self.api}: {self.problem} ({self._hint})"
+        # The hint is not part of the message: the CLI prints it once, after the message.
+        return f"{self.api}: {self.problem}"
 
 
 # --------------------------------------------------------------------------- clients and errors
@@ -105,14 +132,15 @@ def session(region: str | None = None, profile: str | None = None) -> boto3.Sess
     return boto3.Session(region_name=region, profile_name=profile)
 
 
-def client(service: str, sess: boto3.Session | None = None) -> Any:
-    """A client with adaptive retries, so throttling is absorbed before it is reported."""
+def client(service: str, sess: boto3.Session | None = None, **config: Any) -> Any:
+    """A client with adaptive retries, so throttling is absorbed before it is reported
+    (``config`` replaces parts of :data:`RETRY_CONFIG`, e.g. for a best-effort cleanup call)."""
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError
 
     sess = sess or session()
     try:
-        return sess.client(service, config=Config(**RETRY_CONFIG))
+        return sess.client(service, config=Config(**{**RETRY_CONFIG, **config}))
     except BotoCoreError as err:  # NoRegionError, unknown profile, bad endpoint URL
         raise _translate(f"{service} client", err) from None
 
@@ -127,14 +155,16 @@ def _api(cl: Any, method: str) -> str:
 
 
 def _translate(api: str, err: Exception) -> AwsError:
-    """Turn any botocore exception into one actionable line."""
+    """Turn any botocore exception into one actionable line (retries are already spent)."""
     from botocore import exceptions as bx
 
+    tries = f"{MAX_ATTEMPTS} attempts"
     if isinstance(err, bx.ClientError):
         code = err.response.get("Error", {}).get("Code", "")
-        message = err.response.get("Error", {}).get("Message", "") or code
+        message = (err.response.get("Error", {}).get("Message", "") or code).replace("\n", " ")
+        status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         if code in THROTTLING:
-            return AwsError(api, f"throttled by AWS ({code}) after retries",
+            return AwsError(api, f"throttled by AWS ({code}) after {tries}",
                             "wait and retry, lower the request rate (fewer concurrent jobs) or "
                             "narrow --since; ask for a quota increase if it persists")
         if code in DENIED:
@@ -144,7 +174,17 @@ def _translate(api: str, err: Exception) -> AwsError:
         if code in NOT_FOUND:
             return AwsError(api, f"not found ({message})",
                             "check the function name and --region / AWS_REGION")
-        return AwsError(api, f"{code}: {message}", "see the AWS error above; re-run with --help")
+        if status >= 500:
+            return AwsError(api, f"AWS failed with HTTP {status} ({code or 'no error code'}: {message}) "
+                                 f"after {tries}",
+                            "a fault on the AWS side: retry later; if it persists, check the AWS "
+                            "Health Dashboard for this region")
+        if code in INVALID:
+            return AwsError(api, f"request rejected ({code}: {message})",
+                            "check --function, --since/--until and --region")
+        return AwsError(api, f"{code or f'HTTP {status}'}: {message}",
+                        "check --function, --since/--until, --region and AWS_ENDPOINT_URL; "
+                        "retry later if it is intermittent")
     if isinstance(err, bx.NoCredentialsError | bx.PartialCredentialsError):
         return AwsError(api, "no AWS credentials found",
                         "set AWS_PROFILE, run `aws configure` / `aws sso login`, or export "
@@ -153,8 +193,16 @@ def _translate(api: str, err: Exception) -> AwsError:
         return AwsError(api, "no AWS region configured", "pass --region or set AWS_REGION")
     if isinstance(err, bx.ProfileNotFound):
         return AwsError(api, str(err), "check AWS_PROFILE against ~/.aws/config")
-    if isinstance(err, bx.EndpointConnectionError | bx.ConnectTimeoutError | bx.ReadTimeoutError
-                  | bx.ConnectionClosedError | bx.InvalidEndpointConfigurationError):
+    endpoint = getattr(err, "kwargs", {}).get("endpoint_url", "")
+    where = f" {endpoint}" if endpoint else ""
+    if isinstance(err, bx.ReadTimeoutError):
+        return AwsError(api, f"no answer from the endpoint{where} within {READ_TIMEOUT_S:g} s, {tries}",
+                        "check the network, --region and AWS_ENDPOINT_URL; retry later")
+    if isinstance(err, bx.ConnectTimeoutError):
+        return AwsError(api, f"no connection to the endpoint{where} within {CONNECT_TIMEOUT_S:g} s, {tries}",
+                        "check the network (proxy, firewall), --region and AWS_ENDPOINT_URL")
+    if isinstance(err, bx.EndpointConnectionError | bx.ConnectionClosedError
+                  | bx.InvalidEndpointConfigurationError):
         return AwsError(api, f"cannot reach the endpoint ({err})",
                         "check the network, --region and AWS_ENDPOINT_URL")
     return AwsError(api, f"{type(err).__name__}: {err}", "check the AWS configuration")
@@ -421,61 +469,65 @@ def insights_metrics(function: str, since: datetime, until: datetime, bin: str =
     running: dict[str, tuple[int, int]] = {}
     frames: list[pd.DataFrame] = []
     delay, started = 0.5, time.monotonic()
-    while pending or running:
-        while pending and len(running) < concurrency:
-            start, stop = pending.pop(0)
-            query_id = _start_query(cl, group, start, stop, query, sleep)
-            running[query_id] = (start, stop)
-        if time.monotonic() - started > deadline_s:
-            for query_id in running:
-                _stop_quietly(cl, query_id)
-            raise AwsError("logs:GetQueryResults", f"queries still running after {deadline_s:.0f} s",
-                           "narrow --since or use a larger bucket")
-        sleep(delay)
-        delay = min(delay * 1.5, 5.0)
-        for query_id, (start, stop) in list(running.items()):
-            result = call(cl, "get_query_results", queryId=query_id)
-            status = result.get("status")
-            if status in ("Scheduled", "Running", "Unknown", None):
-                continue
-            del running[query_id]
-            if status != "Complete":
-                raise AwsError("logs:GetQueryResults", f"query {query_id} ended {status}",
-                               "narrow --since (queries stop after 60 minutes) or retry later")
-            rows = result.get("results", [])
-            if len(rows) >= INSIGHTS_MAX_ROWS:
-                if stop - start <= step:
-                    raise AwsError("logs:GetQueryResults", "one bin has over 10,000 versions",
-                                   "use a smaller bucket")
-                middle = start + ((stop - start) // 2 // step or 1) * step
-                pending[:0] = [(start, middle), (middle, stop)]
-                continue
-            frames.append(_insights_frame(rows, function, start, stop, step))
-            delay = 0.5
+    try:
+        while pending or running:
+            while pending and len(running) < concurrency:
+                start, stop = pending.pop(0)
+                query_id = _start_query(cl, group, start, stop, query)
+                running[query_id] = (start, stop)
+            if time.monotonic() - started > deadline_s:
+                raise AwsError("logs:GetQueryResults", f"queries still running after {deadline_s:.0f} s",
+                               "narrow --since or use a larger bucket")
+            sleep(delay)
+            delay = min(delay * 1.5, 5.0)
+            for query_id, (start, stop) in list(running.items()):
+                result = call(cl, "get_query_results", queryId=query_id)
+                status = result.get("status")
+                if status in ("Scheduled", "Running", "Unknown", None):
+                    continue
+                del running[query_id]
+                if status != "Complete":
+                    raise AwsError("logs:GetQueryResults", f"query {query_id} ended {status}",
+                                   "narrow --since (queries stop after 60 minutes) or retry later")
+                rows = result.get("results", [])
+                if len(rows) >= INSIGHTS_MAX_ROWS:
+                    if stop - start <= step:
+                        raise AwsError("logs:GetQueryResults", "one bin has over 10,000 versions",
+                                       "use a smaller bucket")
+                    middle = start + ((stop - start) // 2 // step or 1) * step
+                    pending[:0] = [(start, middle), (middle, stop)]
+                    continue
+                frames.append(_insights_frame(rows, function, start, stop, step))
+                delay = 0.5
+    except (AwsError, KeyboardInterrupt):
+        # Queries left running would hold the account's concurrent-query slots for up to an
+        # hour (and throttle the next run): stop them, one quick best-effort try each.
+        _stop_all(session, list(running))
+        raise
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in METRICS_COLUMNS.items()})
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["bucket_start", "function", "version"], ignore_index=True)
 
 
-def _start_query(cl: Any, group: str, start: int, stop: int, query: str,
-                 sleep: Callable[[float], None]) -> str:
-    """``start_query``, waiting while the account is at its concurrent-query limit
-    (``LimitExceededException`` is not retried by botocore, so it is retried here)."""
-    for attempt in range(8):
-        try:
-            return call(cl, "start_query", logGroupName=group, startTime=start, endTime=stop,
-                        queryString=query, limit=INSIGHTS_MAX_ROWS)["queryId"]
-        except AwsError as err:
-            if "LimitExceededException" not in err.problem or attempt == 7:
-                raise
-            sleep(min(2.0 ** attempt, 30.0))
-    raise AssertionError("unreachable")
+def _start_query(cl: Any, group: str, start: int, stop: int, query: str) -> str:
+    """``start_query``. ``LimitExceededException`` (the account's concurrent-query limit) is a
+    throttling error to botocore, so its adaptive retries wait it out; no second loop here."""
+    return call(cl, "start_query", logGroupName=group, startTime=start, endTime=stop,
+                queryString=query, limit=INSIGHTS_MAX_ROWS)["queryId"]
 
 
-def _stop_quietly(cl: Any, query_id: str) -> None:
+def _stop_all(sess: boto3.Session | None, query_ids: list[str]) -> None:
+    """StopQuery for each id, one attempt of at most 2 s + 3 s, errors ignored: cleanup must not
+    stretch a failing run (the queries end by themselves after 60 minutes anyway)."""
+    if not query_ids:
+        return
     with contextlib.suppress(AwsError):
-        call(cl, "stop_query", queryId=query_id)
+        cl = client("logs", sess, retries={"mode": "standard", "total_max_attempts": 1},
+                    connect_timeout=2, read_timeout=3)
+        for query_id in query_ids:
+            with contextlib.suppress(AwsError):
+                call(cl, "stop_query", queryId=query_id)
 
 
 def _insights_frame(rows: list[list[dict[str, str]]], function: str, start: int, stop: int,
@@ -601,6 +653,10 @@ def run_fetch(args: argparse.Namespace, prices: Any = None) -> int:
     else:
         tables = fetch_tables(args.function, since, until, session=sess, state=state, xray=args.xray,
                               progress=interactive)
+        if getattr(args, "tiered", False) and prices is not None:
+            from logparse import cost
+
+            prices = cost.apply_duration_tiers(prices, tables.invocations)
         written = export.run_export(tables, args.out, bucket=args.bucket, prices=prices, state=state)
     print(orjson.dumps({
         "function": args.function, "since": since.isoformat(), "until": until.isoformat(),
@@ -615,6 +671,6 @@ def _prices_for(region: str, arch: str | None, path: Any, fallback: Any) -> Any:
     try:
         from logparse import cost
 
-        return cost.load_prices(path).lookup(region, arch or "x86_64")
+        return cost.load_prices(path).lookup(region, arch or "x86_64", fallback=True)
     except Exception:  # the CLI's own prices are a fine fallback; never fail a fetch over this
         return fallback

@@ -3,7 +3,11 @@
     python -m logparse summary PATH... [--json] [--function F] [--since T] [--until T]
     python -m logparse export  PATH... --out DIR [--since T] [--until T] [--bucket 1h] [--state FILE]
     python -m logparse fetch   --function F [--region R] [--since 24h] [--insights] [--xray] --out DIR
-    python -m logparse prices  [--region R] [--arch x86_64|arm64]
+    python -m logparse prices  [--region R] [--arch x86_64|arm64] [--json]
+    python -m logparse prices  --update [--offers-url URL] [--prices FILE] [--region R]
+    python -m logparse check   PATH... --function F --baseline V1 --candidate V2 [--live --since 24h]
+    python -m logparse fleet   [--region R ...] [--function-prefix P] [--idle-days 14] [--insights] [--json]
+                               [--out DIR]
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import cost, load
+from logparse import cost, gate, load
 from logparse.tables import Tables, select
 from logparse.timeutil import parse_time_arg
 
@@ -38,11 +42,15 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     _add_price_options(parser)
 
 
-def _add_price_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--region", default=None, help=f"AWS region for prices (default {DEFAULT_REGION})")
+def _add_price_options(parser: argparse.ArgumentParser, *, tiered: bool = True) -> None:
+    parser.add_argument("--region", default=None,
+                        help=f"AWS region for prices (default {DEFAULT_REGION}); `prices` lists the known ones")
     parser.add_argument("--arch", choices=("x86_64", "arm64"), default=None,
                         help=f"function architecture for prices (default {DEFAULT_ARCH})")
     parser.add_argument("--prices", metavar="FILE", help="a price table CSV that overrides the built-in one")
+    if tiered:
+        parser.add_argument("--tiered", action="store_true",
+                            help="price duration through AWS's monthly GB-s tiers (default: first tier)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,10 +95,70 @@ def build_parser() -> argparse.ArgumentParser:
     prices = commands.add_parser("prices", help="show the price table in use",
                                  description="Show the SnapStart, duration, request and Provisioned "
                                              "Concurrency prices with their sources.")
-    _add_price_options(prices)
+    _add_price_options(prices, tiered=False)
     prices.add_argument("--json", action="store_true", help="print JSON")
+    prices.add_argument("--update", action="store_true",
+                        help="fetch every region's prices from the public AWS Price List into the user's "
+                             "cache (or --prices FILE; only --region R if given)")
+    prices.add_argument("--offers-url", metavar="URL",
+                        help="base URL of the AWSLambda price list (a mirror); default "
+                             "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSLambda/current/")
     prices.set_defaults(handler=cmd_prices)
+
+    check = commands.add_parser(
+        "check", help="deploy gate: does a candidate version's restore latency regress?",
+        description="Compare the candidate version's restore p99 and billed restore p50 with the "
+                    "baseline's. Exit 0 within the allowed regression, 1 regressed, 3 not enough "
+                    "restores to judge.")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="file, folder, glob or - (stdin); or none with --live")
+    check.add_argument("--function", required=True, help="Lambda function name")
+    check.add_argument("--baseline", required=True, metavar="V1", help="the version deployed now")
+    check.add_argument("--candidate", required=True, metavar="V2", help="the version to judge")
+    check.add_argument("--max-p99-regression", type=_percent, default=gate.DEFAULT_MAX_REGRESSION,
+                       metavar="PCT", help="allowed increase of restore p99 and billed restore p50, "
+                                           "in per cent (default 20%%)")
+    check.add_argument("--min-restores", type=int, default=gate.DEFAULT_MIN_RESTORES, metavar="N",
+                       help=f"fewer restores on either side: exit 3 (default {gate.DEFAULT_MIN_RESTORES})")
+    check.add_argument("--live", action="store_true",
+                       help="fetch the function's platform lines from CloudWatch Logs, as fetch does")
+    check.add_argument("--since", help="start time: ISO-8601 or relative (default with --live: 24h)")
+    check.add_argument("--until", help="end time (default now)")
+    check.add_argument("--region", help="AWS region for --live (default: AWS_REGION)")
+    check.add_argument("--json", action="store_true",
+                       help="print the comparison with bootstrap confidence intervals as JSON")
+    check.set_defaults(handler=cmd_check)
+
+    fleet = commands.add_parser(
+        "fleet", help="every SnapStart version, its monthly cache cost, and the idle ones",
+        description="List the published SnapStart versions of every function (Lambda API), their "
+                    "aliases, last logged invocation and monthly cache cost; print the commands that "
+                    "would delete the idle ones. Never deletes anything.")
+    fleet.add_argument("--region", action="append", dest="regions", metavar="R",
+                       help="region to scan; repeat for several (default: AWS_REGION)")
+    fleet.add_argument("--function-prefix", default="", metavar="P", help="only functions whose name starts so")
+    fleet.add_argument("--idle-days", type=int, default=14, metavar="N",
+                       help="idle: no invocation in this many days and no alias (default 14)")
+    fleet.add_argument("--json", action="store_true",
+                       help="print one JSON line (the default when stdout is not a terminal)")
+    fleet.add_argument("--out", type=Path, help="also write fleet.csv and delete-idle-versions.sh here")
+    fleet.add_argument("--insights", action="store_true",
+                       help="find last invocations with one Logs Insights query per function "
+                            "(for log groups too big to scan)")
+    fleet.add_argument("--prices", metavar="FILE", help="a price table CSV that overrides the built-in one")
+    fleet.set_defaults(handler=cmd_fleet)
     return parser
+
+
+def _percent(text: str) -> float:
+    """``20%`` or ``20`` -> 0.2: the regression allowance is always written in per cent."""
+    try:
+        value = float(text.strip().removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r} (e.g. 20%)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a regression allowance cannot be negative: {text!r}")
+    return value / 100
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,16 +210,23 @@ def _exit_code(tables: Tables) -> int:
     return 1 if unreadable or tables.stats.lines == 0 else 0
 
 
-def _prices(args: argparse.Namespace):
+def _prices(args: argparse.Namespace) -> cost.Prices:
     # None (not the defaults) when the user said nothing, so the prices know they are assumed.
+    # Called before any input is read: an unknown --region is a usage error, not a late surprise.
     return cost.load_prices(args.prices).lookup(args.region, args.arch)
+
+
+def _tiered(args: argparse.Namespace, prices: cost.Prices, tables: Tables) -> cost.Prices:
+    """With --tiered, the duration price through the monthly tiers of the loaded traffic."""
+    return cost.apply_duration_tiers(prices, tables.invocations) if args.tiered else prices
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from logparse.report import summary
 
+    prices = _prices(args)
     tables = _load_selected(args)
-    result = summary(tables, _prices(args))
+    result = summary(tables, _tiered(args, prices, tables))
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
@@ -175,19 +250,35 @@ def _format_summary(result: dict[str, Any]) -> str:
            if rows else "no invocations found"]
     out.append(f"\nlines: {lines['lines']:,} read, {lines['parsed']:,} parsed, {lines['skipped']:,} skipped "
                f"(application/blank), {lines['rejected']:,} rejected; {lines['files']} file(s)")
+    if lines.get("duplicates"):
+        out.append(f"{lines['duplicates']:,} duplicate rows dropped (the same event read twice)")
     cheapest = [f"{c['function']}:{c['version']} {c['option']}" for c in result.get("comparison", []) if c["cheapest"]]
     if cheapest:
         out.append("cheapest for the observed traffic: " + ", ".join(cheapest))
+    for p in result.get("projection", []):
+        if p["cheapest"] and p["projected_cost_usd"] is not None:
+            out.append(f"next {p['days']} days, {p['function']}:{p['version']}: {p['option']} "
+                       f"${p['projected_cost_usd']:,.2f} (${p['low_cost_usd']:,.2f}-${p['high_cost_usd']:,.2f})")
+    for r in result.get("repatches", []):
+        out.append(f"runtime re-patch {r['function']}:{r['version']} at {r['timestamp']}: "
+                   f"{r['from_runtime_version']} -> {r['to_runtime_version']}, restore p99 "
+                   f"{_ms(r['restore_ms_p99_before'])} -> {_ms(r['restore_ms_p99_after'])}")
     out.extend(f"note: {note}" for note in result.get("notes", []))
     return "\n".join(out)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} ms"
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from logparse import export
 
+    prices = _prices(args)
     tables = _load_selected(args)
     state = export.State.load(args.state) if args.state else None
-    written = export.run_export(tables, args.out, bucket=args.bucket, prices=_prices(args), state=state)
+    written = export.run_export(tables, args.out, bucket=args.bucket, prices=_tiered(args, prices, tables),
+                                state=state)
     _print_written(written, args.out)
     return _exit_code(tables)
 
@@ -199,14 +290,78 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_prices(args: argparse.Namespace) -> int:
+    if args.update:
+        from logparse import pricelist
+
+        result = pricelist.update(args.prices, args.offers_url, [args.region] if args.region else None)
+        for line in result.describe():
+            print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
+        return 0
+    if args.offers_url:
+        from logparse import pricelist
+
+        raise pricelist.OptionError("--offers-url only applies with --update")
     frame = cost.load_prices(args.prices).listing(args.region, args.arch)
     if args.json:
         print(frame.to_json(orient="records", indent=2, double_precision=15))
     else:
         print(frame.to_string(index=False, float_format=lambda v: f"{v:.10g}"))
+        if frame["source"].str.contains(cost.SHARED_NOTE, regex=False).any():
+            print("note: SnapStart cache and restore prices have no ARM twin in the AWS Price List: "
+                  "both architectures use them")
     return 0
 
 
 def _print_written(written: dict[str, int], out: Path) -> None:
     for name, rows in written.items():
         print(f"{out / name}.csv: {rows} new rows", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if bool(args.paths) == bool(args.live):
+        print("error: give PATH... or --live (not both)", file=sys.stderr)
+        return 2
+    if args.live:
+        tables = _fetch_live(args.function, args.since or "24h", args.until, args.region)
+    else:
+        tables = load(*args.paths, function=args.function, progress=_input_bytes(args.paths) > LARGE_INPUT_BYTES)
+        _report_unreadable(tables)
+        tables = select(tables, functions=args.function, since=parse_time_arg(args.since),
+                        until=parse_time_arg(args.until))
+    result = gate.compare(tables, args.function, args.baseline, args.candidate,
+                          max_regression=args.max_p99_regression, min_restores=args.min_restores)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(result.message)
+        for note in result.notes:
+            print(f"note: {note}")
+    return result.exit_code
+
+
+def _fetch_live(function: str, since: str, until: str | None, region: str | None) -> Tables:
+    """The function's platform lines over the window, through fetch's own code path."""
+    from logparse import aws
+
+    now = pd.Timestamp.now(tz="UTC")
+    start = parse_time_arg(since, now).to_pydatetime()
+    end = (parse_time_arg(until, now) or now).to_pydatetime()
+    return aws.fetch_tables(function, start, end, session=aws.session(region=region), versions=False,
+                            progress=sys.stderr.isatty())
+
+
+def cmd_fleet(args: argparse.Namespace) -> int:
+    from logparse import fleet
+
+    report = fleet.scan(args.regions or [None], prefix=args.function_prefix, idle_days=args.idle_days,
+                        prices=cost.load_prices(args.prices), progress=True, insights=args.insights)
+    if args.out:
+        fleet.write_outputs(report, args.out)
+    if args.json or not sys.stdout.isatty():
+        print(json.dumps(report.as_dict(), separators=(",", ":")))
+    else:
+        print(fleet.format_report(report))
+    for problem in report.unreadable:
+        print(f"warning: cannot read {problem.region} {problem.function}: {problem.problem}", file=sys.stderr)
+    read_nothing = report.unreadable and all(u.function == "*" for u in report.unreadable) and not report.functions
+    return 1 if read_nothing else 0

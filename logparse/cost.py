@@ -10,14 +10,19 @@ Prices are data (``prices.csv`` in this package, or a user file), never constant
 - requests: invocations x ``request``.
 
 Logs do not say which region or architecture a function runs in: unless told, x86_64 in us-east-1
-is assumed and every result says so. Everything is vectorized over the invocations (numpy
+is assumed and every result says so. ``python -m logparse prices --update`` fetches every region's
+prices from the AWS Price List into the user's cache (``logparse.pricelist``); the bundled table is
+the dated fallback. Duration is priced at its first tier unless :func:`apply_duration_tiers` is
+asked to apply the tiers to the monthly GB-seconds. Everything is vectorized over the invocations (numpy
 ``bincount`` per version / bucket), so a month of traffic prices in well under a second.
 """
 
 from __future__ import annotations
 
+import csv
 import warnings
-from dataclasses import asdict, dataclass, field, replace
+import weakref
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -36,7 +41,7 @@ from logparse.metrics import (
     sort_versions,
     zero_nan,
 )
-from logparse.tables import FLOAT, INT, TEXT, TIME, Tables
+from logparse.tables import FLOAT, INT, TEXT, TIME, Tables, Window
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ARCH = "x86_64"
@@ -56,6 +61,7 @@ LATEST = "$LATEST"  # never has a snapshot: SnapStart only applies to published 
 COST_PARTS = ("cache", "restore", "billed_restore", "duration", "request")
 COST_COLUMNS = (*(f"{part}_cost_usd" for part in COST_PARTS), "total_cost_usd")
 OPTIONS = ("snapstart", "on-demand", "provisioned-concurrency")
+SHARED_NOTE = "no ARM twin in the price list: x86_64 and arm64 share this SnapStart meter"
 
 
 class PriceError(ValueError):
@@ -66,6 +72,15 @@ class PriceError(ValueError):
     def hint(self) -> str:
         return ("a price file needs the columns region, arch, " + ", ".join(PRICE_COLUMNS)
                 + " and, ideally, source and date (see logparse/prices.csv)")
+
+
+class UnknownRegion(PriceError):
+    """A region the price table has no prices for: a usage error naming the regions it has."""
+
+    exit_code = 2
+
+    def hint(self) -> str:
+        return "run `python -m logparse prices --update` for every region, or give --prices FILE"
 
 
 # --------------------------------------------------------------------------- prices
@@ -91,6 +106,10 @@ class Prices:
     # Set when the caller did not say: logs carry neither region nor architecture.
     region_assumed: bool = False
     arch_assumed: bool = False
+    # Duration tiers (begin GB-s, end GB-s or inf, USD per GB-s), when the table has them, and how
+    # the duration price in use was chosen from them.
+    duration_tiers: tuple[tuple[float, float, float], ...] = ()
+    duration_basis: str = "first duration tier"
 
     def notes(self) -> list[str]:
         """Plain-language assumptions behind these prices, for outputs to print."""
@@ -100,7 +119,9 @@ class Prices:
                          "the logs do not say (use --region/--arch or the Lambda API)")
         if self.fallback:
             notes.append(f"no prices for region {self.requested_region}: {self.region} prices used")
-        notes.append(f"{self.region} {self.arch} prices of {self.date}, first tier, no free tier")
+        notes.append(f"{self.region} {self.arch} prices of {self.date}, {self.duration_basis}, no free tier")
+        if SHARED_NOTE in self.source:  # the Price List has one SnapStart meter for both architectures
+            notes.append("SnapStart cache and restore prices have no ARM twin: both architectures use them")
         return notes
 
     def with_overrides(self, **changes: float) -> Prices:
@@ -113,75 +134,171 @@ class Prices:
                        source=f"user override ({given}); other prices: {self.source}")
 
 
+TIER_COLUMNS = ("region", "arch", "begin_gb_s", "end_gb_s", "usd")
+
+
+def _no_tiers() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=str if c in ("region", "arch") else float) for c in TIER_COLUMNS})
+
+
 @dataclass(frozen=True)
 class PriceTable:
-    """All known prices, one row per region and architecture; ``.frame`` is for display."""
+    """All known prices, one row per region and architecture (``.frame``, for display too), and
+    the duration tiers where the Price List gave them (``.tiers``)."""
 
     frame: pd.DataFrame = field(repr=False)
+    tiers: pd.DataFrame = field(default_factory=_no_tiers, repr=False)
 
-    def lookup(self, region: str | None = None, arch: str | None = None) -> Prices:
+    def lookup(self, region: str | None = None, arch: str | None = None, *, fallback: bool = False) -> Prices:
         """Prices for ``region`` and ``arch`` (default us-east-1, x86_64, marked as assumed).
 
-        An unknown region warns and falls back to us-east-1, flagged in the result: a cost
-        silently priced at zero would be worse than an approximate one.
+        A region the table lacks is an :class:`UnknownRegion` error naming the regions it has;
+        with ``fallback=True`` (a region that came from the environment, not from the user) it
+        warns and uses us-east-1 instead, flagged in the result: a cost silently priced at zero
+        would be worse than an approximate one.
         """
         want_region = region or DEFAULT_REGION
         want_arch = arch or DEFAULT_ARCH
         if want_arch not in ARCHS:
             raise PriceError(f"unknown architecture {want_arch!r}: use one of {', '.join(ARCHS)}")
         rows = self.frame[(self.frame["region"] == want_region) & (self.frame["arch"] == want_arch)]
-        fallback = rows.empty
-        if fallback:
+        missing = rows.empty
+        if missing and not fallback:
+            raise UnknownRegion(f"no prices for region {want_region!r} ({want_arch}); "
+                                f"known regions: {', '.join(self.regions)}")
+        if missing:
             warnings.warn(
                 f"no SnapStart prices for region {want_region!r} ({want_arch}) in the price table: "
-                f"using {DEFAULT_REGION} prices instead; give a price file to be exact",
+                f"using {DEFAULT_REGION} prices instead; run `python -m logparse prices --update` "
+                "or give a price file to be exact",
                 UserWarning, stacklevel=2,
             )
             rows = self.frame[(self.frame["region"] == DEFAULT_REGION) & (self.frame["arch"] == want_arch)]
             if rows.empty:
                 raise PriceError(f"the price table has no {DEFAULT_REGION} {want_arch} row to fall back to")
         row = rows.iloc[0]
+        tiers = self.tiers[(self.tiers["region"] == row["region"]) & (self.tiers["arch"] == row["arch"])]
         return Prices(
             region=str(row["region"]), arch=str(row["arch"]),
             **{name: float(row[name]) for name in PRICE_COLUMNS},
             source=str(row["source"]), date=str(row["date"]),
-            fallback=fallback, requested_region=want_region,
+            fallback=missing, requested_region=want_region,
             region_assumed=region is None, arch_assumed=arch is None,
+            duration_tiers=tuple(tiers[["begin_gb_s", "end_gb_s", "usd"]].itertuples(index=False, name=None)),
         )
 
     def listing(self, region: str | None = None, arch: str | None = None) -> pd.DataFrame:
-        """The rows for ``region`` and ``arch`` (either may be left out: all of them). A region
-        the table lacks lists the prices :meth:`lookup` falls back to, with its warning."""
+        """The rows for ``region`` and ``arch`` (either may be left out: all of them), with their
+        duration tiers in words. A region the table lacks is an :class:`UnknownRegion` error."""
+        if region and region not in self.regions:
+            self.lookup(region, arch)  # raises, naming the known regions
         rows = self.frame
         if region:
             rows = rows[rows["region"] == region]
         if arch:
             rows = rows[rows["arch"] == arch]
-        if rows.empty:
-            rows = pd.DataFrame([asdict(self.lookup(region or DEFAULT_REGION, arch or DEFAULT_ARCH))])
-        return rows.reset_index(drop=True)
+        rows = rows.reset_index(drop=True)
+        rows["duration_tiers"] = [self._tier_text(r, a) for r, a in zip(rows["region"], rows["arch"], strict=True)]
+        return rows
+
+    def _tier_text(self, region: str, arch: str) -> str:
+        tiers = self.tiers[(self.tiers["region"] == region) & (self.tiers["arch"] == arch)]
+        if tiers.empty:
+            return "first tier only (no tiers in this table)"
+        return "; ".join(
+            (f"over {b / 1e9:g}" if np.isinf(e) else f"{b / 1e9:g}-{e / 1e9:g}")
+            + f" billion GB-s a month: {np.format_float_positional(usd, trim='-')}"
+            for b, e, usd in tiers[["begin_gb_s", "end_gb_s", "usd"]].itertuples(index=False))
 
     @property
     def regions(self) -> list[str]:
         return sorted(self.frame["region"].unique())
 
 
-def load_prices(path: str | Path | None = None) -> PriceTable:
-    """The packaged price table, with the rows of the file at ``path`` (if any) replacing or adding
-    to it per region and architecture; so a user file may hold just the one region they use."""
+def known_regions(path: str | Path | None = None) -> dict[str, list[str]]:
+    """Every region the price table in use has prices for, each with its architectures, sorted
+    (for a region picker): the bundled table, the user's ``prices --update`` cache, ``path``."""
+    frame = load_prices(path).frame
+    return {region: sorted(group["arch"]) for region, group in frame.groupby("region", sort=True)}
+
+
+def load_prices(path: str | Path | None = None, *, cache: bool = True) -> PriceTable:
+    """The price table: the packaged ``prices.csv`` (dated, offline), then the user's cache
+    written by ``prices --update`` (every region from the AWS Price List), then the file at
+    ``path``, each replacing or adding rows per region and architecture; so a user file may hold
+    just the one region they use. ``path`` may be a wide table like ``prices.csv`` or a long one
+    written by ``prices --update``."""
+    from logparse import pricelist
+
     with resources.files("logparse").joinpath("prices.csv").open("r", encoding="utf-8") as handle:
         frame = _read_prices(handle, "logparse/prices.csv")
+    tiers = _no_tiers()
+    layers = [(pricelist.cache_path(), False)] if cache else []
     if path is not None:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                user = _read_prices(handle, str(path))
-        except OSError as exc:
-            raise PriceError(f"cannot read price file {path}: {exc.strerror or exc}") from exc
-        frame = pd.concat([user, frame]).drop_duplicates(["region", "arch"], keep="first")
-    return PriceTable(frame.sort_values(["region", "arch"], ignore_index=True))
+        layers.append((Path(path), True))
+    for layer, required in layers:
+        if not (required or layer.exists()):
+            continue  # no update yet: the bundled table it is
+        wide, more_tiers = _read_layer(layer)
+        keys = set(zip(wide["region"], wide["arch"], strict=True))
+        frame = pd.concat([wide, frame]).drop_duplicates(["region", "arch"], keep="first")
+        old = [(r, a) not in keys for r, a in zip(tiers["region"], tiers["arch"], strict=True)]
+        tiers = pd.concat([more_tiers, tiers[old]], ignore_index=True) if len(tiers) else more_tiers
+    return PriceTable(frame.sort_values(["region", "arch"], ignore_index=True),
+                      tiers.sort_values(["region", "arch", "begin_gb_s"], ignore_index=True))
+
+
+def _read_layer(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One price file, wide (prices.csv columns) or long (``prices --update``), as wide rows + tiers."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            header = next((line for line in handle if line.strip() and not line.startswith("#")), "")
+            handle.seek(0)
+            if "meter" in header.split(","):
+                return _long_to_wide(path)
+            return _read_prices(handle, str(path)), _no_tiers()
+    except OSError as exc:
+        raise PriceError(f"cannot read price file {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise PriceError(f"{path}: not a UTF-8 price table ({exc.reason})") from exc
+
+
+def _long_to_wide(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A ``prices --update`` table -> one row per region and architecture (first tier of every
+    meter) and the duration tiers. A region missing a meter is left out (it cannot be priced)."""
+    from decimal import InvalidOperation
+
+    from logparse import pricelist
+
+    try:
+        rows = pricelist.read_rows(path)
+    except (KeyError, ValueError, InvalidOperation, csv.Error) as exc:
+        raise PriceError(f"{path}: not a readable price table ({type(exc).__name__}: {exc}); run "
+                         "`python -m logparse prices --update` again or delete it") from None
+    incomplete = pricelist.missing_meters(rows)
+    records: dict[tuple[str, str], dict[str, object]] = {}
+    tiers = []
+    for row in rows:
+        if row.region in incomplete:
+            continue
+        if row.meter == "duration_gb_s":
+            tiers.append((row.region, row.arch, float(row.begin_range), float(row.end_range), float(row.usd)))
+        if row.begin_range != 0:
+            continue
+        record = records.setdefault((row.region, row.arch), {"region": row.region, "arch": row.arch})
+        record[row.meter] = float(row.usd)
+        record["source"] = f"{row.origin}, AWSLambda offer {row.version} published {row.publication_date}"
+        record["date"] = row.publication_date[:10] or "unknown"
+        if row.note:  # SnapStart meters: one for both architectures; the output must say so
+            record["shared"] = f"; SnapStart cache and restore: {SHARED_NOTE}"
+    for record in records.values():
+        record["source"] = str(record["source"]) + str(record.pop("shared", ""))
+    wide = pd.DataFrame(list(records.values()), columns=["region", "arch", *PRICE_COLUMNS, "source", "date"])
+    return wide, pd.DataFrame(tiers, columns=list(TIER_COLUMNS))
 
 
 def _read_prices(handle, name: str) -> pd.DataFrame:
+    """A wide price table (the columns of ``prices.csv``), checked row by row."""
     try:
         frame = pd.read_csv(handle, comment="#", skipinitialspace=True, dtype=str)
     except (ValueError, pd.errors.ParserError) as exc:
@@ -206,6 +323,38 @@ def _read_prices(handle, name: str) -> pd.DataFrame:
     if frame.duplicated(["region", "arch"]).any():
         raise PriceError(f"{name}: a region and architecture appears twice")
     return frame
+
+
+def apply_duration_tiers(prices: Prices, invocations: pd.DataFrame) -> Prices:
+    """Prices whose duration price is the tiered rate for the GB-seconds of ``invocations``.
+
+    AWS tiers duration per account, region and architecture by the GB-seconds of a calendar
+    month (x86_64: the first 6 billion, the next 9 billion, the rest). The logs are taken as that
+    month's usage: each month's GB-seconds are priced through the tiers, and the duration price
+    becomes total / GB-seconds, so every total stays exact (a bucket's share is the average rate).
+    Without tiers in the table (the bundled prices) the first tier stays, and the notes say so.
+    """
+    if not prices.duration_tiers:
+        return replace(prices, duration_basis="first duration tier (this price table has no tiers: "
+                                              "run `python -m logparse prices --update`)")
+    inv = invocations[invocations["timestamp"].notna()]
+    gb_s = (inv["memory_mb"].to_numpy(dtype=float, na_value=0.0) / MB_PER_GB
+            * zero_nan(inv["billed_duration_ms"].to_numpy(dtype=float, na_value=np.nan)) / 1000)
+    stamps = inv["timestamp"].astype(TIME).dt.tz_convert("UTC")
+    months = (stamps.dt.year * 12 + stamps.dt.month - 1).to_numpy(dtype=np.int64)
+    month_codes, month_index = pd.factorize(months)
+    per_month = np.bincount(month_codes, weights=gb_s, minlength=len(month_index)) if len(gb_s) else np.zeros(0)
+    total_gb_s = float(per_month.sum())
+    if total_gb_s <= 0:
+        return replace(prices, duration_basis="first duration tier (no billed duration to tier)")
+    usd = sum(float(np.clip(per_month - begin, 0, end - begin).sum()) * rate
+              for begin, end, rate in prices.duration_tiers)
+    rate = usd / total_gb_s
+    busiest = float(per_month.max())
+    basis = (f"duration tiers applied to {total_gb_s:,.0f} GB-s in {len(per_month)} calendar month(s) "
+             f"of these logs (up to {busiest:,.0f} GB-s a month, as if the account used nothing else "
+             f"in {prices.region}): {rate:.10g} USD per GB-s")
+    return replace(prices, duration_gb_s=rate, duration_basis=basis)
 
 
 # --------------------------------------------------------------------------- version lifetimes
@@ -241,8 +390,18 @@ def _without_cache_window(life: pd.DataFrame) -> pd.DataFrame:
 def _lifetimes(
     tables: Tables, versions: pd.DataFrame | None, until: pd.Timestamp | None, grouped: Grouped | None = None
 ) -> pd.DataFrame:
-    """version_lifetimes with the would-be cache window kept for every version (for compare_options)."""
-    seen = _sightings(tables, grouped or Grouped.of(tables.invocations))
+    """version_lifetimes with the would-be cache window kept for every version (for compare_options).
+
+    Tables cut to a time range (``tables.window``) are charged only for the part of each version's
+    cache window inside the range: the window itself (and its 3-hour minimum) comes from the
+    version's whole life, ``tables.unwindowed``. Versions with neither cache seconds nor
+    invocations in the range are left out."""
+    whole = tables.unwindowed
+    if whole is None or tables.window is None:
+        seen = _sightings(tables, grouped or Grouped.of(tables.invocations))
+    else:
+        seen = _whole_sightings(whole)
+        seen = seen[tables.window.picked(seen)].reset_index(drop=True)
     api = _api_versions(tables if versions is None else versions)
     life = seen.merge(api, on=list(KEYS), how="outer")
     observed_end = seen["last_seen"].max()
@@ -258,6 +417,8 @@ def _lifetimes(
     span_end = span_end.clip(lower=cached_from)
     # AWS rule: the SnapStart cache is charged for at least 3 hours per version.
     cached_until = span_end.clip(lower=cached_from + CACHE_MINIMUM)
+    if tables.window is not None:
+        cached_from, cached_until = _clip_to_window(cached_from, cached_until, tables.window)
     life["cached_from"] = cached_from.astype(TIME)
     life["cached_until"] = cached_until.astype(TIME)
     life["cached_seconds"] = pd.array(
@@ -273,7 +434,44 @@ def _lifetimes(
     life["architecture"] = life["architecture"].astype(TEXT)
     columns = [*KEYS, "first_seen", "last_seen", "cached_from", "cached_until", "cached_seconds",
                "snapstart", "basis", "memory_mb", "architecture"]
+    if tables.window is not None:
+        active = group_codes(tables.invocations, KEYS)[0] if len(tables.invocations) else life[[*KEYS]].iloc[:0]
+        invoked = life[[*KEYS]].merge(active.astype(TEXT).assign(_invoked=True), on=list(KEYS), how="left")
+        keep = (life["cached_seconds"] > 0).to_numpy() | invoked["_invoked"].notna().to_numpy()
+        life = life[keep]
     return sort_versions(life[columns])
+
+
+_WHOLE_SIGHTINGS: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+
+
+def _whole_sightings(whole: Tables) -> pd.DataFrame:
+    """:func:`_sightings` of the tables as loaded, remembered while they live: every window cut
+    from them (each dashboard widget change, and the cost and comparison of one change) needs the
+    same whole-life sightings, one row per version."""
+    key = id(whole.invocations)
+    hit = _WHOLE_SIGHTINGS.get(key)
+    if hit is not None and hit[0]() is whole.invocations:
+        return hit[1]
+    seen = _sightings(whole, Grouped.of(whole.invocations))
+    if len(_WHOLE_SIGHTINGS) >= 8:
+        _WHOLE_SIGHTINGS.pop(next(iter(_WHOLE_SIGHTINGS)), None)
+    _WHOLE_SIGHTINGS[key] = (weakref.ref(whole.invocations, lambda _ref, key=key: _WHOLE_SIGHTINGS.pop(key, None)),
+                             seen)
+    return seen
+
+
+def _clip_to_window(cached_from: pd.Series, cached_until: pd.Series, window: Window
+                    ) -> tuple[pd.Series, pd.Series]:
+    """A cache window (its 3-hour minimum already applied) cut to ``[since, until)``; a version
+    not cached inside it gets an empty window (NaT, 0 seconds)."""
+    since, until = window.since, window.until
+    if since is not None:
+        cached_from = cached_from.clip(lower=since)
+    if until is not None:
+        cached_until = cached_until.clip(upper=until)
+    empty_window = (cached_until <= cached_from).fillna(True)
+    return cached_from.mask(empty_window), cached_until.mask(empty_window)
 
 
 @dataclass(frozen=True)
@@ -377,8 +575,8 @@ def cost_by_version(
     _add_total(out)
     for name in COST_COLUMNS:
         out[name] = float_array(out[name].to_numpy(dtype=float))
-    out["assumptions"] = pd.array(_assumption_texts(life, prices), dtype=TEXT)
-    out.attrs["assumptions"] = [*prices.notes(), BILLED_RESTORE_NOTE]
+    out["assumptions"] = pd.array(_assumption_texts(life, prices, tables.window), dtype=TEXT)
+    out.attrs["assumptions"] = [*prices.notes(), BILLED_RESTORE_NOTE, *_window_notes(tables)]
     ordered = [*KEYS, "snapstart", "basis", "memory_mb", "invocations", "restores", "cached_seconds",
                *COST_COLUMNS, "assumptions"]
     return out[ordered]
@@ -435,7 +633,8 @@ def cost_over_time(
     for part in (*COST_PARTS, "total"):
         out_frame[f"cumulative_{part}_cost_usd"] = float_array(np.cumsum(grid[part], axis=1).ravel())
     out_frame.attrs["assumptions"] = [*prices.notes(), BILLED_RESTORE_NOTE,
-                                      "cache charge spread over the buckets the version is cached in"]
+                                      "cache charge spread over the buckets the version is cached in",
+                                      *_window_notes(tables)]
     return out_frame
 
 
@@ -498,8 +697,18 @@ def _add_total(frame: pd.DataFrame) -> None:
                                + frame["duration_cost_usd"] + frame["request_cost_usd"])
 
 
-def _assumption_texts(life: pd.DataFrame, prices: Prices) -> list[str]:
+WINDOW_NOTE = ("time range: cache charged only for the seconds of the range each version was cached "
+               "(its cache window, 3-hour minimum, from all the data), restores only inside the range")
+
+
+def _window_notes(tables: Tables) -> list[str]:
+    return [WINDOW_NOTE] if tables.window is not None else []
+
+
+def _assumption_texts(life: pd.DataFrame, prices: Prices, window: Window | None = None) -> list[str]:
     price_note = "; ".join(prices.notes())
+    if window is not None:
+        price_note = f"{price_note}; cache charged only inside the time range"
     texts = []
     for snapstart, basis in zip(life["snapstart"], life["basis"], strict=True):
         if not snapstart:
@@ -611,7 +820,7 @@ def compare_options(
     lowest = total.groupby([out["function"], out["version"]], dropna=False).transform("min")
     out["cheapest"] = (total == lowest).fillna(False).astype(bool)
     out = out.merge(per_version, on=list(KEYS), how="left")
-    out.attrs["assumptions"] = [*prices.notes(), *COMPARE_NOTES]
+    out.attrs["assumptions"] = [*prices.notes(), *COMPARE_NOTES, *_window_notes(tables)]
     return out
 
 

@@ -521,9 +521,9 @@ def _history(tables: Tables, out_dir: Path) -> Tables:
 
 
 def _metrics(history: Tables, bucket: str) -> pd.DataFrame:
-    from logparse import metrics
+    from logparse import metrics, repatch
 
-    return metrics.over_time(history.invocations, bucket)
+    return repatch.add_runtime_columns(metrics.over_time(history.invocations, bucket), history, bucket)
 
 
 def _costs(history: Tables, prices: Any, bucket: str) -> pd.DataFrame:

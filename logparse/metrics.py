@@ -107,6 +107,26 @@ def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) ->
     return out
 
 
+UNTIMED_NOTE = "{n} rows carry no time: charts need one"
+
+
+def untimed_rows(tables) -> int:
+    """Invocations, inits and restores without a timestamp (a console copy has none): counted in
+    per-version figures but left out of every chart and time bucket, which need a time. With a
+    time range picked they are outside it too; the count is then of the functions and versions
+    picked over all the data (``tables.unwindowed``), so a face can still say they exist."""
+    window = tables.window
+    source = tables.unwindowed if tables.unwindowed is not None and window is not None else tables
+    total = 0
+    for frame in (source.invocations, source.inits, source.restores):
+        untimed = frame["timestamp"].isna().to_numpy(dtype=bool)
+        if source is not tables and untimed.any():
+            total += int(window.picked(frame[untimed]).sum())
+        else:
+            total += int(untimed.sum())
+    return total
+
+
 # --------------------------------------------------------------------------- aggregates
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import cost, metrics
+from logparse import cost, metrics, projection, repatch
 from logparse.tables import Tables
 
 
@@ -25,6 +25,15 @@ def _number(value: Any) -> float | int | None:
     return round(value, 6) if isinstance(value, float) else value
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: times ISO-8601 UTC, missing values None."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append({k: v.isoformat() if isinstance(v, pd.Timestamp) else _number(v) if not isinstance(v, str)
+                    else v for k, v in row.items()})
+    return out
+
+
 def _quantiles(row: pd.Series, prefix: str, keys: tuple[str, ...]) -> dict[str, float | None]:
     return {key: _number(row.get(f"{prefix}_{key}")) for key in keys}
 
@@ -33,26 +42,24 @@ COMPARISON_COLUMNS = ("function", "version", "option", "total_cost_usd", "cold_s
                       "cold_start_p99_ms", "pc_concurrency", "cheapest", "note")
 
 
-def _comparison(tables: Tables, prices: cost.Prices) -> list[dict[str, Any]]:
+def _comparison(options: pd.DataFrame) -> list[dict[str, Any]]:
     """SnapStart vs on-demand vs Provisioned Concurrency for the observed traffic, per version."""
-    options = cost.compare_options(tables, prices, versions=tables.versions if len(tables.versions) else None)
     if options.empty:
         return []
     return [{column: _number(row[column]) for column in COMPARISON_COLUMNS if column in options.columns}
             for _, row in options.iterrows()]  # three rows per version
 
 
-HOOK_COLUMNS = ("restores_traced", "hook_ms_p50", "hook_ms_p99", "hook_ms_max", "failures", "headroom_ms",
-                "limit_share", "worst_trace_id")
+HOOK_COLUMNS = ("restores_traced", "hook_ms_p50", "hook_ms_p99", "hook_ms_max", "failures", "failed_restores",
+                "worst_ms", "headroom_ms", "limit_share", "worst_trace_id", "measured_from")
 
 
 def _hooks(tables: Tables) -> dict[tuple[str, str], dict[str, Any]]:
-    """After-restore hook time per version from X-Ray (None where no restore was traced)."""
-    if tables.spans.empty:
-        return {}
+    """After-restore hooks per version, from X-Ray and from the restore failures of the logs
+    (None where no restore was traced and none failed)."""
     from logparse import xray
 
-    frame = xray.hook_analysis(tables.spans, tables.invocations)
+    frame = xray.hook_analysis(tables.spans, tables.invocations, tables.restores)
     return {(row["function"], row["version"]): {c: _number(row[c]) for c in HOOK_COLUMNS if c in frame.columns}
             for _, row in frame.iterrows()}
 
@@ -83,6 +90,10 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
         functions.append(entry)
     notes = list(prices.notes())
     notes.extend(note for note in (costs.attrs.get("assumptions", []) if len(costs) else []) if note not in notes)
+    untimed = metrics.untimed_rows(tables)
+    if untimed:
+        notes.append(metrics.UNTIMED_NOTE.format(n=f"{untimed:,}")
+                     + " (counted here, left out of time buckets such as metrics.csv)")
     if (tables.invocations["function"] == "unknown").any():
         notes.append("some invocations have no function name (the input carries no log group): "
                      "pass --function NAME")
@@ -94,10 +105,19 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
         "architecture": prices.arch,
         "notes": notes,
     }
-    result["comparison"] = _comparison(tables, prices)
+    versions = tables.versions if len(tables.versions) else None
+    options = cost.compare_options(tables, prices, versions=versions)
+    result["comparison"] = _comparison(options)
+    projected = projection.project(tables, prices, versions, options=options)
+    result["projection"] = _records(projected)
+    if len(projected):
+        notes.extend(projection.NOTES)
     hooks = _hooks(tables)
     for entry in functions:
         entry["after_restore_hooks"] = hooks.get((entry["function"], entry["version"]))
+    timeline = repatch.runtime_timeline(tables)
+    result["runtime_versions"] = _records(timeline)
+    result["repatches"] = _records(repatch.repatches(tables, timeline))
     if tables.xray_join:
         result["xray"] = dict(tables.xray_join)
     return result

@@ -31,7 +31,7 @@ import polars as pl
 import pyarrow as pa
 from isal import isal_zlib
 
-from logparse import layouts, lines, platform
+from logparse import dedupe, layouts, lines, platform
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
 from logparse.timeutil import epoch_ms_time, parse_log_time
 
@@ -119,7 +119,7 @@ def load(
         else:
             found[name] = platform.empty_table(name)
     # Built from what was read: empty default tables would cost more than a small parse.
-    tables = Tables(**found, stats=stats)
+    tables = dedupe.drop_repeats(Tables(**found, stats=stats))
     if len(tables.spans) and len(tables.invocations):
         from logparse import xray
 

@@ -160,7 +160,10 @@ def make_rejects(source: str, line: int | None, reason: str, text: str = "") -> 
 
 @dataclass
 class Stats:
-    """Accounting for every input line: ``lines == parsed + skipped + rejected``."""
+    """Accounting for every input line: ``lines == parsed + skipped + rejected``.
+
+    ``duplicates`` counts table rows dropped because the same event was read twice (see
+    :mod:`logparse.dedupe`): their lines were parsed, and are counted as parsed."""
 
     lines: int = 0
     parsed: int = 0
@@ -170,6 +173,7 @@ class Stats:
     seconds: float = 0.0
     files: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+    duplicates: int = 0
 
     def add(self, other: Stats) -> None:
         """Fold another source's counts into this one."""
@@ -180,6 +184,7 @@ class Stats:
         self.bytes += other.bytes
         self.seconds += other.seconds
         self.files += other.files
+        self.duplicates += other.duplicates
         for kind, n in other.kinds.items():
             self.kinds[kind] = self.kinds.get(kind, 0) + n
 
@@ -196,9 +201,42 @@ class Stats:
             "rejected": self.rejected,
             "bytes": self.bytes,
             "files": self.files,
+            "duplicates": self.duplicates,
             "seconds": round(self.seconds, 3),
             "kinds": dict(sorted(self.kinds.items())),
         }
+
+
+@dataclass(frozen=True)
+class Window:
+    """What :func:`select` cut: ``[since, until)`` (None: open) and the functions and versions
+    picked (empty: all)."""
+
+    since: pd.Timestamp | None = None
+    until: pd.Timestamp | None = None
+    functions: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+
+    def picked(self, frame: pd.DataFrame) -> np.ndarray:
+        """Rows of ``frame`` in the picked functions and versions (times not looked at)."""
+        keep = np.ones(len(frame), dtype=bool)
+        for column, names in (("function", self.functions), ("version", self.versions)):
+            if names and len(frame):
+                keep &= frame[column].isin(list(names)).fillna(False).to_numpy(dtype=bool)
+        return keep
+
+    def within(self, other: Window | None) -> Window:
+        """This cut applied after ``other``: the range inside both, the names picked by both."""
+        if other is None:
+            return self
+        starts = [t for t in (self.since, other.since) if t is not None]
+        ends = [t for t in (self.until, other.until) if t is not None]
+
+        def both(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(n for n in a if n in b) if a and b else a or b
+
+        return Window(max(starts) if starts else None, min(ends) if ends else None,
+                      both(self.functions, other.functions), both(self.versions, other.versions))
 
 
 @dataclass
@@ -216,6 +254,12 @@ class Tables:
     versions: pd.DataFrame = field(default_factory=pd.DataFrame)
     # Counts from joining X-Ray spans to invocations (matched, traces_without_logs, ...).
     xray_join: dict[str, int] = field(default_factory=dict)
+    # Set by select() when it cuts a time range: the range and the functions/versions picked,
+    # and the tables as loaded (uncut). A version's SnapStart cache is charged for its whole life
+    # (3-hour minimum), which is longer than any window: the cost model reads the life from
+    # ``unwindowed`` and charges the part inside ``window``.
+    window: Window | None = None
+    unwindowed: Tables | None = field(default=None, repr=False)
 
     def __iter__(self):
         """(name, frame) for the five tables, in the order exports write them."""
@@ -248,9 +292,12 @@ def select(
 ) -> Tables:
     """The same Tables cut to some functions/versions and a time range ``[since, until)``
     (``[since, until]`` for a slider's inclusive end). Rows without a time are kept only when no
-    range is asked for. Rejects, stats and join counts describe the whole input: kept whole."""
+    range is asked for. Rejects, stats and join counts describe the whole input: kept whole.
+    With a time range, the result keeps what was cut (``window``, combined with any earlier cut)
+    and the tables as loaded (``unwindowed``) for the cost model."""
     functions = [functions] if isinstance(functions, str) else list(functions or ())
     versions = [versions] if isinstance(versions, str) else list(versions or ())
+    timed = since is not None or until is not None
 
     def cut(frame: pd.DataFrame, time_column: str | None) -> pd.DataFrame:
         if not len(frame):
@@ -267,7 +314,7 @@ def select(
             keep &= before.fillna(False).to_numpy(dtype=bool)
         return frame if keep.all() else frame[keep].reset_index(drop=True)
 
-    return replace(
+    out = replace(
         tables,
         invocations=cut(tables.invocations, "timestamp"),
         inits=cut(tables.inits, "timestamp"),
@@ -275,3 +322,8 @@ def select(
         spans=cut(tables.spans, "start"),
         versions=cut(tables.versions, None),
     )
+    if not timed and tables.window is None:
+        return out
+    end = until + pd.Timedelta(1, "ns") if until is not None and until_inclusive else until
+    window = Window(since, end, tuple(functions), tuple(versions)).within(tables.window)
+    return replace(out, window=window, unwindowed=tables.unwindowed if tables.unwindowed is not None else tables)

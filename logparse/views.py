@@ -130,6 +130,10 @@ def architecture(tables: Tables) -> str | None:
     return str(found[0]) if len(found) == 1 else None
 
 
+UNTIMED_NOTE = metrics.UNTIMED_NOTE
+untimed_rows = metrics.untimed_rows
+
+
 def time_range(tables: Tables) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """First and last timestamp over invocations, inits, restores and spans; None if none."""
     lows, highs = [], []
@@ -295,8 +299,9 @@ def xray_restore_over_time(invocations: pd.DataFrame, bucket: str) -> pd.DataFra
 
     Empty when no trace was joined. Buckets are floored the way :func:`metrics.over_time` floors them.
     """
-    traced = invocations.loc[invocations["xray_restore_ms"].notna().to_numpy(dtype=bool),
-                             ["timestamp", "function", "version", "xray_restore_ms"]]
+    # A row without a time has no bucket (floored, NaT would land at pandas' minimum, 1677).
+    keep = (invocations["xray_restore_ms"].notna() & invocations["timestamp"].notna()).to_numpy(dtype=bool)
+    traced = invocations.loc[keep, ["timestamp", "function", "version", "xray_restore_ms"]]
     columns = ["bucket_start", "function", "version", "series", "traces",
                "xray_restore_ms_p50", "xray_restore_ms_max"]
     if not len(traced):
@@ -398,6 +403,13 @@ class Views:
     hooks: pd.DataFrame
     assumptions: list[str]
     series: list[str]
+    # Rows of the selection without a timestamp, left out of every chart (see untimed_rows).
+    untimed: int = 0
+
+    @property
+    def untimed_note(self) -> str | None:
+        """What to tell the user about rows without a time, or None when there are none."""
+        return UNTIMED_NOTE.format(n=f"{self.untimed:,}") if self.untimed else None
 
 
 def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str | None = None) -> Views:
@@ -433,7 +445,8 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
         comparison=with_series(comparison),
         ecdf=ecdf(selected),
         init_vs_restore=init_vs_restore(selected),
-        hooks=with_series(xray.hook_analysis(selected.spans, selected.invocations)),
+        hooks=with_series(xray.hook_analysis(selected.spans, selected.invocations, selected.restores)),
         assumptions=assumptions(costs, comparison),
         series=series_names(selected),
+        untimed=untimed_rows(selected),
     )

@@ -14,11 +14,11 @@ Inputs (already decompressed by ``sources.py``):
 
 Accounting (``records_read``): every record ends up as exactly one span, one reject or one skip.
 
-- one **span** per subsegment (nested to any depth, or sent separately with ``"type":
+- one **span** per subsegment (nested up to the limit below, or sent separately with ``"type":
   "subsegment"``) that belongs to a Lambda function segment and is well formed;
 - one **reject** per malformed subsegment, malformed function segment, undecodable document or
   broken envelope entry (bad JSON, missing times, end before start, in progress, duplicate id,
-  cycle in parent ids);
+  cycle in parent ids, nested deeper than the limit);
 - one **skip** per document that is not a Lambda function segment (its nested subsegments are not
   looked at and not counted), per function segment itself (a container: its subsegments are the
   spans), per in-progress document superseded by the complete one with the same id (X-Ray's own
@@ -27,11 +27,22 @@ Accounting (``records_read``): every record ends up as exactly one span, one rej
 
 ``parse_counted`` returns the same plus that breakdown by kind, for ``Stats.kinds``.
 
+Nesting limit (``MAX_NESTING``, 128 levels of JSON objects and arrays, i.e. about 63 levels of
+subsegments): a document nested deeper is one reject, ``nested deeper than 128 levels``, and none
+of its subsegments are read. Why a limit of our own: every JSON decoder has one (orjson 3.13 stops
+at 1024 levels, msgspec and the standard library at Python's recursion limit, near 1000, less on a
+deep call stack; older orjson had none), so without ours the same document would be read or lost
+depending on the installed release and on which path took it. Ours is checked before any decoder
+sees a document (a count of brackets, then an exact string-aware scan for the rare document with
+more than 128 brackets), far below every decoder's limit, so both paths read every document up to
+it in full and reject every document beyond it with the same reason. Real traces nest a few
+levels; a segment document is at most 64 KB.
+
 Speed (benchmarks/bench_xray.py, 100,000 traces of ~5 subsegments, 198 MB): decoding the JSON was
 half the time, so msgspec decodes the batch envelope and each document straight into typed
 ``msgspec.Struct`` objects (``_Segment``/``_Node``): no dict per node, and the fields the walk does
-not read are skipped, not built. A document whose fields are not of the expected types (or is
-nested too deep for msgspec) fails that decode and is read the tolerant way, by orjson into dicts,
+not read are skipped, not built. A document whose fields are not of the expected types fails
+that decode and is read the tolerant way, by orjson into dicts,
 as is every document the typed walk finds anything unusual in (a reject, a duplicate, a
 subsegment sent alone, an owner known only from the log group): one code path decides rejects
 and their reasons, and the typed one only ever takes documents that path would read without a
@@ -102,6 +113,51 @@ def looks_like_xray(head: bytes) -> bool:
         if not line or _is_daemon_header(line):
             continue
         return bool(_TRACE_ID_KEY.search(line) and _ID_KEY.search(line))
+    return False
+
+
+# See the module docstring: documents nested deeper are one reject, before any decoder sees them.
+MAX_NESTING = 128
+TOO_DEEP = f"nested deeper than {MAX_NESTING} levels"
+_OPEN, _CLOSE = np.array([ord("{"), ord("[")], np.uint8), np.array([ord("}"), ord("]")], np.uint8)
+
+
+def _too_deep(raw: bytes | str) -> bool:
+    """Is this JSON text nested deeper than :data:`MAX_NESTING`? Cheap for the usual document: it
+    cannot be deeper than it has opening brackets, so only a document with more than the limit's
+    worth is scanned exactly."""
+    if type(raw) is str:
+        if raw.count("{") + raw.count("[") <= MAX_NESTING:
+            return False
+        raw = raw.encode("utf-8", "surrogatepass")
+    elif raw.count(b"{") + raw.count(b"[") <= MAX_NESTING:
+        return False
+    return json_depth(raw) > MAX_NESTING
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep the objects and arrays of a JSON text nest (brackets inside strings do not count),
+    vectorized: escaped backslashes and quotes are removed first, so every quote left opens or
+    closes a string, and bytes after an even number of quotes are outside strings."""
+    text = np.frombuffer(raw.replace(b"\\\\", b"").replace(b'\\"', b""), dtype=np.uint8)
+    outside = (np.cumsum(text == ord('"')) & 1) == 0
+    step = np.isin(text, _OPEN).astype(np.int64) - np.isin(text, _CLOSE)
+    step[~outside] = 0
+    return int(np.cumsum(step).max(initial=0))
+
+
+def _value_too_deep(value: Any) -> bool:
+    """:func:`_too_deep` for a document that arrived already decoded (an object inside a JSON
+    array or a single-document file): one pass per level, stopping past the limit."""
+    level, current = 1, [value] if type(value) is dict or type(value) is list else []
+    while current:
+        if level > MAX_NESTING:
+            return True
+        below = []
+        for item in current:
+            children = item.values() if type(item) is dict else item
+            below.extend(child for child in children if type(child) is dict or type(child) is list)
+        current, level = below, level + 1
     return False
 
 
@@ -208,7 +264,7 @@ class _Batch(msgspec.Struct, gc=False):
 _SEGMENT = msgspec.json.Decoder(_Segment)
 _BATCH = msgspec.json.Decoder(_Batch)
 _TRACES = msgspec.json.Decoder(list[_Trace] | None)
-_UNTYPED = (msgspec.DecodeError, RecursionError)  # wrong type / bad JSON / nested too deep for it
+_UNTYPED = (msgspec.DecodeError, RecursionError)  # wrong type / bad JSON (deep ones never get here)
 _TYPED = True  # the tests switch it off to check both paths give the same tables
 
 
@@ -245,6 +301,9 @@ def _typed_batch(data: bytes, traces: list[_Trace], line: int | None = None
         for s, entry in enumerate(trace.Segments):
             number = line or number + 1
             raw = entry.Document
+            if _too_deep(raw):
+                yield number, _Bad(TOO_DEEP, raw), None
+                continue
             try:
                 yield number, decode(raw), raw
                 continue
@@ -270,6 +329,10 @@ def _lines(data: bytes) -> Iterator[tuple[int, Any, Any]]:
         line = raw.strip()
         if not line:
             continue
+        # A batch response's documents are strings, each checked on its own (_typed_batch, _unwrap).
+        if not _BATCH_HEAD.match(line) and _too_deep(line):
+            yield number, _Bad(TOO_DEEP, line), None
+            continue
         if _TYPED:
             try:
                 doc = decode(line)
@@ -292,7 +355,8 @@ def _lines(data: bytes) -> Iterator[tuple[int, Any, Any]]:
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            yield number, _Bad(f"invalid JSON ({exc})", line), None
+            # A batch response holding a too-deep document as an object (not the usual string).
+            yield number, _Bad(TOO_DEEP if _too_deep(line) else f"invalid JSON ({exc})", line), None
             continue
         if isinstance(value, dict) and set(value) == {"format", "version"}:
             yield number, _HEADER, None
@@ -318,6 +382,9 @@ def _unwrap(value: Any, counter: list[int], line: int | None) -> Iterator[tuple[
                 counter[0] += 1
                 document = segment.get("Document") if type(segment) is dict else None
                 if type(document) is str:
+                    if _too_deep(document):
+                        yield line or counter[0], _Bad(TOO_DEEP, document), None
+                        continue
                     try:
                         document = orjson.loads(document)
                     except orjson.JSONDecodeError as exc:
@@ -342,13 +409,25 @@ def _unwrap(value: Any, counter: list[int], line: int | None) -> Iterator[tuple[
 def _decode(document: Any, context: Any) -> Any:
     """A Document string or object -> dict, or a _Bad saying why not."""
     if isinstance(document, str):
+        if _too_deep(document):
+            return _Bad(TOO_DEEP, document)
         try:
             document = orjson.loads(document)
         except orjson.JSONDecodeError as exc:
             return _Bad(f"invalid JSON ({exc})", document)
+    elif _value_too_deep(document):
+        return _Bad(TOO_DEEP, _shallow(document))
     if not isinstance(document, dict):
         return _Bad("segment document is not a JSON object", context)
     return document
+
+
+def _shallow(value: Any) -> Any:
+    """The top level of a too-deep value, for its reject text (serializing all of it is what the
+    limit is there to avoid)."""
+    if type(value) is dict:
+        return {k: v for k, v in value.items() if type(v) is not dict and type(v) is not list}
+    return [v for v in value if type(v) is not dict and type(v) is not list] if type(value) is list else value
 
 
 def _untyped(raw: str | bytes) -> Any:
@@ -924,71 +1003,90 @@ HOOKS_COLUMNS: dict[str, str] = {
     "function": TEXT,
     "version": TEXT,
     "restores_traced": "Int64",
+    # Hook time measured from hook subsegments only; <NA> where no restore had any ("no hooks traced").
     "hook_ms_p50": "Float64",
     "hook_ms_p99": "Float64",
     "hook_ms_max": "Float64",
     "failures": "Int64",
+    # Restores that failed or hit the 10 s limit (logs or traces): headroom_ms is <= 0 where any did.
+    "failed_restores": "Int64",
     "worst_ms": "Float64",
     "worst_trace_id": TEXT,
     "headroom_ms": "Float64",
     "limit_share": "Float64",
-    # How each restore's hook_ms was measured (see hook_analysis): counts per basis.
+    # How each restore's limit time was measured (see hook_analysis): counts per basis.
     "hooks_instrumented": "Int64",
     "hooks_from_billing": "Int64",
     "hooks_upper_bound": "Int64",
     "xray_restore_ms_p50": "Float64",
     "xray_restore_ms_max": "Float64",
+    # What the figures of the row are measured from, in words (the dashboard shows it).
+    "measured_from": TEXT,
 }
 
+# Lambda's error type when after-restore hooks overrun the 10 s limit.
+HOOK_TIMEOUT_ERROR = "SnapStartTimeoutException"
+NO_HOOKS = "no hooks traced"
+# A REPORT can follow its RESTORE_REPORT by at most the 15-minute function timeout.
+_REPORT_AFTER_RESTORE = pd.Timedelta(minutes=16)
 
-def hook_analysis(spans: pd.DataFrame, invocations: pd.DataFrame | None = None) -> pd.DataFrame:
+
+def hook_analysis(spans: pd.DataFrame, invocations: pd.DataFrame | None = None,
+                  restores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per function and version: how long after-restore hooks take and how close they come to
     the 10 s limit.
 
-    ``hook_ms`` is the restore time spent beyond loading the snapshot. Lambda documents Restore
-    Duration as snapshot restore + runtime load + after-restore hooks, and Billed Restore Duration
-    as runtime load + hooks, so hook time is measured, per traced restore, as tightly as the data
-    allows, never below the true hook time except where the hooks themselves were timed:
+    Hook time (``hook_ms_*``) is only ever measured from hook subsegments: the direct children of
+    a traced ``Restore`` subsegment (the user traced their hooks), summed per restore. A version
+    none of whose traced restores has one says ``no hooks traced`` (``measured_from``) and has no
+    hook time: runtime load is never passed off as hook time.
 
-    1. ``hooks_instrumented``: the Restore span has child subsegments (the user traced the hooks):
-       the sum of their durations.
-    2. ``hooks_from_billing``: the trace's REPORT gives both durations: Restore span minus the
-       unbilled snapshot part (Restore Duration - Billed Restore Duration), i.e. runtime load +
-       hooks; the runtime load is small, so this is a tight upper bound.
-    3. ``hooks_upper_bound``: only the Restore span: its whole duration, a loose upper bound.
+    The limit, though, must be watched either way, so ``worst_ms`` is the slowest traced restore's
+    time that counts toward it, as tight as the data allows and never below the truth:
 
-    Upper bounds err on the safe side for the limit: ``headroom_ms = 10,000 - worst_ms`` can only
-    be understated. ``worst_ms`` is the slowest restore's hook_ms (= ``hook_ms_max``), with its
-    trace id to open in the console; ``limit_share = worst_ms / 10,000``.
+    1. ``hooks_instrumented``: the hook subsegments' sum (as above);
+    2. ``hooks_from_billing``: no hook subsegments, but the trace's REPORT gives both durations:
+       the Restore span minus the unbilled snapshot part (Restore Duration - Billed Restore
+       Duration), i.e. runtime load + hooks, an upper bound;
+    3. ``hooks_upper_bound``: only the Restore span: its whole duration, a looser upper bound.
+
+    ``headroom_ms = 10,000 - worst_ms``, ``limit_share = worst_ms / 10,000``, with the slowest
+    restore's trace id to open in the console. A restore that hit the limit (Restore Duration >=
+    10,000 ms, ``SnapStartTimeoutException``, a RESTORE_REPORT with status ``timeout``) makes
+    ``worst_ms`` 10,000; one that failed (those, a failed RESTORE_REPORT, an error or fault in a
+    traced Restore subtree) makes ``headroom_ms`` at most 0: ``failed_restores`` counts them.
 
     ``failures``: traced restores with an error or fault anywhere in the Restore subtree, plus
-    invocations with ``start_kind == "restore"`` and status error/timeout whose trace is not already
+    restore invocations with status error/timeout (or a limit marker) whose trace is not already
     counted (the REPORT of a restore whose hooks failed; a handler failure on the first invocation
-    after a restore counts too, as the log cannot tell them apart).
+    after a restore counts too, as the log cannot tell them apart), plus failed RESTORE_REPORTs of
+    ``restores`` that no such invocation stands for (matched on version and Restore Duration within
+    16 minutes).
 
     Where the X-Ray ARN was unqualified the version comes from the matching invocation.
     """
-    restores = restore_spans(spans)
-    if restores.empty and (invocations is None or invocations.empty):
+    traced = restore_spans(spans)
+    invocations = invocations if invocations is not None else None
+    if traced.empty and (invocations is None or invocations.empty) and (restores is None or restores.empty):
         return empty(HOOKS_COLUMNS)
-    restores = restores[["trace_id", "segment_id", "function", "version", "duration_ms"]].copy()
-    children = _children_ms(spans, restores)
-    failed = _failed_traces(spans, restores)
-    restores["children_ms"] = _lookup(restores["trace_id"], pd.Series(children.index, dtype=TEXT),
-                                      children.astype("Float64"))
-    restores["failed"] = _isin(restores["trace_id"], pd.Series(sorted(failed), dtype=TEXT))
-    restores["unbilled_ms"] = pd.array([pd.NA] * len(restores), dtype="Float64")
-    logged_failures = pd.DataFrame(columns=["function", "version"])
+    traced = traced[["trace_id", "segment_id", "function", "version", "duration_ms"]].copy()
+    children = _children_ms(spans, traced)
+    failed = _failed_traces(spans, traced)
+    traced["children_ms"] = _lookup(traced["trace_id"], pd.Series(children.index, dtype=TEXT),
+                                    children.astype("Float64"))
+    traced["failed"] = _isin(traced["trace_id"], pd.Series(sorted(failed), dtype=TEXT))
+    traced["unbilled_ms"] = pd.array([pd.NA] * len(traced), dtype="Float64")
     if invocations is not None and not invocations.empty:
-        restores, logged_failures = _with_invocations(restores, invocations, failed)
+        traced = _with_invocations(traced, invocations)
+    logged = _logged_failures(invocations, restores, failed)
 
-    from_billing = (restores["duration_ms"] - restores["unbilled_ms"]).clip(lower=0)
-    has_children = restores["children_ms"].notna()
-    restores["hook_ms"] = restores["children_ms"].where(
-        has_children, from_billing.where(from_billing.notna(), restores["duration_ms"]))
-    restores["basis"] = np.where(has_children, "instrumented",
-                                 np.where(from_billing.notna(), "billing", "upper"))
-    return _per_version(restores, logged_failures)
+    from_billing = (traced["duration_ms"] - traced["unbilled_ms"]).clip(lower=0)
+    has_children = traced["children_ms"].notna()
+    traced["hook_ms"] = traced["children_ms"]
+    traced["limit_ms"] = traced["children_ms"].where(
+        has_children, from_billing.where(from_billing.notna(), traced["duration_ms"]))
+    traced["basis"] = np.where(has_children, "instrumented", np.where(from_billing.notna(), "billing", "upper"))
+    return _per_version(traced, logged)
 
 
 def _children_ms(spans: pd.DataFrame, restores: pd.DataFrame) -> pd.Series:
@@ -1012,10 +1110,8 @@ def _failed_traces(spans: pd.DataFrame, restores: pd.DataFrame) -> set[str]:
     return set(spans.loc[inside & flagged, "trace_id"])
 
 
-def _with_invocations(restores: pd.DataFrame, invocations: pd.DataFrame, failed: set[str]
-                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Bring in the REPORT facts of each traced restore (the first invocation naming the trace)
-    and the restore failures that only the logs saw."""
+def _with_invocations(restores: pd.DataFrame, invocations: pd.DataFrame) -> pd.DataFrame:
+    """Bring in the REPORT facts of each traced restore (the first invocation naming the trace)."""
     logs = invocations[invocations["trace_id"].notna()]
     ids = restores["trace_id"]
     restore_ms = _lookup(ids, logs["trace_id"], logs["restore_ms"].astype("Float64"))
@@ -1023,20 +1119,75 @@ def _with_invocations(restores: pd.DataFrame, invocations: pd.DataFrame, failed:
     restores["unbilled_ms"] = restore_ms - billed_ms
     for column in ("function", "version"):
         restores[column] = restores[column].fillna(_lookup(ids, logs["trace_id"], logs[column].astype(TEXT)))
-    failing = ((invocations["start_kind"] == "restore") & invocations["status"].isin(["error", "timeout"])
-               ).fillna(False).to_numpy(dtype=bool)
-    failing &= ~_isin(invocations["trace_id"].astype(TEXT), pd.Series(sorted(failed), dtype=TEXT))
-    return restores, invocations.loc[failing, ["function", "version"]]
+    return restores
+
+
+def _flag(frame: pd.DataFrame, mask: pd.Series) -> np.ndarray:
+    return mask.fillna(False).to_numpy(dtype=bool) if len(frame) else np.zeros(0, dtype=bool)
+
+
+def _logged_failures(invocations: pd.DataFrame | None, restores: pd.DataFrame | None,
+                     traced_failed: set[str]) -> pd.DataFrame:
+    """Failed restores the logs saw: one row each (``function, version, trace_id, limit,
+    failed``), ``limit`` where it hit the 10 s limit, ``failed`` where the restore itself failed
+    (else only its REPORT did). Restore REPORTs whose trace already counts as failed are left out;
+    a failed RESTORE_REPORT adds a row only when no restore REPORT stands for it."""
+    columns = ["function", "version", "trace_id", "timestamp", "limit", "failed"]
+    parts = []
+    reported = pd.DataFrame(columns=["function", "version", "restore_ms", "timestamp"])
+    if invocations is not None and len(invocations):
+        inv = invocations
+        is_restore = _flag(inv, inv["start_kind"] == "restore")
+        limit = _flag(inv, (inv["error_type"] == HOOK_TIMEOUT_ERROR) | (inv["restore_ms"] >= HOOK_LIMIT_MS))
+        reported_failing = is_restore & (limit | _flag(inv, inv["status"].isin(["error", "timeout", "failure"])))
+        failing = reported_failing & ~_isin(inv["trace_id"].astype(TEXT), pd.Series(sorted(traced_failed), dtype=TEXT))
+        parts.append(inv.loc[failing, ["function", "version", "trace_id", "timestamp"]].assign(
+            limit=limit[failing], failed=limit[failing]))
+        reported = inv.loc[reported_failing, ["function", "version", "restore_ms", "timestamp"]]
+    if restores is not None and len(restores):
+        status = restores["status"]
+        limit = _flag(restores, (status == "timeout") | (restores["error_type"] == HOOK_TIMEOUT_ERROR)
+                      | (restores["restore_ms"] >= HOOK_LIMIT_MS))
+        bad = limit | _flag(restores, (status.notna() & (status != "success")) | restores["error_type"].notna())
+        failed = restores.loc[bad, ["function", "version", "restore_ms", "timestamp"]].assign(
+            limit=limit[bad], _row=np.arange(int(bad.sum())))
+        # Which failed RESTORE_REPORTs a restore REPORT stands for: same version and Restore
+        # Duration, the REPORT at most 16 minutes later (or either without a time).
+        pairs = failed.merge(reported, on=["function", "version", "restore_ms"], suffixes=("", "_report"))
+        gap = pairs["timestamp_report"] - pairs["timestamp"]
+        close = (gap.isna() | ((gap >= pd.Timedelta(0)) & (gap <= _REPORT_AFTER_RESTORE))).fillna(False)
+        matched = pairs.loc[close.to_numpy(dtype=bool)]
+        # A matched REPORT's row (if it failed) takes the RESTORE_REPORT's verdict: the restore failed.
+        if parts and len(matched):
+            keys = ["function", "version", "timestamp"]
+            stood_for = matched[["function", "version", "timestamp_report", "limit"]].rename(
+                columns={"timestamp_report": "timestamp", "limit": "report_limit"}).drop_duplicates(keys)
+            rows = parts[0].merge(stood_for, on=keys, how="left")
+            hit = rows["report_limit"].notna().to_numpy(dtype=bool)
+            rows["failed"] = rows["failed"].to_numpy(dtype=bool) | hit
+            rows["limit"] = rows["limit"].to_numpy(dtype=bool) | rows["report_limit"].fillna(False).to_numpy(dtype=bool)
+            parts[0] = rows.drop(columns="report_limit")
+        alone = ~failed["_row"].isin(matched["_row"]).to_numpy(dtype=bool)
+        parts.append(failed.loc[alone, ["function", "version", "timestamp", "limit"]].assign(
+            trace_id=pd.NA, failed=True))
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in zip(
+            columns, [TEXT, TEXT, TEXT, "datetime64[ns, UTC]", bool, bool], strict=True)})
+    out = pd.concat([part[columns] for part in parts], ignore_index=True)
+    out["limit"] = out["limit"].astype(bool)
+    out["failed"] = out["failed"].astype(bool)
+    return out
 
 
 BASES = {"instrumented": "hooks_instrumented", "billing": "hooks_from_billing",
          "upper": "hooks_upper_bound"}
 
 
-def _per_version(restores: pd.DataFrame, logged_failures: pd.DataFrame) -> pd.DataFrame:
+def _per_version(restores: pd.DataFrame, logged: pd.DataFrame) -> pd.DataFrame:
     """One row per function and version, from one row per traced restore (plus log failures)."""
     keys = ["function", "version"]
-    if restores.empty and logged_failures.empty:
+    if restores.empty and logged.empty:
         return empty(HOOKS_COLUMNS)
     restores = restores.assign(**{
         column: (restores["basis"] == basis).astype("int64") for basis, column in BASES.items()})
@@ -1048,23 +1199,65 @@ def _per_version(restores: pd.DataFrame, logged_failures: pd.DataFrame) -> pd.Da
         "hook_ms_max": hook["hook_ms"].max(),
         "failures_traced": hook["failed"].sum(),
         **{column: hook[column].sum() for column in BASES.values()},
+        "worst_ms": hook["limit_ms"].max(),
         "xray_restore_ms_p50": hook["duration_ms"].quantile(0.5),
         "xray_restore_ms_max": hook["duration_ms"].max(),
     })
     # The trace of each group's slowest restore. Positional: same keys, same group order (index
     # alignment would not match a missing version, <NA> != <NA>).
-    slowest_first = restores.sort_values("hook_ms", ascending=False, kind="stable")
+    slowest_first = restores.sort_values("limit_ms", ascending=False, kind="stable")
     worst = slowest_first.groupby(keys, dropna=False, sort=True)["trace_id"].first()
     out["worst_trace_id"] = worst.to_numpy() if len(worst) == len(out) else pd.NA
-    logged = logged_failures.groupby(keys, dropna=False).size().rename("failures_logged")
-    out = out.join(logged, how="outer")
-    for column in ("restores_traced", "failures_traced", "failures_logged", *BASES.values()):
+    log = logged.assign(limit=logged["limit"].astype("int64"), failed=logged["failed"].astype("int64"))
+    by_log = log.groupby(keys, dropna=False)
+    log_counts = pd.DataFrame({"failures_logged": by_log.size(), "limit_hits": by_log["limit"].sum(),
+                               "failed_logged": by_log["failed"].sum()})
+    # The trace of a restore that hit the limit, if it was traced (it is the worst one then).
+    limit_trace = log[log["limit"] > 0].groupby(keys, dropna=False)["trace_id"].first()
+    out = out.join(log_counts, how="outer")
+    for column in ("restores_traced", "failures_traced", "failures_logged", "limit_hits", "failed_logged",
+                   *BASES.values()):
         out[column] = out[column].astype("Float64").fillna(0)
     out["failures"] = out["failures_traced"] + out["failures_logged"]
-    out["worst_ms"] = out["hook_ms_max"]
+    out["failed_restores"] = out["failures_traced"] + out["failed_logged"]
+    hit = (out["limit_hits"] > 0).to_numpy(dtype=bool)
+    out["worst_ms"] = out["worst_ms"].astype("Float64").mask(hit, HOOK_LIMIT_MS)
+    if hit.any():
+        out["worst_trace_id"] = out["worst_trace_id"].astype(object).mask(
+            hit, limit_trace.reindex(out.index).astype(object))
     out["headroom_ms"] = HOOK_LIMIT_MS - out["worst_ms"]
+    failed = (out["failed_restores"] > 0).to_numpy(dtype=bool)
+    out["headroom_ms"] = out["headroom_ms"].mask(failed, out["headroom_ms"].clip(upper=0).fillna(0.0))
     out["limit_share"] = out["worst_ms"] / HOOK_LIMIT_MS
+    out["measured_from"] = _measured_from(out)
     return conform(out.reset_index(), HOOKS_COLUMNS)
+
+
+def _measured_from(out: pd.DataFrame) -> list[str]:
+    """Per version, in words: what hook_ms_* and worst_ms / headroom_ms are measured from."""
+    texts = []
+    for row in out[["restores_traced", *BASES.values(), "limit_hits", "failed_restores"]].itertuples(index=False):
+        traced, instrumented, billing, upper, hits, failed = (int(v) for v in row)
+        if instrumented:
+            parts = [f"hook subsegments of {instrumented} of {traced} traced restores"]
+        elif traced:
+            parts = [NO_HOOKS]
+        else:
+            parts = [f"{NO_HOOKS} (no restore traced)"]
+        bounds = []
+        if billing:
+            bounds.append(f"{billing} from the Restore subsegment minus the unbilled snapshot restore "
+                          "(runtime load + hooks)")
+        if upper:
+            bounds.append(f"{upper} from the whole Restore subsegment")
+        if bounds:
+            parts.append("worst_ms is an upper bound for " + " and ".join(bounds))
+        if hits:
+            parts.append(f"{hits} restore(s) hit the 10 s limit (logs): worst_ms 10,000")
+        if failed:
+            parts.append(f"{failed} restore(s) failed: no headroom")
+        texts.append("; ".join(parts))
+    return texts
 
 
 def versions_from_logs(spans: pd.DataFrame, invocations: pd.DataFrame) -> pd.DataFrame:

@@ -345,12 +345,13 @@ class _Raw:
         yield self.body
 
 
-def _throttle(**_):
+def _throttle(code: str = "ThrottlingException", status: int = 400, **_):
+    """An AWS JSON-protocol error response, as the wire brings it (so botocore's retries run)."""
     from botocore.awsrequest import AWSResponse
 
-    body = b'{"__type":"ThrottlingException","message":"Rate exceeded"}'
-    return AWSResponse("http://127.0.0.1/", 400, {"x-amzn-RequestId": "t",
-                                                  "Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
+    body = orjson.dumps({"__type": code, "message": "Rate exceeded" if status < 500 else "Internal error"})
+    return AWSResponse("http://127.0.0.1/", status, {"x-amzn-RequestId": "t",
+                                                     "Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
 
 
 @pytest.fixture
@@ -384,10 +385,109 @@ def test_throttling_exhausted_is_one_clean_line(moto, no_backoff):
                          lambda **kw: attempts.append(1) or _throttle())
     with pytest.raises(aws.AwsError) as caught:
         aws.fetch_log_events(FUNCTION, now_utc() - timedelta(hours=1), now_utc(), session=sess)
-    assert len(attempts) == 11  # the first attempt and max_attempts=10 retries (adaptive mode)
+    assert len(attempts) == aws.MAX_ATTEMPTS  # botocore's attempts in total, nothing on top
     err = caught.value
     assert err.exit_code == 1 and err.api == "logs:FilterLogEvents"
     assert "\n" not in str(err) and "throttled" in str(err) and "retry" in err.hint()
+
+
+def test_one_retry_policy_with_bounded_time():
+    """The stated bounds follow from the configuration: a dead endpoint fails a call within two
+    minutes (README), and throttling backs off for at most a quarter of a minute per call."""
+    assert aws.RETRY_CONFIG["retries"] == {"mode": "adaptive", "total_max_attempts": aws.MAX_ATTEMPTS}
+    assert aws.DEAD_ENDPOINT_S < 120 and aws.THROTTLED_BACKOFF_S <= 15
+    assert aws.INSIGHTS_DEADLINE_S + aws.DEAD_ENDPOINT_S < 15 * 60  # fits the cron slot
+    cl = aws.client("logs", boto3.Session())
+    assert cl.meta.config.retries["mode"] == "adaptive"
+    assert (cl.meta.config.connect_timeout, cl.meta.config.read_timeout) == (aws.CONNECT_TIMEOUT_S,
+                                                                            aws.READ_TIMEOUT_S)
+
+
+def test_throttled_start_query_is_retried_once_not_per_loop(moto, no_backoff):
+    """`fetch --insights` against a throttled StartQuery: botocore's attempts and no more (the old
+    code looped 8 times around them: 88 calls); a brief throttle is waited out by the same retries."""
+    logs = boto3.client("logs")
+    logs.create_log_group(logGroupName=GROUP)
+    attempts = []
+    sess = boto3.Session()
+    sess.events.register("before-send.cloudwatch-logs.StartQuery",
+                         lambda **kw: attempts.append(1) or _throttle("LimitExceededException"))
+    since = now_utc() - timedelta(hours=2)
+    with pytest.raises(aws.AwsError, match="throttled") as caught:
+        aws.insights_metrics(FUNCTION, since, now_utc(), "1h", sess, sleep=lambda s: None)
+    assert len(attempts) == aws.MAX_ATTEMPTS and caught.value.api == "logs:StartQuery"
+
+    brief = []
+    sess = boto3.Session()
+    sess.events.register("before-send.cloudwatch-logs.StartQuery",
+                         lambda **kw: brief.append(1) or (_throttle("LimitExceededException")
+                                                          if len(brief) <= 2 else None))
+    frame = aws.insights_metrics(FUNCTION, since, now_utc(), "1h", sess, sleep=lambda s: None)
+    assert len(brief) == 3 and frame.empty
+
+
+def test_http_500_says_retry_later_once(moto, no_backoff, tmp_path, capsys, monkeypatch):
+    """An AWS-side fault, after botocore's retries: one line whose hint says to retry later, printed
+    once (the message does not repeat it)."""
+    from logparse import cli
+
+    attempts = []
+    sess = boto3.Session()
+    sess.events.register("before-send.cloudwatch-logs.FilterLogEvents",
+                         lambda **kw: attempts.append(1) or _throttle("InternalFailure", 500))
+    monkeypatch.setattr(aws, "session", lambda region=None, profile=None: sess)
+    code = cli.main(["fetch", "--function", FUNCTION, "--since", "1h", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1 and len(attempts) == aws.MAX_ATTEMPTS
+    assert err.count("\n") == 1 and "HTTP 500" in err and "logs:FilterLogEvents" in err
+    assert err.count("retry later") == 1 and "see the AWS error above" not in err
+
+
+@pytest.fixture
+def silent_endpoint():
+    """A TCP server on 127.0.0.1 that accepts connections and never answers; counts them."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.1)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", accepted
+    stop.set()
+    thread.join(timeout=5)
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def test_dead_endpoint_fails_after_the_stated_attempts_in_one_line(silent_endpoint, tmp_path, capsys,
+                                                                   monkeypatch):
+    """An endpoint that accepts and never answers: MAX_ATTEMPTS connections, each ended by the read
+    timeout (shortened here from 15 s), then one line. Before, 11 attempts of 60 s each."""
+    from logparse import cli
+
+    url, accepted = silent_endpoint
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    monkeypatch.setitem(aws.RETRY_CONFIG, "read_timeout", 0.2)
+    monkeypatch.setitem(aws.RETRY_CONFIG, "connect_timeout", 0.2)
+    code = cli.main(["fetch", "--function", FUNCTION, "--since", "1h", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1 and len(accepted) == aws.MAX_ATTEMPTS
+    assert err.count("\n") == 1 and "logs:FilterLogEvents: no answer from the endpoint" in err
+    assert url in err and "retry later" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(("code", "words"), [
@@ -401,7 +501,8 @@ def test_stubbed_errors_become_one_line(code, words):
                           http_status_code=400)
     with pytest.raises(aws.AwsError) as caught:
         aws.fetch_logs(FUNCTION, now_utc() - timedelta(hours=1), now_utc(), session=StubSession(logs=cl))
-    assert words in str(caught.value) and "\n" not in str(caught.value)
+    line = f"{caught.value} ({caught.value.hint()})"  # what the CLI prints
+    assert words in line and "\n" not in line
     assert caught.value.api == "logs:FilterLogEvents"
 
 
@@ -655,14 +756,13 @@ def test_insights_metrics_from_documented_responses():
     assert "pct(restore_ms, 99)" in query and "by bin(1h) as bucket_start, version" in query
 
 
-def test_insights_splits_full_results_and_waits_for_a_query_slot():
-    """Stubber (documented shapes): a query that returns the 10,000-row cap is split in two;
-    LimitExceededException (too many concurrent queries) on StartQuery is waited out."""
+def test_insights_splits_full_results():
+    """Stubber (documented shapes): a query that returns the 10,000-row cap is split in two.
+    (Waiting out LimitExceededException is botocore's retry: see the StartQuery test above.)"""
     cl, stub = stubbed("logs")
     since = datetime(2026, 11, 16, 0, tzinfo=UTC)
     until = datetime(2026, 11, 16, 4, tzinfo=UTC)
     t0, t4 = int(since.timestamp()), int(until.timestamp())
-    stub.add_client_error("start_query", service_error_code="LimitExceededException", http_status_code=400)
     stub.add_response("start_query", {"queryId": "big"}, {"logGroupName": GROUP, "startTime": t0,
                                                           "endTime": t4, "queryString": ANY, "limit": 10_000})
     full = [_row("2026-11-16 00:00:00.000", f"v{i}", invocations="1") for i in range(10_000)]
@@ -679,6 +779,20 @@ def test_insights_splits_full_results_and_waits_for_a_query_slot():
     stub.assert_no_pending_responses()
     assert frame["bucket_start"].dt.hour.tolist() == [0, 3]
     assert frame["invocations"].tolist() == [4, 2]
+
+
+def test_insights_failure_stops_the_queries_it_started():
+    """A failure after one query started (here the second StartQuery is denied): the running query
+    is stopped, or it would hold one of the account's concurrent-query slots for up to an hour."""
+    cl, stub = stubbed("logs")
+    stub.add_response("start_query", {"queryId": "first"}, None)
+    stub.add_client_error("start_query", service_error_code="AccessDeniedException", http_status_code=400)
+    stub.add_response("stop_query", {"success": True}, {"queryId": "first"})
+    until = datetime(2026, 11, 30, tzinfo=UTC)
+    with pytest.raises(aws.AwsError, match="access denied"):
+        aws.insights_metrics(FUNCTION, until - timedelta(days=30), until, "1h", StubSession(logs=cl),
+                             sleep=lambda s: None)  # 720 bins: two queries of at most 500
+    stub.assert_no_pending_responses()
 
 
 def test_insights_failed_query_is_one_clean_error():
@@ -736,3 +850,44 @@ def test_cli_fetch_insights_writes_metrics_without_downloading_lines(tmp_path, c
     metrics = export.read_csv(tmp_path / "metrics.csv")
     assert metrics[["bucket_start", "version", "invocations", "restore_ms_p99"]].values.tolist() == [
         ["2026-11-16T10:00:00.000Z", "3", "10", "901.0"]]
+
+
+def _updated_price_cache(monkeypatch, tmp_path) -> None:
+    """The user's price cache as `prices --update` writes it, from the Price List fixture."""
+    from logparse import pricelist
+
+    monkeypatch.setenv(pricelist.CACHE_ENV, str(tmp_path / "cache"))
+    base = Path(__file__).parent / "data" / "pricelist" / "offers/v1.0/aws/AWSLambda/20261120153000"
+    rows = []
+    for region in ("us-east-1", "eu-west-1"):
+        rows += pricelist.rows_from_offer(json.loads((base / region / "index.json").read_text()), region, "test")[0]
+    export.write_atomic(pricelist.cache_path(), pricelist.to_csv(rows))
+
+
+def test_cli_fetch_prices_the_session_region_from_the_updated_table_tiered(moto, tmp_path, capsys, monkeypatch):
+    """No --region: AWS_REGION (eu-west-1) picks the prices, from the updated table; --tiered
+    applies the duration tiers to the fetched GB-s and says so."""
+    from logparse import cli
+
+    _updated_price_cache(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    put_events(week_of_events(now_utc(), days=1))
+    used = []
+    run_export = export.run_export
+    monkeypatch.setattr(export, "run_export", lambda tables, out, **kw: used.append(kw["prices"])
+                        or run_export(tables, out, **kw))
+    code = cli.main(["fetch", "--function", FUNCTION, "--since", "2d", "--tiered", "--out", str(tmp_path / "out")])
+    assert code == 0, capsys.readouterr().err
+    [prices] = used
+    assert (prices.region, prices.restore_gb) == ("eu-west-1", 0.0001537798)
+    assert "duration tiers applied to" in prices.duration_basis
+    assert prices.duration_gb_s == pytest.approx(0.0000166667)  # a day of test traffic: first tier
+
+
+def test_cli_fetch_unknown_region_is_a_usage_line_before_any_call(tmp_path, capsys):
+    from logparse import cli
+
+    code = cli.main(["fetch", "--function", FUNCTION, "--region", "mars-north-1", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "known regions: us-east-1" in err

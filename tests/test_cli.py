@@ -24,7 +24,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_every_command_and_option_has_help_text() -> None:
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command")
-    assert set(commands.choices) == {"summary", "export", "fetch", "prices"}
+    assert set(commands.choices) == {"summary", "export", "fetch", "prices", "check", "fleet"}
     for name, sub in commands.choices.items():
         assert sub.description, name
         for action in sub._actions:
@@ -133,6 +133,10 @@ def test_summary_reports_xray_join_and_after_restore_hooks() -> None:
     result = run("summary", "sample_logs", "--json", "--function", "orders-api")
     summary = json.loads(result.stdout)
     assert summary["xray"]["matched"] > 0 and summary["xray"]["traces_without_logs"] == 0
-    hooks = [f["after_restore_hooks"] for f in summary["functions"]]
-    assert all(h is not None and 0 < h["hook_ms_max"] < 10_000 for h in hooks)
-    assert all(h["headroom_ms"] == pytest.approx(10_000 - h["hook_ms_max"]) for h in hooks)
+    hooks = {f["version"]: f["after_restore_hooks"] for f in summary["functions"]}
+    # 7 and 8 trace no hook subsegments: no hook time, headroom from an upper bound; 9 traces its
+    # hook, but one restore hit the 10 s limit (sample_logs README, "Planted anomalies").
+    assert [hooks[v]["hook_ms_max"] is None for v in ("7", "8", "9")] == [True, True, False]
+    assert all(hooks[v]["measured_from"].startswith("no hooks traced") for v in ("7", "8"))
+    assert all(hooks[v]["headroom_ms"] == pytest.approx(10_000 - hooks[v]["worst_ms"]) for v in ("7", "8"))
+    assert (hooks["9"]["failed_restores"], hooks["9"]["worst_ms"], hooks["9"]["headroom_ms"]) == (1, 10_000, 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -109,25 +110,34 @@ def test_default_lookup_is_us_east_1_x86_and_says_it_was_assumed():
     assert any("assumed" in note for note in prices.notes())
 
 
-def test_unknown_region_warns_and_uses_us_east_1_flagged():
+def test_unknown_region_is_a_usage_error_naming_the_known_regions():
+    with pytest.raises(cost.UnknownRegion, match=r"'mars-north-1'.*known regions: us-east-1") as info:
+        cost.load_prices().lookup("mars-north-1")
+    assert info.value.exit_code == 2 and "prices --update" in info.value.hint()
+    with pytest.raises(cost.UnknownRegion, match="known regions"):
+        cost.load_prices().listing("mars-north-1")
+
+
+def test_a_region_from_the_environment_falls_back_to_us_east_1_flagged():
     with pytest.warns(UserWarning, match="mars-north-1.*us-east-1"):
-        prices = cost.load_prices().lookup("mars-north-1")
+        prices = cost.load_prices().lookup("mars-north-1", fallback=True)
     assert prices.fallback and prices.requested_region == "mars-north-1" and prices.region == "us-east-1"
     assert prices.cache_gb_s > 0
     assert any("mars-north-1" in note for note in prices.notes())
 
 
-def test_listing_filters_by_region_and_arch_and_falls_back_like_lookup():
+def test_listing_filters_by_region_and_arch():
     table = cost.load_prices()
     assert len(table.listing()) == len(table.frame)
     arm = table.listing(arch="arm64")
     assert set(arm["arch"]) == {"arm64"} and len(arm) == len(table.frame) // 2
     one = table.listing("us-east-1", "x86_64")
     assert one[["region", "arch"]].values.tolist() == [["us-east-1", "x86_64"]]
-    with pytest.warns(UserWarning, match="no SnapStart prices for region 'xx-none-1'"):
-        fallback = table.listing("xx-none-1", "arm64")
-    assert fallback[["region", "arch", "fallback", "requested_region"]].values.tolist() == [
-        ["us-east-1", "arm64", True, "xx-none-1"]]
+    assert one["duration_tiers"].iloc[0].startswith("first tier only")  # the bundled table has none
+
+
+def test_known_regions_lists_regions_with_their_architectures():
+    assert cost.known_regions() == {"us-east-1": ["arm64", "x86_64"]}
 
 
 def test_unknown_architecture_is_an_error():
@@ -442,3 +452,74 @@ def test_on_demand_without_any_init_duration_stays_missing():
     # = 0.0012 + duration, against SnapStart's 3-hour cache 1 GB x 10,800 s x 1e-6 = 0.0108 + ...
     assert table["cheapest"].to_list() == [False, False, True]
     assert "no init (or snapshot INIT_REPORT) duration" in table.loc["snapstart", "note"]
+
+
+# --------------------------------------------------------------------------- a time window
+
+
+def test_a_time_window_charges_cache_only_for_its_seconds_and_restores_inside_it():
+    """--since/--until or the dashboard's range: each version's cache window comes from its whole
+    life (3-hour minimum included), then only the part inside the range is charged. ROUND prices:
+    cache 1e-6 per GB-second, restore 1e-4 per GB.
+
+    - version 7 (1 GB): snapshot at 09:00, restores at 10:00 and 13:00, seen until 19:00: cached
+      09:00-19:00; in the window 12:00-14:00: 7,200 s = $0.0072, and one restore (13:00) = $0.0001.
+    - version 8 (2 GB): one restore at 13:30, cached 13:30-16:30 (3-hour minimum); in the window:
+      1,800 s x 2 GB = $0.0036 and one restore x 2 GB = $0.0002.
+    - version 6 (1 GB): one restore at 08:00, cached 08:00-11:00: nothing in the window, no row.
+    Before the fix a window charged version 7 the 3-hour minimum over its single sighting in the
+    window (10,800 s) and version 8 10,800 s as well.
+    """
+    hour = pd.Timedelta(hours=1)
+    data = tables(
+        inits=[snapshot(T0)],
+        reports=[report(T0 + hour, kind="restore", restore=400.0, billed_restore=10.0),
+                 report(T0 + 4 * hour, kind="restore", restore=400.0, billed_restore=10.0),
+                 report(T0 + 10 * hour),
+                 report(T0 + 4.5 * hour, kind="restore", restore=400.0, billed_restore=10.0, version="8",
+                        memory=2048),
+                 report(T0 - hour, kind="restore", restore=400.0, billed_restore=10.0, version="6")])
+    from logparse.tables import select
+
+    window = select(data, since=T0 + 3 * hour, until=T0 + 5 * hour)
+    assert (window.window.since, window.window.until) == (T0 + 3 * hour, T0 + 5 * hour)
+    rows = cost.cost_by_version(window, ROUND).set_index("version")
+    assert list(rows.index) == ["7", "8"]
+    assert rows["cached_seconds"].tolist() == [7200.0, 1800.0]
+    assert rows["cache_cost_usd"].tolist() == pytest.approx([0.0072, 0.0036])
+    assert rows["restores"].tolist() == [1, 1]
+    assert rows["restore_cost_usd"].tolist() == pytest.approx([0.0001, 0.0002])
+    # The buckets of the window add up to the same, and none lies outside it.
+    over_time = cost.cost_over_time(window, ROUND, bucket="1h")
+    assert over_time["bucket_start"].min() == T0 + 3 * hour and over_time["bucket_start"].max() == T0 + 4 * hour
+    assert over_time["cache_cost_usd"].sum() == pytest.approx(0.0108)
+    # A selection of a selection keeps both cuts: the range, then version 8 only.
+    narrower = select(window, versions=["8"], since=T0 + 4 * hour)
+    assert (narrower.window.since, narrower.window.until, narrower.window.versions) == (
+        T0 + 4 * hour, T0 + 5 * hour, ("8",))
+    assert cost.cost_by_version(narrower, ROUND)["cached_seconds"].tolist() == [1800.0]
+    # Without a window, nothing changes: the whole life, as before.
+    whole = cost.cost_by_version(data, ROUND).set_index("version")
+    assert whole["cached_seconds"].tolist() == [3 * 3600.0, 10 * 3600.0, 3 * 3600.0]
+
+
+def test_sample_two_hour_window_charges_two_hours_of_cache():
+    """sample_logs, 2026-11-20 12:00-14:00Z: image-resizer:4, orders-api:9 and payment-webhook:6
+    are cached throughout (their lives run for days): 2 h each, not the 3-hour minimum each was
+    charged before. 2 GB, 1 GB, 0.25 GB x 7,200 s x $0.0000015046."""
+    import logparse
+    from logparse.tables import select
+
+    loaded = logparse.load(Path(__file__).parent.parent / "sample_logs")
+    window = select(loaded, since=pd.Timestamp("2026-11-20T12:00Z"), until=pd.Timestamp("2026-11-20T14:00Z"))
+    rows = cost.cost_by_version(window, US_EAST_1)
+    cached = rows[rows["snapstart"]].set_index(["function", "version"])
+    assert list(cached.index) == [("image-resizer", "4"), ("orders-api", "9"), ("payment-webhook", "6")]
+    assert (cached["cached_seconds"] == 7200.0).all()
+    assert cached["cache_cost_usd"].tolist() == pytest.approx([0.02166624, 0.01083312, 0.00270828])
+    # The dashboard's range (inclusive end) charges the same.
+    from logparse import views
+
+    selection = views.Selection(start=pd.Timestamp("2026-11-20T12:00Z"), end=pd.Timestamp("2026-11-20T14:00Z"))
+    headline = views.build(loaded, selection, US_EAST_1, bucket="1h").headline
+    assert headline.cache_cost_usd == pytest.approx(0.02166624 + 0.01083312 + 0.00270828)

@@ -283,3 +283,15 @@ def test_live_aws_source_hidden_without_credentials(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
     at = sample_app()
     assert "Live AWS" not in at.sidebar.radio(key="source").options
+
+
+def test_rows_without_a_time_are_named_not_plotted():
+    """A console copy has no timestamps: its invocations count, the charts cannot place them,
+    and the page says so."""
+    copy = ("RESTORE_REPORT Restore Duration: 650.00 ms\nSTART RequestId: a1 Version: 9\n"
+            "REPORT RequestId: a1\tDuration: 5.00 ms\tBilled Duration: 56 ms\tMemory Size: 1024 MB\t"
+            "Max Memory Used: 80 MB\tRestore Duration: 650.00 ms\tBilled Restore Duration: 50 ms\n")
+    at = upload_app([("console.txt", copy.encode())])
+    assert not at.exception and not at.error, texts(at.error)
+    assert metric(at, "Invocations") == "1"
+    assert "2 rows carry no time: charts need one" in texts(at.caption)

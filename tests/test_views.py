@@ -225,3 +225,22 @@ def test_csv_downloads_escape_formulas_like_exports() -> None:
                           "duration_ms": pd.array([-1.5, 2.0], dtype="Float64")})
     text = views.csv_bytes(frame).decode()
     assert text.splitlines() == ["error_type,duration_ms", "'=HYPERLINK(1),-1.5", "Runtime.ExitError,2.0"]
+
+
+def test_rows_without_a_time_are_left_out_of_charts_and_counted(tables, prices):
+    """A traced restore copied from the console (no time) joins its X-Ray Restore span but has no
+    bucket: it used to land in a NaT bucket, drawn at pandas' minimum time (1677). Charts leave
+    it out; the count says so, also when a time range leaves it out of the selection."""
+    untimed = conform(pd.DataFrame([{**invocation(0, "orders", "1", restore_ms=650.0, billed_restore_ms=90.0,
+                                                   xray_restore_ms=630.0), "timestamp": pd.NaT}]), INVOCATIONS)
+    loaded = Tables(invocations=pd.concat([tables.invocations, untimed], ignore_index=True), inits=tables.inits,
+                    restores=tables.restores)
+    built = views.build(loaded, views.Selection(), prices)
+    for frame in (built.over_time, built.xray_restore, built.restore_latency, built.costs):
+        assert frame["bucket_start"].notna().all() and (frame["bucket_start"] >= T0.floor("D")).all()
+    assert built.xray_restore["traces"].sum() == 2  # the timed traced restores (minutes 0 and 70) only
+    assert (built.untimed, built.untimed_note) == (1, "1 rows carry no time: charts need one")
+    ranged = views.build(loaded, views.Selection(start=minutes(0), end=minutes(30)), prices)
+    assert ranged.untimed == 1 and ranged.headline.invocations == len(tables.invocations[
+        tables.invocations["timestamp"] <= minutes(30)])
+    assert views.build(tables, views.Selection(), prices).untimed_note is None

@@ -262,9 +262,13 @@ def test_hook_analysis_from_instrumented_hooks():
     assert (seven["restores_traced"], seven["hook_ms_p50"], seven["hook_ms_max"]) == (1, 245.0, 245.0)
     assert (seven["failures"], seven["headroom_ms"], seven["limit_share"]) == (0, 9755.0, 0.0245)
     assert seven["worst_trace_id"] == TRACE_A and seven["hooks_instrumented"] == 1
-    assert (eight["worst_ms"], eight["headroom_ms"], eight["failures"]) == (4180.0, 5820.0, 1)
+    # The failed hook is a failed restore: counted, and no headroom left to count on.
+    assert (eight["worst_ms"], eight["headroom_ms"], eight["failures"], eight["failed_restores"]) == (
+        4180.0, 0.0, 1, 1)
     assert eight["limit_share"] == pytest.approx(0.418)
     assert eight["xray_restore_ms_max"] == 4500.0
+    assert seven["measured_from"] == "hook subsegments of 1 of 1 traced restores"
+    assert eight["measured_from"] == "hook subsegments of 1 of 1 traced restores; 1 restore(s) failed: no headroom"
 
 
 def test_hook_analysis_from_billing_and_upper_bound():
@@ -285,17 +289,79 @@ def test_hook_analysis_from_billing_and_upper_bound():
     logs = invocations([
         {"function": "checkout", "version": "5", "trace_id": trace_e, "start_kind": "restore",
          "restore_ms": 812.0, "billed_restore_ms": 133.0, "status": "success"},
-        # A restore whose hooks timed out, seen only in the logs (not sampled by X-Ray).
-        {"function": "checkout", "version": "5", "trace_id": None, "start_kind": "restore",
+        # Version 6: a restore whose hooks timed out, seen only in the logs (not sampled by X-Ray).
+        {"function": "checkout", "version": "6", "trace_id": None, "start_kind": "restore",
          "restore_ms": 10012.0, "billed_restore_ms": 10001.0, "status": "timeout"},
     ])
     rows = xray.hook_analysis(spans, logs).set_index(["function", "version"], drop=False)
-    five = rows.loc[("checkout", "5")]
-    assert (five["restores_traced"], five["hook_ms_max"], five["hooks_from_billing"]) == (1, 131.0, 1)
-    assert five["failures"] == 1
+    five, six = rows.loc[("checkout", "5")], rows.loc[("checkout", "6")]
+    # No hook subsegment: no hook time, but the limit is watched from the upper bound 131 ms.
+    assert (five["restores_traced"], five["hooks_from_billing"], five["failures"]) == (1, 1, 0)
+    assert pd.isna(five["hook_ms_max"]) and pd.isna(five["hook_ms_p50"])
+    assert (five["worst_ms"], five["headroom_ms"]) == (131.0, 9869.0)
+    assert five["measured_from"] == ("no hooks traced; worst_ms is an upper bound for 1 from the Restore "
+                                     "subsegment minus the unbilled snapshot restore (runtime load + hooks)")
+    # Restore Duration >= 10,000 ms: the limit was hit; the version has no headroom.
+    assert (six["restores_traced"], six["failures"], six["failed_restores"]) == (0, 1, 1)
+    assert (six["worst_ms"], six["headroom_ms"], six["limit_share"]) == (10_000.0, 0.0, 1.0)
+    assert pd.isna(six["worst_trace_id"]) and pd.isna(six["hook_ms_max"])
+    assert six["measured_from"] == ("no hooks traced (no restore traced); 1 restore(s) hit the 10 s limit "
+                                    "(logs): worst_ms 10,000; 1 restore(s) failed: no headroom")
     unknown = rows[rows["version"].isna()].iloc[0]
-    assert (unknown["hook_ms_max"], unknown["hooks_upper_bound"], unknown["failures"]) == (900.0, 1, 0)
-    assert unknown["worst_trace_id"] == trace_f
+    assert (unknown["worst_ms"], unknown["hooks_upper_bound"], unknown["failures"]) == (900.0, 1, 0)
+    assert pd.isna(unknown["hook_ms_max"]) and unknown["worst_trace_id"] == trace_f
+
+
+def restores_table(rows: list[dict]) -> pd.DataFrame:
+    return tables.conform(pd.DataFrame(rows), tables.RESTORES)
+
+
+def test_failed_restore_reports_count_once_and_leave_no_headroom():
+    """RESTORE_REPORT failures: one with its REPORT (counted once), one alone (the environment
+    never served the request), one status timeout; successful restores count nothing."""
+    at = pd.Timestamp("2026-11-20T16:05:13.527Z")
+    restores = restores_table([
+        # 9: the sample's hook timeout: RESTORE_REPORT and the REPORT 3 ms later say the same.
+        {"timestamp": at, "function": "orders-api", "version": "9", "restore_ms": 10000.0,
+         "status": "timeout", "error_type": "SnapStartTimeoutException"},
+        {"timestamp": at, "function": "orders-api", "version": "9", "restore_ms": 566.03, "status": "success"},
+        # 10: a restore that exited (Runtime.ExitError) and has no REPORT at all.
+        {"timestamp": at, "function": "orders-api", "version": "10", "restore_ms": 1874.12,
+         "status": "error", "error_type": "Runtime.ExitError"},
+        # 11: only successes.
+        {"timestamp": at, "function": "orders-api", "version": "11", "restore_ms": 300.0, "status": "success"},
+    ])
+    logs = invocations([
+        {"timestamp": at + pd.Timedelta(milliseconds=3), "function": "orders-api", "version": "9",
+         "start_kind": "restore", "restore_ms": 10000.0, "billed_restore_ms": 9786.0, "status": "error",
+         "error_type": "SnapStartTimeoutException"},
+        {"timestamp": at, "function": "orders-api", "version": "11", "start_kind": "restore",
+         "restore_ms": 300.0, "billed_restore_ms": 40.0, "status": "success"},
+    ])
+    rows = xray.hook_analysis(tables.empty(tables.SPANS), logs, restores).set_index("version")
+    assert list(rows.index) == ["10", "9"]  # 11 has nothing to say: no traced restore, no failure
+    assert rows.loc["9", ["failures", "failed_restores", "worst_ms", "headroom_ms"]].tolist() == [1, 1, 10_000.0, 0.0]
+    ten = rows.loc["10"]
+    assert (ten["failures"], ten["failed_restores"], ten["headroom_ms"]) == (1, 1, 0.0)
+    assert pd.isna(ten["worst_ms"])
+    assert ten["measured_from"] == "no hooks traced (no restore traced); 1 restore(s) failed: no headroom"
+
+
+def test_sample_orders_api_9_has_no_headroom():
+    """sample_logs: orders-api:9's hook timeout (RESTORE_REPORT 10000.00 ms, timeout,
+    SnapStartTimeoutException; README "Planted anomalies") was reported as 9,937 ms headroom."""
+    import logparse
+
+    loaded = logparse.load(Path(__file__).parent.parent / "sample_logs")
+    rows = xray.hook_analysis(loaded.spans, loaded.invocations, loaded.restores).set_index(["function", "version"])
+    nine = rows.loc[("orders-api", "9")]
+    assert (nine["failures"], nine["failed_restores"], nine["worst_ms"], nine["headroom_ms"]) == (1, 1, 10_000.0, 0.0)
+    # payment-webhook:6's restore exited (Runtime.ExitError) and its REPORT says error: one failure.
+    six = rows.loc[("payment-webhook", "6")]
+    assert (six["failures"], six["failed_restores"], six["headroom_ms"]) == (1, 1, 0.0)
+    # Versions without hook subsegments have no hook time; 9 and image-resizer:4 traced theirs.
+    assert rows["hook_ms_max"].isna().tolist() == [True, False, True, True, False, True, True]
+    assert (rows["failed_restores"] == 0).sum() == 5 and (rows["headroom_ms"] > 9_000).sum() == 5
 
 
 def test_hook_analysis_of_nothing():
@@ -399,12 +465,10 @@ def test_random_documents_never_crash_and_are_all_counted(children, loose, funct
 
 
 def test_any_depth_and_long_chains_of_separate_subsegments():
-    # 300 levels of nesting in one document (the walker keeps no recursion) ...
-    node: dict = sub("d" + "0" * 15, "leaf", 1738588913.0, 1738588913.5)
-    for depth in range(1, 300):
-        node = sub(f"d{depth:015x}", "level", 1738588913.0, 1738588913.5, subsegments=[node])
-    spans, rejects, _ = xray.parse(json.dumps(segment(subsegments=[node])).encode(), "deep")
-    assert (len(spans), len(rejects)) == (300, 0)
+    # 63 levels of nesting in one document, the most the nesting limit allows (the walker keeps
+    # no recursion) ...
+    spans, rejects, _ = xray.parse(json.dumps(nested_document(63)).encode(), "deep")
+    assert (len(spans), len(rejects)) == (63, 0)
     # ... and 3,000 subsegments sent separately, each the parent of the one before it, children
     # first in the file: all find their function segment.
     chain = [{"type": "subsegment", "trace_id": TRACE_A, "id": f"c{i:015x}", "name": "step",
@@ -480,15 +544,74 @@ def test_typed_decoding_of_odd_field_types(fields: dict):
         assert_same_parse(*parse_both_ways(data.encode()))
 
 
-def test_typed_decoding_of_documents_nested_too_deep_for_msgspec():
-    # msgspec gives up at a few hundred levels (RecursionError): the dict path reads the document.
+def nested_document(levels: int, innermost: dict | None = None) -> dict:
+    """A function segment with ``levels`` subsegments each inside the one before. JSON levels:
+    the segment is 1, each subsegment adds its ``subsegments`` array and itself (2), so the
+    innermost subsegment sits at 2 * levels + 1 and anything inside it goes deeper."""
+    node: dict = sub("d" + "0" * 15, "leaf", 1738588913.0, 1738588913.5, **(innermost or {}))
+    for level in range(1, levels):
+        node = sub(f"d{level:015x}", "level", 1738588913.0, 1738588913.5, subsegments=[node])
+    return segment(subsegments=[node])
+
+
+def envelopes(text: str) -> dict[str, bytes]:
+    """One document's JSON as each envelope carries it: a line, after another document, in a
+    batch response (Document a string, or an object), in an array of documents."""
+    return {"line": text.encode(),
+            "lines": (json.dumps(segment(sid="f000000000000009")) + "\n" + text).encode(),
+            "batch": json.dumps({"Traces": [{"Segments": [{"Document": text}]}]}).encode(),
+            "batch, object": ('{"Traces": [{"Segments": [{"Document": ' + text + "}]}]}").encode(),
+            "array": f"[{text}]".encode()}
+
+
+@pytest.mark.parametrize("innermost, depth, read", [
+    ({}, 127, True),  # 63 levels of subsegments
+    ({"metadata": {}}, 128, True),  # at the limit: read in full
+    ({"metadata": {"a": {}}}, 129, False),  # one level more, in metadata: one reject
+    ({"subsegments": [sub("e" + "0" * 15, "leaf", 1738588913.0, 1738588913.5)]}, 129, False),  # or subsegments
+])
+def test_nesting_limit_both_sides(innermost: dict, depth: int, read: bool):
+    """Documents up to MAX_NESTING (128) JSON levels are read in full by both decoding paths, in
+    every envelope; one level deeper is one reject with one reason, whatever the envelope."""
+    text = json.dumps(nested_document(63, innermost))
+    assert xray.json_depth(text.encode()) == depth
+    for name, data in envelopes(text).items():
+        typed, tolerant = parse_both_ways(data)
+        assert_same_parse(typed, tolerant)
+        if read:
+            assert (len(typed.spans), len(typed.rejects)) == (63, 0), name
+        else:
+            assert len(typed.spans) == 0, name
+            assert list(typed.rejects["reason"]) == ["nested deeper than 128 levels"], name
+
+
+def test_documents_nested_too_deep_for_the_decoders_are_one_clear_reject():
+    """700 levels of subsegments (1,401 JSON levels) are past orjson's limit (1024 in 3.13) and
+    msgspec's (Python's recursion limit): the nesting limit turns the document away before either
+    sees it, so the result does not depend on which release is installed."""
     depth = 700
     opening = "".join(f'{{"id":"d{level:015x}","name":"level","start_time":1738588913.0,'
                       f'"end_time":1738588913.5,"subsegments":[' for level in range(depth))
     text = json.dumps(segment(subsegments=["CHILDREN"])).replace('"CHILDREN"', opening + "]}" * depth)
-    typed, tolerant = parse_both_ways(text.encode())
-    assert_same_parse(typed, tolerant)
-    assert (len(typed.spans), len(typed.rejects)) == (depth, 0)
+    assert xray.json_depth(text.encode()) == 2 * depth + 2
+    for name, data in envelopes(text).items():
+        typed, tolerant = parse_both_ways(data)
+        assert_same_parse(typed, tolerant)
+        assert len(typed.spans) == 0, name
+        assert list(typed.rejects["reason"]) == ["nested deeper than 128 levels"], name
+        assert typed.kinds == ({"xray_function_segment": 1, "xray_reject": 1} if name == "lines"
+                               else {"xray_reject": 1}), name
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    name = '[{\\"' * 100  # 200 brackets, escaped quotes and backslashes, all inside one string
+    document = segment(subsegments=[sub("a000000000000001", name, 1738588913.0, 1738588913.5)])
+    text = json.dumps(document)
+    assert xray.json_depth(text.encode()) == 3
+    for data in envelopes(text).values():
+        typed, tolerant = parse_both_ways(data)
+        assert_same_parse(typed, tolerant)
+        assert list(typed.spans["name"]) == [name] and typed.rejects.empty
 
 
 def test_spans_of_unqualified_arns_take_the_version_from_the_logs() -> None:
