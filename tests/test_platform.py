@@ -250,3 +250,35 @@ def test_text_dated_outside_2014_to_2100_is_a_reject_and_the_lines_beside_it_are
     # Line 6, an application line dated 9999, is skipped as any application line is.
     stats = tables.stats
     assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (8, 4, 1, 3)
+
+
+def test_a_foreign_key_a_key_twice_or_text_that_is_no_field_is_a_reject_naming_it() -> None:
+    """Tab-separated lines hold nothing beyond their fields: each line below is Lambda's warm REPORT
+    (line 1, read) with one thing added, which the general path would otherwise skip."""
+    warm = ("REPORT RequestId: r{}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\t"
+            "Max Memory Used: 50 MB")
+    text = "\n".join([
+        warm.format(1),
+        warm.format(2) + "\tPhase: init",  # a key of INIT_REPORT lines
+        warm.format(3) + "\tDuration: 2.00 ms",  # a key twice
+        warm.format(4) + "\tSnapshot Size: 40 MB",  # a field this version does not know
+        warm.format(5) + "\tStatus: error handled",  # two words
+        "START RequestId: r6 Version: 3 trailing",
+        "XRAY TraceId: 1-67389a00-0123456789abcdef01234567\tSegmentId: 0123456789abcdef\tSampled: true extra",
+        # An unknown key ending in a known one is that key to the general path (a copy with spaces
+        # for tabs cannot tell "Load Duration:" from "... ms Duration:"): a reject all the same.
+        warm.format(8) + "\tRuntime Load Duration: 40 ms",
+    ]) + "\n"
+    tables = logparse.load(text.encode())
+    assert tables.invocations["request_id"].tolist() == ["r1"]
+    assert rows(tables.rejects.sort_values("line"), ["line", "reason"]) == [
+        [2, "REPORT line with a field REPORT lines never have: Phase"],
+        [3, "REPORT line with Duration twice"],
+        [4, "REPORT line with text that is no known field: Snapshot Size: 40 MB"],
+        [5, "REPORT line without a readable Status"],
+        [6, "START line without a readable Version"],
+        [7, "XRAY line with text that is no known field: extra"],
+        [8, "REPORT line with Duration twice"],
+    ]
+    stats = tables.stats
+    assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (8, 1, 0, 7)
