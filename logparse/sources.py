@@ -33,7 +33,7 @@ from isal import isal_zlib
 
 from logparse import dedupe, layouts, lines, paths, platform
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
-from logparse.timeutil import parse_log_time
+from logparse.timeutil import epoch_ms_time, parse_log_time
 
 EVENT_SCHEMA = {
     "line": pl.Int64,
@@ -411,11 +411,12 @@ def _events_frame(events: list[dict], log_group: str | None, log_stream: str | N
     try:
         raw = pl.DataFrame(events, schema=EVENT_FIELDS, strict=False) if events else pl.DataFrame(schema=EVENT_FIELDS)
     except (pl.exceptions.PolarsError, TypeError, ValueError):
-        raw = pl.DataFrame([_clean_event(e) for e in events], schema=EVENT_FIELDS)  # odd values: slow path
+        # odd values (wrong types, a timestamp beyond int64): slow path, timestamps as floats
+        raw = pl.DataFrame([_clean_event(e) for e in events], schema={**EVENT_FIELDS, "timestamp": pl.Float64})
     return pl.DataFrame({
         "line": pl.int_range(1, raw.height + 1, eager=True, dtype=pl.Int64),
-        "timestamp": pl.from_epoch(raw["timestamp"], time_unit="ms").dt.replace_time_zone("UTC")
-        .cast(EVENT_SCHEMA["timestamp"]),
+        # out-of-range times are clamped (never wrapped): the parser rejects those lines
+        "timestamp": epoch_ms_time(raw["timestamp"]).cast(EVENT_SCHEMA["timestamp"]),
         "log_group": pl.repeat(log_group if isinstance(log_group, str) else None, raw.height, dtype=pl.String,
                                eager=True),
         "log_stream": raw["logStreamName"].fill_null(log_stream) if isinstance(log_stream, str)
@@ -430,10 +431,20 @@ def _clean_event(event: Any) -> dict[str, Any]:
     event = event if isinstance(event, dict) else {}
     stamp, message, stream = event.get("timestamp"), event.get("message"), event.get("logStreamName")
     return {
-        "timestamp": stamp if isinstance(stamp, int) and not isinstance(stamp, bool) else None,
+        "timestamp": _float_or_none(stamp),
         "message": message if isinstance(message, str) else None,
         "logStreamName": stream if isinstance(stream, str) else None,
     }
+
+
+def _float_or_none(stamp: Any) -> float | None:
+    """An epoch-ms number as a float (an int beyond int64 too, made infinite beyond float); else None."""
+    if isinstance(stamp, bool) or not isinstance(stamp, int | float):
+        return None
+    try:
+        return float(stamp)
+    except OverflowError:
+        return float("inf") if stamp > 0 else float("-inf")
 
 
 def _insights_rows(results: list[list[dict]]) -> pl.DataFrame:
