@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import glob
 import io
 import mmap
 import os
 import re
 import sys
 import time
+import warnings
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -32,9 +32,9 @@ import polars as pl
 import pyarrow as pa
 from isal import isal_zlib
 
-from logparse import dedupe, layouts, lines, platform
+from logparse import dedupe, layouts, lines, paths, platform
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
-from logparse.timeutil import parse_log_time
+from logparse.timeutil import epoch_ms_time, parse_log_time
 
 EVENT_SCHEMA = {
     "line": pl.Int64,
@@ -222,20 +222,15 @@ def expand(inputs: Iterable[Any], rejects: list[pd.DataFrame], stats: Stats) -> 
 
 
 def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
-    path = Path(text)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _not_a_log(p))
-    elif path.exists():
-        files = [path]
-    elif glob.has_magic(text):
-        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-        if not files:
-            rejects.append((text, None, "no file matches this pattern", ""))
-    else:
-        files = []
-        rejects.append((text, None, "no such file or folder", ""))
-    for file in files:
-        yield Input(str(file), lambda file=file: _map(file))
+    """The files behind a path (see :mod:`logparse.paths`): a part that cannot be read is a reject
+    with no line; a symlink loop, which loses nothing, is a warning."""
+    listing = paths.find(text)
+    for name, reason in listing.problems:
+        rejects.append((name, None, reason, ""))
+    for note in listing.notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    for found in listing.files:
+        yield Input(found.name, lambda file=found.path: _map(Path(file)))
 
 
 def _map(path: Path) -> bytes | mmap.mmap:
@@ -248,15 +243,6 @@ def _map(path: Path) -> bytes | mmap.mmap:
             return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         except (ValueError, OSError):  # empty, a pipe, a special file
             return handle.read()
-
-
-NOT_LOGS = {".md", ".py", ".pyc", ".toml", ".cfg", ".ini", ".txt~"}
-
-
-def _not_a_log(path: Path) -> bool:
-    """Files a folder of logs commonly holds beside them (its README, the script that made it),
-    skipped when expanding a folder; named explicitly, any file is read."""
-    return path.name.startswith(".") or path.suffix.lower() in NOT_LOGS or "__pycache__" in path.parts
 
 
 def _unreadable(rejects: list, stats: Stats, name: str, line: int | None, reason: str, text: str = "") -> None:
@@ -444,11 +430,12 @@ def _events_frame(events: list[dict], log_group: str | None, log_stream: str | N
     try:
         raw = pl.DataFrame(events, schema=EVENT_FIELDS, strict=False) if events else pl.DataFrame(schema=EVENT_FIELDS)
     except (pl.exceptions.PolarsError, TypeError, ValueError):
-        raw = pl.DataFrame([_clean_event(e) for e in events], schema=EVENT_FIELDS)  # odd values: slow path
+        # odd values (wrong types, a timestamp beyond int64): slow path, timestamps as floats
+        raw = pl.DataFrame([_clean_event(e) for e in events], schema={**EVENT_FIELDS, "timestamp": pl.Float64})
     return pl.DataFrame({
         "line": pl.int_range(1, raw.height + 1, eager=True, dtype=pl.Int64),
-        "timestamp": pl.from_epoch(raw["timestamp"], time_unit="ms").dt.replace_time_zone("UTC")
-        .cast(EVENT_SCHEMA["timestamp"]),
+        # out-of-range times are clamped (never wrapped): the parser rejects those lines
+        "timestamp": epoch_ms_time(raw["timestamp"]).cast(EVENT_SCHEMA["timestamp"]),
         "log_group": pl.repeat(log_group if isinstance(log_group, str) else None, raw.height, dtype=pl.String,
                                eager=True),
         "log_stream": raw["logStreamName"].fill_null(log_stream) if isinstance(log_stream, str)
@@ -463,10 +450,20 @@ def _clean_event(event: Any) -> dict[str, Any]:
     event = event if isinstance(event, dict) else {}
     stamp, message, stream = event.get("timestamp"), event.get("message"), event.get("logStreamName")
     return {
-        "timestamp": stamp if isinstance(stamp, int) and not isinstance(stamp, bool) else None,
+        "timestamp": _float_or_none(stamp),
         "message": message if isinstance(message, str) else None,
         "logStreamName": stream if isinstance(stream, str) else None,
     }
+
+
+def _float_or_none(stamp: Any) -> float | None:
+    """An epoch-ms number as a float (an int beyond int64 too, made infinite beyond float); else None."""
+    if isinstance(stamp, bool) or not isinstance(stamp, int | float):
+        return None
+    try:
+        return float(stamp)
+    except OverflowError:
+        return float("inf") if stamp > 0 else float("-inf")
 
 
 def _insights_rows(results: list[list[dict]]) -> pl.DataFrame:
