@@ -726,9 +726,10 @@ def render_billed_restore(v: views.Views, colors: dict[str, str]) -> None:
             return
 
         def make() -> go.Figure:
-            fig = px.bar(billed, x="bucket_start", y="billed_restore_ms", color="series",
-                         color_discrete_map=colors, category_orders={"series": v.series}, labels=LABELS)
-            fig.update_layout(barmode="stack", bargap=0.1)
+            # Stacked steps, not bars: one SVG path per version instead of one per bucket and version,
+            # which the browser draws several times faster.
+            fig = px.area(billed, x="bucket_start", y="billed_restore_ms", color="series", line_shape="hv",
+                          color_discrete_map=colors, category_orders={"series": v.series}, labels=LABELS)
             return style(fig, "bucket start (UTC)", "billed restore (ms, sum per bucket)")
 
         draw(figure(v, "billed_restore", make), "billed_restore")
@@ -745,10 +746,9 @@ def render_start_mix(v: views.Views) -> None:
 
         def make() -> go.Figure:
             cold = mix[mix["start_kind"] != "warm"]
-            fig = px.bar(cold, x="bucket_start", y="share", color="start_kind",
-                         color_discrete_map=START_KIND_COLORS, category_orders={"start_kind": ["restore", "init"]},
-                         hover_data={"invocations": True}, labels=LABELS)
-            fig.update_layout(barmode="stack", bargap=0.1)
+            fig = px.area(cold, x="bucket_start", y="share", color="start_kind", line_shape="hv",
+                          color_discrete_map=START_KIND_COLORS, category_orders={"start_kind": ["restore", "init"]},
+                          hover_data={"invocations": True}, labels=LABELS)
             fig.update_yaxes(tickformat=".1%")
             return style(fig, "bucket start (UTC)", "share of invocations (cold starts)")
 
