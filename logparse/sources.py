@@ -390,10 +390,15 @@ ENVELOPE_KEYS = {"events", "logEvents", "results", "messageType"}
 
 
 def _is_envelope(document: Any) -> bool:
-    """A CloudWatch API / subscription / Insights document (or a list of them, or of events)."""
-    items = document if isinstance(document, list) else [document]
-    return bool(items) and all(isinstance(d, dict) and (ENVELOPE_KEYS & d.keys() or "message" in d)
-                               for d in items[:5])
+    """A CloudWatch API / subscription / Insights document (or a list of them, or of events).
+
+    A single object needs an envelope key: one with only a ``message`` is an application's JSON
+    log line (a file of one such line is text, read and counted line by line); ``message`` marks
+    events only inside a list (a bare list of events)."""
+    if isinstance(document, dict):
+        return bool(ENVELOPE_KEYS & document.keys())
+    return isinstance(document, list) and bool(document) and all(
+        isinstance(d, dict) and (ENVELOPE_KEYS & d.keys() or "message" in d) for d in document[:5])
 
 
 def _unwrap_json(document: Any, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Events]:

@@ -176,3 +176,13 @@ def test_insights_rows_dated_year_0001_are_rejects() -> None:
     tables = logparse.load(data)
     assert tables.invocations["request_id"].tolist() == ["r2"]
     assert tables.rejects[["line", "reason"]].values.tolist() == [[2, "REPORT line dated outside 2014..2100"]]
+
+
+def test_a_file_of_one_json_application_line_is_text_and_every_line_counted() -> None:
+    """One JSON object with a ``message`` (an application's log line) and a blank line is a text
+    file, not a filter-log-events event: both lines are counted (hypothesis found this)."""
+    loaded = logparse.load(b'{"level": "INFO", "message": "an application JSON line"}\n\n')
+    assert loaded.stats.lines == 2
+    assert loaded.stats.kinds == {"app": 1, "blank": 1}
+    events = logparse.load(b'[{"timestamp": 1763287200000, "message": "START RequestId: a Version: 1"}]')
+    assert events.stats.kinds.get("start") == 1  # a bare list of events is still an envelope
