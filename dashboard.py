@@ -26,7 +26,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import logparse
-from logparse import cost, views
+from logparse import cost, metrics, views
 from logparse.tables import Tables
 
 HERE = Path(__file__).resolve().parent
@@ -65,6 +65,50 @@ HOOK_HELP = {
 }
 MONEY_COLUMNS = {name: st.column_config.NumberColumn(format="$%.4f") for name in COMPARISON_COLUMNS
                  if name.endswith("_usd")}
+# What hover boxes, legends and axes call the tables' columns: a person's words with units.
+LABELS = {
+    "bucket_start": "bucket start (UTC)", "series": "version", "statistic": "statistic",
+    "restore_ms": "restore (ms)", "billed_restore_ms": "billed restore (ms, sum per bucket)",
+    "start_kind": "start", "share": "share of invocations", "invocations": "invocations",
+    "cost_usd": "cost (USD per bucket)", "charge": "charge", "cumulative_cost_usd": "cumulative cost (USD)",
+    "total_cost_usd": "total cost (USD)", "option": "option", "cold_starts": "cold starts",
+    "cold_start_p50_ms": "cold start p50 (ms)", "cold_start_p99_ms": "cold start p99 (ms)",
+    "cheapest": "cheapest", "duration_ms": "duration (ms)", "fraction": "share of starts within",
+    "samples": "samples", "phase": "phase", "outcome": "outcome", "count": "count",
+    "latency_ms_p50": "p50 (ms)", "latency_ms_p99": "p99 (ms)",
+}
+SUMMARY_CONFIG = {
+    "series": st.column_config.TextColumn("version", pinned=True),
+    "function": None, "version": None,  # in the series name already
+    "invocations": st.column_config.NumberColumn("invocations", format="%d"),
+    "restore_share": st.column_config.NumberColumn("restore share", format="percent"),
+    "restore_ms_p50": st.column_config.NumberColumn("restore p50", format="%.0f ms"),
+    "restore_ms_p99": st.column_config.NumberColumn("restore p99", format="%.0f ms"),
+    "billed_restore_s": st.column_config.NumberColumn("billed restore", format="%.1f s"),
+    "errors": st.column_config.NumberColumn("errors", format="%d"),
+    "timeouts": st.column_config.NumberColumn("timeouts", format="%d"),
+    "failed_restores": st.column_config.NumberColumn("failed restores", format="%d"),
+    "snapstart_cost_usd": st.column_config.NumberColumn(
+        "SnapStart cost", format="$%.3g", help="cache + restore charges in the selection ($LATEST has no snapshot)"),
+    "hook_headroom_ms": st.column_config.NumberColumn(
+        "hook headroom", format="%.0f ms",
+        help="10 s after-restore hook limit minus the slowest traced restore (none where a restore failed)"),
+}
+PRICE_FIELDS = {
+    "cache_gb_s": "SnapStart cache, per GB-second", "restore_gb": "SnapStart restore, per GB restored",
+    "duration_gb_s": "Duration, per GB-second", "request": "Requests, per request",
+    "pc_gb_s": "Provisioned Concurrency, per GB-second", "pc_duration_gb_s": "PC duration, per GB-second",
+}
+AWS_MISSING = ("No AWS credentials found for a live fetch. To provide them: set `AWS_PROFILE` (with its region), "
+               "or `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, in the environment that starts the dashboard "
+               "(or run `aws sso login` for the profile), then reload this page. The region comes from the "
+               "**Region** box below, else `AWS_DEFAULT_REGION` or the profile.")
+
+
+def md(text: object) -> str:
+    """Text shown as Markdown, with ``$`` escaped: Streamlit reads ``$...$`` as maths, and
+    ``$LATEST`` is a version name."""
+    return str(text).replace("$", "\\$")
 
 
 @dataclass(frozen=True)
@@ -75,6 +119,7 @@ class Loaded:
     label: str
     key: str
     region: str | None = None  # where a live fetch came from: the prices to use
+    inputs: tuple[str, ...] = ()  # the paths given: CSV sources are shown relative to them
 
 
 # --------------------------------------------------------------------------- loading (cached)
@@ -133,10 +178,12 @@ def aws_credentials_found() -> bool:
 
 @st.cache_resource(show_spinner="Aggregating…", max_entries=4, ttl=1800)
 def build_views(_tables: Tables, key: str, selection: views.Selection, bucket: str | None,
-                region: str, arch: str) -> views.Views:
+                region: str, arch: str, overrides: tuple[tuple[str, float], ...] = ()) -> views.Views:
     """The per-filter aggregation, shared (read-only) across reruns with the same filters."""
     del key  # identifies _tables, which is too large to hash on every rerun
     prices = load_prices().lookup(region, arch)
+    if overrides:
+        prices = prices.with_overrides(**dict(overrides))
     return views.build(_tables, selection, prices, bucket=bucket)
 
 
@@ -190,8 +237,8 @@ def choose_source(uploads: Sequence[tuple[str, bytes]] | None = None) -> Loaded 
     sidebar.header("Source")
     if uploads is not None:  # tests and embedding: bytes given directly, no widget
         return from_uploads(list(uploads), None, None)
-    kinds = [SAMPLE, UPLOAD, FOLDER] + ([AWS] if aws_credentials_found() else [])
-    kind = sidebar.radio("Read from", kinds, key="source", label_visibility="collapsed")
+    kind = sidebar.radio("Read from", [SAMPLE, UPLOAD, FOLDER, AWS], key="source", label_visibility="collapsed",
+                         help="Live AWS uses the standard credential chain of the machine running the dashboard")
     with sidebar.expander("Inputs without a log group"):
         st.caption("Plain-text copies carry no log group or stream: name them here.")
         function = st.text_input("Function name", key="default_function").strip() or None
@@ -213,7 +260,7 @@ def choose_source(uploads: Sequence[tuple[str, bytes]] | None = None) -> Loaded 
 def from_paths(paths: list[str], label: str, function: str | None, version: str | None) -> Loaded:
     fingerprint = files_fingerprint(paths)
     tables = load_paths(tuple(paths), fingerprint, function, version)
-    return Loaded(tables, label, f"paths:{fingerprint}:{function}:{version}")
+    return Loaded(tables, label, f"paths:{fingerprint}:{function}:{version}", inputs=tuple(paths))
 
 
 def from_uploads(files: list[tuple[str, bytes]], function: str | None, version: str | None,
@@ -247,6 +294,9 @@ def choose_uploads(function: str | None, version: str | None) -> Loaded | None:
 
 def choose_aws() -> Loaded | None:
     sidebar = st.sidebar
+    if not aws_credentials_found():
+        st.warning(AWS_MISSING)
+        return None
     function = sidebar.text_input("Function name", key="aws_function").strip()
     region = sidebar.text_input("Region", key="aws_region", placeholder="from AWS_REGION / profile").strip()
     since = sidebar.selectbox("Since", ["1h", "6h", "24h", "3d", "7d", "14d"], index=2, key="aws_since")
@@ -257,8 +307,8 @@ def choose_aws() -> Loaded | None:
     try:
         tables = load_aws(function, region or None, since, xray)
     except Exception as exc:  # boto3 raises many kinds; all mean "could not fetch", shown as such
-        hint = exc.hint() if callable(getattr(exc, "hint", None)) else ""
-        st.error(f"Could not fetch logs of `{function}` from AWS: {exc}" + (f" ({hint})" if hint else ""))
+        problem, hint = views.aws_problem(exc)
+        st.error(md(f"Could not fetch logs of `{function}` from AWS: {problem}. To fix: {hint}."))
         return None
     # A fetch is cached for 5 minutes, then fetched again under the same arguments: key the
     # aggregates on what came back too, so they never outlive the data they were built from.
@@ -301,7 +351,8 @@ def report_load(loaded: Loaded) -> bool:
         return False
     if len(tables.rejects):
         st.warning(f"{rejected} of {loaded.label} could not be parsed ({why}). Still loaded: {found} "
-                   f"from {plural(stats.files, 'file')}; the rejected lines are in the **Rejects** table below.")
+                   f"from {plural(stats.files, 'file')}; the rejected lines are in the **Rejects** table of the "
+                   "**Rows and downloads** tab.")
     else:
         st.caption(f"Loaded {found} from {loaded.label}: {read} ({plural(stats.skipped, 'line')} skipped as "
                    f"application lines) in {stats.seconds:.2f} s.")
@@ -323,6 +374,7 @@ class Filters:
     region: str
     arch: str
     bucket_note: DeltaGenerator  # filled in once the bucket size "auto" picked is known
+    price_overrides: tuple[tuple[str, float], ...] = ()  # prices edited in the sidebar
 
 
 def choose_filters(loaded: Loaded) -> Filters:
@@ -339,10 +391,11 @@ def choose_filters(loaded: Loaded) -> Filters:
     bucket = sidebar.selectbox("Bucket size", ["auto", *views.BUCKETS], key="bucket",
                                help="auto: a size that gives at most a few hundred buckets for the range")
     bucket_note = sidebar.empty()
-    with sidebar.expander("Prices"):
-        region, arch = choose_prices(loaded)
+    sidebar.header("Prices")
+    region, arch = choose_prices(loaded)
+    overrides = choose_price_overrides(region, arch)
     selection = views.Selection(tuple(chosen_functions), tuple(chosen_versions), start, end)
-    return Filters(selection, None if bucket == "auto" else bucket, region, arch, bucket_note)
+    return Filters(selection, None if bucket == "auto" else bucket, region, arch, bucket_note, overrides)
 
 
 def choose_time_range(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -353,9 +406,17 @@ def choose_time_range(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp
     last = span[1].ceil("min").to_pydatetime()
     if last <= first:
         last = first + timedelta(minutes=1)
+    presets = st.sidebar.columns(len(views.PRESETS), gap="small")
+    for column, name in zip(presets, views.PRESETS, strict=True):
+        column.button(name.removeprefix("last ").replace(" ", ""), key=f"preset_{name}",
+                      on_click=apply_preset, args=((first, last), name), help=f"Time range: {name}",
+                      width="stretch", type="tertiary")
+    stored = st.session_state.get("time_range")
+    if not (stored and first <= stored[0] <= stored[1] <= last):  # a new source: its whole range
+        st.session_state["time_range"] = (first, last)
     picked: tuple[datetime, datetime] = st.sidebar.slider(
-        "Time range (UTC)", min_value=first, max_value=last, value=(first, last),
-        step=timedelta(minutes=1), format="YYYY-MM-DD HH:mm", key="time_range")
+        "Time range (UTC)", min_value=first, max_value=last, step=timedelta(minutes=1),
+        format="YYYY-MM-DD HH:mm", key="time_range")
     low, high = (pd.Timestamp(t) for t in picked)
     low = low.tz_localize("UTC") if low.tzinfo is None else low.tz_convert("UTC")
     high = high.tz_localize("UTC") if high.tzinfo is None else high.tz_convert("UTC")
@@ -363,21 +424,45 @@ def choose_time_range(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp
     return (None if low <= span[0] else low), (None if high >= span[1] else high)
 
 
+def apply_preset(span: tuple[datetime, datetime], preset: str) -> None:
+    """Button callback: move the time slider to a preset range (before the rerun draws it)."""
+    low, high = views.preset_range((pd.Timestamp(span[0]), pd.Timestamp(span[1])), preset)
+    st.session_state["time_range"] = (low.to_pydatetime(), high.to_pydatetime())
+
+
 def choose_prices(loaded: Loaded) -> tuple[str, str]:
     """Region and architecture to price; the live source's region and the Lambda API's
     architecture are the defaults when known."""
-    regions = load_prices().regions
+    sidebar = st.sidebar
+    regions = load_prices().regions  # every region of the price table: more rows, more choices
     region_default = loaded.region if loaded.region in regions else cost.DEFAULT_REGION
-    region = st.selectbox("Region", regions, key="region",
-                          index=regions.index(region_default) if region_default in regions else 0)
+    region = sidebar.selectbox("Region", regions, key="region",
+                               index=regions.index(region_default) if region_default in regions else 0)
     archs = list(cost.ARCHS)
     known = views.architecture(loaded.tables)
-    arch = st.radio("Architecture", archs, key="arch", horizontal=True,
-                    index=archs.index(known) if known in archs else archs.index(cost.DEFAULT_ARCH))
+    arch = sidebar.radio("Architecture", archs, key="arch", horizontal=True,
+                         index=archs.index(known) if known in archs else archs.index(cost.DEFAULT_ARCH))
     if known is None and loaded.region is None:
-        st.caption(f"Logs do not say where a function runs: {cost.DEFAULT_REGION} {cost.DEFAULT_ARCH} "
-                   "unless you pick otherwise.")
+        sidebar.caption(f"Logs do not say where a function runs: {cost.DEFAULT_REGION} {cost.DEFAULT_ARCH} "
+                        "unless you pick otherwise.")
     return region, arch
+
+
+def choose_price_overrides(region: str, arch: str) -> tuple[tuple[str, float], ...]:
+    """Unit prices as editable numbers (the price table's values for ``region`` and ``arch`` to
+    start with); returns the ones changed, as the ``prices`` command's table would need them."""
+    table = load_prices().lookup(region, arch)
+    changed = []
+    with st.sidebar.expander("Edit prices (USD)"):
+        st.caption(f"{region} {arch} prices of {table.date}; a changed value reprices every card and chart.",
+                   help=md(f"Source: {table.source}"))
+        for name, label in PRICE_FIELDS.items():
+            default = float(getattr(table, name))
+            value = st.number_input(label, min_value=0.0, value=default, step=default / 10 or 1e-6,
+                                    format="%.10g", key=f"price_{name}_{region}_{arch}")
+            if value != default:
+                changed.append((name, float(value)))
+    return tuple(changed)
 
 
 # --------------------------------------------------------------------------- presentation helpers
@@ -395,23 +480,56 @@ def section(title: str, caption: str = "") -> Iterator[None]:
         st.error(f"{title} could not be drawn: {type(exc).__name__}: {exc}")
 
 
-def show(fig: go.Figure, x_title: str, y_title: str, height: int = 340, legend_below: bool = False) -> None:
-    """Common look for every chart (axis titles in the tables' column names), then draw it."""
+def show(fig: go.Figure, x_title: str, y_title: str, key: str, height: int = 340,
+         legend_below: bool = False) -> None:
+    """:func:`style` the chart, then :func:`draw` it."""
+    draw(style(fig, x_title, y_title, height, legend_below), key)
+
+
+def draw(fig: go.Figure, key: str) -> None:
+    """``key`` keeps the chart's identity across reruns, so a filter change updates it in place."""
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False}, key=f"chart_{key}")
+
+
+def figure(v: views.Views, name: str, make: Callable[[], go.Figure]) -> go.Figure:
+    """The chart ``name`` of this selection, built once. Views are cached per selection, so a rerun
+    that changes nothing drawn (or returns to a recent selection) skips plotly's figure building,
+    the slowest part of a rerun (about 0.2 s per chart on 2 cores)."""
+    memo: dict[str, go.Figure] = v.__dict__.setdefault("_figures", {})
+    if name not in memo:
+        memo[name] = make()
+    return memo[name]
+
+
+def style(fig: go.Figure, x_title: str, y_title: str, height: int = 340, legend_below: bool = False) -> go.Figure:
+    """Common look for every chart: human axis titles, full series names in hover boxes."""
     legend = ({"yanchor": "top", "y": -0.28} if legend_below else {"yanchor": "bottom", "y": 1.02})
     fig.update_layout(
         height=height + (60 if legend_below else 0), margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        hovermode="x unified", legend={"orientation": "h", "xanchor": "left", "x": 0, "title": None, **legend},
+        hovermode="x unified", hoverlabel={"namelength": -1},
+        legend={"orientation": "h", "xanchor": "left", "x": 0, "title": None, **legend},
     )
     fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, rangemode="tozero")
-    for axis in fig.layout:  # facets: one y title, on the left-most panel
-        if axis.startswith("yaxis") and axis != "yaxis":
-            fig.layout[axis].title.text = None
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    fig.update_yaxes(title_text=y_title)
+    if fig.layout.yaxis.type == "log":
+        fig.update_yaxes(dtick=1)  # 10, 100, 1000: no crowd of minor labels
+    else:
+        fig.update_yaxes(rangemode="tozero")
+    return fig
 
 
-def empty_note(what: str) -> None:
-    st.info(f"No {what} in this selection.")
+def money_axis(fig: go.Figure) -> None:
+    """Dollar ticks that stay readable and distinct at any scale: $0.0002, $0.5, $1,200 (never
+    "$800µ", never four "$0")."""
+    fig.update_yaxes(tickprefix="$", tickformat=",.3~r", exponentformat="none")
+
+
+def empty_note(what: str, v: views.Views | None = None) -> None:
+    """An empty chart says why: the load's own reason when it has one (no times, traces only)."""
+    if v is not None and v.no_data:
+        st.info(md(v.no_data))
+    else:
+        st.info(f"No {what} in this selection.")
 
 
 # --------------------------------------------------------------------------- sections
@@ -441,59 +559,180 @@ def render_headline(headline: views.Headline, bucket: str) -> None:
     bottom[2].metric("Billed restore time", f"{headline.billed_restore_s:,.1f} s", border=True,
                      help="Sum of billed_restore_ms (runtime load + after-restore hooks)")
     total = headline.cache_and_restore_cost_usd
-    bottom[3].metric("Cache + restore cost", "–" if total is None else f"${total:,.4f}", border=True,
-                     help=f"SnapStart cache ${headline.cache_cost_usd or 0:,.4f} + restore "
-                          f"${headline.restore_cost_usd or 0:,.4f} over the selection")
+    if total is None:
+        why = headline.cost_note or "nothing to price in this selection"
+        bottom[3].metric("Cache + restore cost", "n/a", border=True, help=md(f"Cannot be computed: {why}"))
+        st.caption(md(f"Cache + restore cost n/a: {why}."))
+    else:
+        bottom[3].metric("Cache + restore cost", f"${total:,.4f}", border=True,
+                         help=md(f"SnapStart cache ${headline.cache_cost_usd or 0:,.4f} + restore "
+                                 f"${headline.restore_cost_usd or 0:,.4f} over the selection"))
 
 
-def series_colors(v: views.Views) -> dict[str, str]:
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(v.series)}
+def render_summary(v: views.Views) -> None:
+    with section("Versions at a glance",
+                 "One row per function version, most invocations first; click a column title to sort."):
+        if not len(v.summary):
+            empty_note("invocations", v)
+            return
+        st.dataframe(v.summary, hide_index=True, width="stretch", column_config=SUMMARY_CONFIG, key="summary",
+                     height=min(38 + 35 * len(v.summary), 400))
+        render_verdicts(v)
 
 
-def render_restore_latency(v: views.Views) -> None:
+def render_verdicts(v: views.Views) -> None:
+    """The conclusions, in words, per version: on the page, not in a collapsed table."""
+    if not len(v.verdicts):
+        return
+    lines = []
+    for series, group in v.verdicts.groupby("series", sort=False):
+        lines.append(f"- **{md(series)}**: " + "; ".join(md(text) for text in group["verdict"]) + ".")
+    st.markdown("\n".join(lines))
+
+
+def series_colors(names: Sequence[str]) -> dict[str, str]:
+    """One colour per version for the whole load, so a filter never repaints a version."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def render_restore_latency(v: views.Views, colors: dict[str, str]) -> None:
     with section("Restore latency over time",
-                 "restore_ms percentiles per bucket and version; ◆ marks the X-Ray Restore "
-                 "subsegment (median per bucket) where traces were loaded."):
+                 "restore_ms percentiles per bucket and version; ◆ marks the X-Ray Restore subsegment (median per "
+                 "bucket) where traces were loaded; a dotted line marks where a version first appears."):
         latency = v.restore_latency
         if not len(latency):
-            empty_note("restores")
+            empty_note("restores", v)
             return
-        statistics = st.pills("Statistics", list(views.STATISTICS), selection_mode="multi",
-                              default=["p50", "p99"], key="statistics")
-        latency = latency[latency["statistic"].isin(statistics or list(views.STATISTICS))]
-        colors = series_colors(v)
-        fig = px.line(latency, x="bucket_start", y="restore_ms", color="series", line_dash="statistic",
-                      render_mode="svg",  # lines are few points: SVG, never WebGL (needs a GPU)
-                      markers=len(latency) < 200, color_discrete_map=colors,
-                      category_orders={"statistic": list(views.STATISTICS), "series": v.series},
-                      labels={"series": "function:version", "statistic": "statistic"})
-        for series, traced in v.xray_restore.groupby("series", sort=True):
-            fig.add_trace(go.Scatter(
-                x=traced["bucket_start"], y=traced["xray_restore_ms_p50"], mode="markers",
-                name=f"X-Ray Restore · {series}", showlegend=False,
-                marker={"symbol": "diamond", "size": 8, "color": colors.get(str(series), "#495057"),
-                        "line": {"width": 1, "color": "white"}},
-                customdata=traced[["traces"]],
-                hovertemplate="X-Ray Restore %{y:,.0f} ms (%{customdata[0]} traces)"))
-        if len(v.xray_restore):
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="X-Ray Restore (median)",
-                                     marker={"symbol": "diamond", "size": 8, "color": "#495057"}))
-        show(fig, "bucket_start (UTC)", "restore_ms", height=400)
+        pick, scale = st.columns([3, 1])
+        with pick:
+            statistics = st.pills("Statistics", list(views.STATISTICS), selection_mode="multi",
+                                  default=["p50", "p99"], key="statistics")
+        with scale:
+            log_scale = st.toggle("Log scale", key="latency_log", help="Long tails and typical values on one axis")
+        if not statistics:
+            st.info("Pick a statistic above to draw restore latency.")
+            return
+        draw(figure(v, f"restore_latency:{sorted(statistics)}:{log_scale}",
+                    lambda: restore_latency_figure(v, colors, statistics, log_scale)), "restore_latency")
 
 
-def render_billed_restore(v: views.Views) -> None:
+def restore_latency_figure(v: views.Views, colors: dict[str, str], statistics: Sequence[str],
+                           log_scale: bool) -> go.Figure:
+    latency = v.restore_latency
+    latency = latency[latency["statistic"].isin(statistics)]  # send only what is drawn
+    fig = px.line(latency, x="bucket_start", y="restore_ms", color="series", line_dash="statistic",
+                  render_mode="svg",  # lines are few points: SVG, never WebGL (needs a GPU)
+                  markers=len(latency) < 200, color_discrete_map=colors, hover_data={"samples": True},
+                  category_orders={"statistic": list(views.STATISTICS), "series": v.series}, labels=LABELS,
+                  log_y=log_scale)
+    for series, traced in v.xray_restore.groupby("series", sort=True):
+        fig.add_trace(go.Scatter(
+            x=traced["bucket_start"], y=traced["xray_restore_ms_p50"], mode="markers",
+            name=f"X-Ray Restore · {series}", showlegend=False,
+            marker={"symbol": "diamond", "size": 8, "color": colors.get(str(series), "#495057"),
+                    "line": {"width": 1, "color": "white"}},
+            customdata=traced[["traces"]],
+            hovertemplate="X-Ray Restore %{y:,.0f} ms (%{customdata[0]} traces)"))
+    if len(v.xray_restore):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="X-Ray Restore (median)",
+                                 marker={"symbol": "diamond", "size": 8, "color": "#495057"}))
+    mark_appearances(fig, v, colors)
+    return style(fig, "bucket start (UTC)", "restore (ms)", height=400)
+
+
+def mark_appearances(fig: go.Figure, v: views.Views, colors: dict[str, str]) -> None:
+    """A dotted vertical line where each drawn version first appears (and, fetched live, a dashed
+    one at its creation time), inside the chart's time range."""
+    if not len(v.appearances) or not len(v.restore_latency):
+        return
+    low, high = v.restore_latency["bucket_start"].min(), v.restore_latency["bucket_start"].max()
+    # A version seen from the load's first hours did not "appear": it was there before the logs began.
+    first = v.appearances["first_seen"].min()
+    load_start = first + max(pd.Timedelta(v.bucket), (high - first) / 20)
+    drawn = set(v.series)
+    shapes, notes = [], []
+    for row in v.appearances.itertuples(index=False):
+        if row.series not in drawn:
+            continue
+        version = str(row.series).rsplit(":", 1)[-1]
+        for when, dash, text in ((row.first_seen, "dot", f"v{version}"), (row.created, "dash", f"v{version} created")):
+            if pd.isna(when) or not (low <= when <= high + pd.Timedelta(v.bucket)) or (
+                    dash == "dot" and when < load_start):
+                continue
+            color = colors.get(row.series, "#868E96")
+            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": when, "x1": when, "y0": 0, "y1": 1,
+                           "line": {"dash": dash, "width": 1, "color": color}})
+            notes.append({"xref": "x", "yref": "paper", "x": when, "y": 1, "text": text, "showarrow": False,
+                          "xanchor": "right", "yanchor": "top", "font": {"color": color}})
+    if shapes:  # one layout update: add_vline validates the whole layout once per line
+        fig.update_layout(shapes=shapes, annotations=notes)
+
+
+def render_failures(v: views.Views, colors: dict[str, str]) -> None:
+    with section("Errors, timeouts and failed restores",
+                 "REPORT lines with Status error or timeout, and RESTORE_REPORTs that did not succeed, per "
+                 "bucket and version."):
+        failed = v.failures
+        if v.no_data:
+            empty_note("failures", v)
+            return
+        if not len(failed):
+            st.success("No errors, timeouts or failed restores in this selection.")
+            return
+
+        def make() -> go.Figure:
+            fig = px.scatter(failed, x="bucket_start", y="count", color="series", symbol="outcome",
+                             color_discrete_map=colors, labels=LABELS,
+                             category_orders={"series": v.series,
+                                              "outcome": ["errors", "timeouts", "failed restores"]},
+                             symbol_map={"errors": "x", "timeouts": "triangle-up", "failed restores": "circle-open"})
+            fig.update_traces(marker={"size": 12, "line": {"width": 2}})
+            fig.update_yaxes(tickformat=",d", dtick=1 if failed["count"].max() < 8 else None)
+            return style(fig, "bucket start (UTC)", "count per bucket", height=300)
+
+        draw(figure(v, "failures", make), "failures")
+
+
+def render_latency_by_start(v: views.Views) -> None:
+    with section("What callers wait for: first request after a restore vs warm",
+                 "Per bucket: duration_ms of warm requests, restore_ms + duration_ms of the first request after "
+                 "a restore, init_ms + duration_ms after an init (p50 solid, p99 dashed)."):
+        frame = v.latency_by_start_kind
+        if not len(frame):
+            empty_note("invocations", v)
+            return
+
+        def make() -> go.Figure:
+            long = frame.melt(id_vars=["bucket_start", "start_kind", "samples"],
+                              value_vars=["latency_ms_p50", "latency_ms_p99"], var_name="statistic",
+                              value_name="latency_ms")
+            long["statistic"] = long["statistic"].str.removeprefix("latency_ms_")
+            fig = px.line(long, x="bucket_start", y="latency_ms", color="start_kind", line_dash="statistic",
+                          render_mode="svg", color_discrete_map=START_KIND_COLORS, hover_data={"samples": True},
+                          category_orders={"start_kind": ["warm", "restore", "init"], "statistic": ["p50", "p99"]},
+                          labels={**LABELS, "latency_ms": "latency (ms)"}, log_y=True)
+            return style(fig, "bucket start (UTC)", "latency (ms, log scale)", height=320)
+
+        draw(figure(v, "latency_by_start", make), "latency_by_start")
+
+
+def render_billed_restore(v: views.Views, colors: dict[str, str]) -> None:
     with section("Billed restore time over time",
                  "Sum of billed_restore_ms per bucket, stacked by version. Only runtime load and "
                  "after-restore hooks are billed; the snapshot restore itself is not."):
         billed = v.billed_restore
         if not len(billed):
-            empty_note("billed restore time")
+            empty_note("billed restore time", v)
             return
-        fig = px.bar(billed, x="bucket_start", y="billed_restore_ms", color="series",
-                     color_discrete_map=series_colors(v), category_orders={"series": v.series},
-                     labels={"series": "function:version"})
-        fig.update_layout(barmode="stack", bargap=0.1)
-        show(fig, "bucket_start (UTC)", "billed_restore_ms (sum per bucket)")
+
+        def make() -> go.Figure:
+            # Stacked steps, not bars: one SVG path per version instead of one per bucket and version,
+            # which the browser draws several times faster.
+            fig = px.area(billed, x="bucket_start", y="billed_restore_ms", color="series", line_shape="hv",
+                          color_discrete_map=colors, category_orders={"series": v.series}, labels=LABELS)
+            return style(fig, "bucket start (UTC)", "billed restore (ms, sum per bucket)")
+
+        draw(figure(v, "billed_restore", make), "billed_restore")
 
 
 def render_start_mix(v: views.Views) -> None:
@@ -502,37 +741,49 @@ def render_start_mix(v: views.Views) -> None:
                  "full init; warm starts are the rest."):
         mix = v.start_mix
         if not len(mix) or not mix["invocations"].sum():
-            empty_note("invocations")
+            empty_note("invocations", v)
             return
-        cold = mix[mix["start_kind"] != "warm"]
-        fig = px.bar(cold, x="bucket_start", y="share", color="start_kind", color_discrete_map=START_KIND_COLORS,
-                     category_orders={"start_kind": ["restore", "init"]}, hover_data={"invocations": True})
-        fig.update_layout(barmode="stack", bargap=0.1)
-        fig.update_yaxes(tickformat=".1%")
-        show(fig, "bucket_start (UTC)", "share of invocations (cold starts)")
+
+        def make() -> go.Figure:
+            cold = mix[mix["start_kind"] != "warm"]
+            fig = px.area(cold, x="bucket_start", y="share", color="start_kind", line_shape="hv",
+                          color_discrete_map=START_KIND_COLORS, category_orders={"start_kind": ["restore", "init"]},
+                          hover_data={"invocations": True}, labels=LABELS)
+            fig.update_yaxes(tickformat=".1%")
+            return style(fig, "bucket start (UTC)", "share of invocations (cold starts)")
+
+        draw(figure(v, "start_mix", make), "start_mix")
 
 
-def render_cost(v: views.Views) -> None:
+def render_cost(v: views.Views, colors: dict[str, str]) -> None:
     with section("SnapStart cost over time",
                  "Cache (memory × seconds cached, 3-hour minimum per version), restore (memory × "
                  "restores) and billed restore duration (already inside the duration charge)."):
-        if not len(v.costs) or not v.costs["cost_usd"].sum():
-            empty_note("SnapStart cost")
+        if v.headline.cost_note:
+            st.info(md(f"Cost n/a: {v.headline.cost_note}."))
             return
-        per_bucket, cumulative = st.columns([2, 3])
+        if not len(v.costs) or not v.costs["cost_usd"].sum():
+            empty_note("SnapStart cost", v)
+            return
+        per_bucket, cumulative = st.columns(2)
         with per_bucket:
             fig = px.area(v.cost_per_bucket, x="bucket_start", y="cost_usd", color="charge", line_shape="hv",
-                          color_discrete_map=CHARGE_COLORS, category_orders={"charge": list(CHARGE_COLORS)})
-            fig.update_yaxes(tickprefix="$")
-            show(fig, "bucket_start (UTC)", "cost_usd per bucket (all selected versions)")
+                          color_discrete_map=CHARGE_COLORS, category_orders={"charge": list(CHARGE_COLORS)},
+                          labels=LABELS)
+            fig.update_traces(hovertemplate="%{fullData.name}: $%{y:,.4~f}<extra></extra>")
+            money_axis(fig)
+            show(fig, "bucket start (UTC)", "cost per bucket (USD, all selected versions)", "cost_per_bucket")
         with cumulative:
-            fig = px.line(v.costs, x="bucket_start", y="cumulative_cost_usd", color="series", render_mode="svg",
-                          facet_col="charge", facet_col_spacing=0.07, color_discrete_map=series_colors(v),
-                          category_orders={"charge": list(CHARGE_COLORS), "series": v.series},
-                          labels={"series": "function:version"})
-            fig.for_each_annotation(lambda a: a.update(text=a.text.replace("charge=", "")))
-            fig.update_yaxes(tickprefix="$", tickformat=",.4~f", matches=None, showticklabels=True)
-            show(fig, "bucket_start (UTC)", "cumulative_cost_usd", legend_below=True)
+            snap = v.costs[v.costs["charge"] != CHARGES_BILLED]  # inside the duration charge: not added
+            totals = snap.groupby(["series", "bucket_start"], sort=False)["cumulative_cost_usd"].sum().reset_index()
+            fig = px.line(totals, x="bucket_start", y="cumulative_cost_usd", color="series", render_mode="svg",
+                          color_discrete_map=colors, category_orders={"series": v.series}, labels=LABELS)
+            fig.update_traces(hovertemplate="%{fullData.name}: $%{y:,.4~f}<extra></extra>")
+            money_axis(fig)
+            show(fig, "bucket start (UTC)", "cumulative cache + restore cost (USD)", "cost_cumulative")
+
+
+CHARGES_BILLED = views.CHARGES["billed_restore_cost_usd"]
 
 
 def render_comparison(v: views.Views) -> None:
@@ -541,28 +792,26 @@ def render_comparison(v: views.Views) -> None:
                  "latency each option gives (restore or init + duration; none when provisioned)."):
         comparison = v.comparison
         if not len(comparison):
-            empty_note("invocations to price")
+            empty_note("invocations to price", v)
             return
-        options = {"option": list(OPTION_COLORS)}
+        options = {"option": list(OPTION_COLORS), "series": v.series}
         money, latency = st.columns(2)
         with money:
             fig = px.bar(comparison, x="series", y="total_cost_usd", color="option", barmode="group",
                          color_discrete_map=OPTION_COLORS, category_orders=options,
-                         hover_data={"cold_starts": True, "cheapest": True},
-                         labels={"series": "function:version"})
-            fig.update_yaxes(tickprefix="$")
-            show(fig, "function:version", "total_cost_usd")
+                         hover_data={"cold_starts": True, "cheapest": True}, labels=LABELS)
+            money_axis(fig)
+            show(fig, "version", "total cost (USD)", "comparison_cost")
         with latency:
             fig = px.bar(comparison, x="series", y="cold_start_p99_ms", color="option", barmode="group",
                          color_discrete_map=OPTION_COLORS, category_orders=options,
-                         hover_data={"cold_start_p50_ms": ":,.0f", "cold_starts": True},
-                         labels={"series": "function:version"})
-            show(fig, "function:version", "cold_start_p99_ms")
+                         hover_data={"cold_start_p50_ms": ":,.0f", "cold_starts": True}, labels=LABELS)
+            show(fig, "version", "cold start p99 (ms)", "comparison_latency")
         with st.expander("Comparison table and assumptions"):
             st.dataframe(comparison[[c for c in COMPARISON_COLUMNS if c in comparison.columns]],
                          hide_index=True, width="stretch", column_config=MONEY_COLUMNS)
             for note in v.assumptions:
-                st.caption(f"• {note}")
+                st.caption(md(f"• {note}"))
 
 
 def render_distribution(v: views.Views) -> None:
@@ -570,12 +819,12 @@ def render_distribution(v: views.Views) -> None:
                  "Empirical CDF of restore_ms and init_ms: the share of cold starts done within each duration."):
         points = v.ecdf
         if not len(points):
-            empty_note("restores or inits")
+            empty_note("restores or inits", v)
             return
         fig = px.line(points, x="duration_ms", y="fraction", color="phase", line_shape="hv", render_mode="svg",
-                      color_discrete_map=PHASE_COLORS, hover_data={"samples": True})
+                      color_discrete_map=PHASE_COLORS, hover_data={"samples": True}, labels=LABELS)
         fig.update_layout(hovermode="closest")
-        show(fig, "duration_ms", "fraction of starts ≤ duration_ms")
+        show(fig, "duration (ms)", "share of starts within the duration", "ecdf")
 
 
 def render_init_vs_restore(v: views.Views) -> None:
@@ -583,32 +832,39 @@ def render_init_vs_restore(v: views.Views) -> None:
                  "p50 and p99 of init_ms and restore_ms side by side: the init each restore replaces."):
         summary = v.init_vs_restore
         if not len(summary):
-            empty_note("restores or inits")
+            empty_note("restores or inits", v)
             return
         long = summary.melt(id_vars=["series", "phase", "samples"], value_vars=["p50", "p99"],
                             var_name="statistic", value_name="duration_ms")
         fig = px.bar(long, x="series", y="duration_ms", color="phase", pattern_shape="statistic",
                      barmode="group", color_discrete_map=PHASE_COLORS, hover_data={"samples": True},
                      category_orders={"phase": list(PHASE_COLORS), "statistic": ["p50", "p99"],
-                                      "series": summary["series"].unique().tolist()},
-                     labels={"series": "function:version"})
-        show(fig, "function:version", "duration_ms")
+                                      "series": summary["series"].unique().tolist()}, labels=LABELS)
+        show(fig, "version", "duration (ms)", "init_vs_restore")
 
 
-def render_hooks(v: views.Views) -> None:
+def render_hooks(v: views.Views, region: str) -> None:
     with section("After-restore hooks (X-Ray)",
                  "Time spent in after-restore hooks per version against Lambda's 10 s limit. Hook times "
                  "come only from hook subsegments you traced under the Restore subsegment; without them "
                  "the row says \"no hooks traced\" and worst_ms / headroom_ms come from an upper bound "
-                 "(measured_from says which). Failed restores leave no headroom; worst_trace_id opens "
-                 "the slowest one in the X-Ray console."):
+                 "(measured_from says which). Failed restores leave no headroom; the worst trace links to "
+                 "the X-Ray console."):
         hooks = v.hooks
         if not len(hooks):
             st.info("No traced restores in this selection: load X-Ray traces (`aws xray batch-get-traces` "
                     "JSON) with the logs to see hook times.")
             return
-        st.dataframe(hooks[[c for c in HOOK_COLUMNS if c in hooks.columns]], hide_index=True, width="stretch",
+        shown = hooks[[c for c in HOOK_COLUMNS if c in hooks.columns]]
+        if "worst_trace_id" in shown.columns:
+            urls = shown["worst_trace_id"].map(
+                lambda trace: None if pd.isna(trace) else views.xray_console_url(str(trace), region))
+            shown = shown.assign(worst_trace_id=urls)
+        st.dataframe(shown, hide_index=True, width="stretch",
                      column_config={
+                         "worst_trace_id": st.column_config.LinkColumn(
+                             "worst trace", display_text=r"traces/(.*)$",
+                             help=f"Opens the trace in the X-Ray console ({region})"),
                          "limit_share": st.column_config.ProgressColumn(
                              "limit_share", help="worst_ms / 10,000 ms", format="percent",
                              min_value=0.0, max_value=1.0),
@@ -618,7 +874,7 @@ def render_hooks(v: views.Views) -> None:
                             for name in ("failures", "failed_restores", "measured_from")}})
 
 
-def render_tables(v: views.Views) -> None:
+def render_tables(v: views.Views, inputs: Sequence[str]) -> None:
     with section("Rows", "The filtered selection; downloads contain every row, not only the preview."):
         tables = v.tables
         tabs = st.tabs(["Invocations", "Restores", "Inits", "X-Ray spans", "Rejects"])
@@ -626,21 +882,21 @@ def render_tables(v: views.Views) -> None:
                   ("inits", tables.inits), ("spans", tables.spans), ("rejects", tables.rejects)]
         for tab, (name, frame) in zip(tabs, frames, strict=True):
             with tab:
-                render_rows(name, frame)
+                render_rows(name, frame, inputs)
 
 
-def render_rows(name: str, frame: pd.DataFrame) -> None:
+def render_rows(name: str, frame: pd.DataFrame, inputs: Sequence[str] = ()) -> None:
     shown = min(len(frame), PREVIEW_ROWS)
     st.caption(f"{len(frame):,} {name} rows" + (f"; showing the first {shown:,}" if shown < len(frame) else ""))
-    st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, width="stretch", height=300)
-    st.download_button(f"Download {name}.csv", data=csv_callable(frame), file_name=f"{name}.csv",
+    st.dataframe(views.for_download(frame.head(PREVIEW_ROWS), inputs), hide_index=True, width="stretch", height=300)
+    st.download_button(f"Download {name}.csv", data=csv_callable(frame, inputs), file_name=f"{name}.csv",
                        mime="text/csv", on_click="ignore", key=f"download_{name}", disabled=not len(frame),
                        icon=":material/download:")
 
 
-def csv_callable(frame: pd.DataFrame) -> Callable[[], bytes]:
+def csv_callable(frame: pd.DataFrame, inputs: Sequence[str] = ()) -> Callable[[], bytes]:
     """CSV built only when the button is clicked: a million rows must not slow every rerun."""
-    return lambda: views.csv_bytes(frame)
+    return lambda: views.csv_bytes(views.for_download(frame, inputs))
 
 
 # --------------------------------------------------------------------------- page
@@ -662,31 +918,76 @@ def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
     filters = choose_filters(loaded)
     try:
         v = build_views(loaded.tables, loaded.key, filters.selection, filters.bucket, filters.region,
-                        filters.arch)
+                        filters.arch, filters.price_overrides)
     except Exception as exc:
         st.error(f"The selection could not be aggregated: {type(exc).__name__}: {exc}")
         return
-    filters.bucket_note.caption(f"Buckets of {v.bucket} (UTC).")
-    if not v.headline.invocations:
+    note = f"Buckets of {v.bucket} (UTC)."
+    if v.requested_bucket:
+        note += (f" {v.requested_bucket} buckets would draw more than {metrics.MAX_POINTS:,} points "
+                 "per series over this range: widened to keep the page fast.")
+    filters.bucket_note.caption(note)
+    if v.no_data:
+        st.warning(md(v.no_data))
+    elif not v.headline.invocations:
         st.warning("No invocations in this selection: widen the time range or pick other versions.")
+    colors = series_colors(all_series(loaded))
     render_headline(v.headline, v.bucket)
-    if v.untimed_note:
+    if v.untimed_note and not v.no_data:  # all rows untimed: the warning above says it already
         st.caption(v.untimed_note)
-    render_restore_latency(v)
+    render_summary(v)
+    render_restore_latency(v, colors)
     left, right = st.columns(2)
     with left:
-        render_billed_restore(v)
+        render_failures(v, colors)
+    with right:
+        render_latency_by_start(v)
+    render_details(v, colors, loaded.region or filters.region, loaded.inputs)
+
+
+def render_details(v: views.Views, colors: dict[str, str], region: str, inputs: Sequence[str]) -> None:
+    """The deeper views, one tab at a time: only the open tab is computed and drawn, so a filter
+    change redraws a handful of charts, not a dozen."""
+    details: dict[str, Callable[[], None]] = {
+        "Billed restore & cold starts": lambda: render_billed_and_mix(v, colors),
+        "Cost over time": lambda: render_cost(v, colors),
+        "SnapStart vs on-demand vs PC": lambda: render_comparison(v),
+        "Init vs restore": lambda: render_init_and_distribution(v),
+        "After-restore hooks": lambda: render_hooks(v, region),
+        "Rows and downloads": lambda: render_tables(v, inputs),
+    }
+    tabs = st.tabs(list(details), key="details", on_change="rerun")
+    for tab, draw in zip(tabs, details.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
+
+
+def render_billed_and_mix(v: views.Views, colors: dict[str, str]) -> None:
+    left, right = st.columns(2)
+    with left:
+        render_billed_restore(v, colors)
     with right:
         render_start_mix(v)
-    render_cost(v)
-    render_comparison(v)
+
+
+def render_init_and_distribution(v: views.Views) -> None:
     left, right = st.columns(2)
     with left:
         render_init_vs_restore(v)
     with right:
         render_distribution(v)
-    render_hooks(v)
-    render_tables(v)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _series_of(_tables: Tables, key: str) -> list[str]:
+    del key
+    return views.series_names(_tables)
+
+
+def all_series(loaded: Loaded) -> list[str]:
+    """Every version of the whole load (not of the selection): the order colours are given in."""
+    return _series_of(loaded.tables, loaded.key)
 
 
 if __name__ == "__main__":

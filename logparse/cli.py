@@ -14,21 +14,66 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
-from logparse import cost, gate, load
+from logparse import cost, gate, load, paths, report
+from logparse.errors import UsageError, one_line, shown
 from logparse.reading import DEFAULT_LIMITS, Limits, parse_size, size_text
 from logparse.tables import Tables, select
-from logparse.timeutil import parse_time_arg
+from logparse.timeutil import TimeError, bucket_arg, parse_time_arg
 
 DEFAULT_REGION, DEFAULT_ARCH = cost.DEFAULT_REGION, cost.DEFAULT_ARCH
 LARGE_INPUT_BYTES = 50_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line (what is wrong, where to look), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {shown(message)} (see {self.prog} --help)\n")
+
+
+class _OneLineLog(logging.Handler):
+    """The library's warnings as ``warning: <message>`` lines, escaped like every other message
+    (Python's last-resort handler would print them raw)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"{record.levelname.lower()}: {shown(record.getMessage())}", file=sys.stderr)
+
+
+_LOG_LINES = _OneLineLog(logging.WARNING)
+
+
+def _time_text(text: str) -> str:
+    """A time option checked when the command line is read (kept as text: relative times are
+    resolved against the moment the command runs)."""
+    try:
+        parse_time_arg(text)
+    except TimeError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
+def _bucket_text(text: str) -> str:
+    try:
+        return bucket_arg(text)
+    except TimeError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _path(text: str) -> Path:
+    """A path option: an empty one would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    return Path(text)
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -38,8 +83,8 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--function", help="only this function (also names it where logs do not)")
     parser.add_argument("--version", dest="fn_version", metavar="VERSION",
                         help="version to assume where the logs do not say")
-    parser.add_argument("--since", help="start time: ISO-8601 or relative (24h, 7d, 30m)")
-    parser.add_argument("--until", help="end time: ISO-8601 or relative (24h, 7d, 30m)")
+    parser.add_argument("--since", type=_time_text, help="start time: ISO-8601 or relative (24h, 7d, 30m)")
+    parser.add_argument("--until", type=_time_text, help="end time: ISO-8601 or relative (24h, 7d, 30m)")
     _add_limit_options(parser)
     _add_price_options(parser)
 
@@ -94,7 +139,7 @@ def _add_price_options(parser: argparse.ArgumentParser, *, tiered: bool = True) 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m logparse",
         description="SnapLens: Lambda SnapStart restore latency, billed restore time and cache cost "
                     "from CloudWatch logs and X-Ray traces.",
@@ -111,24 +156,28 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Write invocations/inits/restores/spans/rejects/metrics/costs CSVs "
                                              "atomically; re-running adds no duplicate rows.")
     _add_input_options(export)
-    export.add_argument("--out", required=True, type=Path, help="output folder")
-    export.add_argument("--bucket", help="time bucket for metrics/costs (e.g. 5min, 1h, 1D; default: 1h, "
-                                         "fixed so that appending runs agree)")
-    export.add_argument("--state", type=Path, help="watermark file for incremental cron runs")
+    export.add_argument("--out", required=True, type=_path,
+                        help="output folder (the CSVs of the last run in OUT/current/, see the README)")
+    export.add_argument("--bucket", type=_bucket_text,
+                        help="time bucket for metrics/costs (e.g. 5min, 1h, 1D; default: 1h, "
+                             "fixed so that appending runs agree)")
+    export.add_argument("--state", type=_path, help="watermark file for incremental cron runs")
     export.set_defaults(handler=cmd_export)
 
     fetch = commands.add_parser("fetch", help="fetch logs (and traces) from AWS, then export CSVs",
                                 description="Fetch platform lines from CloudWatch Logs (standard boto3 "
                                             "credentials) and write the same CSVs as export.")
     fetch.add_argument("--function", required=True, help="Lambda function name")
-    fetch.add_argument("--since", default="24h", help="start time: ISO-8601 or relative (default 24h)")
-    fetch.add_argument("--until", help="end time (default now)")
+    fetch.add_argument("--since", default="24h", type=_time_text,
+                       help="start time: ISO-8601 or relative (default 24h)")
+    fetch.add_argument("--until", type=_time_text, help="end time (default now)")
     fetch.add_argument("--insights", action="store_true",
                        help="aggregate server-side with CloudWatch Logs Insights instead of downloading lines")
     fetch.add_argument("--xray", action="store_true", help="also fetch X-Ray traces")
-    fetch.add_argument("--out", required=True, type=Path, help="output folder")
-    fetch.add_argument("--bucket", help="time bucket for metrics/costs (default: 1h)")
-    fetch.add_argument("--state", type=Path, help="watermark file for incremental cron runs")
+    fetch.add_argument("--out", required=True, type=_path,
+                       help="output folder (the CSVs of the last run in OUT/current/, see the README)")
+    fetch.add_argument("--bucket", type=_bucket_text, help="time bucket for metrics/costs (default: 1h)")
+    fetch.add_argument("--state", type=_path, help="watermark file for incremental cron runs")
     _add_price_options(fetch)
     fetch.set_defaults(handler=cmd_fetch)
 
@@ -162,8 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"fewer restores on either side: exit 3 (default {gate.DEFAULT_MIN_RESTORES})")
     check.add_argument("--live", action="store_true",
                        help="fetch the function's platform lines from CloudWatch Logs, as fetch does")
-    check.add_argument("--since", help="start time: ISO-8601 or relative (default with --live: 24h)")
-    check.add_argument("--until", help="end time (default now)")
+    check.add_argument("--since", type=_time_text,
+                       help="start time: ISO-8601 or relative (default with --live: 24h)")
+    check.add_argument("--until", type=_time_text, help="end time (default now)")
     check.add_argument("--region", help="AWS region for --live (default: AWS_REGION)")
     check.add_argument("--json", action="store_true",
                        help="print the comparison with bootstrap confidence intervals as JSON")
@@ -205,7 +255,10 @@ def _percent(text: str) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every expected failure is one line on stderr and an exit code."""
     args = build_parser().parse_args(argv)
-    warnings.formatwarning = lambda message, *_, **__: f"warning: {message}\n"
+    warnings.formatwarning = lambda message, *_, **__: f"warning: {shown(message)}\n"
+    library_log = logging.getLogger("logparse")
+    if _LOG_LINES not in library_log.handlers:
+        library_log.addHandler(_LOG_LINES)
     try:
         return args.handler(args)
     except KeyboardInterrupt:
@@ -221,47 +274,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = getattr(exc, "exit_code", None)
         if code is None:
             raise
-        hint = exc.hint() if hasattr(exc, "hint") else ""
-        print(f"error: {exc}" + (f" ({hint})" if hint else ""), file=sys.stderr)
+        print(one_line(exc), file=sys.stderr)  # message and hint, once, on one line
         return int(code)
 
 
-def _load_selected(args: argparse.Namespace) -> Tables:
-    since = parse_time_arg(args.since)
-    until = parse_time_arg(args.until)
-    large = _input_bytes(args.paths) > LARGE_INPUT_BYTES
-    tables = load(*args.paths, function=args.function, version=args.fn_version, progress=large,
+def _load_selected(args: argparse.Namespace) -> tuple[Tables, int]:
+    """The selected tables and the exit code they call for (after printing why it is not 0)."""
+    since, until = _time_range(args.since, args.until)
+    # Walking the folders twice costs little next to reading them; only a terminal shows a bar.
+    large = sys.stderr.isatty() and paths.total_bytes(args.paths) > LARGE_INPUT_BYTES
+    loaded = load(*args.paths, function=args.function, version=args.fn_version, progress=large,
                   limits=_limits(args))
-    _report_unreadable(tables)
-    return select(tables, functions=args.function, since=since, until=until)
+    code = _report_unreadable(loaded)
+    tables = select(loaded, functions=args.function, since=since, until=until)
+    empty = report.nothing_usable(loaded, tables, args.function, since, until)
+    if empty is not None and not (code and loaded.stats.files == 0):  # not when every input failed
+        print(one_line(empty), file=sys.stderr)
+    return tables, 1 if code or empty is not None else 0
 
 
-def _input_bytes(paths: Sequence[str]) -> int:
-    """Bytes on disk behind the paths (files and folders), to decide whether to show progress."""
-    total = 0
-    for text in paths:
-        path = Path(text)
-        files = path.rglob("*") if path.is_dir() else [path] if path.is_file() else []
-        total += sum(f.stat().st_size for f in files if f.is_file())
-    return total
+def _time_range(since_text: str | None, until_text: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """``--since`` and ``--until`` (both read against one "now"); a range that ends before it starts
+    would select nothing and look like an empty input, so it is a usage error."""
+    now = pd.Timestamp.now(tz="UTC")
+    since = parse_time_arg(since_text, now)
+    until = now if until_text == "now" else parse_time_arg(until_text, now)
+    if since is not None and until is not None and since >= until:
+        raise UsageError(f"--since {since_text} is not before --until {until_text or 'now'}",
+                         "give the start of the time range as --since")
+    return since, until
 
 
-def _report_unreadable(tables: Tables) -> None:
-    """One line per input that could not be read at all (line is empty for those)."""
+def _report_unreadable(tables: Tables) -> int:
+    """One line per input that could not be read at all (line is empty for those); 1 if any."""
     problems = tables.rejects[tables.rejects["line"].isna()]
     for row in problems.itertuples():
-        print(f"error: {row.source}: {row.reason}", file=sys.stderr)
-
-
-def _exit_code(tables: Tables) -> int:
-    unreadable = tables.rejects["line"].isna().any()
-    return 1 if unreadable or tables.stats.lines == 0 else 0
+        print(f"error: {shown(row.source)}: {shown(row.reason)}", file=sys.stderr)
+    return 1 if len(problems) else 0
 
 
 def _prices(args: argparse.Namespace) -> cost.Prices:
     # None (not the defaults) when the user said nothing, so the prices know they are assumed.
     # Called before any input is read: an unknown --region is a usage error, not a late surprise.
+    _check_price_file(args.prices)
     return cost.load_prices(args.prices).lookup(args.region, args.arch)
+
+
+def _check_price_file(path: str | None) -> None:
+    """A --prices FILE to read that is not there is a mistyped option, not a broken price table."""
+    if path is not None and not os.path.isfile(path):
+        raise UsageError(f"--prices {path}: no such file",
+                         "give the path of a price table CSV, or leave --prices out for the built-in one")
 
 
 def _tiered(args: argparse.Namespace, prices: cost.Prices, tables: Tables) -> cost.Prices:
@@ -270,16 +333,14 @@ def _tiered(args: argparse.Namespace, prices: cost.Prices, tables: Tables) -> co
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from logparse.report import summary
-
     prices = _prices(args)
-    tables = _load_selected(args)
-    result = summary(tables, _tiered(args, prices, tables))
+    tables, code = _load_selected(args)
+    result = report.summary(tables, _tiered(args, prices, tables))
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
         print(_format_summary(result))
-    return _exit_code(tables)
+    return code
 
 
 def _format_summary(result: dict[str, Any]) -> str:
@@ -323,17 +384,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     from logparse import export
 
     prices = _prices(args)
-    tables = _load_selected(args)
-    state = export.State.load(args.state) if args.state else None
+    state = export.State.load(args.state) if args.state else None  # refused before reading the input
+    tables, code = _load_selected(args)
     written = export.run_export(tables, args.out, bucket=args.bucket, prices=_tiered(args, prices, tables),
                                 state=state)
     _print_written(written, args.out)
-    return _exit_code(tables)
+    return code
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     from logparse import aws
 
+    _time_range(args.since, args.until or "now")  # fetch's --until defaults to now
     return aws.run_fetch(args, prices=_prices(args))
 
 
@@ -349,6 +411,7 @@ def cmd_prices(args: argparse.Namespace) -> int:
         from logparse import pricelist
 
         raise pricelist.OptionError("--offers-url only applies with --update")
+    _check_price_file(args.prices)
     frame = cost.load_prices(args.prices).listing(args.region, args.arch)
     if args.json:
         print(frame.to_json(orient="records", indent=2, double_precision=15))
@@ -362,7 +425,7 @@ def cmd_prices(args: argparse.Namespace) -> int:
 
 def _print_written(written: dict[str, int], out: Path) -> None:
     for name, rows in written.items():
-        print(f"{out / name}.csv: {rows} new rows", file=sys.stderr)
+        print(f"{shown(out / name)}.csv: {rows} new rows", file=sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -372,11 +435,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.live:
         tables = _fetch_live(args.function, args.since or "24h", args.until, args.region)
     else:
-        tables = load(*args.paths, function=args.function, progress=_input_bytes(args.paths) > LARGE_INPUT_BYTES,
-                      limits=_limits(args))
+        large = sys.stderr.isatty() and paths.total_bytes(args.paths) > LARGE_INPUT_BYTES
+        tables = load(*args.paths, function=args.function, progress=large, limits=_limits(args))
         _report_unreadable(tables)
-        tables = select(tables, functions=args.function, since=parse_time_arg(args.since),
-                        until=parse_time_arg(args.until))
+        since, until = _time_range(args.since, args.until)
+        tables = select(tables, functions=args.function, since=since, until=until)
     result = gate.compare(tables, args.function, args.baseline, args.candidate,
                           max_regression=args.max_p99_regression, min_restores=args.min_restores)
     if args.json:

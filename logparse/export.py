@@ -3,9 +3,11 @@
 The CSVs are the product's second face, read by spreadsheets, BI tools and scripts that cron
 feeds every few minutes. So:
 
-* **Atomic.** Every file is staged as a temp file in the output folder (same filesystem, so
-  ``os.replace`` is an atomic rename), and only when all of them are staged are they renamed. A
-  run that dies midway leaves the previous CSVs byte-identical; the state file is saved last.
+* **Atomic, as a set.** A run writes its files into a new run folder and publishes them by
+  renaming one link (``OUT/current``), so a reader that resolves ``current`` once never sees a new
+  ``invocations.csv`` beside an old ``metrics.csv``. A run that dies midway (even ``kill -9``)
+  leaves the previous CSVs byte-identical, and the next run removes what it left; the state
+  file is saved last.
 * **Incremental and idempotent.** Rows are appended; a row whose key is already in the file is
   not written again, so re-running over the same input adds nothing. Keys are source-independent
   (a fetched event and the same event read from a file have the same key). ``metrics`` and
@@ -23,9 +25,12 @@ feeds every few minutes. So:
 from __future__ import annotations
 
 import contextlib
+import errno
+import glob
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -37,6 +42,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 
+from logparse.errors import SnapLensError
 from logparse.tables import FLOAT, INT, SCHEMAS, TIME, Tables, conform
 
 log = logging.getLogger(__name__)
@@ -67,21 +73,8 @@ FORMULA_START = r"^[=+\-@\t\r]"
 ESCAPED_START = r"^'[=+\-@\t\r]"
 
 
-class ExportError(Exception):
-    """An export that could not be written or a state file that could not be read."""
-
-    exit_code = 1
-
-    def __init__(self, problem: str, hint: str) -> None:
-        super().__init__(problem)
-        self._hint = hint
-
-    def hint(self) -> str:
-        """What the user can do about it."""
-        return self._hint
-
-    def __str__(self) -> str:
-        return f"{self.args[0]} ({self._hint})"
+class ExportError(SnapLensError):
+    """An export that could not be written or a state file that cannot be used (exit code 1)."""
 
 
 # --------------------------------------------------------------------------- cells
@@ -162,45 +155,161 @@ def _typed(name: str, dtype: str) -> pl.Expr:
 def write_csvs(out_dir: Path, frames: dict[str, pd.DataFrame],
                dedupe_keys: dict[str, list[str]] | None = None, append: bool = True, *,
                replace_keys: dict[str, list[str]] | None = None) -> dict[str, int]:
-    """Write ``<name>.csv`` for each frame, all or nothing; return the rows written per file.
+    """Write ``<name>.csv`` for each frame as one new set, all or nothing; return the rows written.
 
     With ``append`` (the default), rows whose ``dedupe_keys`` are already in the file are
     skipped and the rest appended; frames named in ``replace_keys`` (metrics, costs) replace the
     rows with the same key instead. Without ``append`` every file is rewritten from its frame.
-    A file whose content would not change is not rewritten. Rows written counts new or changed
-    rows, so a re-run over the same input returns zeros. If anything fails, every staged file is
-    removed and the previous CSVs are untouched; renames happen only once all files are staged.
+    Rows written counts new or changed rows, so a re-run over the same input returns zeros and
+    changes nothing on disk. The set is written into a new run folder (an unchanged file is hard
+    linked there, not copied) and published by swapping the ``current`` link; if anything fails
+    the run folder is removed and the previous CSVs are untouched. Leftovers of a run that was
+    killed (no ``finally`` ran) are removed at the start of the next one.
     """
     out_dir = Path(out_dir)
     dedupe_keys = DEDUPE_KEYS if dedupe_keys is None else dedupe_keys
     replace_keys = REPLACE_KEYS if replace_keys is None else replace_keys
-    staged: list[tuple[Path, Path]] = []
     counts: dict[str, int] = {}
+    run: Path | None = None
+    published = False
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out_dir)
+        current = _link_target(out_dir, CURRENT)
+        run = _new_run(out_dir)
+        changed = False
         for name, frame in frames.items():
-            final = out_dir / f"{name}.csv"
+            old, target = out_dir / f"{name}.csv", run / f"{name}.csv"
             text = to_text(frame)
-            exists = append and final.exists() and final.stat().st_size > 0
+            exists = append and old.exists() and old.stat().st_size > 0
             if name in replace_keys:
-                keys = _usable(replace_keys[name], text)
-                tmp, counts[name] = _stage_replace(final, text, keys, exists)
+                written, counts[name] = _write_replace(old, target, text, _usable(replace_keys[name], text), exists)
             else:
                 keys = _usable(dedupe_keys.get(name, []), text)
-                tmp, counts[name] = _stage_append(final, text, keys, exists)
-            if tmp is not None:
-                staged.append((tmp, final))
-        for tmp, final in staged:
-            os.replace(tmp, final)
+                written, counts[name] = _write_append(old, target, text, keys, exists)
+            changed |= written
+            if not written and old.exists():
+                _link_or_copy(old, target)
+        if not changed:
+            return counts
+        for kept in sorted(current.glob("*.csv")) if current is not None else ():
+            if not (run / kept.name).exists():  # CSVs this call did not touch stay in the set
+                _link_or_copy(kept, run / kept.name)
+        _fsync_dir(run)
+        _publish(out_dir, run)
+        published = True
         _fsync_dir(out_dir)
+        remove_leftovers(out_dir)
     except OSError as err:
         raise ExportError(f"cannot write CSVs to {out_dir}: {err.strerror or err}",
-                          "check the --out folder exists, is writable and has free space; "
-                          "the previous CSVs were left unchanged") from None
+                          f"{os_hint(err, '--out')}; the previous CSVs were left unchanged") from None
+    except pl.exceptions.PolarsError as err:
+        raise ExportError(f"cannot read the CSVs already in {out_dir}: {str(err).splitlines()[0]}",
+                          "they are not CSVs this tool wrote: move them out of --out or choose another "
+                          "--out") from None
     finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        if run is not None and not published:
+            shutil.rmtree(run, ignore_errors=True)
     return counts
+
+
+# --------------------------------------------------------------------------- the run folders
+#
+# OUT/current -> .runs/<id>          the set of the last run: readers open OUT/current/<name>.csv
+# OUT/.previous -> .runs/<id>        the set before it, kept one more run for readers still on it
+# OUT/<name>.csv -> current/<name>.csv   for tools that open one file at a time
+# OUT/.runs/<id>/<name>.csv          the files; a file no run changed is one inode shared by runs
+
+CURRENT = "current"
+PREVIOUS = ".previous"
+RUNS = ".runs"
+# Temp names this module creates in OUT (and OUT/.runs): a killed run may leave any of them.
+LEFTOVER = re.compile(r"^\.(?:current|previous|[\w.-]+\.csv)\..+\.tmp$")
+
+
+def _link_target(out_dir: Path, link: str) -> Path | None:
+    """The run folder ``link`` points at, if it is one."""
+    try:
+        target = os.readlink(out_dir / link)
+    except OSError:
+        return None
+    folder = out_dir / target
+    return folder if folder.parent == out_dir / RUNS and folder.is_dir() else None
+
+
+def _new_run(out_dir: Path) -> Path:
+    """An empty, not yet published run folder; its name sorts by time."""
+    runs = out_dir / RUNS
+    runs.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    run = Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=runs))
+    os.chmod(run, 0o777 & ~_umask())  # mkdtemp's 0700 would lock out readers the CSVs allow in
+    return run
+
+
+def _publish(out_dir: Path, run: Path) -> None:
+    """Make ``run`` the current set: one atomic rename of the ``current`` link swaps every file."""
+    current = _link_target(out_dir, CURRENT)
+    if current is not None:
+        _replace_link(out_dir / PREVIOUS, f"{RUNS}/{current.name}")
+    _replace_link(out_dir / CURRENT, f"{RUNS}/{run.name}")
+    for csv in sorted(run.glob("*.csv")):
+        top = out_dir / csv.name
+        wanted = f"{CURRENT}/{csv.name}"
+        if not (top.is_symlink() and os.readlink(top) == wanted):
+            _replace_link(top, wanted)  # also turns a CSV of the old layout into a link
+
+
+def _replace_link(link: Path, target: str) -> None:
+    tmp = link.parent / f".{link.name.lstrip('.')}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, link)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove what killed runs left in ``out_dir``: temp files and links, unpublished run folders,
+    run folders neither ``current`` nor ``.previous`` points at. Call it holding the lock."""
+    keep = {p.name for p in (_link_target(out_dir, CURRENT), _link_target(out_dir, PREVIOUS)) if p}
+    for entry in out_dir.iterdir():
+        if LEFTOVER.match(entry.name) and (entry.is_symlink() or entry.is_file()):
+            entry.unlink(missing_ok=True)
+    runs = out_dir / RUNS
+    if runs.is_dir():
+        for folder in runs.iterdir():
+            if folder.name not in keep:
+                if folder.is_dir() and not folder.is_symlink():
+                    shutil.rmtree(folder, ignore_errors=True)
+                else:
+                    folder.unlink(missing_ok=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """``target`` as the same file as ``source`` (a hard link: files are never changed in place,
+    so runs can share them), or a copy where the filesystem has no hard links."""
+    real = os.path.realpath(source)
+    try:
+        os.link(real, target)
+    except OSError:
+        shutil.copy2(real, target)
+
+
+def os_hint(err: OSError, option: str) -> str:
+    """What to do about a failed write, by its cause."""
+    hints = {
+        errno.ENOTDIR: f"a part of the {option} path is a file, not a folder",
+        errno.EEXIST: f"{option} names a file, not a folder",
+        errno.EACCES: f"no permission to write there: give an {option} you can write to",
+        errno.EPERM: f"no permission to write there: give an {option} you can write to",
+        errno.EROFS: f"the {option} filesystem is read-only",
+        errno.ENOSPC: "the disk is full: free some space",
+        errno.EDQUOT: "the disk quota is used up: free some space",
+        errno.ENAMETOOLONG: f"the {option} path is too long",
+    }
+    return hints.get(err.errno, f"check {option} names a folder you can write to, with free space")
 
 
 def _usable(keys: list[str], frame: pl.DataFrame) -> list[str]:
@@ -220,46 +329,50 @@ def _first_distinct(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return frame.filter(_key(keys).is_first_distinct())
 
 
-def _stage_append(final: Path, new: pl.DataFrame, keys: list[str], exists: bool) -> tuple[Path | None, int]:
+def _write_append(old: Path, target: Path, new: pl.DataFrame, keys: list[str],
+                  exists: bool) -> tuple[bool, int]:
+    """``target`` = ``old`` plus the rows of ``new`` not in it; (whether written, rows added)."""
     new = _first_distinct(new, keys)
     if not exists:
-        return _stage(final, new), new.height
-    if _header(final) != new.columns:
+        _write(target, new, like=old)
+        return True, new.height
+    if _header(old) != new.columns:
         # The columns changed since the file was written: rewrite it with the union of both.
-        old = read_text(final)
-        fresh = _anti_join(new, old, keys)
-        return _stage(final, pl.concat([old, fresh], how="diagonal")), fresh.height
-    fresh = _anti_join(new, pl.read_csv(final, columns=keys, infer_schema=False), keys)
+        rows = read_text(old)
+        fresh = _anti_join(new, rows, keys)
+        _write(target, pl.concat([rows, fresh], how="diagonal"), like=old)
+        return True, fresh.height
+    fresh = _anti_join(new, pl.read_csv(old, columns=keys, infer_schema=False), keys)
     if fresh.is_empty():
-        return None, 0
-    # Copy the old bytes and append: no rewrite of a large file's rows, and still atomic.
-    tmp = _temp(final)
-    try:
-        shutil.copyfile(final, tmp)
-        with open(tmp, "rb+") as fh:
-            fh.seek(-1, os.SEEK_END)
-            if fh.read(1) != b"\n":
-                fh.write(b"\n")
-            write_rows(fh, fresh, header=False)
-            _flush(fh)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp, fresh.height
+        return False, 0
+    # Copy the old bytes and append: no re-formatting of a large file's rows.
+    shutil.copyfile(old, target)
+    _keep_mode(target, old)
+    with open(target, "rb+") as fh:
+        fh.seek(-1, os.SEEK_END)
+        if fh.read(1) != b"\n":
+            fh.write(b"\n")
+        write_rows(fh, fresh, header=False)
+        _flush(fh)
+    return True, fresh.height
 
 
-def _stage_replace(final: Path, new: pl.DataFrame, keys: list[str], exists: bool) -> tuple[Path | None, int]:
+def _write_replace(old: Path, target: Path, new: pl.DataFrame, keys: list[str],
+                   exists: bool) -> tuple[bool, int]:
+    """``target`` = ``old`` with the rows of ``new`` replacing those of the same key."""
     new = new.filter(_key(keys).is_last_distinct())
     if not exists:
-        return _stage(final, new.sort(keys, nulls_last=True)), new.height
-    old = read_text(final)
-    merged_columns = new.columns + [c for c in old.columns if c not in new.columns]
-    changed = _anti_join(new, old, new.columns).height if set(new.columns) <= set(old.columns) else new.height
-    if changed == 0 and old.columns == merged_columns:
-        return None, 0
-    kept = _anti_join(old, new, keys)
+        _write(target, new.sort(keys, nulls_last=True), like=old)
+        return True, new.height
+    rows = read_text(old)
+    merged_columns = new.columns + [c for c in rows.columns if c not in new.columns]
+    changed = _anti_join(new, rows, new.columns).height if set(new.columns) <= set(rows.columns) else new.height
+    if changed == 0 and rows.columns == merged_columns:
+        return False, 0
+    kept = _anti_join(rows, new, keys)
     merged = pl.concat([kept, new], how="diagonal").select(merged_columns).sort(keys, nulls_last=True)
-    return _stage(final, merged), changed
+    _write(target, merged, like=old)
+    return True, changed
 
 
 def _anti_join(frame: pl.DataFrame, other: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -299,16 +412,18 @@ def _umask() -> int:
     return mask
 
 
-def _stage(final: Path, frame: pl.DataFrame) -> Path:
-    tmp = _temp(final)
-    try:
-        with open(tmp, "wb") as fh:
-            write_rows(fh, frame, header=True)
-            _flush(fh)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
+def _write(target: Path, frame: pl.DataFrame, like: Path) -> None:
+    """A new CSV (header and rows) at ``target``, with the permissions ``like`` has if it exists."""
+    with open(target, "xb") as fh:
+        write_rows(fh, frame, header=True)
+        _flush(fh)
+    _keep_mode(target, like)
+
+
+def _keep_mode(target: Path, like: Path) -> None:
+    """A mode the user chose for a CSV (say 0640) survives the runs that rewrite it."""
+    with contextlib.suppress(OSError):
+        os.chmod(target, like.stat().st_mode & 0o7777)
 
 
 def write_rows(fh: Any, frame: pl.DataFrame, header: bool) -> None:
@@ -357,6 +472,12 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 STATE_FORMAT = 1
 DEFAULT_LOOKBACK = timedelta(minutes=5)
+# CloudWatch refuses events more than 2 hours in the future; a watermark further ahead of this
+# machine's clock than that comes from a wrong clock or an edited file, and every run would
+# fetch an empty window after it.
+FUTURE_TOLERANCE = timedelta(hours=2)
+MAX_WATERMARK_MS = int(datetime(9999, 12, 31, tzinfo=UTC).timestamp() * 1000)
+RESET_HINT = "delete it to start over from --since (the CSV dedupe prevents duplicate rows)"
 
 
 def _ms(t: datetime) -> int:
@@ -380,6 +501,10 @@ class State:
     file atomically, and ``run_export`` calls it only after the CSVs are in place, so a crash
     means the next run fetches the same events again (and the CSV dedupe ignores them).
     Events that arrive more than ``lookback`` late are not fetched by incremental runs.
+
+    A state file follows one function: asking it for another function's watermark, or loading
+    one whose watermark is in the future or not a date, is an :class:`ExportError` (one line
+    naming the file), never a traceback or a silently empty run.
     """
 
     path: Path | None = None
@@ -387,7 +512,8 @@ class State:
     marks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path | str, lookback: timedelta = DEFAULT_LOOKBACK) -> State:
+    def load(cls, path: Path | str, lookback: timedelta = DEFAULT_LOOKBACK, *,
+             now: datetime | None = None) -> State:
         """The state in ``path``; empty (first run) if the file does not exist yet."""
         path = Path(path)
         if not path.exists():
@@ -396,21 +522,41 @@ class State:
             data = json.loads(path.read_bytes())
             if data.get("format") != STATE_FORMAT:
                 raise ValueError(f"unknown format {data.get('format')!r}")
-            marks = {key: {"watermark_ms": int(mark["watermark_ms"]),
-                           "seen": {str(k): int(v) for k, v in mark.get("seen", {}).items()}}
+            marks = {str(key): {"watermark_ms": int(mark["watermark_ms"]),
+                                "seen": {str(k): int(v) for k, v in mark.get("seen", {}).items()}}
                      for key, mark in data["groups"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
-            raise ExportError(f"state file {path} is unreadable: {err}",
-                              "delete it to start over from --since (the CSV dedupe prevents "
-                              "duplicate rows)") from None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as err:
+            raise ExportError(f"state file {path} is unreadable: {err}", RESET_HINT) from None
+        latest = _ms(now or datetime.now(UTC)) + int(FUTURE_TOLERANCE.total_seconds() * 1000)
+        for key, mark in marks.items():
+            watermark = mark["watermark_ms"]
+            if not 0 < watermark <= MAX_WATERMARK_MS:
+                raise ExportError(f"state file {path}: the watermark of {key} ({watermark} ms) is not a "
+                                  "date", RESET_HINT)
+            if watermark > latest:
+                raise ExportError(f"state file {path}: the watermark of {key} is {_iso(watermark)}, in the "
+                                  "future (every run would fetch nothing)",
+                                  f"check this machine's clock, or {RESET_HINT}")
         return cls(path=path, lookback=lookback, marks=marks)
 
     def since(self, key: str, default: datetime) -> datetime:
         """Where to start fetching ``key``: the watermark minus the lookback, or ``default``."""
         mark = self.marks.get(key)
         if mark is None:
+            self._check_function(key)
             return default
-        return datetime.fromtimestamp((mark["watermark_ms"] - self._lookback_ms) / 1000, UTC)
+        return datetime.fromtimestamp(max(mark["watermark_ms"] - self._lookback_ms, 0) / 1000, UTC)
+
+    def _check_function(self, key: str) -> None:
+        """A key new to a state file that only knows other functions: the wrong ``--state``.
+
+        Without this check the run would quietly start again from ``--since`` and the file would
+        then mix two functions' watermarks."""
+        functions = {_function_of(k) for k in self.marks}
+        if functions and _function_of(key) not in functions:
+            raise ExportError(f"state file {self.path} holds the watermarks of {', '.join(sorted(functions))}, "
+                              f"not of {_function_of(key)}",
+                              "give each function its own --state file")
 
     @property
     def _lookback_ms(self) -> int:
@@ -430,10 +576,11 @@ class State:
             del self.marks[key]
         return new
 
-    def advance_to(self, key: str, until: datetime) -> None:
-        """Move a key without event ids (X-Ray, Insights) to ``until``."""
+    def advance_to(self, key: str, until: datetime, *, now: datetime | None = None) -> None:
+        """Move a key without event ids (X-Ray, Insights) to ``until``, or to now if ``until`` is
+        later: nothing after now was fetched, and a watermark in the future would skip it."""
         mark = self.marks.setdefault(key, {"watermark_ms": 0, "seen": {}})
-        mark["watermark_ms"] = max(mark["watermark_ms"], _ms(until))
+        mark["watermark_ms"] = max(mark["watermark_ms"], min(_ms(until), _ms(now or datetime.now(UTC))))
 
     def to_json(self) -> bytes:
         groups = {key: {"watermark": _iso(mark["watermark_ms"]),
@@ -444,14 +591,25 @@ class State:
         return json.dumps(body, indent=1).encode()
 
     def save(self) -> None:
-        """Write the state file atomically (temp file + rename)."""
+        """Write the state file atomically (temp file + rename); temp files a killed run left
+        beside it are removed first (saves happen under the output folder's lock)."""
         if self.path is None:
             return
         try:
+            for stale in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
+                stale.unlink(missing_ok=True)
             write_atomic(self.path, self.to_json())
         except OSError as err:
             raise ExportError(f"cannot write state file {self.path}: {err.strerror or err}",
                               "check the --state path is writable") from None
+
+
+def _function_of(key: str) -> str:
+    """The function a state key belongs to: ``/aws/lambda/f``, ``xray:f`` and
+    ``insights:/aws/lambda/f`` all name ``f`` (a custom log group names itself)."""
+    for prefix in ("xray:", "insights:"):
+        key = key.removeprefix(prefix)
+    return key.removeprefix("/aws/lambda/")
 
 
 # --------------------------------------------------------------------------- the export command
@@ -470,8 +628,18 @@ def run_export(tables: Tables, out_dir: Path, *, bucket: str | None = None, pric
     out_dir = Path(out_dir)
     bucket = bucket or DEFAULT_BUCKET
     frames: dict[str, pd.DataFrame] = dict(iter(tables))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ExportError(f"cannot create the output folder {out_dir}: {err.strerror or err}",
+                          os_hint(err, "--out")) from None
     with locked(out_dir):
-        history = _history(tables, out_dir)
+        try:
+            history = _history(tables, out_dir)
+        except pl.exceptions.PolarsError as err:
+            raise ExportError(f"cannot read the CSVs already in {out_dir}: {str(err).splitlines()[0]}",
+                              "they are not CSVs this tool wrote: move them out of --out or choose "
+                              "another --out") from None
         frames["metrics"] = _metrics(history, bucket) if metrics is None else metrics
         frames["costs"] = _costs(history, prices, bucket)
         counts = write_csvs(out_dir, {name: frames[name] for name in EXPORT_ORDER})
@@ -494,8 +662,13 @@ def locked(out_dir: Path) -> Iterator[None]:
     except ImportError:  # Windows: no fcntl; cron-style overlap is rare there
         yield
         return
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".snaplens.lock", "a") as handle:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(out_dir / ".snaplens.lock", "a")  # noqa: SIM115 (closed below, after unlocking)
+    except OSError as err:
+        raise ExportError(f"cannot lock the output folder {out_dir}: {err.strerror or err}",
+                          os_hint(err, "--out")) from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -23,7 +23,7 @@ from logparse import reading
 ARRAY_KEYS = (b'"events"', b'"logEvents"')
 QUOTE, BACKSLASH = 34, 92
 RUN = 4 << 20  # bytes of JSON parsed at a time (their objects take about 4x that)
-BLOCK = 8 << 20  # bytes read at a time (a run's Python objects take about 4x that; see RUN for the scan)
+BLOCK = 4 << 20  # bytes read at a time (a run's Python objects take about 4x that; see RUN for the scan)
 DEPTH = np.zeros(256, np.int8)
 DEPTH[[ord("{"), ord("[")]] = 1
 DEPTH[[ord("}"), ord("]")]] = -1
@@ -36,6 +36,14 @@ class Found:
     skeleton: dict = field(default_factory=dict)  # the document with its events array empty
     key: str = "events"
     events: int = 0
+
+
+class BrokenDocument(Exception):
+    """The document stops being JSON at byte ``pos``."""
+
+    def __init__(self, pos: int, msg: str) -> None:
+        super().__init__(f"not valid JSON at byte {pos:,} ({msg})")
+        self.pos, self.msg = pos, msg
 
 
 class NotStreamable(Exception):
@@ -96,6 +104,7 @@ def stream_events(stream: reading.Stream, head_start: int, key: bytes, limits: r
     reading.check_headroom(capacity)
     data = buffer.at_least(capacity)
     filled, eof = 0, False
+    consumed = len(prefix)  # bytes of the document before the buffer's first
     while True:
         reading.check_headroom(16 * BLOCK)  # the scan's arrays, a run's objects, the frame made of them
         while filled < capacity and not eof:
@@ -110,7 +119,7 @@ def stream_events(stream: reading.Stream, head_start: int, key: bytes, limits: r
             del run
             rest = filled - cut
             data[:rest] = data[cut:filled]
-            filled = rest
+            filled, consumed = rest, consumed + cut
             continue
         with memoryview(data) as view:
             at, depth = _brackets(np.frombuffer(view[:filled], np.uint8), 0)
@@ -122,24 +131,34 @@ def stream_events(stream: reading.Stream, head_start: int, key: bytes, limits: r
         cut = int(ends[-1]) + 1 if len(ends) else 0
         low = 0
         for high in _run_ends(ends, RUN):  # a few MB at a time: one run's Python objects are the peak
-            run = orjson.loads(b"[" + bytes(data[low:high]).lstrip(b", \t\r\n") + b"]")
+            text = bytes(data[low:high])
+            stripped = text.lstrip(b", \t\r\n")
+            try:
+                run = orjson.loads(b"[" + stripped + b"]")
+            except orjson.JSONDecodeError as exc:
+                raise BrokenDocument(consumed + low + len(text) - len(stripped) + max(exc.pos - 1, 0),
+                                     exc.msg) from None
             parse(run, found.events + 1)
             found.events += len(run)
             del run
             low = high
         if end >= 0:
             suffix = bytes(data[end:filled]) + stream.read_all(limits.max_document_bytes)
-            found.skeleton = orjson.loads(prefix + suffix)
+            try:
+                found.skeleton = orjson.loads(prefix + suffix)
+            except orjson.JSONDecodeError as exc:
+                position = exc.pos if exc.pos < len(prefix) else consumed + end + exc.pos - len(prefix)
+                raise BrokenDocument(position, exc.msg) from None
             return found
         if not cut:
             if eof:
-                raise orjson.JSONDecodeError("the events array does not end", "", 0)
+                raise BrokenDocument(consumed + filled, "the events array does not end")
             raise reading.InputTooLarge(f"event {found.events + 1} is longer than the "
                                         f"{reading.size_text(limits.max_line_bytes)} line limit "
                                         "(--max-line-bytes / Limits.max_line_bytes raises it)")
         rest = filled - cut
         data[:rest] = data[cut:filled]
-        filled = rest
+        filled, consumed = rest, consumed + cut
 
 
 BETWEEN_EVENTS = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")

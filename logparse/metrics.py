@@ -79,7 +79,8 @@ def bucket_edges(start: pd.Timestamp, end: pd.Timestamp, bucket: str) -> pd.Date
     return pd.date_range(first, last, freq=step).as_unit("ns")
 
 
-def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int, *,
+                        presorted: bool = False) -> np.ndarray:
     """Percentiles per group code: an ``(n_groups, 4)`` array of p50, p90, p99, max (NaN if empty).
 
     ``codes`` are integers in ``[0, n_groups)``; NaN values are ignored. One lexsort puts every
@@ -91,8 +92,8 @@ def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) ->
     out = np.full((n_groups, len(STATS)), np.nan)
     if values.size == 0:
         return out
-    order = np.lexsort((values, codes))
-    ordered = values[order]
+    # presorted: rows already ordered by code, then value (the caller sorted them another way).
+    ordered = values if presorted else values[np.lexsort((values, codes))]
     counts = np.bincount(codes, minlength=n_groups)
     starts = np.cumsum(counts) - counts
     has = counts > 0
@@ -383,3 +384,110 @@ def _utc(value: pd.Timestamp) -> pd.Timestamp:
 def _ns(times: pd.Series) -> np.ndarray:
     """UTC timestamps as int64 nanoseconds since the epoch, whatever unit the column uses."""
     return times.astype(TIME).array.asi8
+
+
+# --------------------------------------------------------------------------- dashboard additions
+
+# A chart series never gets more points than this: beyond it a browser spends seconds drawing
+# what a 1,440-pixel-wide screen cannot show anyway.
+MAX_POINTS = 2_000
+FAILURE_STATUSES = {"error": "errors", "timeout": "timeouts"}
+
+
+def capped_bucket(start: pd.Timestamp, end: pd.Timestamp, bucket: str, max_points: int = MAX_POINTS) -> str:
+    """``bucket``, or the smallest of :data:`BUCKETS` at least as wide that gives at most
+    ``max_points`` buckets between ``start`` and ``end`` (1-minute buckets over a week would be
+    10,080 points per series)."""
+    span = max(pd.Timedelta(end - start), pd.Timedelta(0))
+    if span / pd.Timedelta(bucket) < max_points:
+        return bucket
+    wider = [b for b in BUCKETS if pd.Timedelta(b) >= pd.Timedelta(bucket)]
+    for alias in wider:
+        if span / pd.Timedelta(alias) < max_points:
+            return alias
+    return BUCKETS[-1]
+
+
+def failures(invocations: pd.DataFrame, restores: pd.DataFrame) -> pd.DataFrame:
+    """Every failed invocation and failed restore: ``timestamp, function, version, outcome`` with
+    outcome ``errors`` / ``timeouts`` (REPORT ``Status``) or ``failed restores`` (RESTORE_REPORT
+    ``Status`` other than success). Failures are rare, so rows are picked first and stay few."""
+    parts = []
+    status = invocations["status"]
+    for value, outcome in FAILURE_STATUSES.items():
+        rows = invocations.loc[(status == value).fillna(False).to_numpy(dtype=bool),
+                               ["timestamp", "function", "version"]]
+        parts.append(rows.assign(outcome=outcome))
+    if len(restores):
+        bad = restores["status"].notna() & (restores["status"] != "success")
+        rows = restores.loc[bad.fillna(False).to_numpy(dtype=bool), ["timestamp", "function", "version"]]
+        parts.append(rows.assign(outcome="failed restores"))
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["timestamp", "function", "version", "outcome"])
+    return out.astype({"outcome": "string"})
+
+
+def failures_over_time(failed: pd.DataFrame, bucket: str) -> pd.DataFrame:
+    """:func:`failures` counted per bucket, function, version and outcome (non-zero rows only):
+    ``bucket_start, function, version, outcome, count``. Rows without a time are left out."""
+    dated = failed[failed["timestamp"].notna().to_numpy(dtype=bool)]
+    columns = ["bucket_start", "function", "version", "outcome", "count"]
+    if not len(dated):
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+            columns, (TIME, "string", "string", "string", "int64"), strict=True)})
+    dated = dated.assign(bucket_start=dated["timestamp"].dt.floor(bucket))
+    grouped = dated.groupby(["bucket_start", "function", "version", "outcome"], dropna=False, observed=True)
+    return grouped.size().rename("count").reset_index()[columns]
+
+
+def latency_by_start_kind(invocations: pd.DataFrame, bucket: str, *, start: pd.Timestamp | None = None,
+                          end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """What a caller waits for, per bucket and ``start_kind``: ``latency_ms`` is ``duration_ms``
+    for a warm request, ``restore_ms + duration_ms`` for the first request after a restore and
+    ``init_ms + duration_ms`` after an init. Columns: ``bucket_start, start_kind, samples,
+    latency_ms_p50, latency_ms_p99``; buckets without a request of that kind are left out."""
+    times = invocations["timestamp"].astype(TIME).array
+    dated = ~np.asarray(times.isna())
+    columns = ["bucket_start", "start_kind", "samples", "latency_ms_p50", "latency_ms_p99"]
+    if not dated.any():
+        return pd.DataFrame(columns=columns)
+    ns = times.asi8
+    start = pd.Timestamp(ns[dated].min(), tz="UTC") if start is None else start
+    end = pd.Timestamp(ns[dated].max(), tz="UTC") if end is None else end
+    edges = bucket_edges(start, end, bucket)
+    cells = (ns - edges[0].value) // pd.Timedelta(bucket).value
+    inside = dated & (cells >= 0) & (cells < len(edges))
+    duration = invocations["duration_ms"].to_numpy(dtype="float64", na_value=np.nan)
+    cold = {"restore": "restore_ms", "init": "init_ms"}
+    masks = kind_masks(invocations["start_kind"])
+    parts = []
+    for kind in START_KINDS_ORDER:
+        mask = masks[kind] & inside
+        if not mask.any():
+            continue
+        value = duration[mask]
+        if kind in cold:
+            value = value + invocations[cold[kind]].to_numpy(dtype="float64", na_value=np.nan)[mask]
+        stats = _sorted_group_percentiles(cells[mask].astype(np.int64), value, len(edges))
+        samples = np.bincount(cells[mask].astype(np.int64), minlength=len(edges))
+        keep = samples > 0
+        parts.append(pd.DataFrame({"bucket_start": edges[keep], "start_kind": kind, "samples": samples[keep],
+                                   "latency_ms_p50": stats[keep, 0], "latency_ms_p99": stats[keep, 2]}))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+START_KINDS_ORDER = ("warm", "restore", "init")
+
+
+def _sorted_group_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """:func:`grouped_percentiles` with two plain sorts instead of a lexsort: the values, then a
+    stable sort of their group codes, a radix sort when the codes fit 16 bits (buckets do: at
+    most MAX_POINTS). Same result, several times faster on a million warm requests."""
+    keep = ~np.isnan(values)
+    codes, values = codes[keep], values[keep]
+    by_value = np.argsort(values)  # ties need no order: equal values give equal percentiles
+    small = codes.astype(np.int16) if n_groups <= np.iinfo(np.int16).max else codes
+    order = by_value[np.argsort(small[by_value], kind="stable")]
+    return grouped_percentiles(codes[order], values[order], n_groups, presorted=True)

@@ -29,18 +29,20 @@ from logparse.tables import (
     empty,
     from_polars,
 )
-from logparse.timeutil import parse_log_time
+from logparse.timeutil import LOG_TIME_WINDOW, outside_log_window, parse_log_time
 
 S, F, N = pl.String, pl.Float64, pl.Int64  # text, float, integer
 
 
 @dataclass(frozen=True)
 class Field:
-    """One ``Key: value unit`` field of a platform line and the column it fills."""
+    """One ``Key: value unit`` field of a platform line and the column it fills. A number's unit
+    names the rule its values must follow (:data:`POSSIBLE`)."""
 
     column: str
     key: str
     dtype: type[pl.DataType]
+    unit: str = ""
 
 
 # Every key of every text platform line. Keys are matched longest first, so "Billed Restore Duration"
@@ -48,13 +50,15 @@ class Field:
 FIELDS: tuple[Field, ...] = tuple(sorted((
     Field("request_id", "RequestId", S),
     Field("version", "Version", S),
-    Field("duration_ms", "Duration", F),
-    Field("billed_duration_ms", "Billed Duration", F),
-    Field("memory_mb", "Memory Size", N),
-    Field("max_memory_mb", "Max Memory Used", N),
-    Field("init_ms", "Init Duration", F),
-    Field("restore_ms", "Restore Duration", F),
-    Field("billed_restore_ms", "Billed Restore Duration", F),
+    Field("duration_ms", "Duration", F, "ms"),
+    Field("billed_duration_ms", "Billed Duration", F, "ms"),
+    # Memory is read as a number like any other and must be whole (the tables hold integers):
+    # "256.0 MB" is 256, "80.7 MB" a reject, on the exact-layout and the general path alike.
+    Field("memory_mb", "Memory Size", F, "MB"),
+    Field("max_memory_mb", "Max Memory Used", F, "MB"),
+    Field("init_ms", "Init Duration", F, "ms"),
+    Field("restore_ms", "Restore Duration", F, "ms"),
+    Field("billed_restore_ms", "Billed Restore Duration", F, "ms"),
     Field("status", "Status", S),
     Field("error_type", "Error Type", S),
     Field("phase", "Phase", S),
@@ -63,6 +67,16 @@ FIELDS: tuple[Field, ...] = tuple(sorted((
     Field("trace_id", "TraceId", S),
 ), key=lambda f: -len(f.key)))
 FIELD_BY_COLUMN = {f.column: f for f in FIELDS}
+# Keys of the X-Ray trailer that no table keeps (the trace id joins the spans): still known, so
+# that a value before them ends there when a copy puts the trailer on the REPORT's own line.
+UNKEPT_KEYS = ("SegmentId", "Sampled")
+
+# The one rule for numbers, text and JSON formats alike: a value outside it makes its line a
+# reject (never a row, so never in a percentile or a cost). unit -> (test, what the reason says).
+POSSIBLE: dict[str, tuple[object, str]] = {
+    "ms": (lambda v: v.is_finite() & (v >= 0), "durations are finite and at least 0 ms"),
+    "MB": (lambda v: v.is_finite() & (v > 0) & (v == v.floor()), "memory is a whole number of MB above 0"),
+}
 
 # Text line kinds by prefix, and the fields each must have to be usable.
 PREFIXES: dict[str, str] = {
@@ -82,6 +96,12 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "restore_report": ("restore_ms",),
     "xray": ("trace_id",),
 }
+# Required fields a real event may lack. Lambda Managed Instances bill per instance: their
+# ``platform.report`` metrics hold ``durationMs`` only (a text REPORT without Billed Duration is a
+# cut-off copy and stays a reject). A restore that failed may report no duration at all
+# (``platform.restoreReport`` with ``status: failure`` and ``errorType``, no ``metrics``).
+OPTIONAL_IN_JSON: dict[str, tuple[str, ...]] = {"report": ("billed_duration_ms", "memory_mb")}
+OPTIONAL_IF_FAILED: dict[str, tuple[str, ...]] = {"restore_report": ("restore_ms",)}
 WANTED: dict[str, tuple[str, ...]] = {
     "report": ("request_id", "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_mb", "init_ms",
                "restore_ms", "billed_restore_ms", "status", "error_type", "trace_id"),
@@ -358,7 +378,7 @@ def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
     fast = pl.concat([reports, found], how="horizontal").select(
         pl.exclude(found.columns),
         message.str.slice(len(REPORT_PREFIX), REQUEST_ID_LENGTH).alias("request_id"),
-        *(_number(message.str.slice(start, stop - start), ROW_COLUMNS[column]).alias(column)
+        *(message.str.slice(start, stop - start).cast(F, strict=False).alias(column)
           for (column, _), start, stop in zip(REPORT_SEPARATORS, starts, stops, strict=True)),
         ((message.str.slice(first, len(REPORT_SEPARATORS[0][1])) == REPORT_SEPARATORS[0][1])
          & pl.all_horizontal(stop > start for start, stop in zip(starts, stops, strict=True))).alias("head"),
@@ -375,7 +395,7 @@ def _report_rows(reports: pl.DataFrame) -> pl.DataFrame:
     fast = fast.drop("head")
     if tails.any():
         fast, plain = _report_tails(reports, fast, plain, tails.arg_true())
-    return _fast_or_generic(reports, fast, plain)
+    return _fast_or_generic(reports, fast, plain, "report")
 
 
 def _plain_word(text: pl.Expr, also: str = "") -> pl.Expr:
@@ -383,12 +403,6 @@ def _plain_word(text: pl.Expr, also: str = "") -> pl.Expr:
     whole. Four times cheaper than a Unicode ``\\s`` class; any non-ASCII value is left to the
     general path, which knows Unicode spaces."""
     return ~text.str.contains(rf"(?-u)[\s{also}]") & (text.str.len_bytes() == text.str.len_chars())
-
-
-def _number(text: pl.Expr, dtype: type[pl.DataType]) -> pl.Expr:
-    """A value read where the layout puts it (null if it is not a number)."""
-    value = text.cast(F, strict=False)
-    return value if dtype is F else value.cast(dtype, strict=False)
 
 
 # A cold start's REPORT in Lambda's exact layout: the five fields, then ``Init Duration`` or
@@ -418,29 +432,88 @@ def _report_tails(reports: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
         pl.repeat(None, fast.height, dtype=F, eager=True).scatter(rows, groups[column].cast(F, strict=False))
         .alias(column)
         for column in ("init_ms", "restore_ms", "billed_restore_ms")
-    ).with_columns(fast["max_memory_mb"].scatter(rows, groups["max_memory_mb"].cast(N, strict=False)))
+    ).with_columns(fast["max_memory_mb"].scatter(rows, groups["max_memory_mb"].cast(F, strict=False)))
     return fast, plain.scatter(rows, True)
 
 
-def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series,
+def _fast_or_generic(rows: pl.DataFrame, fast: pl.DataFrame, plain: pl.Series, kind: str,
                      keep_text: bool = False) -> pl.DataFrame:
     """Rows read by position (``fast``) where the line has the exact layout, else by the general
     path; in line order (the stitching relies on it). The general path runs on the few other
     lines only and its values are written back in place, which costs far less than a sort.
-    ``keep_text``: the line's text is kept on every row (XRAY trailers, see _keep_reject_text)."""
+    ``kind``: the kind of every row. ``keep_text``: the line's text is kept on every row (XRAY
+    trailers, see _keep_reject_text)."""
     text = pl.col("message") if keep_text else pl.lit(None, S)
     fast = fast.with_columns(pl.lit(None, S).alias("reject"), text.alias("text")).drop("message")
-    if plain.all():
-        return fast
-    where = (~plain).arg_true()
-    slow = _generic_rows(rows[where])
-    columns = []
-    for name, values in slow.to_dict().items():
-        if name in rows.columns:  # the line's identity: the same on both paths
-            continue
-        base = fast[name] if name in fast.columns else pl.repeat(None, fast.height, dtype=values.dtype, eager=True)
-        columns.append(base.cast(values.dtype).alias(name).scatter(where, values))
-    return fast.with_columns(columns)
+    if not plain.all():
+        where = (~plain).arg_true()
+        slow = _generic_rows(rows[where])
+        columns = []
+        for name, values in slow.to_dict().items():
+            if name in rows.columns:  # the line's identity: the same on both paths
+                continue
+            base = fast[name] if name in fast.columns else pl.repeat(None, fast.height, dtype=values.dtype,
+                                                                     eager=True)
+            columns.append(base.cast(values.dtype).alias(name).scatter(where, values))
+        fast = fast.with_columns(columns)
+    return _checked(fast, rows["message"], kind)
+
+
+def _shown(value: pl.Expr) -> pl.Expr:
+    """A number for a reason: whole numbers without a decimal point (0 MB, not 0.0 MB)."""
+    return pl.when(value.is_finite() & (value == value.floor()) & (value.abs() < 2.0**53)).then(
+        value.cast(N, strict=False).cast(S)).otherwise(value.cast(S))
+
+
+# Kinds whose rows fill a table: their numbers and times are held to the rules (END lines and
+# other platform events carry nothing into a table and are only counted).
+CHECKED_KINDS = ("report", "start", *GENERIC_KINDS)
+NUMBER_FIELDS = tuple(FIELD_BY_COLUMN[column] for column in WANTED["report"] if FIELD_BY_COLUMN[column].unit)
+
+
+def _checked(rows: pl.DataFrame, messages: pl.Series | None = None, kind: str | None = None) -> pl.DataFrame:
+    """The one rule for possible values (:data:`POSSIBLE`, :func:`logparse.timeutil.outside_log_window`)
+    applied to rows of every path alike, after they are read: a row that breaks it becomes a
+    reject naming the field. ``messages``: the lines' text for the reject (else the frame's
+    ``message`` column is kept for :func:`_keep_reject_text`); ``kind``: the one kind all rows
+    are, when the caller knows it. On the hot path this costs a few comparisons per row (columns
+    without a value are skipped); reasons are written for the bad rows only."""
+    if rows.is_empty() or (kind is not None and kind not in CHECKED_KINDS):
+        return rows
+    def filled(column: str) -> bool:
+        return column in rows.columns and rows[column].null_count() < rows.height
+
+    # (a null value compares to null, which fill_null below makes "not bad")
+    checks = [(~POSSIBLE[field.unit][0](pl.col(field.column)), field)
+              for field in NUMBER_FIELDS if filled(field.column)]
+    if filled("timestamp"):
+        checks.append((outside_log_window(pl.col("timestamp")), None))
+    if not checks:
+        return rows
+    bad = pl.any_horizontal(bad for bad, _ in checks).fill_null(False)
+    if rows["reject"].null_count() < rows.height:
+        bad &= pl.col("reject").is_null()
+    if kind is None:
+        bad &= pl.col("kind").is_in(CHECKED_KINDS)
+    flagged = rows.select(bad).to_series()
+    where = flagged.arg_true()
+    if not len(where):
+        return rows
+    bad_rows = rows[where]
+    label = pl.col("kind").replace_strict({kind: PREFIXES[kind].split()[0] for kind in CHECKED_KINDS if kind in
+                                           PREFIXES}, default="Task timed out")
+    reason = pl.lit(None, S)
+    for bad, field in reversed(checks):  # the first field named wins
+        says = (pl.format("{} line dated outside " + LOG_TIME_WINDOW, label) if field is None else
+                pl.format("{} line with an impossible {}: {} {} ({})", label, pl.lit(field.key),
+                          _shown(pl.col(field.column)), pl.lit(field.unit), pl.lit(POSSIBLE[field.unit][1])))
+        reason = pl.when(bad.fill_null(False)).then(says).otherwise(reason)
+    # (a flagged row always gets a reason: a null one would let it through)
+    reasons = bad_rows.select(reason.fill_null(pl.lit("impossible value"))).to_series()
+    columns = [rows["reject"].scatter(where, reasons)]
+    if messages is not None and "text" in rows.columns:
+        columns.append(rows["text"].scatter(where, messages.gather(where)))
+    return rows.with_columns(columns)
 
 
 START_PREFIX = "START RequestId: "
@@ -460,7 +533,7 @@ def _start_rows(starts: pl.DataFrame) -> pl.DataFrame:
     request_id, version = pl.col("request_id"), pl.col("version")
     plain = fast.select(((message.str.slice(at, len(START_VERSION)) == START_VERSION) & _plain_word(request_id, ":")
                          & (version.str.len_bytes() > 0) & _plain_word(version)).fill_null(False))
-    return _fast_or_generic(starts, fast, plain.to_series())
+    return _fast_or_generic(starts, fast, plain.to_series(), "start")
 
 
 # Lambda's exact layouts of the other platform lines, each read with one anchored pattern. Values
@@ -473,7 +546,7 @@ LAYOUTS: dict[str, str] = {
     "init_start": "^INIT_START" + _RUNTIME,
     "restore_start": "^RESTORE_START" + _RUNTIME,
     "restore_report": rf"^RESTORE_REPORT Restore Duration: (?P<restore_ms>{_NUMBER}) ms\t?$",
-    "xray": r"^XRAY TraceId: (?P<trace_id>[^\s:\x1f]+)(?:\t|$)",
+    "xray": r"^XRAY TraceId: (?P<trace_id>[^\s:\x1f]+)(?:\tSegmentId: [^\s:\x1f]+)?(?:\tSampled: [^\s:\x1f]+)?\t?$",
 }
 
 
@@ -484,13 +557,31 @@ def _layout_rows(lines: pl.DataFrame) -> pl.DataFrame:
     groups = lines["message"].str.extract_groups(LAYOUTS[kind]).struct.unnest()
     plain = groups[groups.columns[0]].is_not_null()
     fast = lines.with_columns(groups[column].cast(ROW_COLUMNS[column], strict=False) for column in groups.columns)
-    return _fast_or_generic(lines, fast, plain, keep_text=kind == "xray")
+    return _fast_or_generic(lines, fast, plain, kind, keep_text=kind == "xray")
 
 
 # Every key at once, longest first: regex alternation takes the first alternative that matches at
-# the leftmost position, the same result as replacing the keys one by one, longest first.
-KEY_PATTERN = "(" + "|".join(re.escape(field.key) for field in FIELDS) + "):"
-ID_COLUMNS = ("request_id", "trace_id", "version")
+# the leftmost position, the same result as replacing the keys one by one, longest first. "XRAY "
+# before "TraceId" goes with the key: a console copy may hold the trailer on the REPORT's line.
+KEY_PATTERN = "(?:XRAY )?(TraceId):|(" + "|".join(
+    re.escape(key) for key in sorted([*(f.key for f in FIELDS if f.key != "TraceId"), *UNKEPT_KEYS],
+                                     key=lambda key: -len(key))) + "):"
+# The keys each text line kind carries: a known key on a line of another kind, a key twice, or
+# text that is no ``Key: value`` field makes the line a reject naming it (a field the parser does
+# not know is never dropped silently; a copy with spaces for tabs would have it glued to the
+# value before it, which is then unreadable: the same line is a reject either way).
+CARRIED: dict[str, frozenset[str]] = {
+    kind: frozenset(FIELD_BY_COLUMN[column].key for column in columns) | (
+        frozenset(UNKEPT_KEYS) if "trace_id" in columns else frozenset())
+    for kind, columns in WANTED.items()
+}
+LINE_WORDS = "|".join(PREFIXES[kind].split()[0] for kind in WANTED if kind != "xray")
+
+
+def read_number(raw: pl.Expr, unit: str) -> pl.Expr:
+    """A number as a text line (with its unit or none) or a JSON record (a bare number) writes
+    it; null if it is not one. Whether it is possible is :data:`POSSIBLE`'s business."""
+    return raw.str.strip_chars().str.extract(rf"^([-+0-9.eE]+)(?:\s*{unit})?$").cast(F, strict=False)
 
 
 def _generic_rows(text: pl.DataFrame) -> pl.DataFrame:
@@ -500,24 +591,54 @@ def _generic_rows(text: pl.DataFrame) -> pl.DataFrame:
     if text.is_empty():
         return text.drop("message")
     present = set(text["kind"].unique().to_list())
-    text = text.with_columns(pl.col("message").str.replace_all(KEY_PATTERN, "\x1f${1}=").alias("marked"))
-    columns = []
+    text = text.with_columns(pl.col("message").str.replace_all(KEY_PATTERN, "\x1f${1}${2}=").alias("marked"))
+    raws, columns = [], []
     for column in ROW_COLUMNS:
         field = FIELD_BY_COLUMN.get(column)
         wanted = [kind for kind, cols in WANTED.items() if column in cols and kind in present]
         if field is None or not wanted:
             continue
-        raw = pl.col("marked").str.extract(f"\x1f{re.escape(field.key)}=([^\t\x1f\n]*)").str.strip_chars()
-        if field.dtype is not S:
-            raw = raw.str.extract(r"^([-+0-9.eE]+)(?:\s*(?:ms|MB))?$").cast(field.dtype, strict=False)
-        elif column in ID_COLUMNS:
-            raw = raw.str.extract(r"^(\S+)")
-        columns.append((raw if len(wanted) == len(present) else pl.when(pl.col("kind").is_in(wanted)).then(raw))
-                       .alias(column))
+        raw = pl.col("marked").str.extract(f"\x1f{re.escape(field.key)}=([^\t\x1f\n]*)")
+        raws.append((raw if len(wanted) == len(present) else pl.when(pl.col("kind").is_in(wanted)).then(raw))
+                    .alias(f"raw_{column}"))
+        raw = pl.col(f"raw_{column}")
+        # A number with its unit, or one word (ids, status, runtime): more is no value of this field.
+        raw = read_number(raw, field.unit) if field.dtype is not S else raw.str.strip_chars().str.extract(r"^(\S+)$")
+        columns.append(raw.alias(column))
     if "timeout" in present:
         timeout_request = pl.col("message").str.extract(rf"(\S+)\s+{TIMEOUT_MARK}")
         columns.append(pl.when(pl.col("kind") == "timeout").then(timeout_request).alias("timeout_request"))
-    return text.with_columns(*columns).pipe(_with_reasons).pipe(_keep_reject_text)
+    rows = text.with_columns(raws).with_columns(columns).pipe(_with_reasons)
+    return _with_shape_reasons(rows, present).pipe(_checked).pipe(_keep_reject_text)
+
+
+def _with_shape_reasons(rows: pl.DataFrame, present: set[str]) -> pl.DataFrame:
+    """A line whose fields were all read can still hold more: a known key its kind never carries,
+    a key twice, or text that is no field. Each makes the line a reject naming it (see
+    :data:`CARRIED`). Runs on the general path only, which exact-layout lines never reach."""
+    kinds = [kind for kind in present if kind in CARRIED]
+    if not kinds:
+        return rows
+    keys = pl.col("marked").str.extract_all("\x1f([^=\x1f]+)=").list.eval(pl.element().str.slice(1).str.head(-1))
+    # What is left once the line's first word and every key=value are taken out must be blank.
+    # (the X-Ray trailer's unkept values are one word each, like every text value but numbers)
+    leftover = (pl.col("marked").str.replace(f"^(?:{LINE_WORDS}) ", "")
+                .str.replace_all(f"\x1f(?:{'|'.join(UNKEPT_KEYS)})=[ ]*[^\\s\x1f]*", "")
+                .str.replace_all("\x1f[^\t\x1f\n]*", "").str.strip_chars())
+    reason = pl.col("reject")
+    for kind in kinds:
+        label = PREFIXES[kind].split()[0]
+        foreign = keys.list.set_difference(pl.lit(sorted(CARRIED[kind]), pl.List(S))).list.first()
+        doubled = keys.list.eval(pl.element().filter(pl.element().is_duplicated())).list.first()
+        this = pl.col("kind") == kind
+        reason = (pl.when(reason.is_null() & this & foreign.is_not_null())
+                  .then(pl.format(f"{label} line with a field {label} lines never have: {{}}", foreign))
+                  .when(reason.is_null() & this & doubled.is_not_null())
+                  .then(pl.format(f"{label} line with {{}} twice", doubled))
+                  .when(reason.is_null() & this & (leftover != ""))
+                  .then(pl.format(f"{label} line with text that is no known field: {{}}", leftover.str.head(60)))
+                  .otherwise(reason))
+    return rows.with_columns(reason.alias("reject"))
 
 
 def _keep_reject_text(rows: pl.DataFrame) -> pl.DataFrame:
@@ -529,17 +650,29 @@ def _keep_reject_text(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _with_reasons(rows: pl.DataFrame) -> pl.DataFrame:
-    """Add ``reject``: a reason for a platform line that lacks a field it cannot do without."""
+    """Add ``reject``: a reason for a platform line that lacks a field it cannot do without, or
+    carries a field that cannot be read (``raw_<column>``: the field's text, null where the line
+    has no such key). No field a line carries is dropped silently. Drops the ``raw_`` columns."""
     reason = pl.lit(None, S)
-    for kind, columns in REQUIRED.items():
-        for column in reversed(columns):
+    failed = pl.col("status").is_not_null() & (pl.col("status") != "success") if "status" in rows.columns \
+        else pl.lit(False)
+    in_json = pl.col("json").fill_null(False) if "json" in rows.columns else pl.lit(False)
+    for kind, columns in WANTED.items():
+        for column in reversed(columns):  # the first field named wins
             if column not in rows.columns:
                 continue
-            label = FIELD_BY_COLUMN[column].key
-            reason = pl.when((pl.col("kind") == kind) & pl.col(column).is_null()).then(
-                pl.lit(f"{PREFIXES[kind].split()[0]} line without a readable {label}")
+            missing = pl.lit(False)
+            if column in REQUIRED.get(kind, ()):
+                missing = ~pl.col(f"raw_{column}").is_not_null() if f"raw_{column}" in rows.columns else pl.lit(True)
+                if column in OPTIONAL_IN_JSON.get(kind, ()):
+                    missing &= ~in_json
+                if column in OPTIONAL_IF_FAILED.get(kind, ()):
+                    missing &= ~failed
+            unreadable = pl.col(f"raw_{column}").is_not_null() if f"raw_{column}" in rows.columns else pl.lit(False)
+            reason = pl.when((pl.col("kind") == kind) & pl.col(column).is_null() & (missing | unreadable)).then(
+                pl.lit(f"{PREFIXES[kind].split()[0]} line without a readable {FIELD_BY_COLUMN[column].key}")
             ).otherwise(reason)
-    return rows.with_columns(reason.alias("reject"))
+    return rows.with_columns(reason.alias("reject")).drop(pl.selectors.starts_with("raw_"))
 
 
 def _json_rows(events: pl.DataFrame) -> pl.DataFrame:
@@ -559,10 +692,14 @@ def _json_rows(events: pl.DataFrame) -> pl.DataFrame:
                 expr = expr.struct.field(key)
             alternatives.append(expr)
         value = pl.coalesce(alternatives) if len(alternatives) > 1 else alternatives[0]
+        return value.alias(f"raw_{name}")
+
+    def typed(name: str) -> pl.Expr:
+        """The value read from its JSON text by the same rules as a text line's."""
+        raw = pl.col(f"raw_{name}")
         if name == "trace_id":  # "Root=1-...;Parent=...;Sampled=1"
-            value = value.str.extract(r"Root=([^;]+)")
-        dtype = ROW_COLUMNS[name]
-        return (value if dtype is S else value.cast(F, strict=False).cast(dtype, strict=False)).alias(name)
+            return raw.str.extract(r"Root=([^;]+)").alias(name)
+        return (raw if ROW_COLUMNS[name] is S else read_number(raw, FIELD_BY_COLUMN[name].unit)).alias(name)
 
     out = decoded.with_columns(
         pl.when(json_kind.str.starts_with("platform."))
@@ -573,12 +710,13 @@ def _json_rows(events: pl.DataFrame) -> pl.DataFrame:
         *[read(name) for name in JSON_PATHS],
     ).with_columns(
         # initReport / restoreReport carry their duration as metrics.durationMs.
-        pl.when(pl.col("kind") == kind).then(pl.col("duration_ms")).otherwise(pl.col(column)).alias(column)
+        pl.when(pl.col("kind") == kind).then(pl.col("raw_duration_ms")).otherwise(pl.col(f"raw_{column}"))
+        .alias(f"raw_{column}")
         for kind, column in PHASE_DURATION.items()
     ).with_columns(
-        pl.when(pl.col("kind").is_in(list(PHASE_DURATION))).then(None).otherwise(pl.col("duration_ms"))
-        .alias("duration_ms")
-    ).pipe(_with_reasons).drop("doc")
+        pl.when(pl.col("kind").is_in(list(PHASE_DURATION))).then(None).otherwise(pl.col("raw_duration_ms"))
+        .alias("raw_duration_ms")
+    ).with_columns(typed(name) for name in JSON_PATHS).pipe(_with_reasons).pipe(_checked).drop("doc")
     if not bad.is_empty():
         out = pl.concat([out, bad.with_columns(pl.lit(True).alias("json"))], how="diagonal_relaxed")
     return _keep_reject_text(out)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from logparse import cost, metrics, projection, repatch
+from logparse.errors import SnapLensError
 from logparse.tables import Tables
 
 
@@ -121,3 +122,42 @@ def summary(tables: Tables, prices: cost.Prices) -> dict:
     if tables.xray_join:
         result["xray"] = dict(tables.xray_join)
     return result
+
+
+EVENT_TABLES = ("invocations", "inits", "restores", "spans")
+
+
+def nothing_usable(loaded: Tables, selected: Tables, function: str | None = None,
+                   since: pd.Timestamp | None = None, until: pd.Timestamp | None = None) -> SnapLensError | None:
+    """Why ``selected`` holds no event, as an error to print (None when it holds some).
+
+    The README promises exit 1 when nothing usable was found: random bytes, application output
+    only, a ``--function`` or time range that matches nothing all read "successfully" and would
+    otherwise end in an empty table and exit 0.
+    """
+    if any(len(getattr(selected, name)) for name in EVENT_TABLES):
+        return None
+    if any(len(getattr(loaded, name)) for name in EVENT_TABLES):
+        found = sorted({str(f) for name in ("invocations", "inits", "restores")
+                        for f in getattr(loaded, name)["function"].dropna()})
+        if function and function not in found:
+            return SnapLensError(f"no events of function {function!r} in the input",
+                                 f"functions found: {', '.join(found[:10]) or 'none named'}; check --function")
+        stamps = pd.concat([loaded.invocations["timestamp"], loaded.inits["timestamp"],
+                            loaded.restores["timestamp"], loaded.spans["start"]]).dropna()
+        span = f"the input runs from {stamps.min():%Y-%m-%dT%H:%M:%SZ} to {stamps.max():%Y-%m-%dT%H:%M:%SZ}" \
+            if len(stamps) else "the input has no timestamps"
+        return SnapLensError("no events in the selected time range", f"{span}; widen --since / --until")
+    stats = loaded.stats
+    if stats.lines == 0:
+        return SnapLensError("nothing usable found: the input is empty",
+                             "give a file, folder or glob of CloudWatch log exports")
+    if stats.parsed:
+        return SnapLensError(f"nothing usable found: the {stats.parsed:,} platform lines read hold no "
+                             "REPORT, INIT_* or RESTORE_* record",
+                             "REPORT lines carry the invocations: give the whole log, not a filtered part")
+    return SnapLensError(
+        f"nothing usable found: {stats.lines:,} lines read, none a Lambda platform line "
+        f"({stats.skipped:,} application or blank, {stats.rejected:,} rejected)",
+        "give CloudWatch logs of a Lambda function or X-Ray traces; 'What it reads' in the README "
+        "lists the formats")

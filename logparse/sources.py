@@ -14,12 +14,13 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import glob
 import io
 import os
+import re
 import stat
 import sys
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,10 +32,10 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
-from logparse import dedupe, jsonstream, layouts, lines, platform, reading
+from logparse import dedupe, jsonstream, layouts, lines, paths, platform, reading
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
-from logparse.timeutil import parse_log_time
+from logparse.timeutil import epoch_ms_time, parse_log_time
 
 EVENT_SCHEMA = {
     "line": pl.Int64,
@@ -238,20 +239,15 @@ def expand(inputs: Iterable[Any], rejects: list[pd.DataFrame], stats: Stats) -> 
 
 
 def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
-    path = Path(text)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _not_a_log(p))
-    elif path.exists():
-        files = [path]
-    elif glob.has_magic(text):
-        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-        if not files:
-            rejects.append((text, None, "no file matches this pattern", ""))
-    else:
-        files = []
-        rejects.append((text, None, "no such file or folder", ""))
-    for file in files:
-        yield Input(str(file), lambda file=file: _open_regular(file))
+    """The files behind a path (see :mod:`logparse.paths`): a part that cannot be read is a reject
+    with no line; a symlink loop, which loses nothing, is a warning."""
+    listing = paths.find(text)
+    for name, reason in listing.problems:
+        rejects.append((name, None, reason, ""))
+    for note in listing.notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    for found in listing.files:
+        yield Input(found.name, lambda file=found.path: _open_regular(Path(file)))
 
 
 class NotRegular(OSError):
@@ -285,15 +281,6 @@ def _open(item: Input, rejects: list) -> Any | None:
         with contextlib.suppress(OSError, AttributeError, io.UnsupportedOperation):
             item.size = os.fstat(source.fileno()).st_size
     return source
-
-
-NOT_LOGS = {".md", ".py", ".pyc", ".toml", ".cfg", ".ini", ".txt~"}
-
-
-def _not_a_log(path: Path) -> bool:
-    """Files a folder of logs commonly holds beside them (its README, the script that made it),
-    skipped when expanding a folder; named explicitly, any file is read."""
-    return path.name.startswith(".") or path.suffix.lower() in NOT_LOGS or "__pycache__" in path.parts
 
 
 def _unreadable(rejects: list, stats: Stats, name: str, line: int | None, reason: str, text: str = "",
@@ -377,6 +364,12 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFram
         if _is_envelope(document):
             yield from _unwrap_json(document, name, rejects, stats)
             return  # anything else that parses as JSON is read as lines (a JSON log line, say)
+        if document is None and _ENVELOPE_HEAD.match(head):
+            # An API envelope that does not parse (cut short, edited): say where, instead of
+            # reading its pieces as text lines and finding no platform line in them.
+            _unreadable(rejects, stats, name, None, _json_error(data),
+                        bytes(head[:REJECT_TEXT_LIMIT]).decode("utf-8", "replace"))
+            return
         stream, size = reading.Stream(io.BytesIO(data)), len(data)
         del document
     first = head.decode("utf-8", "replace").split("\n", 1)[0]
@@ -413,9 +406,8 @@ def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, reje
 
     try:
         found = jsonstream.stream_events(stream, start, key, limits, buffer, parse)
-    except (orjson.JSONDecodeError, reading.InputTooLarge) as exc:
-        reason = f"not valid JSON ({exc})" if isinstance(exc, orjson.JSONDecodeError) else str(exc)
-        _unreadable(rejects, stats, name, None, f"{reason}; kept the events before it")
+    except (jsonstream.BrokenDocument, reading.InputTooLarge) as exc:
+        _unreadable(rejects, stats, name, None, f"{exc}; kept the events before it")
         found = jsonstream.Found(key=key.strip(b'"').decode(), events=sum(counted.values()) +
                                  sum(frame.height for frame in frames))
     document = found.skeleton if isinstance(found.skeleton, dict) else {}
@@ -471,6 +463,18 @@ def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], st
         yield from unwrap(decoded, f"{name}#{number}" if number > 1 else name, rejects, stats, limits, buffer)
 
 
+_ENVELOPE_HEAD = re.compile(rb'^[\[\s]*\{\s*"(events|logEvents|results|messageType|nextToken|searchedLogStreams)"\s*:')
+
+
+def _json_error(data: bytes) -> str:
+    """``not valid JSON at byte N (what orjson says)`` for a document that does not parse."""
+    try:
+        orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        return f"not valid JSON at byte {exc.pos:,} ({exc.msg})"
+    return "not valid JSON"
+
+
 def _json_document(data: bytes) -> Any | None:
     """The whole blob as one JSON document, or None when it is JSON lines or not JSON."""
     try:
@@ -483,10 +487,15 @@ ENVELOPE_KEYS = {"events", "logEvents", "results", "messageType"}
 
 
 def _is_envelope(document: Any) -> bool:
-    """A CloudWatch API / subscription / Insights document (or a list of them, or of events)."""
-    items = document if isinstance(document, list) else [document]
-    return bool(items) and all(isinstance(d, dict) and (ENVELOPE_KEYS & d.keys() or "message" in d)
-                               for d in items[:5])
+    """A CloudWatch API / subscription / Insights document (or a list of them, or of events).
+
+    A single object needs an envelope key: one with only a ``message`` is an application's JSON
+    log line (a file of one such line is text, read and counted line by line); ``message`` marks
+    events only inside a list (a bare list of events)."""
+    if isinstance(document, dict):
+        return bool(ENVELOPE_KEYS & document.keys())
+    return isinstance(document, list) and bool(document) and all(
+        isinstance(d, dict) and (ENVELOPE_KEYS & d.keys() or "message" in d) for d in document[:5])
 
 
 def _unwrap_json(document: Any, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Events]:
@@ -523,11 +532,12 @@ def _events_frame(events: list[dict], log_group: str | None, log_stream: str | N
     try:
         raw = pl.DataFrame(events, schema=EVENT_FIELDS, strict=False) if events else pl.DataFrame(schema=EVENT_FIELDS)
     except (pl.exceptions.PolarsError, TypeError, ValueError):
-        raw = pl.DataFrame([_clean_event(e) for e in events], schema=EVENT_FIELDS)  # odd values: slow path
+        # odd values (wrong types, a timestamp beyond int64): slow path, timestamps as floats
+        raw = pl.DataFrame([_clean_event(e) for e in events], schema={**EVENT_FIELDS, "timestamp": pl.Float64})
     return pl.DataFrame({
         "line": pl.int_range(1, raw.height + 1, eager=True, dtype=pl.Int64),
-        "timestamp": pl.from_epoch(raw["timestamp"], time_unit="ms").dt.replace_time_zone("UTC")
-        .cast(EVENT_SCHEMA["timestamp"]),
+        # out-of-range times are clamped (never wrapped): the parser rejects those lines
+        "timestamp": epoch_ms_time(raw["timestamp"]).cast(EVENT_SCHEMA["timestamp"]),
         "log_group": pl.repeat(log_group if isinstance(log_group, str) else None, raw.height, dtype=pl.String,
                                eager=True),
         "log_stream": raw["logStreamName"].fill_null(log_stream) if isinstance(log_stream, str)
@@ -542,10 +552,20 @@ def _clean_event(event: Any) -> dict[str, Any]:
     event = event if isinstance(event, dict) else {}
     stamp, message, stream = event.get("timestamp"), event.get("message"), event.get("logStreamName")
     return {
-        "timestamp": stamp if isinstance(stamp, int) and not isinstance(stamp, bool) else None,
+        "timestamp": _float_or_none(stamp),
         "message": message if isinstance(message, str) else None,
         "logStreamName": stream if isinstance(stream, str) else None,
     }
+
+
+def _float_or_none(stamp: Any) -> float | None:
+    """An epoch-ms number as a float (an int beyond int64 too, made infinite beyond float); else None."""
+    if isinstance(stamp, bool) or not isinstance(stamp, int | float):
+        return None
+    try:
+        return float(stamp)
+    except OverflowError:
+        return float("inf") if stamp > 0 else float("-inf")
 
 
 def _insights_rows(results: list[list[dict]]) -> pl.DataFrame:

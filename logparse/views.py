@@ -8,8 +8,10 @@ checked in a unit test without a browser.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -57,6 +59,8 @@ class Headline:
     cache_cost_usd: float | None
     restore_cost_usd: float | None
     rejected: int
+    # Why the cost is n/a (None when it could be computed).
+    cost_note: str | None = None
 
     def share(self, start_kind: str) -> float | None:
         """Fraction of invocations with this ``start_kind`` (None when there are none)."""
@@ -173,6 +177,9 @@ def headline(tables: Tables, costs: pd.DataFrame | None = None) -> Headline:
     invocations = tables.invocations
     kinds = invocations["start_kind"].value_counts()
     restore = metrics.percentile_summary(invocations["restore_ms"].dropna())
+    cost_note = cost_unavailable(tables)
+    if cost_note is not None:
+        costs = None
     return Headline(
         invocations=len(invocations),
         warm=int(kinds.get("warm", 0)),
@@ -184,6 +191,7 @@ def headline(tables: Tables, costs: pd.DataFrame | None = None) -> Headline:
         cache_cost_usd=_cost_total(costs, "cache_cost_usd"),
         restore_cost_usd=_cost_total(costs, "restore_cost_usd"),
         rejected=len(tables.rejects),
+        cost_note=cost_note,
     )
 
 
@@ -280,7 +288,8 @@ def init_vs_restore(tables: Tables) -> pd.DataFrame:
 
 def latency_long(over_time: pd.DataFrame, prefix: str = "restore_ms",
                  statistics: Sequence[str] = STATISTICS) -> pd.DataFrame:
-    """``metrics.over_time`` percentile columns as long rows: ``bucket_start, series, statistic, <prefix>``.
+    """``metrics.over_time`` percentile columns as long rows: ``bucket_start, series, statistic, <prefix>``
+    and ``samples`` (the bucket's count of that phase, for hover texts).
 
     Buckets without a sample of that phase are left out rather than drawn as zero.
     """
@@ -289,6 +298,9 @@ def latency_long(over_time: pd.DataFrame, prefix: str = "restore_ms",
     long = frame.melt(id_vars=["bucket_start", "function", "version", "series"], value_vars=columns,
                       var_name="statistic", value_name=prefix)
     long["statistic"] = long["statistic"].str.removeprefix(f"{prefix}_")
+    kind = prefix.removesuffix("_ms")  # the count column of that phase (restore, init), for hover texts
+    if kind in over_time.columns:
+        long["samples"] = np.tile(over_time[kind].to_numpy(dtype="int64", na_value=0), len(columns))
     long = long[long[prefix].notna().to_numpy(dtype=bool)]
     return long.sort_values(["series", "statistic", "bucket_start"]).reset_index(drop=True)
 
@@ -405,6 +417,14 @@ class Views:
     series: list[str]
     # Rows of the selection without a timestamp, left out of every chart (see untimed_rows).
     untimed: int = 0
+    # Added for the SRE's first look (issue 14); defaults keep older callers working.
+    requested_bucket: str | None = None  # what the sidebar asked for, when the point cap widened it
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    latency_by_start_kind: pd.DataFrame = field(default_factory=pd.DataFrame)
+    appearances: pd.DataFrame = field(default_factory=pd.DataFrame)
+    no_data: str | None = None
 
     @property
     def untimed_note(self) -> str | None:
@@ -422,8 +442,11 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
     span = time_range(selected)
     start = selection.start if selection.start is not None else (span[0] if span else None)
     end = selection.end if selection.end is not None else (span[1] if span else None)
+    requested = bucket
     if bucket is None:
         bucket = metrics.auto_bucket(start, end) if start is not None and end is not None else BUCKETS[0]
+    elif start is not None and end is not None:
+        bucket = metrics.capped_bucket(start, end, bucket)  # never more than MAX_POINTS per series
     if start is not None and end is not None:
         over_time = metrics.over_time(selected.invocations, bucket, start=start, end=end)
     else:
@@ -431,6 +454,9 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
     costs = cost.cost_over_time(selected, prices, bucket=bucket)
     costs_long = cost_long(costs)
     comparison = cost.compare_options(selected, prices)
+    hooks = with_series(xray.hook_analysis(selected.spans, selected.invocations, selected.restores))
+    failed = metrics.failures(selected.invocations, selected.restores)
+    summary = version_summary(selected, costs_long, hooks, failed)
     return Views(
         tables=selected,
         bucket=bucket,
@@ -445,8 +471,304 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
         comparison=with_series(comparison),
         ecdf=ecdf(selected),
         init_vs_restore=init_vs_restore(selected),
-        hooks=with_series(xray.hook_analysis(selected.spans, selected.invocations, selected.restores)),
+        hooks=hooks,
         assumptions=assumptions(costs, comparison),
         series=series_names(selected),
         untimed=untimed_rows(selected),
+        requested_bucket=requested if requested != bucket else None,
+        summary=summary,
+        verdicts=verdicts(summary, comparison),
+        failures=_series_frame(metrics.failures_over_time(failed, bucket)),
+        latency_by_start_kind=metrics.latency_by_start_kind(selected.invocations, bucket, start=start, end=end),
+        appearances=appearances(tables),
+        no_data=no_data_reason(tables),
     )
+
+
+# --------------------------------------------------------------------------- what an SRE reads first
+
+# Fewer restores than this in a version and its restore percentiles are not compared with another's.
+MIN_COMPARABLE_RESTORES = 5
+# Restore p50s within this fraction of each other read as "alike", not as a change.
+SAME_RESTORE_SHARE = 0.10
+SUMMARY_COLUMNS = ("series", "function", "version", "invocations", "restore_share", "restore_ms_p50",
+                   "restore_ms_p99", "billed_restore_s", "errors", "timeouts", "failed_restores",
+                   "snapstart_cost_usd", "hook_headroom_ms")
+# Time presets offered beside the range slider; None is the whole load.
+PRESETS: dict[str, pd.Timedelta | None] = {
+    "last 1 h": pd.Timedelta(hours=1), "last 24 h": pd.Timedelta(hours=24),
+    "last 7 d": pd.Timedelta(days=7), "all": None,
+}
+
+
+def _series_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(series=series_label(frame["function"], frame["version"]))
+
+
+def version_summary(tables: Tables, costs_long: pd.DataFrame | None = None,
+                    hooks: pd.DataFrame | None = None, failed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per function/version, the serverless-list view: :data:`SUMMARY_COLUMNS`, most
+    invocations first.
+
+    ``restore_share`` is restores / invocations; ``billed_restore_s`` the sum of Billed Restore
+    Duration; ``snapstart_cost_usd`` cache + restore charges from :func:`cost_long` (``<NA>`` where
+    nothing could be priced); ``hook_headroom_ms`` the X-Ray headroom to the 10 s hook limit
+    (``<NA>`` without traces). Errors and timeouts are REPORT statuses; failed restores are
+    RESTORE_REPORTs whose status is not success.
+    """
+    per = metrics.by_version(tables.invocations)
+    out = _series_frame(per)[["series", "function", "version", "invocations"]].copy()
+    invocations = per["invocations"].astype("float64")
+    out["restore_share"] = (per["restore"].astype("float64") / invocations.where(invocations > 0)).astype("Float64")
+    out["restore_ms_p50"] = per["restore_ms_p50"]
+    out["restore_ms_p99"] = per["restore_ms_p99"]
+    out["billed_restore_s"] = (per["billed_restore_ms_sum"].astype("float64") / 1000.0).astype("Float64")
+    if failed is None:
+        failed = metrics.failures(tables.invocations, tables.restores)
+    counts = (_series_frame(failed).groupby(["series", "outcome"], observed=True).size().unstack(fill_value=0)
+              if len(failed) else pd.DataFrame())
+    for outcome, column in (("errors", "errors"), ("timeouts", "timeouts"), ("failed restores", "failed_restores")):
+        found = counts[outcome] if outcome in counts.columns else pd.Series(dtype="int64")
+        out[column] = out["series"].map(found).fillna(0).astype("int64")
+    if costs_long is not None and len(costs_long):
+        snap = costs_long[costs_long["charge"].isin([CHARGES["cache_cost_usd"], CHARGES["restore_cost_usd"]])]
+        out["snapstart_cost_usd"] = out["series"].map(snap.groupby("series")["cost_usd"].sum()).astype("Float64")
+    else:
+        out["snapstart_cost_usd"] = pd.array([pd.NA] * len(out), dtype="Float64")
+    if hooks is not None and len(hooks) and "headroom_ms" in hooks.columns:
+        headroom = with_series(hooks).set_index("series")["headroom_ms"]
+        out["hook_headroom_ms"] = out["series"].map(headroom).astype("Float64")
+    else:
+        out["hook_headroom_ms"] = pd.array([pd.NA] * len(out), dtype="Float64")
+    out = out.sort_values("invocations", ascending=False, kind="stable").reset_index(drop=True)
+    return out[list(SUMMARY_COLUMNS)]
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}" if abs(value) >= 0.01 else f"${value:,.4f}"
+
+
+def verdicts(summary: pd.DataFrame, comparison: pd.DataFrame) -> pd.DataFrame:
+    """What each version's numbers mean, in words: ``series, verdict`` (one sentence per row,
+    several rows per version, in :func:`version_summary` order).
+
+    From :func:`logparse.cost.compare_options`: whether SnapStart pays for itself or buys latency
+    only, and the traffic above which Provisioned Concurrency is cheaper; from the summary: how the
+    version restores compared with the previous version of the same function, and its failures.
+    """
+    rows: list[tuple[str, str]] = []
+    by_option = {}
+    if len(comparison):
+        frame = with_series(comparison)
+        by_option = {series: group.set_index("option") for series, group in frame.groupby("series", sort=False)}
+    previous = _previous_versions(summary)
+    for row in summary.itertuples(index=False):
+        series = row.series
+        options = by_option.get(series)
+        if options is not None:
+            rows.extend((series, text) for text in _option_verdicts(options, row.version))
+        earlier = previous.get(series)
+        if earlier is not None:
+            rows.append((series, _restore_change(row, earlier)))
+        failures = [plural_words(int(getattr(row, name)), word) for name, word in (
+            ("errors", "error"), ("timeouts", "timeout"), ("failed_restores", "failed restore"))
+            if getattr(row, name)]
+        if failures:
+            rows.append((series, ", ".join(failures) + " in this selection"))
+    return pd.DataFrame(rows, columns=["series", "verdict"]).astype("string")
+
+
+def plural_words(n: int, one: str) -> str:
+    return f"{n:,} {one if n == 1 else one + 's'}"
+
+
+def _option_verdicts(options: pd.DataFrame, version: str) -> list[str]:
+    out = []
+    snap = options.loc["snapstart"] if "snapstart" in options.index else None
+    demand = options.loc["on-demand"] if "on-demand" in options.index else None
+    if snap is not None and demand is not None:
+        snap_usd, demand_usd = _maybe(snap["total_cost_usd"]), _maybe(demand["total_cost_usd"])
+        colds = int(snap["cold_starts"]) if not pd.isna(snap["cold_starts"]) else 0
+        prefix = "If published as a version: " if version == cost.LATEST else ""
+        if colds == 0:
+            out.append(f"{prefix}no cold starts observed: SnapStart only adds its cache charge here")
+        elif snap_usd is None or demand_usd is None:
+            note = str(snap.get("note") or "").split(";")[0].removeprefix("cannot compare SnapStart with on-demand: ")
+            out.append(f"{prefix}SnapStart vs on-demand: n/a ({note or 'a duration is missing'})")
+        else:
+            p99 = _maybe(snap["cold_start_p99_ms"])
+            p99_demand = _maybe(demand["cold_start_p99_ms"])
+            latency = (f"cold starts p99 {p99:,.0f} ms instead of {p99_demand:,.0f} ms"
+                       if p99 is not None and p99_demand is not None else "")
+            if snap_usd > demand_usd:
+                out.append(f"{prefix}SnapStart buys latency, not savings here: "
+                           f"{_money(snap_usd - demand_usd)} more than on-demand" + (f", {latency}" if latency else ""))
+            else:
+                out.append(f"{prefix}SnapStart saves {_money(demand_usd - snap_usd)} against on-demand"
+                           + (f" and gives {latency}" if latency else ""))
+    rate = _maybe(options["pc_break_even_invocations_per_hour"].iloc[0]) if (
+        "pc_break_even_invocations_per_hour" in options.columns) else None
+    observed = _maybe(options["observed_invocations_per_hour"].iloc[0]) if (
+        "observed_invocations_per_hour" in options.columns) else None
+    if rate is not None:
+        seen = f" (observed {observed:,.0f}/hour)" if observed is not None else ""
+        out.append(f"Provisioned Concurrency becomes cheaper above {rate:,.0f} invocations/hour{seen}")
+    elif observed is not None:
+        out.append("Provisioned Concurrency never costs less at this traffic shape")
+    return out
+
+
+def _previous_versions(summary: pd.DataFrame) -> dict[str, pd.Series]:
+    """For each version with enough restores, the previous version of its function that has too."""
+    enough = summary[summary["restore_share"].fillna(0).astype(float) * summary["invocations"]
+                     >= MIN_COMPARABLE_RESTORES]
+    enough = enough[enough["restore_ms_p50"].notna().to_numpy(dtype=bool) & (enough["version"] != cost.LATEST)]
+    out = {}
+    for _, group in metrics.sort_versions(enough).groupby("function", sort=False):
+        for earlier, later in pairwise(group.itertuples(index=False)):
+            out[later.series] = earlier
+    return out
+
+
+def _restore_change(row, earlier) -> str:
+    now, before = float(row.restore_ms_p50), float(earlier.restore_ms_p50)
+    change = now / before - 1.0 if before else 0.0
+    detail = f"p50 {now:,.0f} ms vs {before:,.0f} ms"
+    if abs(change) < SAME_RESTORE_SHARE:
+        return f"version {row.version} restores like version {earlier.version} ({detail})"
+    word = "slower" if change > 0 else "faster"
+    return f"version {row.version} restores {abs(change):.0%} {word} than version {earlier.version} ({detail})"
+
+
+_APPEARANCES: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+
+
+def appearances(tables: Tables) -> pd.DataFrame:
+    """Where each version first shows up: ``series, first_seen`` (first invocation, init or
+    restore line) and ``created`` (the Lambda API's time, when fetched live; else ``<NA>``).
+
+    Remembered per loaded Tables (they never change once loaded): every widget change asks for
+    the whole load's appearances, a pass over every row."""
+    hit = _APPEARANCES.get(id(tables))
+    if hit is not None and hit[0]() is tables:
+        return hit[1]
+    out = _appearances(tables)
+    key = id(tables)
+    _APPEARANCES[key] = (weakref.ref(tables, lambda _ref, key=key: _APPEARANCES.pop(key, None)), out)
+    return out
+
+
+def _appearances(tables: Tables) -> pd.DataFrame:
+    parts = [frame[["function", "version", column]].rename(columns={column: "first_seen"})
+             for frame, column in _timed_frames(tables) if len(frame) and column != "start"]
+    columns = ["series", "first_seen", "created"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    both = pd.concat(parts, ignore_index=True).dropna(subset=["first_seen"])
+    if not len(both):
+        return pd.DataFrame(columns=columns)
+    first = both.groupby(["function", "version"], dropna=False)["first_seen"].min().reset_index()
+    first = _series_frame(first)
+    known = tables.versions
+    if len(known) and "created" in known.columns:
+        created = _series_frame(known).set_index("series")["created"]
+        first["created"] = first["series"].map(created)
+    else:
+        first["created"] = pd.NaT
+    return metrics.sort_versions(first)[columns]
+
+
+def no_data_reason(tables: Tables) -> str | None:
+    """Why a load has nothing to chart, in the user's terms, or None when it has dated invocations."""
+    invocations = tables.invocations
+    if not len(invocations):
+        if len(tables.spans):
+            return ("Only X-Ray traces were loaded: they give after-restore hook times (below) but no "
+                    "invocations, billing or restore counts. Load the function's log lines with them.")
+        return None
+    if invocations["timestamp"].isna().all():
+        return ("These lines carry no time: charts need one. Console copies lose the timestamp; "
+                "`aws logs tail`, filter-log-events JSON or an S3 export keep it.")
+    return None
+
+
+def cost_unavailable(tables: Tables) -> str | None:
+    """Why the SnapStart cost of a selection cannot be computed (shown as n/a), or None."""
+    invocations = tables.invocations
+    if not len(invocations) and not len(tables.restores):
+        return "no invocations to price"
+    if len(invocations) and invocations["timestamp"].isna().all():
+        return "these lines carry no time: the cache charge needs one"
+    if len(invocations) and invocations["memory_mb"].isna().all():
+        return "no REPORT line gives a Memory Size"
+    return None
+
+
+def preset_range(span: tuple[pd.Timestamp, pd.Timestamp], preset: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The slider values for a time preset: the last hour / day / week of the load (never before
+    its first time), or all of it."""
+    first, last = span
+    width = PRESETS[preset]
+    return (first if width is None else max(first, last - width)), last
+
+
+def xray_console_url(trace_id: str, region: str) -> str:
+    """The CloudWatch console page of one X-Ray trace."""
+    return f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#xray:traces/{trace_id}"
+
+
+def relative_sources(frame: pd.DataFrame, inputs: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with its ``source`` column relative to the inputs given (``sample_logs/tail/…``
+    rather than this machine's absolute path); sources under no input are kept as they are."""
+    if "source" not in frame.columns or not len(frame) or not inputs:
+        return frame
+    from pathlib import Path
+
+    source = frame["source"].astype("string")
+    for given in inputs:
+        base = Path(given.split("*", 1)[0]).expanduser()
+        base = base if base.is_dir() or not base.suffix else base.parent
+        prefix = str(base.resolve().parent).rstrip("/") + "/"
+        if prefix != "/":
+            source = source.str.removeprefix(prefix)
+    return frame.assign(source=source)
+
+
+# Lambda bills whole milliseconds: these columns are integers in a download.
+WHOLE_MS_COLUMNS = ("billed_duration_ms", "billed_restore_ms")
+
+
+def for_download(frame: pd.DataFrame, inputs: Sequence[str] = ()) -> pd.DataFrame:
+    """A table as the page offers it: billed milliseconds as integers, sources relative."""
+    out = relative_sources(frame, inputs)
+    whole = {}
+    for name in WHOLE_MS_COLUMNS:
+        if name in out.columns:
+            values = out[name].astype("Float64")
+            if ((values.dropna() % 1) == 0).all():
+                whole[name] = values.astype("Int64")
+    return out.assign(**whole) if whole else out
+
+
+DASHBOARD_HINTS = (
+    ("no AWS credentials", "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, in the environment "
+                           "that runs the dashboard (or run `aws sso login`), then reload the page"),
+    ("no AWS region", "type the region in the Region box, or set AWS_DEFAULT_REGION (or the profile's region) "
+                      "before starting the dashboard"),
+    ("not found", "check the function name and the Region box"),
+    ("access denied", "allow this action for these credentials (AWS_PROFILE / role) and check the session "
+                      "has not expired"),
+    ("throttled", "wait a minute and fetch again, or pick a shorter Since"),
+    ("cannot reach", "check the network, the Region box and AWS_ENDPOINT_URL"),
+)
+
+
+def aws_problem(exc: Exception) -> tuple[str, str]:
+    """A failed fetch as (problem, hint) for the dashboard: the problem without the CLI's hint
+    (which names command-line flags), and a hint that names the dashboard's own controls."""
+    problem = str(getattr(exc, "problem", "") or exc)
+    api = getattr(exc, "api", "")
+    lowered = problem.lower()
+    hint = next((text for key, text in DASHBOARD_HINTS if key.lower() in lowered),
+                "check the AWS configuration (AWS_PROFILE, AWS_DEFAULT_REGION) and the Region box")
+    return (f"{api}: {problem}" if api else problem), hint

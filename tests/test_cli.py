@@ -84,7 +84,8 @@ def test_nothing_usable_is_exit_1(tmp_path: Path) -> None:
 def test_usage_errors_are_exit_2() -> None:
     bad_time = run("summary", str(ENVELOPES / "tail.log"), "--since", "yesterday")
     assert bad_time.returncode == 2
-    assert bad_time.stderr.strip().startswith("error: cannot read time 'yesterday'")
+    assert bad_time.stderr.strip().startswith("error: argument --since: cannot read time 'yesterday'")
+    assert bad_time.stderr.count("\n") == 1
     assert "Traceback" not in bad_time.stderr
     far = run("summary", str(ENVELOPES / "tail.log"), "--since", "999999999d")
     assert far.returncode == 2 and "Traceback" not in far.stderr
@@ -140,3 +141,91 @@ def test_summary_reports_xray_join_and_after_restore_hooks() -> None:
     assert all(hooks[v]["measured_from"].startswith("no hooks traced") for v in ("7", "8"))
     assert all(hooks[v]["headroom_ms"] == pytest.approx(10_000 - hooks[v]["worst_ms"]) for v in ("7", "8"))
     assert (hooks["9"]["failed_restores"], hooks["9"]["worst_ms"], hooks["9"]["headroom_ms"]) == (1, 10_000, 0)
+
+
+def one_error_line(stderr: str) -> str:
+    """The single line a failure prints: no traceback, no usage block, no second line."""
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("kind", ["random bytes", "application lines", "no such function", "outside the range"])
+def test_nothing_usable_found_is_exit_1_with_one_line(tmp_path: Path, kind: str) -> None:
+    import random
+
+    path = tmp_path / "input.log"
+    args = []
+    if kind == "random bytes":
+        path.write_bytes(random.Random(13).randbytes(200_000))
+    elif kind == "application lines":
+        path.write_text("[INFO] starting\nconnected to db\n{\"level\": \"info\", \"msg\": \"ok\"}\n")
+    else:
+        path = ENVELOPES / "subscription.json"  # names its function: checkout
+        args = ["--function", "nothing"] if kind == "no such function" else ["--since", "2030-01-01"]
+    result = run("summary", str(path), *args)
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    expected = {"random bytes": "none a Lambda platform line", "application lines": "none a Lambda platform line",
+                "no such function": "functions found: checkout", "outside the range": "widen --since"}[kind]
+    assert expected in line
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "IN", "--out", "OUT", "--bucket", "banana"],
+    ["export", "IN", "--out", "OUT", "--bucket", "0h"],
+    ["export", "IN", "--out", "OUT", "--bucket=-1h"],
+    ["export", "IN", "--out", "OUT", "--bucket", "500ms"],
+    ["export", "IN", "--out", ""],
+    ["fetch", "--function", "f", "--out", "OUT", "--bucket", "1 fortnight"],
+    ["fetch", "--function", "f", "--out", "OUT", "--since", "last week"],
+    ["summary", "IN", "--since", "2026-13-45"],
+    ["summary", "IN", "--until", "9999999999d"],
+    ["summary", "IN", "--since", "1d", "--until", "2d"],
+    ["summary", "IN", "--prices", "no-such-prices.csv"],
+])
+def test_a_bad_option_value_is_a_one_line_usage_error(tmp_path: Path, capsys, args: list[str]) -> None:
+    args = [str(ENVELOPES / "tail.log") if a == "IN" else str(tmp_path / "out") if a == "OUT" else a for a in args]
+    try:
+        code = main(args)
+    except SystemExit as exit_info:
+        code = exit_info.code
+    assert code == 2
+    one_error_line(capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_that_cannot_be_created_is_one_line_exit_1(tmp_path: Path, capsys) -> None:
+    a_file = tmp_path / "passwd"
+    a_file.write_text("root:x:0:0")
+    code = main(["export", str(ENVELOPES / "tail.log"), "--function", "checkout", "--out", str(a_file / "x")])
+    assert code == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert line == (f"error: cannot create the output folder {a_file / 'x'}: Not a directory "
+                    "(a part of the --out path is a file, not a folder)")
+
+
+def test_a_state_file_that_cannot_be_used_is_one_line_exit_1(tmp_path: Path, capsys) -> None:
+    state = tmp_path / "state.json"
+    state.write_text('{"format": 1, "groups": {"/aws/lambda/checkout": {"watermark_ms": 1e300}}}')
+    code = main(["export", str(ENVELOPES / "tail.log"), "--function", "checkout", "--out", str(tmp_path / "out"),
+                 "--state", str(state)])
+    assert code == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert str(state) in line and line.count("delete it") == 1  # the hint, once
+    assert not (tmp_path / "out").exists()  # refused before anything was read or written
+
+
+def test_fetch_range_that_ends_before_it_starts_is_a_usage_error(capsys) -> None:
+    assert main(["fetch", "--function", "f", "--out", "unused", "--since", "2099-01-01"]) == 2
+    assert one_error_line(capsys.readouterr().err) == (
+        "error: --since 2099-01-01 is not before --until now (give the start of the time range as --since)")
+
+
+def test_library_warnings_are_one_escaped_line(capsys) -> None:
+    import logging
+
+    assert main(["prices", "--region", "us-east-1", "--arch", "x86_64", "--json"]) == 0
+    capsys.readouterr()
+    logging.getLogger("logparse.aws").warning("lambda:ListVersionsByFunction denied for %s", "f\nerror: forged")
+    assert capsys.readouterr().err == "warning: lambda:ListVersionsByFunction denied for f\\nerror: forged\n"

@@ -8,6 +8,8 @@ test pays for reading ``sample_logs/``.
 from __future__ import annotations
 
 import gzip
+import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,12 +21,22 @@ TIMEOUT = 240  # the first run parses sample_logs/
 
 METRICS = {"Invocations", "Warm starts", "Restore starts", "Init starts", "Rejected lines", "Restore p50",
            "Restore p99", "Billed restore time", "Cache + restore cost"}
-SECTIONS = ["Restore latency over time", "Billed restore time over time", "Cold-start mix over time",
-            "SnapStart cost over time", "SnapStart vs on-demand vs Provisioned Concurrency",
-            "Init vs restore per version", "Restore vs init durations", "After-restore hooks (X-Ray)", "Rows"]
-# Restore latency, billed restore, start mix, cost per bucket, cumulative cost, cost by option,
-# cold-start latency by option, init vs restore, ECDF.
-CHARTS = 9
+# Always on the page, then the sections of the open detail tab (the first one by default).
+SECTIONS = ["Versions at a glance", "Restore latency over time", "Errors, timeouts and failed restores",
+            "What callers wait for: first request after a restore vs warm"]
+DETAILS = {
+    "Billed restore & cold starts": (["Billed restore time over time", "Cold-start mix over time"], 2),
+    "Cost over time": (["SnapStart cost over time"], 2),
+    "SnapStart vs on-demand vs PC": (["SnapStart vs on-demand vs Provisioned Concurrency"], 2),
+    "Init vs restore": (["Init vs restore per version", "Restore vs init durations"], 2),
+    "After-restore hooks": (["After-restore hooks (X-Ray)"], 0),
+    "Rows and downloads": (["Rows"], 0),
+}
+# Restore latency, failures, latency by start kind, then the open tab's charts.
+CHARTS = 3
+# What the page must never say (issue 14): each one misled a user somewhere.
+MISLEADING = ("$0.0000", "widen the time range", "No Lambda platform lines", "µ", "--region", "--function",
+              "--since", "--arch")
 
 GOOD_REPORT = ("REPORT RequestId: 6f1c9a1e-0000-4000-8000-000000000001\tDuration: 182.96 ms\t"
                "Billed Duration: 270 ms\tMemory Size: 256 MB\tMax Memory Used: 183 MB\t"
@@ -79,15 +91,120 @@ def test_sample_data_runs_without_exception_or_error(sample):
     assert count(metric(sample, "Invocations")) > 1000
 
 
-def test_every_metric_section_and_chart_is_present(sample):
-    assert {m.label for m in sample.metric} == METRICS
-    assert [s.value for s in sample.subheader] == SECTIONS
-    assert len(sample.get("plotly_chart")) == CHARTS
-    assert metric(sample, "Restore p50").endswith(" ms")
-    assert metric(sample, "Cache + restore cost").startswith("$")
-    assert [b.label for b in sample.get("download_button")] == [
+def page_text(at: AppTest) -> str:
+    """Everything a person can read on the page (sidebar included)."""
+    kinds = ("markdown", "caption", "info", "warning", "error", "success", "subheader", "metric")
+    parts = [texts(at.get(kind)) for kind in kinds if kind != "metric"]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [texts(at.sidebar.get(kind)) for kind in ("markdown", "caption")]
+    return "\n".join(parts)
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    at.session_state["details"] = label  # the detail tabs rerun lazily: only the open one is drawn
+    return at.run()
+
+
+def test_every_metric_section_and_chart_is_present():
+    at = sample_app()
+    assert {m.label for m in at.metric} == METRICS
+    assert metric(at, "Restore p50").endswith(" ms")
+    assert metric(at, "Cache + restore cost").startswith("$")
+    for label, (sections, charts) in DETAILS.items():
+        open_tab(at, label)
+        assert not at.exception and not at.error, (label, texts(at.error))
+        assert [s.value for s in at.subheader] == SECTIONS + sections, label
+        assert len(at.get("plotly_chart")) == CHARTS + charts, label
+        assert not [bad for bad in MISLEADING if bad in page_text(at)], label
+    assert [b.label for b in at.get("download_button")] == [
         "Download invocations.csv", "Download restores.csv", "Download inits.csv", "Download spans.csv",
         "Download rejects.csv"]
+
+
+def test_summary_table_has_every_version_most_invocations_first(sample):
+    summary = next(e.value for e in sample.dataframe if "restore_share" in e.value.columns)
+    assert len(summary) == 8  # sample_logs/README.md: four functions, eight versions
+    assert summary["invocations"].is_monotonic_decreasing
+    assert summary["series"].iloc[0] == "image-resizer:4"
+    orders_9 = summary.set_index("series").loc["orders-api:9"]
+    assert (orders_9["errors"], orders_9["timeouts"], orders_9["failed_restores"]) == (1, 0, 1)
+    assert orders_9["restore_ms_p50"] == pytest.approx(539.89)  # sample README: 540
+
+
+def test_verdicts_are_on_the_page_in_words(sample):
+    text = texts(sample.markdown)
+    assert "SnapStart buys latency, not savings here" in text
+    assert "Provisioned Concurrency becomes cheaper above" in text
+    assert "version 9 restores 13% slower than version 8 (p50 540 ms vs 478 ms)" in text
+    assert "**report-worker:\\$LATEST**" in text  # escaped: Streamlit would read $...$ as maths
+
+
+def test_errors_chart_shows_each_failure_with_its_version(sample):
+    chart = json.loads(sample.get("plotly_chart")[1].proto.spec)
+    names = {trace["name"] for trace in chart["data"]}
+    assert {"orders-api:8, timeouts", "orders-api:9, errors", "orders-api:9, failed restores",
+            "payment-webhook:6, failed restores", "report-worker:$LATEST, errors"} <= names
+
+
+def chart_colors(at: AppTest, index: int = 0) -> dict[str, str]:
+    chart = json.loads(at.get("plotly_chart")[index].proto.spec)
+    return {trace["legendgroup"]: trace["line"]["color"] for trace in chart["data"]
+            if trace.get("line", {}).get("color") and trace.get("legendgroup")}
+
+
+def test_a_version_keeps_its_colour_whatever_the_filter():
+    at = sample_app()
+    everything = chart_colors(at)
+    at.sidebar.multiselect(key="functions").set_value(["orders-api"]).run()
+    filtered = chart_colors(at)
+    assert filtered and all(everything[name] == color for name, color in filtered.items())
+
+
+def test_no_statistic_picked_says_so_instead_of_drawing_everything():
+    at = sample_app()
+    at.pills(key="statistics").set_value([]).run()
+    assert "Pick a statistic above to draw restore latency." in texts(at.info)
+    assert len(at.get("plotly_chart")) == CHARTS + 2 - 1
+    at.pills(key="statistics").set_value(["p99"]).run()
+    at.toggle(key="latency_log").set_value(True).run()
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["layout"]["yaxis"]["type"] == "log"
+    assert {trace["name"].split(", ")[-1] for trace in chart["data"] if ", " in trace["name"]} == {"p99"}
+    assert any("samples" in str(trace.get("hovertemplate")) for trace in chart["data"])
+
+
+def test_time_presets_move_the_range_and_the_numbers():
+    at = sample_app()
+    everything = count(metric(at, "Invocations"))
+    at.sidebar.button(key="preset_last 24 h").click().run()
+    first, last = at.sidebar.slider(key="time_range").value
+    assert last - first == timedelta(hours=24)
+    day = count(metric(at, "Invocations"))
+    assert 0 < day < everything
+    at.sidebar.button(key="preset_all").click().run()
+    assert count(metric(at, "Invocations")) == everything
+    assert not at.exception and not at.error
+
+
+def test_region_arch_and_edited_prices_change_the_cost_card():
+    at = sample_app()
+    base = float(metric(at, "Cache + restore cost").lstrip("$"))
+    at.sidebar.radio(key="arch").set_value("arm64").run()  # same SnapStart prices on arm64 in the table
+    assert float(metric(at, "Cache + restore cost").lstrip("$")) == base
+    at.sidebar.number_input(key="price_cache_gb_s_us-east-1_arm64").set_value(0.0).run()
+    restore_only = float(metric(at, "Cache + restore cost").lstrip("$"))
+    # Hand check: the sample's headline splits $3.1351 into cache $2.9373 + restore $0.1978.
+    assert restore_only == pytest.approx(0.1978, abs=1e-4)
+    at.sidebar.number_input(key="price_restore_gb_us-east-1_arm64").set_value(2 * 0.0001397998).run()
+    assert float(metric(at, "Cache + restore cost").lstrip("$")) == pytest.approx(2 * 0.1978, abs=2e-4)
+    assert not at.exception and not at.error
+
+
+def test_hooks_link_the_worst_trace_to_the_xray_console():
+    at = open_tab(sample_app(), "After-restore hooks")
+    hooks = next(e.value for e in at.dataframe if "hook_ms_p99" in e.value.columns)
+    assert hooks["worst_trace_id"].str.startswith(
+        "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#xray:traces/1-").all()
 
 
 def pick_until_fewer(at: AppTest, key: str, total: int) -> int:
@@ -125,7 +242,9 @@ def test_time_range_and_bucket_change_the_numbers():
 
 
 def test_price_region_is_a_sidebar_choice(sample):
-    assert "us-east-1" in sample.sidebar.selectbox(key="region").options
+    from logparse import cost
+
+    assert sample.sidebar.selectbox(key="region").options == cost.load_prices().regions
     assert sample.sidebar.radio(key="arch").options == ["x86_64", "arm64"]
 
 
@@ -163,6 +282,30 @@ def test_bad_upload_shows_an_error_not_a_traceback():
     assert not at.metric  # nothing usable: no numbers pretend otherwise
 
 
+def test_cut_json_says_where_it_stops():
+    at = upload_app([("events.json", b'{"events": [{"timestamp": 1, "message": "x"}')])
+    assert not at.exception
+    assert "not valid JSON at byte 44" in texts(at.error)
+    assert not [bad for bad in MISLEADING if bad in page_text(at)]
+
+
+def test_truncated_gzip_says_so():
+    data = gzip.compress(f"2026-11-16T10:00:00.000Z {GOOD_REPORT}\n".encode() * 50)
+    at = upload_app([("export.gz", data[: len(data) // 2])])
+    assert not at.exception
+    assert "truncated gzip file" in texts(at.error) + texts(at.warning)
+    assert not [bad for bad in MISLEADING if bad in page_text(at)]
+
+
+def test_lines_without_times_say_why_the_charts_are_empty_and_cost_is_na():
+    at = upload_app([("console-copy.log", f"{GOOD_REPORT}\n".encode())])
+    assert not at.exception and not at.error, texts(at.error)
+    assert "These lines carry no time: charts need one." in texts(at.warning)
+    assert metric(at, "Invocations") == "1"
+    assert metric(at, "Cache + restore cost") == "n/a"
+    assert not [bad for bad in MISLEADING if bad in page_text(at)]
+
+
 def test_upload_without_platform_lines_warns():
     at = upload_app([("app.log", b"[INFO] hello\n[INFO] world\n")])
     assert not at.exception
@@ -179,10 +322,14 @@ def test_partly_bad_upload_loads_the_rest():
 
 
 def test_xray_traces_alone_show_the_hooks():
-    at = upload_app([("traces.json", (ROOT / "sample_logs" / "xray" / "traces.json").read_bytes())])
+    at = upload_app([("traces.json", (ROOT / "sample_logs" / "xray" / "traces.json").read_bytes())],
+                    details="After-restore hooks")
     assert not at.exception and not at.error, texts(at.error)
     assert metric(at, "Invocations") == "0"
+    assert "Only X-Ray traces were loaded" in texts(at.warning)
+    assert metric(at, "Cache + restore cost") == "n/a"
     assert any("hook_ms_p99" in e.value.columns and len(e.value) for e in at.dataframe)
+    assert not [bad for bad in MISLEADING if bad in page_text(at)]
 
 
 def test_upload_over_the_size_limit_is_refused_with_a_reason():
@@ -191,15 +338,13 @@ def test_upload_over_the_size_limit_is_refused_with_a_reason():
     assert "at most 1 MB" in texts(at.error)
 
 
-def test_hooks_table_from_the_sample_traces(sample):
-    hooks = next(e.value for e in sample.dataframe if "hook_ms_p99" in e.value.columns)
-    assert len(hooks) > 0 and (hooks["restores_traced"] > 0).all()
-
-
-def test_row_tables_preview_the_selection(sample):
-    frames = [element.value for element in sample.dataframe]
+def test_row_tables_preview_the_selection():
+    at = open_tab(sample_app(), "Rows and downloads")
+    frames = [element.value for element in at.dataframe]
     invocations = next(f for f in frames if "billed_restore_ms" in f.columns and "start_kind" in f.columns)
     assert 0 < len(invocations) <= 1000
+    assert invocations["billed_restore_ms"].dtype == "Int64"  # Lambda bills whole milliseconds
+    assert invocations["source"].str.startswith("sample_logs/").all()  # not this machine's path
     assert any("reason" in f.columns for f in frames)  # the rejects tab
 
 
@@ -271,10 +416,13 @@ def test_live_aws_failure_is_one_clear_error(moto_logs):
     at.sidebar.checkbox(key="aws_xray").uncheck()
     at.sidebar.text_input(key="aws_function").set_value("no-such-function").run()
     assert not at.exception
-    assert "Could not fetch logs of `no-such-function`" in texts(at.error)
+    error = texts(at.error)
+    assert "Could not fetch logs of `no-such-function`" in error
+    assert error.count("To fix:") == 1 and "Region box" in error  # the hint once, in the page's terms
+    assert "--" not in error
 
 
-def test_live_aws_source_hidden_without_credentials(monkeypatch, tmp_path):
+def test_live_aws_without_credentials_says_what_is_missing(monkeypatch, tmp_path):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
@@ -282,7 +430,12 @@ def test_live_aws_source_hidden_without_credentials(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
     at = sample_app()
-    assert "Live AWS" not in at.sidebar.radio(key="source").options
+    at.sidebar.radio(key="source").set_value("Live AWS").run()
+    assert not at.exception and not at.error
+    warning = texts(at.warning)
+    assert warning.count("No AWS credentials found") == 1
+    assert "AWS_PROFILE" in warning and "AWS_ACCESS_KEY_ID" in warning and "Region" in warning
+    assert "--" not in warning
 
 
 def test_rows_without_a_time_are_named_not_plotted():
@@ -294,7 +447,9 @@ def test_rows_without_a_time_are_named_not_plotted():
     at = upload_app([("console.txt", copy.encode())])
     assert not at.exception and not at.error, texts(at.error)
     assert metric(at, "Invocations") == "1"
-    assert "2 rows carry no time: charts need one" in texts(at.caption)
+    # Every row undated: one warning says it and how to keep the times (no second caption).
+    said = texts(at.caption) + texts(at.warning)
+    assert said.count("carry no time: charts need one") == 1
 
 
 DASHBOARD_CHILD = """

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -58,7 +62,14 @@ def events_file(tmp_path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file (its bytes) and symlink (its target) below ``folder``, by relative path."""
+    found = {}
+    for root, dirs, files in os.walk(folder):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            path = Path(root, name)
+            key = str(path.relative_to(folder))
+            found[key] = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+    return dict(sorted(found.items()))
 
 
 # --------------------------------------------------------------------------- cell format
@@ -169,7 +180,8 @@ def test_export_killed_midway_leaves_previous_csvs_byte_identical(tmp_path, even
     out = tmp_path / "out"
     export.run_export(logparse.load(events_file), out)
     before = snapshot(out)
-    assert set(before) == {f"{n}.csv" for n in export.EXPORT_ORDER} | {".snaplens.lock"}
+    top = {name for name in before if "/" not in name}
+    assert top == {f"{n}.csv" for n in export.EXPORT_ORDER} | {".snaplens.lock", "current"}
 
     more = dict(EVENTS, events=[*EVENTS["events"], {
         "logStreamName": STREAM, "timestamp": 1795352400000,
@@ -332,6 +344,7 @@ def test_files_get_normal_permissions_not_the_temp_files(tmp_path):
         export.write_csvs(tmp_path, {"invocations": invocations([row()])})
         path = tmp_path / "invocations.csv"
         assert path.stat().st_mode & 0o777 == 0o644
+        assert (tmp_path / "current").stat().st_mode & 0o777 == 0o755  # the run folder readers enter
         path.chmod(0o640)  # a mode the user chose is kept across appends
         export.write_csvs(tmp_path, {"invocations": invocations([row(request_id="n")])})
         assert path.stat().st_mode & 0o777 == 0o640
@@ -359,3 +372,167 @@ def test_overlapping_runs_do_not_lose_rows(tmp_path, monkeypatch):
     for t in threads:
         t.join()
     assert sorted(export.read_csv(tmp_path / "invocations.csv")["request_id"]) == ["r0", "r1"]
+
+
+# --------------------------------------------------------------------------- one set per run
+
+
+def more_events(events_file: Path, request_id: str = "new") -> None:
+    """Add an invocation an hour after the others to ``events_file``."""
+    data = json.loads(events_file.read_text())
+    data["events"].append({"logStreamName": STREAM, "timestamp": 1795352400000,
+                           "message": f"REPORT RequestId: {request_id}\tDuration: 5.00 ms\tBilled Duration: 5 ms\t"
+                                      "Memory Size: 256 MB\tMax Memory Used: 80 MB\t\n"})
+    events_file.write_text(json.dumps(data))
+
+
+def test_a_reader_of_current_sees_one_set_while_the_next_run_publishes(tmp_path, events_file):
+    out = tmp_path / "out"
+    export.run_export(logparse.load(events_file), out)
+    for name in export.EXPORT_ORDER:  # the top-level names are links into the current set
+        assert os.readlink(out / f"{name}.csv") == f"current/{name}.csv"
+    reader = Path(os.path.realpath(out / "current"))  # what a reader resolves once, then opens files in
+    seen = snapshot(reader)
+    more_events(events_file)
+    written = export.run_export(logparse.load(events_file), out)
+    assert written["invocations"] == 1 and written["metrics"] >= 1
+    assert snapshot(reader) == seen  # the old set, whole: no new invocations.csv beside an old metrics.csv
+    new = Path(os.path.realpath(out / "current"))
+    assert new != reader
+    assert len(export.read_csv(new / "invocations.csv")) == len(export.read_csv(reader / "invocations.csv")) + 1
+    assert "2026-11-22T13:00:00.000Z" in export.read_csv(new / "metrics.csv")["bucket_start"].tolist()
+    assert "2026-11-22T13:00:00.000Z" not in export.read_csv(reader / "metrics.csv")["bucket_start"].tolist()
+    # An unchanged file is shared, not copied.
+    assert os.stat(new / "inits.csv").st_ino == os.stat(reader / "inits.csv").st_ino
+    # The set before the last stays one more run; older ones go.
+    more_events(events_file, "newer")
+    export.run_export(logparse.load(events_file), out)
+    assert {p.name for p in (out / ".runs").iterdir()} == {new.name, Path(os.path.realpath(out / "current")).name}
+
+
+def test_leftovers_of_a_killed_export_are_removed_by_the_next_run(tmp_path, events_file):
+    out = tmp_path / "out"
+    export.run_export(logparse.load(events_file), out)
+    published = snapshot(out)
+    more_events(events_file)
+    killed = f"""
+import os, signal, sys
+sys.path.insert(0, {str(Path(__file__).parent.parent)!r})
+import logparse
+from logparse import export
+real, calls = export.write_rows, []
+def write_rows(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # no finally, no cleanup: what kill -9 or the OOM killer does
+    return real(*args, **kwargs)
+export.write_rows = write_rows
+export.run_export(logparse.load({str(events_file)!r}), {str(out)!r})
+"""
+    result = subprocess.run([sys.executable, "-c", killed], capture_output=True, timeout=120)
+    assert result.returncode == -signal.SIGKILL
+    left = snapshot(out)
+    assert {k: v for k, v in left.items() if not k.startswith(".runs/")} == {
+        k: v for k, v in published.items() if not k.startswith(".runs/")}  # readers still see the old set
+    assert len(left) > len(published)  # the killed run's half-written folder
+    (out / ".invocations.csv.abc123.tmp").write_text("a temp file of the old layout")
+    (out / ".state.json.x1y2.tmp").write_text("not ours to judge: the state lives elsewhere")
+
+    written = export.run_export(logparse.load(events_file), out)
+    assert written["invocations"] == 1
+    runs = {p.name for p in (out / ".runs").iterdir()}
+    assert len(runs) == 2  # current and the one before; the killed run's folder is gone
+    assert not (out / ".invocations.csv.abc123.tmp").exists()
+    assert (out / ".state.json.x1y2.tmp").exists()
+    assert export.read_csv(out / "invocations.csv")["request_id"].tolist().count("new") == 1
+
+
+def test_state_temp_file_left_by_a_killed_save_is_removed(tmp_path):
+    path = tmp_path / "state.json"
+    (tmp_path / ".state.json.k9x.tmp").write_text("{half")
+    state = export.State.load(path)
+    state.advance_to("g", datetime(2026, 11, 16, tzinfo=UTC))
+    state.save()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+
+
+def test_csvs_of_the_old_layout_are_taken_over(tmp_path, events_file):
+    out = tmp_path / "out"
+    export.run_export(logparse.load(events_file), out)
+    for name in export.EXPORT_ORDER:  # as the previous version left them: plain files in OUT
+        data = (out / f"{name}.csv").read_bytes()
+        (out / f"{name}.csv").unlink()
+        (out / f"{name}.csv").write_bytes(data)
+    shutil.rmtree(out / ".runs")
+    (out / "current").unlink()
+    assert all(n == 0 for n in export.run_export(logparse.load(events_file), out).values())
+    more_events(events_file)
+    assert export.run_export(logparse.load(events_file), out)["invocations"] == 1
+    assert os.readlink(out / "invocations.csv") == "current/invocations.csv"
+    assert export.read_csv(out / "invocations.csv")["request_id"].tolist().count(RID) == 2
+
+
+# --------------------------------------------------------------------------- --out that cannot be written
+
+
+def test_out_that_cannot_be_created_is_one_error(tmp_path, events_file):
+    a_file = tmp_path / "passwd"
+    a_file.write_text("root:x:0:0")
+    with pytest.raises(export.ExportError) as caught:
+        export.run_export(logparse.load(events_file), a_file / "x")
+    assert str(caught.value) == f"cannot create the output folder {a_file / 'x'}: Not a directory"
+    assert caught.value.hint() == "a part of the --out path is a file, not a folder"
+    assert a_file.read_text() == "root:x:0:0"
+
+
+# --------------------------------------------------------------------------- state files
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    ("{not json", "is unreadable"),
+    ('["a list"]', "is unreadable"),
+    ('{"format": 1, "groups": {"/aws/lambda/f": {"watermark_ms": Infinity}}}', "is unreadable"),
+    ('{"format": 1, "groups": {"/aws/lambda/f": {"watermark_ms": 1e20}}}', "is not a date"),
+    ('{"format": 1, "groups": {"/aws/lambda/f": {"watermark_ms": -5}}}', "is not a date"),
+    ('{"format": 1, "groups": {"/aws/lambda/f": {"watermark_ms": 4102444800000}}}', "in the future"),
+    ('{"format": 2, "groups": {}}', "unknown format 2"),
+])
+def test_a_state_file_that_cannot_be_used_is_one_clear_error(tmp_path, content, says):
+    path = tmp_path / "state.json"
+    path.write_text(content)
+    with pytest.raises(export.ExportError) as caught:
+        export.State.load(path, now=datetime(2026, 12, 3, tzinfo=UTC))
+    assert says in str(caught.value) and str(path) in str(caught.value) and "\n" not in str(caught.value)
+    assert "delete it" in caught.value.hint() and caught.value.exit_code == 1
+
+
+def test_a_watermark_within_the_clock_tolerance_is_fine(tmp_path):
+    path = tmp_path / "state.json"
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    later = int((now + timedelta(hours=1)).timestamp() * 1000)
+    path.write_text(json.dumps({"format": 1, "groups": {"/aws/lambda/f": {"watermark_ms": later}}}))
+    assert export.State.load(path, now=now).marks["/aws/lambda/f"]["watermark_ms"] == later
+
+
+def test_a_state_file_of_another_function_is_refused(tmp_path):
+    path = tmp_path / "state.json"
+    state = export.State.load(path)
+    t = 1795341600000
+    default = datetime(2026, 11, 1, tzinfo=UTC)
+    state.since("/aws/lambda/orders-api", default)
+    state.take("/aws/lambda/orders-api", [event(1, t)])
+    state.advance_to("xray:orders-api", datetime(2026, 11, 22, tzinfo=UTC))
+    state.save()
+    state = export.State.load(path)
+    assert state.since("insights:/aws/lambda/orders-api", default) == default  # same function, new key
+    with pytest.raises(export.ExportError) as caught:
+        state.since("/aws/lambda/checkout", default)
+    assert str(caught.value) == f"state file {path} holds the watermarks of orders-api, not of checkout"
+    assert caught.value.hint() == "give each function its own --state file"
+
+
+def test_a_until_in_the_future_does_not_move_the_watermark_past_now(tmp_path):
+    state = export.State.load(tmp_path / "s.json")
+    now = datetime(2026, 12, 3, 8, tzinfo=UTC)
+    state.advance_to("xray:f", datetime(2099, 1, 1, tzinfo=UTC), now=now)
+    assert state.since("xray:f", now) == now - state.lookback  # the traces after now are fetched next time

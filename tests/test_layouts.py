@@ -131,22 +131,111 @@ def test_sifting_counts_what_it_skips() -> None:
     assert picked.rows.tolist() == [0, 3]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(line, min_size=1, max_size=30))
-def test_exact_layout_readers_agree_with_the_general_path(bodies: list[str]) -> None:
-    """REPORT and START lines read by position (Lambda's exact layout) hold the values the
-    general path finds by key name; lines in any other layout are left to the general path."""
+# Lines in (and near) each fast reader's layout, with values Lambda never writes but a copy could
+# hold: a field per value, any separator, the XRAY trailer on the same line.
+# Lines in (and near) each fast reader's layout, with values Lambda never writes but a copy could
+# hold: any value, separator, field order, a key twice, an unknown field, the XRAY trailer on the
+# same line. Each choice is Lambda's own most of the time, so the fast readers see many lines.
+ODD_NUMBERS = st.one_of(
+    st.sampled_from(["256.0", "80.7", "0", "0.0", "-1", "-0", "1e3", "1E3", "+5", ".5", "5.", "00", "nan", "inf",
+                     "-inf", "1e400", "1_0", "0x10", "", " 5", "5 ", "12.5.1", "1e", "e5", "5 Foo: 1"]),
+    st.integers(-5, 20_000).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
+NUMBERS = {" ms": st.sampled_from(["12.5", "256", "1", "0.01", "433.10", "10000.00"]),
+           " MB": st.sampled_from(["128", "256", "10240", "83"])}
+ODD_SEPARATORS = st.sampled_from([" ", "  ", " \t", "\t "])
+ODD_IDS = st.sampled_from([RID[:-1] + "\u00a0", "short-id", "a:b", "", "x y", "1-67389a00-0123456789abcdef01234567"])
+ODD_WORDS = st.sampled_from(["Python:3.12", "", "a b", "3\u3000x", "Status:", "x Phase: init", "3\tFoo: 1", "x\tx"])
+ODD_UNITS = st.sampled_from([" MB", " ms", "", "ms", " msec", "  ms"])
+TRAILER = "XRAY TraceId: 1-67389a00-0123456789abcdef01234567 SegmentId: 0123456789abcdef Sampled: true"
+REPORT_KEYS = ("Duration", "Billed Duration", "Memory Size", "Max Memory Used", "Init Duration", "Restore Duration",
+               "Billed Restore Duration", "Status", "Error Type", "Phase", "Foo Bar")
+
+
+@st.composite
+def near_layout_line(draw: st.DrawFn, kind: str) -> str:
+    """A line of ``kind`` in Lambda's exact layout (so the fast reader takes it), or, half the
+    time, with some of its choices made odd."""
+    exact = draw(st.booleans())
+
+    def pick(usual: str | st.SearchStrategy[str], odd: st.SearchStrategy[str]) -> str:
+        if not exact and not draw(st.integers(0, 3)):
+            return draw(odd)
+        return usual if isinstance(usual, str) else draw(usual)
+
+    sep = pick("\t", ODD_SEPARATORS)
+
+    def number(unit: str) -> str:
+        return pick(NUMBERS[unit], ODD_NUMBERS) + pick(unit, ODD_UNITS)
+
+    def word(usual: str) -> str:
+        return pick(usual, ODD_WORDS)
+
+    if kind == "report":
+        keys = ["Duration", "Billed Duration", "Memory Size", "Max Memory Used"]
+        keys += draw(st.sampled_from([[], ["Init Duration"], ["Restore Duration", "Billed Restore Duration"],
+                                      ["Status", "Error Type"]]))
+        if not exact and not draw(st.integers(0, 3)):
+            keys = draw(st.permutations(keys)) if draw(st.booleans()) else draw(st.lists(st.sampled_from(REPORT_KEYS)))
+        words = {"Status": "timeout", "Error Type": "Runtime.ExitError", "Phase": "init", "Foo Bar": "1"}
+        fields = [f"{key}: " + (word(words[key]) if key in words else number(" MB" if "Memory" in key else " ms"))
+                  for key in keys]
+        text = f"REPORT RequestId: {pick(RID, ODD_IDS)}" + "".join(sep + field for field in fields)
+    elif kind == "start":
+        text = f"START RequestId: {pick(RID, ODD_IDS)}{pick(' ', ODD_SEPARATORS)}Version: {word('3')}"
+    elif kind in ("init_start", "restore_start"):
+        name = "INIT_START" if kind == "init_start" else "RESTORE_START"
+        text = (f"{name} Runtime Version: {word('python:3.12.v36')}{sep}Runtime Version ARN: "
+                f"{word('arn:aws:lambda:us-east-1::runtime:ab')}")
+    elif kind == "restore_report":
+        text = f"RESTORE_REPORT Restore Duration: {number(' ms')}"
+        if draw(st.booleans()):
+            text += f"{sep}Status: {word('timeout')}{sep}Error Type: {word('SnapStartTimeoutException')}"
+    else:  # xray
+        text = (f"XRAY TraceId: {pick('1-67389a00-0123456789abcdef01234567', ODD_IDS)}{sep}"
+                f"SegmentId: {word('0123456789abcdef')}{sep}Sampled: {word('true')}")
+    ending = pick(st.sampled_from(["", "\t"]), st.sampled_from([" ", " " + TRAILER, "\t" + TRAILER, "\tFoo: 1"]))
+    return text + ending
+
+
+FAST_READERS = ("report", "start", "init_start", "restore_start", "restore_report", "xray")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_exact_layout_readers_agree_with_the_general_path(data: st.DataObject) -> None:
+    """Every fast reader (INIT_START, RESTORE_START, RESTORE_REPORT, XRAY, START, REPORT) holds
+    exactly the values and rejects the general path, which finds each key by name, gives for the
+    same lines, whatever values a copy holds (one rule, both paths); lines in any other layout
+    are left to the general path."""
     from logparse import platform
 
-    for kind, reader in (("report", platform._report_rows), ("start", platform._start_rows)):
-        chosen = [body for body in bodies if body.startswith(platform.PREFIXES[kind])]
-        if not chosen:
-            continue
-        frame = pl.DataFrame({"message": chosen, "kind": [kind] * len(chosen),
-                              "line": list(range(1, len(chosen) + 1))})
-        columns = platform.WANTED[kind]
-        fast, general = reader(frame), platform._generic_rows(frame)
-        for column in (*columns, "reject"):  # a column a reader never filled is all null
-            values = [fast[column].to_list() if column in fast.columns else [None] * fast.height,
-                      general[column].to_list() if column in general.columns else [None] * general.height]
-            assert values[0] == values[1], column
+    kind = data.draw(st.sampled_from(FAST_READERS))
+    bodies = data.draw(st.lists(st.one_of(near_layout_line(kind), line), min_size=1, max_size=30))
+    chosen = [body for body in bodies if body.startswith(platform.PREFIXES[kind])]
+    assume(chosen)
+    frame = pl.DataFrame({"message": chosen, "kind": [kind] * len(chosen), "line": list(range(1, len(chosen) + 1))})
+    reader = {"report": platform._report_rows, "start": platform._start_rows}.get(kind, platform._layout_rows)
+    fast, general = reader(frame), platform._generic_rows(frame)
+    for column in (*platform.WANTED[kind], "reject"):  # a column a reader never filled is all null
+        values = [fast[column].to_list() if column in fast.columns else [None] * fast.height,
+                  general[column].to_list() if column in general.columns else [None] * general.height]
+        assert values[0] == values[1], column
+    rejected = fast["reject"].is_not_null()
+    assert fast["text"].filter(rejected).to_list() == general["text"].filter(rejected).to_list()
+
+
+def test_the_fast_readers_take_lambdas_own_lines() -> None:
+    """The property above is only worth something if the fast readers do read Lambda's lines:
+    with the general path made to fail, Lambda's exact lines still read."""
+    from logparse import platform
+
+    lines = {kind: next(body for body in BYTE_TRICKY if body.startswith(platform.PREFIXES[kind]))
+             for kind in FAST_READERS}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(platform, "_generic_rows", lambda rows: 1 / 0)
+        for kind, body in lines.items():
+            frame = pl.DataFrame({"message": [body], "kind": [kind], "line": [1]})
+            reader = {"report": platform._report_rows, "start": platform._start_rows}.get(kind, platform._layout_rows)
+            assert reader(frame)["reject"].to_list() == [None], kind

@@ -78,21 +78,23 @@ def test_restores_reflowed_and_reordered_reports_and_rejects() -> None:
         ["12", 20.5, 75.0, 2048, 300, 433.1, 54.0, "restore", 8],
         ["12", 8.1, 9.0, 2048, 301, NA, NA, "warm", 11],
     ]
-    # The after-restore hook that ran into the 10 s limit, then a restore that worked.
+    # The after-restore hook that ran into the 10 s limit, then a restore that worked; line 13
+    # ("RESTORE_REPORT Status: error") is a restore that failed without a duration: a row with
+    # its status and a null duration (the runtime is the RESTORE_START above it, line 4).
     assert rows(tables.restores, ["version", "restore_ms", "status", "error_type", "runtime_version", "line"]) == [
         ["12", 10000.0, "timeout", "SnapStartTimeoutException", "python:3.12.v36", 3],
         ["12", 433.1, "success", NA, "python:3.12.v36", 5],
+        ["12", NA, "error", NA, "python:3.12.v36", 13],
     ]
     assert rows(tables.rejects.sort_values("line"), ["line", "reason"]) == [
         [12, "REPORT line without a readable Billed Duration"],  # truncated after "Duration: 8.1"
-        [13, "RESTORE_REPORT line without a readable Restore Duration"],
         [14, "XRAY trailer without a REPORT line above it"],
         [15, "START line without a readable RequestId"],
         [16, "REPORT line without a readable Duration"],  # "Duration: abc ms"
     ]
     assert tables.rejects["source"].eq(str(DATA / "restore.log")).all()
     stats = tables.stats
-    assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (17, 10, 2, 5)
+    assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (17, 11, 2, 4)
     assert stats.kinds["app"] == 2  # the hook's error line and another tool's "REPORT generated" line
 
 
@@ -166,3 +168,117 @@ def test_application_lines_that_start_like_platform_lines_are_skipped() -> None:
     assert tables.inits.empty and tables.rejects.empty
     assert len(tables.invocations) == 1
     assert tables.stats.kinds == {"start": 1, "report": 1, "app": 3}
+
+
+def test_console_copy_with_single_spaces_and_the_trailer_on_the_line_loses_no_field() -> None:
+    """console-copy.log: tabs became single spaces and the XRAY trailer sits on the REPORT's line
+    (lines 2 and 4); every field is read, or the line is a reject naming the field."""
+    tables = load("console-copy.log")
+    # Line 2: Billed Restore Duration 87 ends where " XRAY TraceId:" starts (it was silently null).
+    # Line 4: "Memory Size: 256.0 MB" is 256 MB; Status and Error Type end before the trailer too.
+    assert rows(tables.invocations, ["version", "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_mb",
+                                     "restore_ms", "billed_restore_ms", "start_kind", "status", "error_type",
+                                     "trace_id", "line"]) == [
+        ["5", 182.96, 270.0, 256, 183, 700.61, 87.0, "restore", "success", NA, "1-67389a00-0123456789abcdef01234567",
+         2],
+        ["5", 12.5, 13.0, 256, 81, NA, NA, "warm", "error", "Runtime.Unknown", "1-67389a00-0123456789abcdef01234568",
+         4],
+    ]
+    # Line 12: a RESTORE_REPORT that failed without a duration; line 13: spaces, all three fields read.
+    assert rows(tables.restores, ["version", "restore_ms", "status", "error_type", "line"]) == [
+        ["5", NA, "error", "Runtime.Unknown", 12],
+        ["5", 10000.0, "timeout", "SnapStartTimeoutException", 13],
+    ]
+    assert rows(tables.rejects.sort_values("line"), ["line", "reason"]) == [
+        [5, "REPORT line with an impossible Max Memory Used: 80.7 MB (memory is a whole number of MB above 0)"],
+        [6, "REPORT line without a readable Billed Restore Duration"],  # "87 msec"
+        [7, "REPORT line with an impossible Duration: -100 ms (durations are finite and at least 0 ms)"],
+        [8, "REPORT line with an impossible Duration: inf ms (durations are finite and at least 0 ms)"],  # 1e400
+        [9, "REPORT line with an impossible Memory Size: 0 MB (memory is a whole number of MB above 0)"],
+        [10, "RESTORE_REPORT line with an impossible Restore Duration: -3 ms (durations are finite and at least 0 ms)"],
+        [11, "INIT_REPORT line without a readable Init Duration"],  # "inf ms"
+    ]
+    assert tables.rejects["text"].str.startswith(("REPORT", "RESTORE_REPORT", "INIT_REPORT")).all()
+    assert tables.inits.empty
+    stats = tables.stats
+    assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (13, 6, 0, 7)
+
+
+def test_managed_instances_reports_and_a_failed_restore_in_the_json_log_format() -> None:
+    """managed-instances.jsonl: a Managed Instances platform.report (metrics: durationMs only), a
+    platform.restoreReport that failed without metrics, and impossible values."""
+    tables = load("managed-instances.jsonl")
+    # Line 2: durationMs 38.27 only -> nulls, not a reject. Line 10: memorySizeMB 128.0 is 128.
+    assert rows(tables.invocations, ["version", "request_id", "duration_ms", "billed_duration_ms", "memory_mb",
+                                     "max_memory_mb", "start_kind", "status", "line"]) == [
+        ["2", "ffffffff-0000-4000-8000-000000000001", 38.27, NA, NA, NA, "warm", "success", 2],
+        ["unknown", "ffffffff-0000-4000-8000-000000000006", 7.25, 8.0, 128, 61, "warm", "success", 10],
+    ]
+    assert tables.invocations["timestamp"].dt.strftime("%H:%M:%S.%f").tolist() == ["12:00:00.040000",
+                                                                                   "12:06:00.000000"]
+    # Line 4: status failure, errorType, no metrics; the runtime of the restoreStart on line 3.
+    assert rows(tables.restores, ["version", "restore_ms", "status", "error_type", "runtime_version", "line"]) == [
+        ["2", NA, "failure", "Runtime.RestoreHookUserErrorRuntime", "python:3.12.v36", 4]]
+    assert rows(tables.rejects.sort_values("line"), ["line", "reason"]) == [
+        [5, "REPORT line with an impossible Duration: -5.5 ms (durations are finite and at least 0 ms)"],
+        [6, "REPORT line with an impossible Memory Size: 0 MB (memory is a whole number of MB above 0)"],
+        [7, "REPORT line without a readable Max Memory Used"],  # "lots"
+        [8, "REPORT line dated outside 2014..2100"],  # "time": "0001-01-01T00:00:00.000Z"
+        [9, "RESTORE_REPORT line without a readable Restore Duration"],  # status success, no metrics
+    ]
+    stats = tables.stats
+    assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (10, 5, 0, 5)
+
+
+def test_text_dated_outside_2014_to_2100_is_a_reject_and_the_lines_beside_it_are_kept() -> None:
+    """s3-dated.log (an S3 export): year 0001, one millisecond before 2014 and 2101 itself are
+    outside; 2014-01-01T00:00Z and 2100-12-31T23:59:59.999Z are the window's first and last ms."""
+    tables = load("s3-dated.log")
+    assert rows(tables.invocations, ["request_id", "duration_ms", "line"]) == [
+        ["hhhhhhhh-0000-4000-8000-000000000001", 10.0, 2],
+        ["hhhhhhhh-0000-4000-8000-000000000004", 40.0, 7],
+        ["hhhhhhhh-0000-4000-8000-000000000005", 50.0, 8],
+    ]
+    assert tables.invocations["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f").tolist() == [
+        "2026-11-16T10:00:00.100000", "2014-01-01T00:00:00.000000", "2100-12-31T23:59:59.999000"]
+    assert rows(tables.rejects.sort_values("line"), ["line", "reason"]) == [
+        [3, "REPORT line dated outside 2014..2100"],
+        [4, "REPORT line dated outside 2014..2100"],
+        [5, "RESTORE_REPORT line dated outside 2014..2100"],
+    ]
+    assert tables.restores.empty
+    # Line 6, an application line dated 9999, is skipped as any application line is.
+    stats = tables.stats
+    assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (8, 4, 1, 3)
+
+
+def test_a_foreign_key_a_key_twice_or_text_that_is_no_field_is_a_reject_naming_it() -> None:
+    """Tab-separated lines hold nothing beyond their fields: each line below is Lambda's warm REPORT
+    (line 1, read) with one thing added, which the general path would otherwise skip."""
+    warm = ("REPORT RequestId: r{}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\t"
+            "Max Memory Used: 50 MB")
+    text = "\n".join([
+        warm.format(1),
+        warm.format(2) + "\tPhase: init",  # a key of INIT_REPORT lines
+        warm.format(3) + "\tDuration: 2.00 ms",  # a key twice
+        warm.format(4) + "\tSnapshot Size: 40 MB",  # a field this version does not know
+        warm.format(5) + "\tStatus: error handled",  # two words
+        "START RequestId: r6 Version: 3 trailing",
+        "XRAY TraceId: 1-67389a00-0123456789abcdef01234567\tSegmentId: 0123456789abcdef\tSampled: true extra",
+        # An unknown key ending in a known one is that key to the general path (a copy with spaces
+        # for tabs cannot tell "Load Duration:" from "... ms Duration:"): a reject all the same.
+        warm.format(8) + "\tRuntime Load Duration: 40 ms",
+    ]) + "\n"
+    tables = logparse.load(text.encode())
+    assert tables.invocations["request_id"].tolist() == ["r1"]
+    assert rows(tables.rejects.sort_values("line"), ["line", "reason"]) == [
+        [2, "REPORT line with a field REPORT lines never have: Phase"],
+        [3, "REPORT line with Duration twice"],
+        [4, "REPORT line with text that is no known field: Snapshot Size: 40 MB"],
+        [5, "REPORT line without a readable Status"],
+        [6, "START line without a readable Version"],
+        [7, "XRAY line with text that is no known field: extra"],
+        [8, "REPORT line with Duration twice"],
+    ]
+    stats = tables.stats
+    assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (8, 1, 0, 7)

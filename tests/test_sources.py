@@ -135,7 +135,9 @@ def test_truncated_gzip_keeps_what_was_decoded() -> None:
     tables = logparse.load(raw[: len(raw) * 2 // 3])
     assert "truncated gzip" in tables.rejects["reason"].iloc[-1] or "corrupt" in tables.rejects["reason"].iloc[-1]
     assert tables.stats.lines == tables.stats.parsed + tables.stats.skipped + tables.stats.rejected
-    assert 0 < len(tables.invocations) <= 3
+    # The lines decoded whole are kept; the REPORT cut off mid-field ("...\tBilled") is a reject.
+    assert len(tables.restores) == 1 and len(tables.invocations) <= 3
+    assert tables.rejects["line"].iloc[:-1].notna().all()
 
 
 def test_empty_inputs_give_empty_typed_tables() -> None:
@@ -145,3 +147,42 @@ def test_empty_inputs_give_empty_typed_tables() -> None:
         assert list(frame.columns) == list(schema)
         assert [str(t) for t in frame.dtypes] == [str(pd.Series(dtype=d).dtype) for d in schema.values()]
     assert tables.stats.lines == 2 and tables.stats.skipped == 2
+
+
+def test_epoch_times_outside_2014_to_2100_are_rejects_and_the_events_beside_them_kept() -> None:
+    """out-of-range.json (filter-log-events): eleven REPORT events, request ids ...01 to ...11.
+    -9e15 ms and -9.3e15 ms (which wraps around when turned into microseconds), 1e15 ms (year
+    33658), 2^66-odd ms (beyond int64), 2013-12-31T23:59:59.999Z and 2101-01-01T00:00Z are
+    rejects; 2014-01-01T00:00Z (1388534400000) and 2100-12-31T23:59:59.999Z (4133980799999) are the
+    window's edges and kept; an event without a timestamp is kept without one."""
+    tables = logparse.load(DATA / "out-of-range.json")
+    assert tables.invocations["request_id"].str[-2:].tolist() == ["01", "04", "05", "08", "09"]
+    assert tables.invocations["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f").fillna("none").tolist() == [
+        "2025-11-16T10:00:00.000000", "2025-11-16T10:00:01.000000", "none", "2014-01-01T00:00:00.000000",
+        "2100-12-31T23:59:59.999000"]
+    assert tables.invocations["function"].eq("clock").all()
+    assert tables.rejects["line"].tolist() == [2, 3, 6, 7, 10, 11]
+    assert tables.rejects["reason"].eq("REPORT line dated outside 2014..2100").all()
+    stats = tables.stats
+    assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (11, 5, 0, 6)
+
+
+def test_insights_rows_dated_year_0001_are_rejects() -> None:
+    report = ("REPORT RequestId: r{}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\t"
+              "Max Memory Used: 50 MB\t")
+    data = ("@timestamp,@message\n"
+            f"0001-01-01 00:00:00.000,{report.format(1)}\n"
+            f"2026-11-16 10:00:00.000,{report.format(2)}\n").encode()
+    tables = logparse.load(data)
+    assert tables.invocations["request_id"].tolist() == ["r2"]
+    assert tables.rejects[["line", "reason"]].values.tolist() == [[2, "REPORT line dated outside 2014..2100"]]
+
+
+def test_a_file_of_one_json_application_line_is_text_and_every_line_counted() -> None:
+    """One JSON object with a ``message`` (an application's log line) and a blank line is a text
+    file, not a filter-log-events event: both lines are counted (hypothesis found this)."""
+    loaded = logparse.load(b'{"level": "INFO", "message": "an application JSON line"}\n\n')
+    assert loaded.stats.lines == 2
+    assert loaded.stats.kinds == {"app": 1, "blank": 1}
+    events = logparse.load(b'[{"timestamp": 1763287200000, "message": "START RequestId: a Version: 1"}]')
+    assert events.stats.kinds.get("start") == 1  # a bare list of events is still an envelope

@@ -244,3 +244,177 @@ def test_rows_without_a_time_are_left_out_of_charts_and_counted(tables, prices):
     assert ranged.untimed == 1 and ranged.headline.invocations == len(tables.invocations[
         tables.invocations["timestamp"] <= minutes(30)])
     assert views.build(tables, views.Selection(), prices).untimed_note is None
+
+
+# --------------------------------------------------------------------------- issue 14: the SRE's first look
+
+
+def with_failures(tables: Tables) -> Tables:
+    """small_tables with one error (orders:1), one timeout (orders:2) and one failed restore (orders:2)."""
+    from dataclasses import replace
+
+    from logparse.tables import RESTORES
+
+    inv = tables.invocations.copy()
+    inv.loc[1, "status"] = "error"
+    inv.loc[5, "status"] = "timeout"
+    restores = conform(pd.DataFrame([
+        {"timestamp": minutes(-1), "function": "orders", "version": "1", "restore_ms": 500.0, "status": "success"},
+        {"timestamp": minutes(69), "function": "orders", "version": "2", "restore_ms": 900.0, "status": "error"},
+    ]), RESTORES)
+    return replace(tables, invocations=inv, restores=restores)
+
+
+def test_version_summary_most_invocations_first_with_failures(tables, prices):
+    selected = with_failures(tables)
+    costs = views.cost_long(cost.cost_over_time(selected, prices, bucket="1h"))
+    summary = views.version_summary(selected, costs)
+    assert list(summary.columns) == list(views.SUMMARY_COLUMNS)
+    # 4 invocations for orders:1; then the two with 2, in function/version order (stable sort).
+    assert summary["series"].tolist() == ["orders:1", "legacy:$LATEST", "orders:2"]
+    one = summary.iloc[0]
+    assert one["restore_share"] == 0.5  # 2 restores of 4
+    assert one["restore_ms_p50"] == 600.0  # halfway between 500 and 700
+    assert one["restore_ms_p99"] == pytest.approx(698.0)  # 500 + 0.99 * 200
+    assert one["billed_restore_s"] == pytest.approx(0.2)  # 80 + 120 ms
+    assert (one["errors"], one["timeouts"], one["failed_restores"]) == (1, 0, 0)
+    two = summary.set_index("series").loc["orders:2"]
+    assert (two["errors"], two["timeouts"], two["failed_restores"]) == (0, 1, 1)
+    # Cache + restore charges, as cost_long gives them, for the version.
+    snap = costs[(costs["series"] == "orders:2") & costs["charge"].isin(["cache", "restore"])]["cost_usd"].sum()
+    assert two["snapstart_cost_usd"] == pytest.approx(snap)
+    assert pd.isna(two["hook_headroom_ms"])  # no traces
+
+
+def summary_row(version: str, p50: float, restores: int = 20, **counts) -> dict:
+    return {"series": f"orders:{version}", "function": "orders", "version": version, "invocations": 100,
+            "restore_share": restores / 100, "restore_ms_p50": p50, "restore_ms_p99": p50 * 3,
+            "billed_restore_s": 1.0, "errors": 0, "timeouts": 0, "failed_restores": 0,
+            "snapstart_cost_usd": 0.1, "hook_headroom_ms": None, **counts}
+
+
+def test_verdicts_compare_each_version_with_the_previous_one():
+    summary = pd.DataFrame([summary_row("8", 400.0), summary_row("9", 540.0, errors=2, failed_restores=1),
+                            summary_row("10", 560.0), summary_row("11", 900.0, restores=3)])
+    said = views.verdicts(summary, pd.DataFrame())
+    by = said.groupby("series")["verdict"].apply(list).to_dict()
+    assert by["orders:9"] == ["version 9 restores 35% slower than version 8 (p50 540 ms vs 400 ms)",
+                              "2 errors, 1 failed restore in this selection"]
+    assert by["orders:10"] == ["version 10 restores like version 9 (p50 560 ms vs 540 ms)"]
+    assert "orders:8" not in by  # nothing before it
+    assert "orders:11" not in by  # 3 restores: too few to compare
+
+
+def test_verdicts_from_the_option_comparison(tables, prices):
+    comparison = cost.compare_options(tables, prices)
+    summary = views.version_summary(tables)
+    said = views.verdicts(summary, comparison)
+    orders_1 = said[said["series"] == "orders:1"]["verdict"].tolist()
+    snap = comparison[(comparison["version"] == "1") & (comparison["option"] == "snapstart")].iloc[0]
+    demand = comparison[(comparison["version"] == "1") & (comparison["option"] == "on-demand")].iloc[0]
+    expected = ("SnapStart buys latency, not savings here" if snap["total_cost_usd"] > demand["total_cost_usd"]
+                else "SnapStart saves")
+    assert orders_1[0].startswith(expected)
+    assert any(text.startswith("Provisioned Concurrency") for text in orders_1)
+    latest = said[said["series"] == "legacy:$LATEST"]["verdict"].tolist()
+    assert latest[0].startswith("If published as a version: ")
+
+
+def test_failures_over_time_counts_per_bucket_and_outcome(tables):
+    selected = with_failures(tables)
+    failed = metrics.failures(selected.invocations, selected.restores)
+    over = metrics.failures_over_time(failed, "1h")
+    rows = {(str(r.version), r.outcome): (r.bucket_start, r.count) for r in over.itertuples()}
+    assert rows == {("1", "errors"): (T0, 1), ("2", "timeouts"): (T0 + pd.Timedelta(hours=1), 1),
+                    ("2", "failed restores"): (T0 + pd.Timedelta(hours=1), 1)}  # RESTORE_REPORT at 11:09
+
+
+def test_latency_by_start_kind_adds_the_cold_start_to_the_first_request(tables):
+    frame = metrics.latency_by_start_kind(tables.invocations, "1h")
+    got = {(r.bucket_start, r.start_kind): (r.samples, r.latency_ms_p50) for r in frame.itertuples()}
+    hour = pd.Timedelta(hours=1)
+    assert got == {
+        (T0, "warm"): (3, 40.0), (T0 + hour, "warm"): (1, 40.0),
+        (T0, "restore"): (2, 640.0),  # (500 + 40) and (700 + 40)
+        (T0 + hour, "restore"): (1, 940.0),
+        (T0, "init"): (1, 3040.0),
+    }
+
+
+def test_a_bucket_never_gives_more_than_max_points():
+    week = (pd.Timestamp("2026-11-16", tz="UTC"), pd.Timestamp("2026-11-23", tz="UTC"))
+    assert metrics.capped_bucket(*week, "1min") == "15min"  # 10,080 and 2,016 points are too many
+    assert metrics.capped_bucket(*week, "1h") == "1h"
+    assert metrics.capped_bucket(week[0], week[0] + pd.Timedelta(hours=30), "1min") == "1min"
+
+
+def test_build_widens_a_bucket_that_draws_too_many_points(tables, prices):
+    selection = views.Selection(start=T0, end=T0 + pd.Timedelta(days=7))
+    built = views.build(tables, selection, prices, bucket="1min")
+    assert (built.bucket, built.requested_bucket) == ("15min", "1min")
+    assert views.build(tables, views.Selection(), prices, bucket="5min").requested_bucket is None
+
+
+def test_presets_clamp_to_the_load():
+    span = (T0, T0 + pd.Timedelta(hours=10))
+    assert views.preset_range(span, "last 1 h") == (T0 + pd.Timedelta(hours=9), span[1])
+    assert views.preset_range(span, "last 24 h") == span
+    assert views.preset_range(span, "all") == span
+
+
+def test_appearances_first_sighting_per_version(tables):
+    seen = views.appearances(tables).set_index("series")["first_seen"].to_dict()
+    assert seen["orders:2"] == minutes(60)  # the snapshot init of its publication
+    assert seen["orders:1"] == minutes(-10)
+
+
+def test_downloads_bill_whole_milliseconds_and_hide_this_machines_paths(tmp_path):
+    folder = tmp_path / "exports"
+    (folder / "aws").mkdir(parents=True)
+    frame = pd.DataFrame({"billed_duration_ms": pd.array([270.0, None], dtype="Float64"),
+                          "billed_restore_ms": pd.array([87.0, 1.5], dtype="Float64"),
+                          "source": [str(folder / "aws" / "a.log"), "upload.log"]})
+    out = views.for_download(frame, [str(folder)])
+    assert out["billed_duration_ms"].dtype == "Int64"
+    assert out["billed_restore_ms"].dtype == "Float64"  # not whole: left as it is
+    assert out["source"].tolist() == ["exports/aws/a.log", "upload.log"]
+    assert b"270\n" in views.csv_bytes(out[["billed_duration_ms"]])
+
+
+def test_empty_states_and_na_costs_say_why(tables):
+    from dataclasses import replace
+
+    undated = replace(tables, invocations=tables.invocations.assign(timestamp=pd.NaT))
+    assert views.no_data_reason(undated).startswith("These lines carry no time: charts need one.")
+    assert views.cost_unavailable(undated) == "these lines carry no time: the cache charge needs one"
+    assert views.headline(undated).cache_and_restore_cost_usd is None
+    traces_only = Tables(spans=conform(pd.DataFrame([{"trace_id": "1-a", "name": "Restore"}]),
+                                       __import__("logparse.tables", fromlist=["SPANS"]).SPANS))
+    assert views.no_data_reason(traces_only).startswith("Only X-Ray traces were loaded")
+    assert views.no_data_reason(tables) is None and views.cost_unavailable(tables) is None
+
+
+def test_aws_problems_get_dashboard_hints_without_cli_flags():
+    from logparse.aws import AwsError
+
+    for problem in ("no AWS credentials found", "no AWS region configured", "not found (Log group x)",
+                    "access denied (AccessDenied: no)", "throttled by AWS (Throttling) after retries",
+                    "cannot reach the endpoint (timeout)", "something else"):
+        said, hint = views.aws_problem(AwsError("logs:FilterLogEvents", problem, "pass --region or --since"))
+        assert said == f"logs:FilterLogEvents: {problem}"
+        assert "--" not in said + hint and hint
+    assert "Region box" in views.aws_problem(AwsError("lambda client", "no AWS region configured", ""))[1]
+
+
+def test_xray_console_url():
+    assert views.xray_console_url("1-abc", "eu-west-1") == (
+        "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#xray:traces/1-abc")
+
+
+def test_two_sort_percentiles_equal_the_lexsort_ones():
+    rng = np.random.default_rng(14)
+    codes = rng.integers(0, 300, 50_000)
+    values = np.round(rng.lognormal(5, 1, 50_000), 1)  # rounded: many ties
+    values[::7] = np.nan
+    assert np.array_equal(metrics._sorted_group_percentiles(codes, values, 301),
+                          metrics.grouped_percentiles(codes, values, 301), equal_nan=True)
