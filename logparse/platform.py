@@ -532,7 +532,7 @@ def _start_rows(starts: pl.DataFrame) -> pl.DataFrame:
                                message.str.slice(at + len(START_VERSION)).alias("version"))
     request_id, version = pl.col("request_id"), pl.col("version")
     plain = fast.select(((message.str.slice(at, len(START_VERSION)) == START_VERSION) & _plain_word(request_id, ":")
-                         & (version.str.len_bytes() > 0) & _plain_word(version)).fill_null(False))
+                         & (version.str.len_bytes() > 0) & _plain_word(version, ":")).fill_null(False))
     return _fast_or_generic(starts, fast, plain.to_series(), "start")
 
 

@@ -239,3 +239,15 @@ def test_the_fast_readers_take_lambdas_own_lines() -> None:
             frame = pl.DataFrame({"message": [body], "kind": [kind], "line": [1]})
             reader = {"report": platform._report_rows, "start": platform._start_rows}.get(kind, platform._layout_rows)
             assert reader(frame)["reject"].to_list() == [None], kind
+
+
+@pytest.mark.parametrize("body", ["START RequestId: 8f5e1c2a-0000-4000-8000-000000000001 Version: Status:",
+                                  "START RequestId: 8f5e1c2a-0000-4000-8000-000000000001 Version: 3:"])
+def test_a_start_version_with_a_colon_is_read_as_the_general_path_reads_it(body: str) -> None:
+    """A value ending in a colon may be a key to the general path: the fast START reader leaves it
+    there instead of taking it as the version (hypothesis found ``Version: Status:``)."""
+    from logparse import platform
+
+    frame = pl.DataFrame({"message": [body], "kind": ["start"], "line": [1]})
+    fast, general = platform._start_rows(frame), platform._generic_rows(frame)
+    assert fast.select("version", "reject").to_dicts() == general.select("version", "reject").to_dicts()
