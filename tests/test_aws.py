@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import random
 import time
 import uuid
@@ -24,10 +23,8 @@ import boto3
 import orjson
 import pandas as pd
 import pytest
-import requests
 from botocore.config import Config
 from botocore.stub import ANY, Stubber
-from moto.server import ThreadedMotoServer
 
 import logparse
 from logparse import aws, export
@@ -41,39 +38,7 @@ RUNTIME_ARN = "arn:aws:lambda:us-east-1::runtime:0f5e3a1b2c"
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(autouse=True)
-def no_real_aws(monkeypatch, tmp_path_factory):
-    """Dummy credentials, no profile, no config files, and an endpoint that is not AWS."""
-    home = tmp_path_factory.mktemp("aws-home")
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                 "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # discard port: never AWS
-
-
-@pytest.fixture(scope="module")
-def moto_server():
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def moto(moto_server, monkeypatch):
-    """A fresh moto backend for each test, reached through the standard AWS_ENDPOINT_URL."""
-    requests.post(f"{moto_server}/moto-api/reset", timeout=10)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-    return moto_server
+pytestmark = pytest.mark.usefixtures("no_real_aws")
 
 
 class StubSession:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,11 +18,9 @@ from pathlib import Path
 import boto3
 import pandas as pd
 import pytest
-import requests
 from botocore.stub import Stubber
 from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.core.exceptions import JsonRESTError
-from moto.server import ThreadedMotoServer
 
 from logparse import aws, cost, fleet
 from logparse.cli import main
@@ -34,37 +31,7 @@ OLD = NOW - timedelta(days=30)
 GB_MONTH_USD = 3.8999232
 
 
-@pytest.fixture(autouse=True)
-def no_real_aws(monkeypatch, tmp_path_factory):
-    home = tmp_path_factory.mktemp("aws-home")
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN",
-                 "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-
-
-@pytest.fixture(scope="module")
-def moto_server():
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def moto(moto_server, monkeypatch):
-    requests.post(f"{moto_server}/moto-api/reset", timeout=10)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-    return moto_server
+pytestmark = pytest.mark.usefixtures("no_real_aws")
 
 
 @pytest.fixture

@@ -11,14 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# A moto server and dummy credentials, as the fleet tests use them (no test reaches AWS).
-from test_fleet import moto, moto_server, no_real_aws  # noqa: F401
-
 import logparse
 from logparse import aws, gate
 from logparse.cli import main
 
 ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.usefixtures("no_real_aws")  # dummy credentials (tests/conftest.py): never AWS
 FUNCTION = "orders-api"
 T0 = 1_795_000_000_000  # 2026-11-18T11:06:40Z, epoch ms
 
