@@ -116,9 +116,11 @@ def compare(tables: Tables, function: str, baseline: str, candidate: str, *,
     common = {"function": function, "baseline": baseline, "candidate": candidate,
               "baseline_restores": len(base), "candidate_restores": len(cand),
               "max_regression": max_regression, "min_restores": min_restores}
-    if len(base) < min_restores or len(cand) < min_restores:
+    # A side without a single restore is no evidence, whatever --min-restores says (0 would pass).
+    need = max(min_restores, 1)
+    if len(base) < need or len(cand) < need:
         message = (f"not enough evidence: {function} version {baseline} has {len(base)} restores, "
-                   f"version {candidate} has {len(cand)} (need {min_restores} each)")
+                   f"version {candidate} has {len(cand)} (need {need} each)")
         return GateResult(**common, exit_code=INSUFFICIENT, message=message)
 
     rng = np.random.default_rng(seed)

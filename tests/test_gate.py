@@ -98,6 +98,14 @@ def test_too_few_restores_is_not_evidence(tmp_path: Path) -> None:
     assert gate.compare(tables_for(tmp_path, BASELINE), FUNCTION, "7", "99").exit_code == gate.INSUFFICIENT
 
 
+def test_no_restore_is_never_a_pass_even_with_min_restores_zero(tmp_path: Path) -> None:
+    # --min-restores 0 once let a version absent from the logs (a typo) pass with nothing compared.
+    result = gate.compare(tables_for(tmp_path, BASELINE), FUNCTION, "7", "99", min_restores=0)
+    assert result.exit_code == gate.INSUFFICIENT
+    assert result.message == ("not enough evidence: orders-api version 7 has 30 restores, version 99 has 0 "
+                              "(need 1 each)")
+
+
 def test_bootstrap_equals_the_naive_per_resample_percentile() -> None:
     values = np.random.default_rng(1).lognormal(6, 0.5, 57)
     fast = gate.bootstrap_quantile(values, 0.99, 300, np.random.default_rng(7))
