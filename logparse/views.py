@@ -11,25 +11,40 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from logparse import cost, metrics, xray
+from logparse.downloads import WHOLE_MS_COLUMNS as WHOLE_MS_COLUMNS
+from logparse.downloads import csv_bytes as csv_bytes
+from logparse.downloads import for_download as for_download
+from logparse.downloads import relative_sources as relative_sources
+from logparse.page import DASHBOARD_HINTS as DASHBOARD_HINTS
+from logparse.page import PRESETS as PRESETS
+from logparse.page import aws_problem as aws_problem
+from logparse.page import preset_range as preset_range
+from logparse.page import xray_console_url as xray_console_url
+from logparse.series import CHARGES as CHARGES
+from logparse.series import maybe as _maybe
+from logparse.series import series_frame as _series_frame
+from logparse.series import series_label as series_label
+from logparse.series import with_series as with_series
 from logparse.tables import START_KINDS, Tables
 from logparse.tables import select as tables_select
+from logparse.verdicts import LATEST_NO_SNAPSHOT as LATEST_NO_SNAPSHOT
+from logparse.verdicts import MIN_COMPARABLE_RESTORES as MIN_COMPARABLE_RESTORES
+from logparse.verdicts import SAME_RESTORE_SHARE as SAME_RESTORE_SHARE
+from logparse.verdicts import SUMMARY_COLUMNS as SUMMARY_COLUMNS
+from logparse.verdicts import missing_reasons
+from logparse.verdicts import plural_words as plural_words
+from logparse.verdicts import verdicts as verdicts
+from logparse.verdicts import version_summary as version_summary
 
 # Percentile columns of metrics.over_time, in the order a legend should list them.
 STATISTICS = metrics.STATS
 # Bucket sizes offered next to "auto" (pandas offset aliases, as metrics.over_time takes them).
 BUCKETS = metrics.BUCKETS
-# Cost components of cost.cost_over_time, named the way a bill names them.
-CHARGES = {
-    "cache_cost_usd": "cache",
-    "restore_cost_usd": "restore",
-    "billed_restore_cost_usd": "billed restore duration",
-}
 # An init a user never waited for: SnapStart runs the init phase once when a version is
 # published, to take the snapshot. It is still the init time that each restore replaces.
 SNAPSHOT_INIT_KINDS = ("snapshot",)
@@ -66,7 +81,7 @@ class Headline:
         """Fraction of invocations with this ``start_kind`` (None when there are none)."""
         if not self.invocations:
             return None
-        return getattr(self, start_kind) / self.invocations
+        return int(getattr(self, start_kind)) / self.invocations
 
     @property
     def cold_starts(self) -> int:
@@ -77,11 +92,6 @@ class Headline:
         if self.cache_cost_usd is None and self.restore_cost_usd is None:
             return None
         return (self.cache_cost_usd or 0.0) + (self.restore_cost_usd or 0.0)
-
-
-def series_label(function: pd.Series, version: pd.Series) -> pd.Series:
-    """``function:version``, the name a person uses for one published version."""
-    return function.astype("string").fillna("unknown") + ":" + version.astype("string").fillna("unknown")
 
 
 def _timed_frames(tables: Tables) -> Iterable[tuple[pd.DataFrame, str]]:
@@ -166,10 +176,6 @@ def _cost_total(costs: pd.DataFrame | None, column: str) -> float | None:
     if costs is None or column not in costs.columns:
         return None
     return float(costs[column].sum())
-
-
-def _maybe(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
 
 
 def headline(tables: Tables, costs: pd.DataFrame | None = None) -> Headline:
@@ -371,13 +377,6 @@ def cost_per_bucket(costs_long: pd.DataFrame) -> pd.DataFrame:
     return grouped.reset_index()
 
 
-def with_series(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` plus a ``series`` (function:version) column, for per-version charts."""
-    if not len(frame) or not {"function", "version"} <= set(frame.columns):
-        return frame
-    return frame.assign(series=series_label(frame["function"], frame["version"]))
-
-
 def assumptions(*frames: pd.DataFrame) -> list[str]:
     """The cost model's stated assumptions (``attrs["assumptions"]``) of ``frames``, each once."""
     seen: dict[str, None] = {}
@@ -385,13 +384,6 @@ def assumptions(*frames: pd.DataFrame) -> list[str]:
         for note in frame.attrs.get("assumptions", []):
             seen.setdefault(str(note), None)
     return list(seen)
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as the CLI's exports write it: UTF-8, ISO-8601 UTC times, formula-safe cells."""
-    from logparse import export
-
-    return export.to_text(frame).write_csv(quote_style="necessary", line_terminator="\n").encode("utf-8")
 
 
 @dataclass
@@ -425,6 +417,8 @@ class Views:
     latency_by_start_kind: pd.DataFrame = field(default_factory=pd.DataFrame)
     appearances: pd.DataFrame = field(default_factory=pd.DataFrame)
     no_data: str | None = None
+    # Why each empty cell of ``summary`` is empty (verdicts.missing_reasons): the page says "n/a" and this.
+    missing: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def untimed_note(self) -> str | None:
@@ -482,165 +476,11 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
         latency_by_start_kind=metrics.latency_by_start_kind(selected.invocations, bucket, start=start, end=end),
         appearances=appearances(tables),
         no_data=no_data_reason(tables),
+        missing=missing_reasons(summary, cost_unavailable(selected)),
     )
 
 
-# --------------------------------------------------------------------------- what an SRE reads first
-
-# Fewer restores than this in a version and its restore percentiles are not compared with another's.
-MIN_COMPARABLE_RESTORES = 5
-# Restore p50s within this fraction of each other read as "alike", not as a change.
-SAME_RESTORE_SHARE = 0.10
-SUMMARY_COLUMNS = ("series", "function", "version", "invocations", "restore_share", "restore_ms_p50",
-                   "restore_ms_p99", "billed_restore_s", "errors", "timeouts", "failed_restores",
-                   "snapstart_cost_usd", "hook_headroom_ms")
-# Time presets offered beside the range slider; None is the whole load.
-PRESETS: dict[str, pd.Timedelta | None] = {
-    "last 1 h": pd.Timedelta(hours=1), "last 24 h": pd.Timedelta(hours=24),
-    "last 7 d": pd.Timedelta(days=7), "all": None,
-}
-
-
-def _series_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(series=series_label(frame["function"], frame["version"]))
-
-
-def version_summary(tables: Tables, costs_long: pd.DataFrame | None = None,
-                    hooks: pd.DataFrame | None = None, failed: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per function/version, the serverless-list view: :data:`SUMMARY_COLUMNS`, most
-    invocations first.
-
-    ``restore_share`` is restores / invocations; ``billed_restore_s`` the sum of Billed Restore
-    Duration; ``snapstart_cost_usd`` cache + restore charges from :func:`cost_long` (``<NA>`` where
-    nothing could be priced); ``hook_headroom_ms`` the X-Ray headroom to the 10 s hook limit
-    (``<NA>`` without traces). Errors and timeouts are REPORT statuses; failed restores are
-    RESTORE_REPORTs whose status is not success.
-    """
-    per = metrics.by_version(tables.invocations)
-    out = _series_frame(per)[["series", "function", "version", "invocations"]].copy()
-    invocations = per["invocations"].astype("float64")
-    out["restore_share"] = (per["restore"].astype("float64") / invocations.where(invocations > 0)).astype("Float64")
-    out["restore_ms_p50"] = per["restore_ms_p50"]
-    out["restore_ms_p99"] = per["restore_ms_p99"]
-    out["billed_restore_s"] = (per["billed_restore_ms_sum"].astype("float64") / 1000.0).astype("Float64")
-    if failed is None:
-        failed = metrics.failures(tables.invocations, tables.restores)
-    counts = (_series_frame(failed).groupby(["series", "outcome"], observed=True).size().unstack(fill_value=0)
-              if len(failed) else pd.DataFrame())
-    for outcome, column in (("errors", "errors"), ("timeouts", "timeouts"), ("failed restores", "failed_restores")):
-        found = counts[outcome] if outcome in counts.columns else pd.Series(dtype="int64")
-        out[column] = out["series"].map(found).fillna(0).astype("int64")
-    if costs_long is not None and len(costs_long):
-        snap = costs_long[costs_long["charge"].isin([CHARGES["cache_cost_usd"], CHARGES["restore_cost_usd"]])]
-        out["snapstart_cost_usd"] = out["series"].map(snap.groupby("series")["cost_usd"].sum()).astype("Float64")
-    else:
-        out["snapstart_cost_usd"] = pd.array([pd.NA] * len(out), dtype="Float64")
-    if hooks is not None and len(hooks) and "headroom_ms" in hooks.columns:
-        headroom = with_series(hooks).set_index("series")["headroom_ms"]
-        out["hook_headroom_ms"] = out["series"].map(headroom).astype("Float64")
-    else:
-        out["hook_headroom_ms"] = pd.array([pd.NA] * len(out), dtype="Float64")
-    out = out.sort_values("invocations", ascending=False, kind="stable").reset_index(drop=True)
-    return out[list(SUMMARY_COLUMNS)]
-
-
-def _money(value: float) -> str:
-    return f"${value:,.2f}" if abs(value) >= 0.01 else f"${value:,.4f}"
-
-
-def verdicts(summary: pd.DataFrame, comparison: pd.DataFrame) -> pd.DataFrame:
-    """What each version's numbers mean, in words: ``series, verdict`` (one sentence per row,
-    several rows per version, in :func:`version_summary` order).
-
-    From :func:`logparse.cost.compare_options`: whether SnapStart pays for itself or buys latency
-    only, and the traffic above which Provisioned Concurrency is cheaper; from the summary: how the
-    version restores compared with the previous version of the same function, and its failures.
-    """
-    rows: list[tuple[str, str]] = []
-    by_option = {}
-    if len(comparison):
-        frame = with_series(comparison)
-        by_option = {series: group.set_index("option") for series, group in frame.groupby("series", sort=False)}
-    previous = _previous_versions(summary)
-    for row in summary.itertuples(index=False):
-        series = row.series
-        options = by_option.get(series)
-        if options is not None:
-            rows.extend((series, text) for text in _option_verdicts(options, row.version))
-        earlier = previous.get(series)
-        if earlier is not None:
-            rows.append((series, _restore_change(row, earlier)))
-        failures = [plural_words(int(getattr(row, name)), word) for name, word in (
-            ("errors", "error"), ("timeouts", "timeout"), ("failed_restores", "failed restore"))
-            if getattr(row, name)]
-        if failures:
-            rows.append((series, ", ".join(failures) + " in this selection"))
-    return pd.DataFrame(rows, columns=["series", "verdict"]).astype("string")
-
-
-def plural_words(n: int, one: str) -> str:
-    return f"{n:,} {one if n == 1 else one + 's'}"
-
-
-def _option_verdicts(options: pd.DataFrame, version: str) -> list[str]:
-    out = []
-    snap = options.loc["snapstart"] if "snapstart" in options.index else None
-    demand = options.loc["on-demand"] if "on-demand" in options.index else None
-    if snap is not None and demand is not None:
-        snap_usd, demand_usd = _maybe(snap["total_cost_usd"]), _maybe(demand["total_cost_usd"])
-        colds = int(snap["cold_starts"]) if not pd.isna(snap["cold_starts"]) else 0
-        prefix = "If published as a version: " if version == cost.LATEST else ""
-        if colds == 0:
-            out.append(f"{prefix}no cold starts observed: SnapStart only adds its cache charge here")
-        elif snap_usd is None or demand_usd is None:
-            note = str(snap.get("note") or "").split(";")[0].removeprefix("cannot compare SnapStart with on-demand: ")
-            out.append(f"{prefix}SnapStart vs on-demand: n/a ({note or 'a duration is missing'})")
-        else:
-            p99 = _maybe(snap["cold_start_p99_ms"])
-            p99_demand = _maybe(demand["cold_start_p99_ms"])
-            latency = (f"cold starts p99 {p99:,.0f} ms instead of {p99_demand:,.0f} ms"
-                       if p99 is not None and p99_demand is not None else "")
-            if snap_usd > demand_usd:
-                out.append(f"{prefix}SnapStart buys latency, not savings here: "
-                           f"{_money(snap_usd - demand_usd)} more than on-demand" + (f", {latency}" if latency else ""))
-            else:
-                out.append(f"{prefix}SnapStart saves {_money(demand_usd - snap_usd)} against on-demand"
-                           + (f" and gives {latency}" if latency else ""))
-    rate = _maybe(options["pc_break_even_invocations_per_hour"].iloc[0]) if (
-        "pc_break_even_invocations_per_hour" in options.columns) else None
-    observed = _maybe(options["observed_invocations_per_hour"].iloc[0]) if (
-        "observed_invocations_per_hour" in options.columns) else None
-    if rate is not None:
-        seen = f" (observed {observed:,.0f}/hour)" if observed is not None else ""
-        out.append(f"Provisioned Concurrency becomes cheaper above {rate:,.0f} invocations/hour{seen}")
-    elif observed is not None:
-        out.append("Provisioned Concurrency never costs less at this traffic shape")
-    return out
-
-
-def _previous_versions(summary: pd.DataFrame) -> dict[str, pd.Series]:
-    """For each version with enough restores, the previous version of its function that has too."""
-    enough = summary[summary["restore_share"].fillna(0).astype(float) * summary["invocations"]
-                     >= MIN_COMPARABLE_RESTORES]
-    enough = enough[enough["restore_ms_p50"].notna().to_numpy(dtype=bool) & (enough["version"] != cost.LATEST)]
-    out = {}
-    for _, group in metrics.sort_versions(enough).groupby("function", sort=False):
-        for earlier, later in pairwise(group.itertuples(index=False)):
-            out[later.series] = earlier
-    return out
-
-
-def _restore_change(row, earlier) -> str:
-    now, before = float(row.restore_ms_p50), float(earlier.restore_ms_p50)
-    change = now / before - 1.0 if before else 0.0
-    detail = f"p50 {now:,.0f} ms vs {before:,.0f} ms"
-    if abs(change) < SAME_RESTORE_SHARE:
-        return f"version {row.version} restores like version {earlier.version} ({detail})"
-    word = "slower" if change > 0 else "faster"
-    return f"version {row.version} restores {abs(change):.0%} {word} than version {earlier.version} ({detail})"
-
-
-_APPEARANCES: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+_APPEARANCES: dict[int, tuple[weakref.ref[Tables], pd.DataFrame]] = {}
 
 
 def appearances(tables: Tables) -> pd.DataFrame:
@@ -654,7 +494,11 @@ def appearances(tables: Tables) -> pd.DataFrame:
         return hit[1]
     out = _appearances(tables)
     key = id(tables)
-    _APPEARANCES[key] = (weakref.ref(tables, lambda _ref, key=key: _APPEARANCES.pop(key, None)), out)
+
+    def forget(_ref: weakref.ref[Tables]) -> None:  # the Tables are gone: so is their entry
+        _APPEARANCES.pop(key, None)
+
+    _APPEARANCES[key] = (weakref.ref(tables, forget), out)
     return out
 
 
@@ -701,74 +545,6 @@ def cost_unavailable(tables: Tables) -> str | None:
         return "these lines carry no time: the cache charge needs one"
     if len(invocations) and invocations["memory_mb"].isna().all():
         return "no REPORT line gives a Memory Size"
+    if len(invocations) and (invocations["version"] == cost.LATEST).fillna(False).all():
+        return LATEST_NO_SNAPSHOT
     return None
-
-
-def preset_range(span: tuple[pd.Timestamp, pd.Timestamp], preset: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The slider values for a time preset: the last hour / day / week of the load (never before
-    its first time), or all of it."""
-    first, last = span
-    width = PRESETS[preset]
-    return (first if width is None else max(first, last - width)), last
-
-
-def xray_console_url(trace_id: str, region: str) -> str:
-    """The CloudWatch console page of one X-Ray trace."""
-    return f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#xray:traces/{trace_id}"
-
-
-def relative_sources(frame: pd.DataFrame, inputs: Sequence[str]) -> pd.DataFrame:
-    """``frame`` with its ``source`` column relative to the inputs given (``sample_logs/tail/…``
-    rather than this machine's absolute path); sources under no input are kept as they are."""
-    if "source" not in frame.columns or not len(frame) or not inputs:
-        return frame
-    from pathlib import Path
-
-    source = frame["source"].astype("string")
-    for given in inputs:
-        base = Path(given.split("*", 1)[0]).expanduser()
-        base = base if base.is_dir() or not base.suffix else base.parent
-        prefix = str(base.resolve().parent).rstrip("/") + "/"
-        if prefix != "/":
-            source = source.str.removeprefix(prefix)
-    return frame.assign(source=source)
-
-
-# Lambda bills whole milliseconds: these columns are integers in a download.
-WHOLE_MS_COLUMNS = ("billed_duration_ms", "billed_restore_ms")
-
-
-def for_download(frame: pd.DataFrame, inputs: Sequence[str] = ()) -> pd.DataFrame:
-    """A table as the page offers it: billed milliseconds as integers, sources relative."""
-    out = relative_sources(frame, inputs)
-    whole = {}
-    for name in WHOLE_MS_COLUMNS:
-        if name in out.columns:
-            values = out[name].astype("Float64")
-            if ((values.dropna() % 1) == 0).all():
-                whole[name] = values.astype("Int64")
-    return out.assign(**whole) if whole else out
-
-
-DASHBOARD_HINTS = (
-    ("no AWS credentials", "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, in the environment "
-                           "that runs the dashboard (or run `aws sso login`), then reload the page"),
-    ("no AWS region", "type the region in the Region box, or set AWS_DEFAULT_REGION (or the profile's region) "
-                      "before starting the dashboard"),
-    ("not found", "check the function name and the Region box"),
-    ("access denied", "allow this action for these credentials (AWS_PROFILE / role) and check the session "
-                      "has not expired"),
-    ("throttled", "wait a minute and fetch again, or pick a shorter Since"),
-    ("cannot reach", "check the network, the Region box and AWS_ENDPOINT_URL"),
-)
-
-
-def aws_problem(exc: Exception) -> tuple[str, str]:
-    """A failed fetch as (problem, hint) for the dashboard: the problem without the CLI's hint
-    (which names command-line flags), and a hint that names the dashboard's own controls."""
-    problem = str(getattr(exc, "problem", "") or exc)
-    api = getattr(exc, "api", "")
-    lowered = problem.lower()
-    hint = next((text for key, text in DASHBOARD_HINTS if key.lower() in lowered),
-                "check the AWS configuration (AWS_PROFILE, AWS_DEFAULT_REGION) and the Region box")
-    return (f"{api}: {problem}" if api else problem), hint
