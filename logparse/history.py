@@ -59,8 +59,8 @@ def runtime_versions(tables: Tables) -> tuple[Shown, Shown]:
                "console copies without times, or logs without those lines, cannot show runtime versions")
         return Shown(timeline, why), Shown(found, why)
     if not len(found):
-        return Shown(with_series(timeline)), Shown(found, "no re-patch in this selection: every version "
-                                                         "ran one runtime version throughout")
+        return Shown(with_series(timeline)), Shown(found, "every version ran one runtime version "
+                                                         "throughout this selection")
     return Shown(with_series(timeline)), Shown(with_series(found))
 
 

@@ -24,6 +24,9 @@ SHOTS: dict[str, tuple[str | None, str | None]] = {
     "versions-and-verdicts.png": (None, "Versions at a glance"),
     "latency-and-errors.png": (None, "Restore latency over time"),
     "cost.png": ("Cost over time", "SnapStart cost over time"),
+    "regressions.png": ("Version regressions", "Restore regressions between consecutive versions"),
+    "repatches.png": ("Runtime re-patches", "Runtime versions and re-patches"),
+    "projection.png": ("30-day projection", "30-day projection per option"),
 }
 
 
