@@ -22,26 +22,26 @@ from logparse import views
 
 # Short titles (the full meaning is each column's help) and widths that fit 1440 px with the sidebar open.
 SUMMARY_CONFIG = {
-    "series": st.column_config.TextColumn("version", pinned=True, width=170, help="function:version"),
+    "series": st.column_config.TextColumn("version", pinned=True, width=155, help="function:version"),
     "function": None, "version": None,  # in the series name already
-    "invocations": st.column_config.NumberColumn("invocations", width=90, help="REPORT lines in the selection"),
-    "restore_share": st.column_config.NumberColumn("restores", width=75,
+    "invocations": st.column_config.NumberColumn("invocations", width=80, help="REPORT lines in the selection"),
+    "restore_share": st.column_config.NumberColumn("restores", width=70,
                                                    help="Share of invocations that restored from a snapshot"),
-    "restore_ms_p50": st.column_config.NumberColumn("restore p50", width=90, help="Restore Duration, 50th percentile"),
-    "restore_ms_p99": st.column_config.NumberColumn("restore p99", width=90, help="Restore Duration, 99th percentile"),
-    "billed_restore_s": st.column_config.NumberColumn("billed restore", width=95,
+    "restore_ms_p50": st.column_config.NumberColumn("restore p50", width=85, help="Restore Duration, 50th percentile"),
+    "restore_ms_p99": st.column_config.NumberColumn("restore p99", width=85, help="Restore Duration, 99th percentile"),
+    "billed_restore_s": st.column_config.NumberColumn("billed restore", width=88,
                                                       help="Sum of Billed Restore Duration (runtime load + hooks)"),
-    "errors": st.column_config.NumberColumn("errors", width=55, help="REPORTs with Status: error"),
-    "timeouts": st.column_config.NumberColumn("timeouts", width=70, help="REPORTs with Status: timeout"),
-    "failed_restores": st.column_config.NumberColumn("failed rest.", width=80,
+    "errors": st.column_config.NumberColumn("errors", width=52, help="REPORTs with Status: error"),
+    "timeouts": st.column_config.NumberColumn("timeouts", width=64, help="REPORTs with Status: timeout"),
+    "failed_restores": st.column_config.NumberColumn("failed rest.", width=74,
                                                      help="RESTORE_REPORTs that did not succeed"),
     "snapstart_cost_usd": st.column_config.NumberColumn(
-        "SnapStart $", width=90, help="Cache + restore charges in the selection; n/a for $LATEST (no snapshot: "
+        "SnapStart $", width=82, help="Cache + restore charges in the selection; n/a for $LATEST (no snapshot: "
                                       "SnapStart applies to published versions) or when nothing can be priced"),
     "hook_headroom_ms": st.column_config.NumberColumn(
-        "hook headroom", width=105,
-        help="10 s after-restore hook limit minus the slowest traced restore; 0 where a restore failed; "
-             "n/a without X-Ray traces"),
+        "headroom", width=76,
+        help="After-restore hook headroom: the 10 s hook limit minus the slowest traced restore; 0 where a "
+             "restore failed; n/a without X-Ray traces"),
 }
 # How each summary value reads; an empty cell reads "n/a" and the note under the table says why.
 SUMMARY_FORMATS = {
@@ -105,7 +105,7 @@ def render_summary(v: views.Views) -> None:
         styled = v.summary.style.format(
             {**SUMMARY_FORMATS, "snapstart_cost_usd": dollars}, na_rep="n/a")  # sorting keeps the numbers
         st.dataframe(styled, hide_index=True, width="stretch", column_config=SUMMARY_CONFIG, key="summary",
-                     height=min(38 + 35 * len(v.summary), 400))
+                     height=min(38 + 35 * len(v.summary), 400), placeholder="n/a")
         render_missing(v)
         render_verdicts(v)
 

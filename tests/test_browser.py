@@ -164,3 +164,82 @@ def test_bad_upload_in_the_browser_says_what_was_wrong(dashboard_url: str, tmp_p
         page.locator("[data-testid='stDataFrame']").wait_for(timeout=RENDER_MS)  # the rejects
         assert page.locator("[data-testid='stException']").count() == 0
         page.screenshot(path=str(ARTIFACTS / "dashboard-bad-upload.png"))
+
+
+def summary_rows(page) -> list[list[str]]:
+    rows = page.locator("[data-testid='stDataFrame']").first.locator("[role='row']")
+    return [rows.nth(i).locator("[role='gridcell']").all_inner_texts() for i in range(1, rows.count())]
+
+
+def click_summary_header(page, column: str) -> None:
+    """Click a column title of the summary table. The grid draws its titles on a canvas, so the
+    click goes to the title's place: the column widths the page sets (dashui.sections)."""
+    from dashui.sections import SUMMARY_CONFIG
+
+    shown = [name for name, config in SUMMARY_CONFIG.items() if config is not None]
+    left = sum(int(SUMMARY_CONFIG[name]["width"]) for name in shown[:shown.index(column)])
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + left + int(SUMMARY_CONFIG[column]["width"]) / 2, box["y"] + 17)
+    page.wait_for_timeout(400)  # the grid sorts in the browser: no rerun to wait for
+
+
+def ms(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+@pytest.mark.timeout(600)
+def test_summary_sorting_na_and_history_tabs(dashboard_url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    with browser.chromium() as chromium:
+        page = browser.new_page(chromium)
+        page.goto(dashboard_url)
+        page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {CHARTS}"
+                               f' || document.querySelector("{browser.PROBLEMS}")', timeout=RENDER_MS)
+        browser.wait_settled(page)
+        no_problems(page)
+        text = visible_text(page)
+        # Missing values are empty cells (the grid draws them as "n/a": its placeholder) and the line
+        # under the table says why; $LATEST has no SnapStart cost. The grid's accessible cells hold the
+        # values (its canvas draws them with their units).
+        latest = next(row for row in summary_rows(page) if row[0] == "report-worker:$LATEST")
+        assert latest[3:5] == ["", ""] and latest[9:] == ["", ""], latest
+        assert "report-worker:$LATEST n/a — restore p50, restore p99: $LATEST never restores from a snapshot; " \
+               "SnapStart cost: $LATEST has no snapshot: SnapStart applies to published versions" in text
+        assert "None" not in text
+        grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+        assert grid["x"] + grid["width"] <= browser.VIEWPORT["width"]  # the last column inside the window
+
+        # Sorting by a column title: by the numbers, not their text ("776 ms" before "2,174 ms"); n/a first going up.
+        click_summary_header(page, "restore_ms_p99")
+        rows = summary_rows(page)
+        p99 = [ms(row[4]) for row in rows if row[4]]
+        assert p99 == sorted(p99) and len(p99) == 7 and rows[0][4] == "", [row[4] for row in rows]
+        click_summary_header(page, "restore_ms_p99")
+        p99 = [ms(row[4]) for row in summary_rows(page) if row[4]]
+        assert p99 == sorted(p99, reverse=True), p99
+        assert summary_rows(page)[0][0] == "orders-api:9"  # the slowest p99 of the sample (2,855 ms)
+
+        # The deploy-history tabs: each opened, its numbers and words on the page.
+        settle(page, lambda: page.get_by_role("tab", name="Version regressions").click())
+        text = visible_text(page)
+        assert "Restore regressions between consecutive versions" in text
+        assert "regressed: orders-api version 9 vs 8: restore_ms_p99 2,854.7 ms vs 2,106.5 ms (+35.5%)" in text
+        no_problems(page)
+        settle(page, lambda: page.get_by_role("tab", name="Runtime re-patches").click())
+        text = visible_text(page)
+        assert "Runtime versions and re-patches" in text
+        assert "No re-patch: every version ran one runtime version throughout this selection." in text
+        assert "python:3.12.v36" in " ".join(svg_texts(page.locator(".js-plotly-plot").last, ".legendtext"))
+        no_problems(page)
+        settle(page, lambda: page.get_by_role("tab", name="30-day projection").click())
+        text = visible_text(page)
+        assert "30-day projection per option" in text
+        assert "n/a: $LATEST has no snapshot: SnapStart applies to published versions." in text
+        projection = page.locator("[data-testid='stDataFrame']").last.locator("[role='row']")
+        cells = [projection.nth(i).locator("[role='gridcell']").all_inner_texts() for i in range(1, projection.count())]
+        first = next(row for row in cells if row[:2] == ["image-resizer:4", "snapstart"])
+        assert first[2] == "$8.95" and re.fullmatch(r"\$8\.9\d \.\. \$8\.9\d", first[3]), first
+        no_problems(page)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-history.png"))

@@ -500,3 +500,39 @@ def test_upload_and_folder_box_read_through_the_bounded_path(tmp_path):
     assert len(seen["upload"]) == 1 and "bomb.gz" in seen["upload"][0] and "gzip bomb" in seen["upload"][0]
     assert len(seen["folder"]) == 1 and "not a regular file (a FIFO)" in seen["folder"][0]
     assert seen["peak_mb"] < 900, seen["peak_mb"]
+
+
+def test_missing_summary_values_read_na_with_the_reason(sample):
+    frame = next(e for e in sample.dataframe if "restore_share" in e.value.columns)
+    assert frame.proto.placeholder == "n/a"  # the grid draws an empty cell as "n/a", never "None"
+    latest = frame.value.set_index("series").loc["report-worker:$LATEST"]
+    assert latest[["restore_ms_p50", "restore_ms_p99", "snapstart_cost_usd", "hook_headroom_ms"]].isna().all()
+    assert "SnapStart cost: \\$LATEST has no snapshot: SnapStart applies to published versions" in page_text(sample)
+
+
+def test_history_tabs_show_the_gate_runtime_versions_and_projection():
+    at = open_tab(sample_app(), "Version regressions")
+    gate = next(e.value for e in at.dataframe if "candidate_restores" in e.value.columns)
+    assert list(gate["candidate"]) == ["4", "8", "9", "6"] and set(gate["verdict"]) == {"regressed"}
+    assert "regressed: payment-webhook version 6 vs 5" in texts(at.markdown)
+    open_tab(at, "Runtime re-patches")
+    assert [i.value for i in at.info] == [
+        "No re-patch: every version ran one runtime version throughout this selection."]
+    assert len(at.get("plotly_chart")) == CHARTS + 1
+    open_tab(at, "30-day projection")
+    projected = next(e.value for e in at.dataframe if "range" in e.value.columns)
+    assert len(projected) == 24  # eight versions, three options
+    assert projected.set_index(["series", "option"]).loc[("report-worker:$LATEST", "snapstart"),
+                                                         "projected_cost_usd"] == "n/a"
+    assert not at.exception and not at.error
+    assert not [bad for bad in MISLEADING if bad in page_text(at)]
+
+
+def test_history_tabs_say_why_they_are_empty():
+    at = upload_app([("console.log", (GOOD_REPORT + "\n").encode())], details="Version regressions")
+    assert any("No comparison to show" in i.value for i in at.info), [i.value for i in at.info]
+    open_tab(at, "Runtime re-patches")
+    assert any("No runtime versions to show" in i.value for i in at.info), [i.value for i in at.info]
+    open_tab(at, "30-day projection")
+    assert any("No projection to show: these lines carry no time" in i.value for i in at.info)
+    assert not at.exception

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from logparse import cost, metrics, views
+from logparse import cost, history, metrics, verdicts, views
 from logparse.tables import INITS, INVOCATIONS, Tables, classify_start, conform, make_rejects
 
 T0 = pd.Timestamp("2026-11-16T10:00:00Z")
@@ -418,3 +418,33 @@ def test_two_sort_percentiles_equal_the_lexsort_ones():
     values[::7] = np.nan
     assert np.array_equal(metrics._sorted_group_percentiles(codes, values, 301),
                           metrics.grouped_percentiles(codes, values, 301), equal_nan=True)
+
+
+def test_latest_has_no_snapstart_cost_and_every_empty_cell_says_why(tables, prices):
+    selected = with_failures(tables)
+    costs = views.cost_long(cost.cost_over_time(selected, prices, bucket="1h"))
+    summary = views.version_summary(selected, costs)
+    latest = summary.set_index("series").loc["legacy:$LATEST"]
+    assert pd.isna(latest["snapstart_cost_usd"])  # not $0: there is no snapshot to pay for
+    reasons = verdicts.missing_reasons(summary)
+    by = {(row.series, row.column): row.reason for row in reasons.itertuples()}
+    assert by[("legacy:$LATEST", "snapstart_cost_usd")] == verdicts.LATEST_NO_SNAPSHOT
+    assert by[("legacy:$LATEST", "restore_ms_p50")] == "$LATEST never restores from a snapshot"
+    assert by[("orders:2", "hook_headroom_ms")] == "no X-Ray traces of its restores loaded"
+    # One reason per empty cell, none for a filled one.
+    assert len(reasons) == int(summary[list(verdicts.MISSING)].isna().sum().sum())
+    only_latest = views.select(selected, views.Selection(functions=("legacy",)))
+    assert views.cost_unavailable(only_latest) == verdicts.LATEST_NO_SNAPSHOT
+
+
+def test_history_views_say_why_they_are_empty(tables, prices):
+    gate_view = history.regressions(tables, min_restores=1)
+    assert list(gate_view.frame["candidate"]) == ["2"] and gate_view.empty_reason is None
+    legacy = views.select(tables, views.Selection(functions=("legacy",)))
+    assert "no restores from a snapshot" in history.regressions(legacy).empty_reason
+    timeline, found = history.runtime_versions(tables)
+    # The made-up load names no runtime version.
+    assert "Runtime Version" in timeline.empty_reason and found.empty_reason == timeline.empty_reason
+    projected = history.projections(legacy, prices)
+    assert projected.empty_reason == verdicts.LATEST_NO_SNAPSHOT
+    assert pd.isna(projected.frame.set_index("option").loc["snapstart", "projected_cost_usd"])
