@@ -72,9 +72,11 @@ def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
     render_details(v, colors, loaded, filters)
 
 
+@st.fragment
 def render_details(v: views.Views, colors: dict[str, str], loaded: Loaded, filters: Filters) -> None:
     """The deeper views, one tab at a time: only the open tab is computed and drawn, so a filter
-    change redraws a handful of charts, not a dozen."""
+    change redraws a handful of charts, not a dozen. A fragment: opening a tab reruns this part
+    only, not the sidebar, the headline and the charts above."""
     region = loaded.region or filters.region
     key = f"{loaded.key}|{filters.selection}"  # identifies v.tables for the cached history views
     priced = (filters.region, filters.arch, filters.price_overrides)

@@ -18,12 +18,14 @@ from dashui.charts import (
     START_KIND_COLORS,
     draw,
     empty_note,
+    fast_figure,
     figure,
     md,
     money_axis,
     section,
     show,
     style,
+    traces,
 )
 from dashui.loading import PREVIEW_ROWS
 from logparse import views
@@ -65,8 +67,8 @@ def render_billed_restore(v: views.Views, colors: dict[str, str]) -> None:
         def make() -> go.Figure:
             # Stacked steps, not bars: one SVG path per version instead of one per bucket and version,
             # which the browser draws several times faster.
-            fig = px.area(billed, x="bucket_start", y="billed_restore_ms", color="series", line_shape="hv",
-                          color_discrete_map=colors, category_orders={"series": v.series}, labels=LABELS)
+            fig = fast_figure(traces(billed, "bucket_start", "billed_restore_ms", "series", colors, v.series,
+                                     stack=True))
             return style(fig, "bucket start (UTC)", "billed restore (ms, sum per bucket)")
 
         draw(figure(v, "billed_restore", make), "billed_restore")
@@ -83,9 +85,8 @@ def render_start_mix(v: views.Views) -> None:
 
         def make() -> go.Figure:
             cold = mix[mix["start_kind"] != "warm"]
-            fig = px.area(cold, x="bucket_start", y="share", color="start_kind", line_shape="hv",
-                          color_discrete_map=START_KIND_COLORS, category_orders={"start_kind": ["restore", "init"]},
-                          hover_data={"invocations": True}, labels=LABELS)
+            fig = fast_figure(traces(cold, "bucket_start", "share", "start_kind", START_KIND_COLORS,
+                                     ["restore", "init"], stack=True, unit="", fmt=".1%"))
             fig.update_yaxes(tickformat=".1%")
             return style(fig, "bucket start (UTC)", "share of invocations (cold starts)")
 

@@ -3,20 +3,20 @@ latency, failures and what callers wait for."""
 
 from __future__ import annotations
 
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashui.charts import (
-    LABELS,
     START_KIND_COLORS,
     draw,
     empty_note,
+    fast_figure,
     figure,
     md,
     restore_latency_figure,
     section,
     style,
+    traces,
 )
 from logparse import views
 
@@ -134,7 +134,9 @@ def render_verdicts(v: views.Views) -> None:
 
 
 
+@st.fragment
 def render_restore_latency(v: views.Views, colors: dict[str, str]) -> None:
+    """A fragment: picking a statistic or the log scale reruns this chart only, not the page."""
     with section("Restore latency over time",
                  "restore_ms percentiles per bucket and version; ◆ marks the X-Ray Restore subsegment (median per "
                  "bucket) where traces were loaded; a dotted line marks where a version first appears."):
@@ -169,12 +171,10 @@ def render_failures(v: views.Views, colors: dict[str, str]) -> None:
             return
 
         def make() -> go.Figure:
-            fig = px.scatter(failed, x="bucket_start", y="count", color="series", symbol="outcome",
-                             color_discrete_map=colors, labels=LABELS,
-                             category_orders={"series": v.series,
-                                              "outcome": ["errors", "timeouts", "failed restores"]},
-                             symbol_map={"errors": "x", "timeouts": "triangle-up", "failed restores": "circle-open"})
-            fig.update_traces(marker={"size": 12, "line": {"width": 2}})
+            fig = fast_figure(traces(
+                failed, "bucket_start", "count", "series", colors, v.series, symbol="outcome",
+                dash_order=["errors", "timeouts", "failed restores"], unit="",
+                symbols={"errors": "x", "timeouts": "triangle-up", "failed restores": "circle-open"}))
             fig.update_yaxes(tickformat=",d", dtick=1 if failed["count"].max() < 8 else None)
             return style(fig, "bucket start (UTC)", "count per bucket", height=300)
 
@@ -195,10 +195,9 @@ def render_latency_by_start(v: views.Views) -> None:
                               value_vars=["latency_ms_p50", "latency_ms_p99"], var_name="statistic",
                               value_name="latency_ms")
             long["statistic"] = long["statistic"].str.removeprefix("latency_ms_")
-            fig = px.line(long, x="bucket_start", y="latency_ms", color="start_kind", line_dash="statistic",
-                          render_mode="svg", color_discrete_map=START_KIND_COLORS, hover_data={"samples": True},
-                          category_orders={"start_kind": ["warm", "restore", "init"], "statistic": ["p50", "p99"]},
-                          labels={**LABELS, "latency_ms": "latency (ms)"}, log_y=True)
+            fig = fast_figure(traces(long, "bucket_start", "latency_ms", "start_kind", START_KIND_COLORS,
+                                     ["warm", "restore", "init"], dash="statistic", dash_order=["p50", "p99"],
+                                     samples="samples"), log_y=True)
             return style(fig, "bucket start (UTC)", "latency (ms, log scale)", height=320)
 
         draw(figure(v, "latency_by_start", make), "latency_by_start")
