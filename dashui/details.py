@@ -28,7 +28,7 @@ from dashui.charts import (
     traces,
 )
 from dashui.loading import PREVIEW_ROWS
-from logparse import views
+from logparse import cost, views
 
 COMPARISON_COLUMNS = ("series", "option", "total_cost_usd", "cache_cost_usd", "restore_cost_usd",
                       "duration_cost_usd", "request_cost_usd", "provisioned_cost_usd", "cold_starts",
@@ -113,12 +113,17 @@ def render_cost(v: views.Views, colors: dict[str, str]) -> None:
             show(fig, "bucket start (UTC)", "cost per bucket (USD, all selected versions)", "cost_per_bucket")
         with cumulative:
             snap = v.costs[v.costs["charge"] != CHARGES_BILLED]  # inside the duration charge: not added
+            latest = (snap["version"] == cost.LATEST).fillna(False).to_numpy(dtype=bool)
+            snap = snap[~latest]  # no snapshot, so no SnapStart cost: n/a, not a flat $0 line
             totals = snap.groupby(["series", "bucket_start"], sort=False)["cumulative_cost_usd"].sum().reset_index()
             fig = px.line(totals, x="bucket_start", y="cumulative_cost_usd", color="series", render_mode="svg",
                           color_discrete_map=colors, category_orders={"series": v.series}, labels=LABELS)
             fig.update_traces(hovertemplate="%{fullData.name}: $%{y:,.4~f}<extra></extra>")
             money_axis(fig)
             show(fig, "bucket start (UTC)", "cumulative cache + restore cost (USD)", "cost_cumulative")
+            if latest.any():
+                names = ", ".join(sorted(set(v.costs.loc[v.costs["version"] == cost.LATEST, "series"].astype(str))))
+                st.caption(md(f"{names}: n/a, {views.LATEST_NO_SNAPSHOT}."))
 
 
 CHARGES_BILLED = views.CHARGES["billed_restore_cost_usd"]
