@@ -3,7 +3,7 @@
 Most of a busy log is application output that the parser only counts. Making every line a string
 is most of what a parser costs, so lines are found as byte offsets instead: the blob is scanned
 in chunks of whole lines, small enough to stay in the CPU cache, on every core. While a chunk is
-in cache a visitor may read what it likes of its lines (:mod:`logparse.layouts` tells the kinds
+in cache a visitor may read what it likes of its lines (:mod:`logparse.sifting` tells the kinds
 apart there). Only the few lines that matter become strings, copied out compact.
 """
 

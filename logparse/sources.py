@@ -5,7 +5,7 @@ gzip or plain. Each is read a block at a time within its limits (:mod:`logparse.
 once and unwrapped into one Polars frame of events with the columns
 ``line, timestamp, log_group, log_stream, message`` that :mod:`logparse.platform` parses; a text
 file's application lines are counted from their bytes and never become rows (see
-:mod:`logparse.layouts`), nor do a JSON envelope's application events (:mod:`logparse.jsonstream`).
+:mod:`logparse.sifting`), nor do a JSON envelope's application events (:mod:`logparse.jsonstream`).
 X-Ray documents go to :mod:`logparse.xray` instead. Problems become reject rows, never exceptions.
 """
 
@@ -32,7 +32,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
-from logparse import dedupe, jsonstream, layouts, lines, paths, platform, reading
+from logparse import dedupe, jsonstream, lines, paths, platform, reading, sifting
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
 from logparse.timeutil import epoch_ms_time, parse_log_time
@@ -399,7 +399,7 @@ def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, reje
                             f"{size_text(limits.max_line_bytes)} limit (--max-line-bytes / Limits.max_line_bytes "
                             "raises it)", text, kind="too_long")
             frame = frame.filter(~long)
-        kept, dropped = layouts.sift_events(frame)
+        kept, dropped = sifting.sift_events(frame)
         frames.append(kept)
         for kind, n in dropped.items():
             counted[kind] = counted.get(kind, 0) + n
@@ -619,7 +619,7 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     ``pieces`` are the input's whole lines a buffer at a time (:func:`reading.whole_lines`; bytes
     are read so too). Only the lines that may be platform lines become rows, copied out of the
     buffer and split into columns a buffer at a time; the rest are counted from their bytes
-    (:mod:`logparse.layouts`). A line longer than the limit is a reject with its length. Returns
+    (:mod:`logparse.sifting`). A line longer than the limit is a reject with its length. Returns
     the rows, the number of lines in the input, and the lines only counted, per kind."""
     if isinstance(pieces, bytes | bytearray):
         pieces = reading.whole_lines(reading.Stream(io.BytesIO(pieces)), limits, reading.LineBuffer(),
@@ -646,18 +646,18 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             variant = sniff_text_variant(sample)
             prefix = _stamp_shape(sample) if variant == "s3" else b""
         if variant == "plain" or prefix:
-            visited = lines.visit_lines(piece.buffer, layouts.sifter(prefix), piece.low, piece.high, bom=first)
-            picked, n_lines = layouts.gather(visited), visited.lines
+            visited = lines.visit_lines(piece.buffer, sifting.sifter(prefix), piece.low, piece.high, bom=first)
+            picked, n_lines = sifting.gather(visited), visited.lines
         else:  # a terminal copy (tail, sam): every line taken
             index = lines.index_lines(piece.buffer, piece.low, piece.high, bom=first)
             rows = np.arange(len(index))
-            picked, n_lines = layouts.Picked(rows, lines.strings(index, rows), None, {}), len(index)
+            picked, n_lines = sifting.Picked(rows, lines.strings(index, rows), None, {}), len(index)
         frame = pl.DataFrame({"line": pl.Series(picked.rows + row + 1, dtype=pl.Int64), "raw": picked.text})
         events = _split_prefix(frame, variant)
         if picked.codes is not None:
             events = events.with_columns(pl.Series("code", picked.codes, dtype=pl.UInt8))
         else:  # the prefix is off now: the application and END lines kept so far are only counted
-            events, dropped = layouts.sift_events(events)
+            events, dropped = sifting.sift_events(events)
             _add_counts(counted, dropped)
         _add_counts(counted, picked.counted)
         frames.append(events)

@@ -36,9 +36,9 @@ def test_schemas_are_exact_for_every_table() -> None:
 
 def test_every_text_field_has_a_row_column_of_its_dtype() -> None:
     """Row columns are built from the JSON paths: a text field added without one would be lost."""
-    from logparse import platform
+    from logparse import formats
 
-    assert {f.column: f.dtype for f in platform.FIELDS}.items() <= platform.ROW_COLUMNS.items()
+    assert {f.column: f.dtype for f in formats.FIELDS}.items() <= formats.ROW_COLUMNS.items()
 
 
 def test_snapshot_creation_at_publish_is_not_a_cold_start() -> None:

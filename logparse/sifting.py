@@ -15,8 +15,9 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from logparse import lines, platform
-from logparse.platform import KIND_CODES, PREFIXES, TIMEOUT_MARK
+from logparse import lines
+from logparse.formats import PREFIXES, TIMEOUT_MARK
+from logparse.kinds import KIND_CODES, kind_codes
 
 WORDS = {kind: lines.word_of(prefix.encode()) for kind, prefix in PREFIXES.items()}
 HEAD_WORDS = np.array(sorted(set(WORDS.values())), np.uint64)
@@ -127,7 +128,7 @@ def sift_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     lines (and short or blank ones) kept with their kind codes, application and ``END`` events
     only counted. A run of a large document is sifted as soon as it is read, so only the
     platform events of the whole document are held."""
-    codes = platform._kind_codes(frame)
+    codes = kind_codes(frame)
     keep = ((codes != APP) & (codes != END)) | (frame["message"].str.len_bytes() < 8).fill_null(True)
     counted = {"app": int(((codes == APP) & ~keep).sum()), "end": int(((codes == END) & ~keep).sum())}
     kept = frame.with_columns(codes.alias("code")).filter(keep)

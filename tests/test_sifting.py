@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import logparse
-from logparse import layouts, lines, sources
+from logparse import fields, formats, lines, sifting, sources
 
 RID = "8f5e1c2a-0000-4000-8000-000000000001"
 WARM = "\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB"
@@ -110,22 +110,22 @@ def test_s3_export_lines_sifted_lose_nothing(rows: list[tuple[str, bool]]) -> No
     text = text.encode("utf-8", "surrogatepass")
     sifted = tables_of(text)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(layouts, "sifter", lambda prefix: keep_everything)
+        patch.setattr(sifting, "sifter", lambda prefix: keep_everything)
         unsifted = tables_of(text)
     same(unsifted, sifted)
 
 
-def keep_everything(chunk: lines.Chunk) -> layouts.Sifted:
+def keep_everything(chunk: lines.Chunk) -> sifting.Sifted:
     import numpy as np
 
     rows = np.arange(len(chunk.starts))
-    return layouts.Sifted(rows, lines.copied(chunk, rows), None, {})
+    return sifting.Sifted(rows, lines.copied(chunk, rows), None, {})
 
 
 def test_sifting_counts_what_it_skips() -> None:
     body = (f"START RequestId: {RID} Version: 3\n[INFO]\tprocessing\nEND RequestId: {RID}\n"
             f"{BYTE_TRICKY[8]}\nEND Request handled\n")
-    picked = layouts.gather(lines.visit_lines(body.encode(), layouts.sifter(b"")))
+    picked = sifting.gather(lines.visit_lines(body.encode(), sifting.sifter(b"")))
     assert picked.counted == {"app": 2, "end": 1}  # the second END is an application line
     assert picked.text.to_list() == [BYTE_TRICKY[0], BYTE_TRICKY[8]]
     assert picked.rows.tolist() == [0, 3]
@@ -209,16 +209,15 @@ def test_exact_layout_readers_agree_with_the_general_path(data: st.DataObject) -
     exactly the values and rejects the general path, which finds each key by name, gives for the
     same lines, whatever values a copy holds (one rule, both paths); lines in any other layout
     are left to the general path."""
-    from logparse import platform
 
     kind = data.draw(st.sampled_from(FAST_READERS))
     bodies = data.draw(st.lists(st.one_of(near_layout_line(kind), line), min_size=1, max_size=30))
-    chosen = [body for body in bodies if body.startswith(platform.PREFIXES[kind])]
+    chosen = [body for body in bodies if body.startswith(formats.PREFIXES[kind])]
     assume(chosen)
     frame = pl.DataFrame({"message": chosen, "kind": [kind] * len(chosen), "line": list(range(1, len(chosen) + 1))})
-    reader = {"report": platform._report_rows, "start": platform._start_rows}.get(kind, platform._layout_rows)
-    fast, general = reader(frame), platform._generic_rows(frame)
-    for column in (*platform.WANTED[kind], "reject"):  # a column a reader never filled is all null
+    reader = {"report": fields.report_rows, "start": fields.start_rows}.get(kind, fields.layout_rows)
+    fast, general = reader(frame), fields.generic_rows(frame)
+    for column in (*formats.WANTED[kind], "reject"):  # a column a reader never filled is all null
         values = [fast[column].to_list() if column in fast.columns else [None] * fast.height,
                   general[column].to_list() if column in general.columns else [None] * general.height]
         assert values[0] == values[1], column
@@ -229,15 +228,13 @@ def test_exact_layout_readers_agree_with_the_general_path(data: st.DataObject) -
 def test_the_fast_readers_take_lambdas_own_lines() -> None:
     """The property above is only worth something if the fast readers do read Lambda's lines:
     with the general path made to fail, Lambda's exact lines still read."""
-    from logparse import platform
-
-    lines = {kind: next(body for body in BYTE_TRICKY if body.startswith(platform.PREFIXES[kind]))
+    lines = {kind: next(body for body in BYTE_TRICKY if body.startswith(formats.PREFIXES[kind]))
              for kind in FAST_READERS}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(platform, "_generic_rows", lambda rows: 1 / 0)
+        patch.setattr(fields, "generic_rows", lambda rows: 1 / 0)
         for kind, body in lines.items():
             frame = pl.DataFrame({"message": [body], "kind": [kind], "line": [1]})
-            reader = {"report": platform._report_rows, "start": platform._start_rows}.get(kind, platform._layout_rows)
+            reader = {"report": fields.report_rows, "start": fields.start_rows}.get(kind, fields.layout_rows)
             assert reader(frame)["reject"].to_list() == [None], kind
 
 
@@ -246,8 +243,7 @@ def test_the_fast_readers_take_lambdas_own_lines() -> None:
 def test_a_start_version_with_a_colon_is_read_as_the_general_path_reads_it(body: str) -> None:
     """A value ending in a colon may be a key to the general path: the fast START reader leaves it
     there instead of taking it as the version (hypothesis found ``Version: Status:``)."""
-    from logparse import platform
 
     frame = pl.DataFrame({"message": [body], "kind": ["start"], "line": [1]})
-    fast, general = platform._start_rows(frame), platform._generic_rows(frame)
+    fast, general = fields.start_rows(frame), fields.generic_rows(frame)
     assert fast.select("version", "reject").to_dicts() == general.select("version", "reject").to_dicts()
