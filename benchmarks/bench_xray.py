@@ -31,7 +31,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from logparse import tables, xray
+from logparse import tables, xray, xrayjoin
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{fn}:{version}"
 
@@ -144,11 +144,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def ours():
         spans, rejects, _ = xray.parse(data, "bench")
-        return xray.join(invocations, spans), spans, rejects
+        return xrayjoin.join(invocations, spans), spans, rejects
 
     def baseline():
         spans = naive(data, "bench")
-        return xray.join(invocations, spans), spans
+        return xrayjoin.join(invocations, spans), spans
 
     # Alternate the two so that both see the same background load.
     base_cpu, base_wall, ours_cpu, ours_wall = [], [], [], []

@@ -35,7 +35,7 @@ COMPARISON_COLUMNS = ("series", "option", "total_cost_usd", "cache_cost_usd", "r
                       "cold_start_p50_ms", "cold_start_p99_ms", "pc_concurrency", "cheapest", "note")
 HOOK_COLUMNS = ("series", "restores_traced", "hook_ms_p50", "hook_ms_p99", "hook_ms_max", "failures",
                 "failed_restores", "worst_ms", "headroom_ms", "limit_share", "worst_trace_id", "measured_from")
-# What each hook figure is measured from (logparse.xray.hook_analysis), shown as column help.
+# What each hook figure is measured from (logparse.hooks.hook_analysis), shown as column help.
 HOOK_HELP = {
     "hook_ms_p50": "Sum of the hook subsegments under each traced Restore subsegment, 50th percentile; "
                    "empty where no hooks were traced (runtime load is never shown as hook time)",

@@ -58,9 +58,9 @@ HOOK_COLUMNS = ("restores_traced", "hook_ms_p50", "hook_ms_p99", "hook_ms_max", 
 def _hooks(tables: Tables) -> dict[tuple[str, str], dict[str, Any]]:
     """After-restore hooks per version, from X-Ray and from the restore failures of the logs
     (None where no restore was traced and none failed)."""
-    from logparse import xray
+    from logparse import hooks
 
-    frame = xray.hook_analysis(tables.spans, tables.invocations, tables.restores)
+    frame = hooks.hook_analysis(tables.spans, tables.invocations, tables.restores)
     return {(row["function"], row["version"]): {c: _number(row[c]) for c in HOOK_COLUMNS if c in frame.columns}
             for _, row in frame.iterrows()}
 

@@ -137,10 +137,10 @@ def load(
     # Built from what was read: empty default tables would cost more than a small parse.
     tables = dedupe.drop_repeats(Tables(**found, stats=stats))
     if len(tables.spans) and len(tables.invocations):
-        from logparse import xray
+        from logparse import xrayjoin
 
-        tables.invocations, tables.xray_join = xray.join(tables.invocations, tables.spans)
-        tables.spans = xray.versions_from_logs(tables.spans, tables.invocations)
+        tables.invocations, tables.xray_join = xrayjoin.join(tables.invocations, tables.spans)
+        tables.spans = xrayjoin.versions_from_logs(tables.spans, tables.invocations)
     stats.seconds = time.perf_counter() - started
     return tables
 
@@ -338,9 +338,9 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFram
         data = stream.read_all(limits.max_document_bytes)
         yield from _unwrap_base64_lines(data, name, rejects, stats, limits, buffer)
         return
-    from logparse import xray
+    from logparse import xray, xraydocs
 
-    if xray.looks_like_xray(head):
+    if xraydocs.looks_like_xray(head):
         result = xray.parse_counted(stream.read_all(limits.max_document_bytes), name)
         rejected, spans = len(result.rejects), len(result.spans)
         stats.lines += result.records_read

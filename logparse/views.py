@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from logparse import cost, metrics, xray
+from logparse import cost, metrics
 from logparse.downloads import WHOLE_MS_COLUMNS as WHOLE_MS_COLUMNS
 from logparse.downloads import csv_bytes as csv_bytes
 from logparse.downloads import for_download as for_download
 from logparse.downloads import relative_sources as relative_sources
+from logparse.hooks import hook_analysis
 from logparse.page import DASHBOARD_HINTS as DASHBOARD_HINTS
 from logparse.page import PRESETS as PRESETS
 from logparse.page import aws_problem as aws_problem
@@ -448,7 +449,7 @@ def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str
     costs = cost.cost_over_time(selected, prices, bucket=bucket)
     costs_long = cost_long(costs)
     comparison = cost.compare_options(selected, prices)
-    hooks = with_series(xray.hook_analysis(selected.spans, selected.invocations, selected.restores))
+    hooks = with_series(hook_analysis(selected.spans, selected.invocations, selected.restores))
     failed = metrics.failures(selected.invocations, selected.restores)
     summary = version_summary(selected, costs_long, hooks, failed)
     return Views(

@@ -1,4 +1,6 @@
-"""X-Ray trace documents -> the ``spans`` table, its join to ``invocations``, and hook analysis.
+"""X-Ray trace documents -> the ``spans`` table (the documents themselves are unwrapped and
+decoded in :mod:`logparse.xraydocs`; the join to ``invocations`` is :mod:`logparse.xrayjoin`, the
+hook analysis :mod:`logparse.hooks`).
 
 Why X-Ray at all: a REPORT line says how long a restore took, but only the X-Ray ``Restore``
 subsegment of the ``AWS::Lambda::Function`` segment shows the restore on a timeline, and only
@@ -40,7 +42,7 @@ levels; a segment document is at most 64 KB.
 
 Speed (benchmarks/bench_xray.py, 100,000 traces of ~5 subsegments, 198 MB): decoding the JSON was
 half the time, so msgspec decodes the batch envelope and each document straight into typed
-``msgspec.Struct`` objects (``_Segment``/``_Node``): no dict per node, and the fields the walk does
+``msgspec.Struct`` objects (``Segment``/``_Node``): no dict per node, and the fields the walk does
 not read are skipped, not built. A document whose fields are not of the expected types fails
 that decode and is read the tolerant way, by orjson into dicts,
 as is every document the typed walk finds anything unusual in (a reject, a duplicate, a
@@ -52,33 +54,31 @@ one flat list; the columns are built by pyarrow/numpy, and the join is Arrow has
 and not taken: pyarrow/polars JSON readers (no recursive schema for "any depth", and no cheaper in
 CPU here than orjson plus the walk).
 """
-
 from __future__ import annotations
 
 import gc
-import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import msgspec
 import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-from msgspec import UNSET, UnsetType
 
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, SPANS, TEXT, conform, empty
+from logparse.xraydocs import (
+    DAEMON_HEADER,
+    FUNCTION_ORIGIN,
+    SERVICE_ORIGIN,
+    Bad,
+    Segment,
+    documents,
+    untyped,
+)
 
-FUNCTION_ORIGIN = "AWS::Lambda::Function"
-SERVICE_ORIGIN = "AWS::Lambda"
-RESTORE = "Restore"
-# SnapStart: after-restore runtime hooks must finish within 10 s or the invoke fails with
-# SnapStartTimeoutException (Lambda SnapStart runtime hooks docs).
-HOOK_LIMIT_MS = 10_000.0
 # datetime64[ns] ends in April 2262 (9.22e9 s); anything outside (0, that) is not a real X-Ray time.
 _MAX_EPOCH_S = 9.2e9
 _NUMBER = (float, int)  # ``type(x) in _NUMBER`` also rules out bool, which ``isinstance`` lets in
@@ -88,81 +88,6 @@ _WIDTH = 6  # values stored per span by the walker
 SPAN, REJECT = "xray_span", "xray_reject"
 OTHER_SEGMENT, FUNCTION_SEGMENT = "xray_other_segment", "xray_function_segment"
 SUPERSEDED, HEADER, ORPHAN = "xray_superseded", "xray_header", "xray_orphan_subsegment"
-
-_BATCH_HEAD = re.compile(rb'^\s*[\[\s]*\{\s*"(Traces|UnprocessedTraceIds)"\s*:')
-_TRACES_KEY = re.compile(rb'"Traces"\s*:\s*\[')
-_TRACE_ID_KEY = re.compile(rb'"trace_id"\s*:\s*"')
-_ID_KEY = re.compile(rb'[{,]\s*"id"\s*:\s*"')
-
-
-def looks_like_xray(head: bytes) -> bool:
-    """Cheap sniff of the first KB of decompressed data: is this X-Ray trace data?
-
-    True for batch-get-traces JSON and for raw segment documents (one JSON object per line with
-    top-level ``"trace_id"`` and ``"id"``, daemon header lines allowed). Log lines that merely
-    mention a trace (``xray_trace_id``, ``Root=1-...``) do not match: the key must be exactly
-    ``"trace_id"`` and appear unescaped, which a JSON-encoded log message cannot do.
-    """
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not text.startswith((b"{", b"[")):
-        return False
-    if _BATCH_HEAD.match(text) or (_TRACES_KEY.search(text) and b'"Document"' in text):
-        return True  # batch-get-traces, whatever key a tool wrote first
-    for line in text.split(b"\n", 8)[:8]:
-        line = line.strip().lstrip(b"[").lstrip()
-        if not line or _is_daemon_header(line):
-            continue
-        return bool(_TRACE_ID_KEY.search(line) and _ID_KEY.search(line))
-    return False
-
-
-# See the module docstring: documents nested deeper are one reject, before any decoder sees them.
-MAX_NESTING = 128
-TOO_DEEP = f"nested deeper than {MAX_NESTING} levels"
-_OPEN, _CLOSE = np.array([ord("{"), ord("[")], np.uint8), np.array([ord("}"), ord("]")], np.uint8)
-
-
-def _too_deep(raw: bytes | str) -> bool:
-    """Is this JSON text nested deeper than :data:`MAX_NESTING`? Cheap for the usual document: it
-    cannot be deeper than it has opening brackets, so only a document with more than the limit's
-    worth is scanned exactly."""
-    if type(raw) is str:
-        if raw.count("{") + raw.count("[") <= MAX_NESTING:
-            return False
-        raw = raw.encode("utf-8", "surrogatepass")
-    elif raw.count(b"{") + raw.count(b"[") <= MAX_NESTING:
-        return False
-    return json_depth(raw) > MAX_NESTING
-
-
-def json_depth(raw: bytes) -> int:
-    """How deep the objects and arrays of a JSON text nest (brackets inside strings do not count),
-    vectorized: escaped backslashes and quotes are removed first, so every quote left opens or
-    closes a string, and bytes after an even number of quotes are outside strings."""
-    text = np.frombuffer(raw.replace(b"\\\\", b"").replace(b'\\"', b""), dtype=np.uint8)
-    outside = (np.cumsum(text == ord('"')) & 1) == 0
-    step = np.isin(text, _OPEN).astype(np.int64) - np.isin(text, _CLOSE)
-    step[~outside] = 0
-    return int(np.cumsum(step).max(initial=0))
-
-
-def _value_too_deep(value: Any) -> bool:
-    """:func:`_too_deep` for a document that arrived already decoded (an object inside a JSON
-    array or a single-document file): one pass per level, stopping past the limit."""
-    level, current = 1, [value] if type(value) is dict or type(value) is list else []
-    while current:
-        if level > MAX_NESTING:
-            return True
-        below = []
-        for item in current:
-            children = item.values() if type(item) is dict else item
-            below.extend(child for child in children if type(child) is dict or type(child) is list)
-        current, level = below, level + 1
-    return False
-
-
-def _is_daemon_header(line: bytes) -> bool:
-    return line.startswith(b"{") and b'"format"' in line and b'"version"' in line and len(line) < 64
 
 
 @dataclass
@@ -175,22 +100,22 @@ class XrayParse:
     kinds: dict[str, int] = field(default_factory=dict)
 
 
-def parse(data: bytes, source: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+def parse(data: bytes, source: str, typed: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Parse X-Ray trace data into (spans, rejects, records_read); never raises on bad data.
 
     ``records_read == len(spans) + len(rejects) + skipped`` (see the module docstring for what
     a record is). Reject ``line`` is the physical line for line-per-document input and the
     1-based document number for batch-get-traces JSON.
     """
-    result = parse_counted(data, source)
+    result = parse_counted(data, source, typed)
     return result.spans, result.rejects, result.records_read
 
 
-def parse_counted(data: bytes, source: str) -> XrayParse:
+def parse_counted(data: bytes, source: str, typed: bool = True) -> XrayParse:
     """Like :func:`parse`, plus the per-kind record counts (``xray_span``, ``xray_reject``, ...)."""
     walker = _Walker(source)
     with _no_gc():
-        walker.run(_documents(data))
+        walker.run(documents(data, typed))
         return walker.result()
 
 
@@ -208,251 +133,6 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-# --------------------------------------------------------------------------------------------
-# Typed documents: what the walker reads, decoded by msgspec straight into slotted objects (no
-# dict per node, fields it does not read skipped, not built). Anything of an unexpected type
-# fails the decode and the document takes the tolerant dict path below instead, so rejects and
-# their reasons come from one place.
-
-
-class _Aws(msgspec.Struct, gc=False):
-    function_arn: str | None = None
-
-
-class _Node(msgspec.Struct, gc=False):
-    """A subsegment. Missing times decode as 0.0, which the walker's range test turns away."""
-
-    id: str | None = None
-    name: str | None = None
-    start_time: float = 0.0
-    end_time: float = 0.0
-    error: bool = False
-    fault: bool = False
-    throttle: bool = False
-    subsegments: list[_Node] | None = None
-
-
-class _Segment(msgspec.Struct, gc=False):
-    """A segment document (a function segment, any other segment, or a subsegment sent alone)."""
-
-    trace_id: str | None = None
-    id: str | None = None
-    origin: str | None = None
-    type: str | None = None
-    start_time: float = 0.0
-    end_time: float = 0.0
-    resource_arn: str | None = None
-    aws: _Aws | None = None
-    subsegments: list[_Node] | None = None
-    # Only for telling a batch response on a line of its own from a document (left undecoded).
-    Traces: msgspec.Raw | UnsetType = UNSET
-    UnprocessedTraceIds: msgspec.Raw | UnsetType = UNSET
-
-
-class _Entry(msgspec.Struct, gc=False):
-    Document: str
-
-
-class _Trace(msgspec.Struct, gc=False):
-    Segments: list[_Entry]
-
-
-class _Batch(msgspec.Struct, gc=False):
-    Traces: list[_Trace] | UnsetType | None = UNSET
-
-
-_SEGMENT = msgspec.json.Decoder(_Segment)
-_BATCH = msgspec.json.Decoder(_Batch)
-_TRACES = msgspec.json.Decoder(list[_Trace] | None)
-_UNTYPED = (msgspec.DecodeError, RecursionError)  # wrong type / bad JSON (deep ones never get here)
-_TYPED = True  # the tests switch it off to check both paths give the same tables
-
-
-# --------------------------------------------------------------------------------------------
-# Envelopes: yield (line, document, raw): a _Segment (raw: its JSON, for the tolerant path), a
-# decoded dict, a _Bad (one reject) or _HEADER (one skip).
-
-
-def _documents(data: bytes) -> Iterator[tuple[int, Any, Any]]:
-    """Decode the envelope into segment documents, in input order."""
-    if _TYPED:
-        try:
-            traces = _BATCH.decode(data).Traces
-        except _UNTYPED:
-            traces = None
-        if type(traces) is list:
-            return _typed_batch(data, traces)
-    try:
-        whole = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return _lines(data)  # a document per line, or concatenated batch responses
-    return _unwrap(whole, [0], None)
-
-
-def _typed_batch(data: bytes, traces: list[_Trace], line: int | None = None
-                 ) -> Iterator[tuple[int, Any, Any]]:
-    """One batch-get-traces response (all of ``data``) decoded by msgspec: the same documents,
-    numbers and rejects as :func:`_unwrap` would give for it. ``line``: the response's line when
-    responses come one per line, else documents are numbered."""
-    decode = _SEGMENT.decode
-    number = 0
-    whole = None
-    for t, trace in enumerate(traces):
-        for s, entry in enumerate(trace.Segments):
-            number = line or number + 1
-            raw = entry.Document
-            if _too_deep(raw):
-                yield number, _Bad(TOO_DEEP, raw), None
-                continue
-            try:
-                yield number, decode(raw), raw
-                continue
-            except _UNTYPED:
-                pass
-            try:
-                document = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                document = _Bad(f"invalid JSON ({exc})", raw)
-            if type(document) is not dict and type(document) is not _Bad:
-                # Not an object: the reject shows the whole entry, which only the untyped
-                # decode kept (same lists, same positions).
-                if whole is None:
-                    whole = orjson.loads(data)
-                document = _decode(document, whole["Traces"][t]["Segments"][s])
-            yield number, document, None
-
-
-def _lines(data: bytes) -> Iterator[tuple[int, Any, Any]]:
-    counter = [0]
-    decode = _SEGMENT.decode
-    for number, raw in enumerate(data.split(b"\n"), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        # A batch response's documents are strings, each checked on its own (_typed_batch, _unwrap).
-        if not _BATCH_HEAD.match(line) and _too_deep(line):
-            yield number, _Bad(TOO_DEEP, line), None
-            continue
-        if _TYPED:
-            try:
-                doc = decode(line)
-            except _UNTYPED:
-                doc = None
-            if doc is None:
-                pass
-            elif doc.Traces is UNSET and doc.UnprocessedTraceIds is UNSET:
-                if doc.trace_id is not None and doc.id is not None:  # not a daemon header
-                    yield number, doc, line
-                    continue
-            elif doc.Traces is not UNSET:  # a batch response on a line of its own
-                try:
-                    traces = _TRACES.decode(doc.Traces)
-                except _UNTYPED:
-                    traces = None
-                if type(traces) is list:
-                    yield from _typed_batch(line, traces, number)
-                    continue
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            # A batch response holding a too-deep document as an object (not the usual string).
-            yield number, _Bad(TOO_DEEP if _too_deep(line) else f"invalid JSON ({exc})", line), None
-            continue
-        if isinstance(value, dict) and set(value) == {"format", "version"}:
-            yield number, _HEADER, None
-            continue
-        yield from _unwrap(value, counter, number)
-
-
-def _unwrap(value: Any, counter: list[int], line: int | None) -> Iterator[tuple[int, Any, Any]]:
-    """One decoded JSON value -> segment documents (batch responses, arrays, documents)."""
-    if isinstance(value, dict) and ("Traces" in value or "UnprocessedTraceIds" in value):
-        traces = value.get("Traces") or []
-        if not isinstance(traces, list):
-            counter[0] += 1
-            yield line or counter[0], _Bad("Traces is not a list", value), None
-            return
-        for trace in traces:
-            segments = trace.get("Segments") if isinstance(trace, dict) else None
-            if not isinstance(segments, list):
-                counter[0] += 1
-                yield line or counter[0], _Bad("trace without a Segments list", trace), None
-                continue
-            for segment in segments:
-                counter[0] += 1
-                document = segment.get("Document") if type(segment) is dict else None
-                if type(document) is str:
-                    if _too_deep(document):
-                        yield line or counter[0], _Bad(TOO_DEEP, document), None
-                        continue
-                    try:
-                        document = orjson.loads(document)
-                    except orjson.JSONDecodeError as exc:
-                        document = _Bad(f"invalid JSON ({exc})", document)
-                    if type(document) is dict or type(document) is _Bad:
-                        yield line or counter[0], document, None
-                        continue
-                yield line or counter[0], _decode(document, segment), None
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict) and ("Traces" in item or "UnprocessedTraceIds" in item):
-                yield from _unwrap(item, counter, line)
-            else:
-                counter[0] += 1
-                document = item.get("Document", item) if isinstance(item, dict) else item
-                yield line or counter[0], _decode(document, item), None
-    else:
-        counter[0] += 1
-        yield line or counter[0], _decode(value, value), None
-
-
-def _decode(document: Any, context: Any) -> Any:
-    """A Document string or object -> dict, or a _Bad saying why not."""
-    if isinstance(document, str):
-        if _too_deep(document):
-            return _Bad(TOO_DEEP, document)
-        try:
-            document = orjson.loads(document)
-        except orjson.JSONDecodeError as exc:
-            return _Bad(f"invalid JSON ({exc})", document)
-    elif _value_too_deep(document):
-        return _Bad(TOO_DEEP, _shallow(document))
-    if not isinstance(document, dict):
-        return _Bad("segment document is not a JSON object", context)
-    return document
-
-
-def _shallow(value: Any) -> Any:
-    """The top level of a too-deep value, for its reject text (serializing all of it is what the
-    limit is there to avoid)."""
-    if type(value) is dict:
-        return {k: v for k, v in value.items() if type(v) is not dict and type(v) is not list}
-    return [v for v in value if type(v) is not dict and type(v) is not list] if type(value) is list else value
-
-
-def _untyped(raw: str | bytes) -> Any:
-    """The dict of a document msgspec decoded but the walker wants read the tolerant way."""
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:  # not expected: msgspec read it
-        return _Bad(f"invalid JSON ({exc})", raw)
-    return document if type(document) is dict else _Bad("segment document is not a JSON object", raw)
-
-
-class _Bad:
-    """An envelope entry that is not a usable document: becomes one reject."""
-
-    __slots__ = ("reason", "value")
-
-    def __init__(self, reason: str, value: Any) -> None:
-        self.reason = reason
-        self.value = value
-
-
-_HEADER = object()
-
-
-# --------------------------------------------------------------------------------------------
 # The walker: documents -> column lists.
 
 
@@ -585,7 +265,7 @@ class _Walker:
         service_arns = self.service_arns
         others = 0
         for line, doc, raw in documents:
-            if type(doc) is _Segment:
+            if type(doc) is Segment:
                 origin = doc.origin
                 if origin == FUNCTION_ORIGIN:
                     if self.walk_typed(line, doc):
@@ -595,10 +275,10 @@ class _Walker:
                         service_arns.append((doc.trace_id, doc.resource_arn))
                     others += 1
                     continue
-                doc = _untyped(raw)  # anything unusual: the tolerant path decides
-            if doc is _HEADER:
+                doc = untyped(raw)  # anything unusual: the tolerant path decides
+            if doc is DAEMON_HEADER:
                 self.kinds[HEADER] += 1
-            elif type(doc) is _Bad:
+            elif type(doc) is Bad:
                 self.reject(line, doc.reason, doc.value)
             else:
                 origin = doc.get("origin")
@@ -680,7 +360,7 @@ class _Walker:
         elif children is not None:
             self.reject(line, "subsegments is not a list", segment)
 
-    def walk_typed(self, line: int, segment: _Segment) -> bool:
+    def walk_typed(self, line: int, segment: Segment) -> bool:
         """The usual function segment, decoded by msgspec: well formed, new, every subsegment a
         span. True if it was walked; False, with nothing recorded, for anything else (a reject,
         a duplicate, an owner only the log group or name gives), which :meth:`walk_function`
@@ -931,342 +611,3 @@ def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
     carry ~0.2 us of noise)."""
     micros = np.round(seconds * 1e6).astype(np.int64)
     return pd.DatetimeIndex((micros * 1000).view("datetime64[ns]")).tz_localize("UTC")
-
-
-# --------------------------------------------------------------------------------------------
-# The join to invocations and the after-restore hook analysis.
-
-
-def _arrow(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
-    array = pa.array(values, from_pandas=True)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
-def _isin(values: pd.Series | pd.Index, candidates: pd.Series | pd.Index) -> np.ndarray:
-    """``values.isin(candidates)`` via one Arrow hash lookup; missing values never match.
-
-    (pandas 3's ``isin`` on Arrow strings builds a Python scalar per candidate: 100x slower.)"""
-    found = pc.is_in(_arrow(values), value_set=_arrow(candidates), skip_nulls=True)
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
-
-
-def _lookup(keys: pd.Series, table_keys: pd.Series, table_values: pd.Series) -> pd.Series:
-    """For each key, the value at the first equal table key (a vectorized dict lookup), or NA."""
-    positions = pc.index_in(_arrow(keys), value_set=_arrow(table_keys), skip_nulls=True)
-    found = pc.take(_arrow(table_values), positions)
-    return pd.Series(pd.array(found, dtype=table_values.dtype), index=keys.index)
-
-
-def _key(spans: pd.DataFrame, column: str) -> pd.Series:
-    """trace id + id as one string: ids are unique within a trace only."""
-    return spans["trace_id"] + "\x00" + spans[column].fillna("")
-
-
-def restore_spans(spans: pd.DataFrame) -> pd.DataFrame:
-    """The ``Restore`` subsegment of each trace: the one directly under the function segment
-    (its parent is not another span), so a user hook that happens to be named "Restore" does not
-    count twice. One row per trace, the earliest if a trace somehow has several."""
-    candidates = spans[(spans["name"] == RESTORE).fillna(False)]
-    if candidates.empty:
-        return candidates
-    parents = spans[_isin(spans["segment_id"], candidates["parent_id"])]
-    nested = _isin(_key(candidates, "parent_id"), _key(parents, "segment_id"))
-    restores = candidates[~nested]
-    return restores.sort_values("start", kind="stable").drop_duplicates("trace_id")
-
-
-def join(invocations: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Fill ``invocations.xray_restore_ms`` from each trace's Restore span; count the overlap.
-
-    ``invocations.trace_id`` is the bare ``1-xxxxxxxx-yyyy...`` id. Counts:
-    ``matched`` invocations whose trace is among the spans; ``invocations_without_trace`` those
-    with a trace id but no trace (unsampled, not fetched); ``traces_without_logs`` distinct traces
-    in the spans that no invocation names. Rows, their order and their index are kept; an
-    invocation whose trace has no Restore span (a warm start) keeps ``<NA>``.
-    """
-    trace_ids = invocations["trace_id"].astype(TEXT)
-    traced = pd.Series(pc.unique(_arrow(spans["trace_id"].dropna())), dtype=TEXT)
-    has_trace_id = trace_ids.notna().to_numpy()
-    found = _isin(trace_ids, traced)
-    counts = {
-        "traces_without_logs": int((~_isin(traced, trace_ids)).sum()),
-        "invocations_without_trace": int((has_trace_id & ~found).sum()),
-        "matched": int(found.sum()),
-    }
-    restores = restore_spans(spans)
-    out = invocations.copy()
-    out["xray_restore_ms"] = _lookup(trace_ids, restores["trace_id"], restores["duration_ms"])
-    return out, counts
-
-
-HOOKS_COLUMNS: dict[str, str] = {
-    "function": TEXT,
-    "version": TEXT,
-    "restores_traced": "Int64",
-    # Hook time measured from hook subsegments only; <NA> where no restore had any ("no hooks traced").
-    "hook_ms_p50": "Float64",
-    "hook_ms_p99": "Float64",
-    "hook_ms_max": "Float64",
-    "failures": "Int64",
-    # Restores that failed or hit the 10 s limit (logs or traces): headroom_ms is <= 0 where any did.
-    "failed_restores": "Int64",
-    "worst_ms": "Float64",
-    "worst_trace_id": TEXT,
-    "headroom_ms": "Float64",
-    "limit_share": "Float64",
-    # How each restore's limit time was measured (see hook_analysis): counts per basis.
-    "hooks_instrumented": "Int64",
-    "hooks_from_billing": "Int64",
-    "hooks_upper_bound": "Int64",
-    "xray_restore_ms_p50": "Float64",
-    "xray_restore_ms_max": "Float64",
-    # What the figures of the row are measured from, in words (the dashboard shows it).
-    "measured_from": TEXT,
-}
-
-# Lambda's error type when after-restore hooks overrun the 10 s limit.
-HOOK_TIMEOUT_ERROR = "SnapStartTimeoutException"
-NO_HOOKS = "no hooks traced"
-# A REPORT can follow its RESTORE_REPORT by at most the 15-minute function timeout.
-_REPORT_AFTER_RESTORE = pd.Timedelta(minutes=16)
-
-
-def hook_analysis(spans: pd.DataFrame, invocations: pd.DataFrame | None = None,
-                  restores: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per function and version: how long after-restore hooks take and how close they come to
-    the 10 s limit.
-
-    Hook time (``hook_ms_*``) is only ever measured from hook subsegments: the direct children of
-    a traced ``Restore`` subsegment (the user traced their hooks), summed per restore. A version
-    none of whose traced restores has one says ``no hooks traced`` (``measured_from``) and has no
-    hook time: runtime load is never passed off as hook time.
-
-    The limit, though, must be watched either way, so ``worst_ms`` is the slowest traced restore's
-    time that counts toward it, as tight as the data allows and never below the truth:
-
-    1. ``hooks_instrumented``: the hook subsegments' sum (as above);
-    2. ``hooks_from_billing``: no hook subsegments, but the trace's REPORT gives both durations:
-       the Restore span minus the unbilled snapshot part (Restore Duration - Billed Restore
-       Duration), i.e. runtime load + hooks, an upper bound;
-    3. ``hooks_upper_bound``: only the Restore span: its whole duration, a looser upper bound.
-
-    ``headroom_ms = 10,000 - worst_ms``, ``limit_share = worst_ms / 10,000``, with the slowest
-    restore's trace id to open in the console. A restore that hit the limit (Restore Duration >=
-    10,000 ms, ``SnapStartTimeoutException``, a RESTORE_REPORT with status ``timeout``) makes
-    ``worst_ms`` 10,000; one that failed (those, a failed RESTORE_REPORT, an error or fault in a
-    traced Restore subtree) makes ``headroom_ms`` at most 0: ``failed_restores`` counts them.
-
-    ``failures``: traced restores with an error or fault anywhere in the Restore subtree, plus
-    restore invocations with status error/timeout (or a limit marker) whose trace is not already
-    counted (the REPORT of a restore whose hooks failed; a handler failure on the first invocation
-    after a restore counts too, as the log cannot tell them apart), plus failed RESTORE_REPORTs of
-    ``restores`` that no such invocation stands for (matched on version and Restore Duration within
-    16 minutes).
-
-    Where the X-Ray ARN was unqualified the version comes from the matching invocation.
-    """
-    traced = restore_spans(spans)
-    invocations = invocations if invocations is not None else None
-    if traced.empty and (invocations is None or invocations.empty) and (restores is None or restores.empty):
-        return empty(HOOKS_COLUMNS)
-    traced = traced[["trace_id", "segment_id", "function", "version", "duration_ms"]].copy()
-    children = _children_ms(spans, traced)
-    failed = _failed_traces(spans, traced)
-    traced["children_ms"] = _lookup(traced["trace_id"], pd.Series(children.index, dtype=TEXT),
-                                    children.astype("Float64"))
-    traced["failed"] = _isin(traced["trace_id"], pd.Series(sorted(failed), dtype=TEXT))
-    traced["unbilled_ms"] = pd.array([pd.NA] * len(traced), dtype="Float64")
-    if invocations is not None and not invocations.empty:
-        traced = _with_invocations(traced, invocations)
-    logged = _logged_failures(invocations, restores, failed)
-
-    from_billing = (traced["duration_ms"] - traced["unbilled_ms"]).clip(lower=0)
-    has_children = traced["children_ms"].notna()
-    traced["hook_ms"] = traced["children_ms"]
-    traced["limit_ms"] = traced["children_ms"].where(
-        has_children, from_billing.where(from_billing.notna(), traced["duration_ms"]))
-    traced["basis"] = np.where(has_children, "instrumented", np.where(from_billing.notna(), "billing", "upper"))
-    return _per_version(traced, logged)
-
-
-def _children_ms(spans: pd.DataFrame, restores: pd.DataFrame) -> pd.Series:
-    """Sum of the direct children of each Restore span, by trace id."""
-    kids = spans[_isin(spans["parent_id"], restores["segment_id"])]
-    kids = kids[_isin(_key(kids, "parent_id"), _key(restores, "segment_id"))]
-    return kids.groupby("trace_id")["duration_ms"].sum()
-
-
-def _failed_traces(spans: pd.DataFrame, restores: pd.DataFrame) -> set[str]:
-    """Trace ids whose Restore span or any descendant has error or fault: walk down one level
-    per pass, vectorized (as many passes as the tree is deep, not one per row)."""
-    spans = spans[_isin(spans["trace_id"], restores["trace_id"])]
-    key, parent = _key(spans, "segment_id"), _key(spans, "parent_id")
-    inside = _isin(key, _key(restores, "segment_id"))
-    frontier = inside
-    while frontier.any():
-        frontier = _isin(parent, key[frontier]) & ~inside
-        inside |= frontier
-    flagged = (spans["error"].fillna(False) | spans["fault"].fillna(False)).to_numpy(dtype=bool)
-    return set(spans.loc[inside & flagged, "trace_id"])
-
-
-def _with_invocations(restores: pd.DataFrame, invocations: pd.DataFrame) -> pd.DataFrame:
-    """Bring in the REPORT facts of each traced restore (the first invocation naming the trace)."""
-    logs = invocations[invocations["trace_id"].notna()]
-    ids = restores["trace_id"]
-    restore_ms = _lookup(ids, logs["trace_id"], logs["restore_ms"].astype("Float64"))
-    billed_ms = _lookup(ids, logs["trace_id"], logs["billed_restore_ms"].astype("Float64"))
-    restores["unbilled_ms"] = restore_ms - billed_ms
-    for column in ("function", "version"):
-        restores[column] = restores[column].fillna(_lookup(ids, logs["trace_id"], logs[column].astype(TEXT)))
-    return restores
-
-
-def _flag(frame: pd.DataFrame, mask: pd.Series) -> np.ndarray:
-    return mask.fillna(False).to_numpy(dtype=bool) if len(frame) else np.zeros(0, dtype=bool)
-
-
-def _logged_failures(invocations: pd.DataFrame | None, restores: pd.DataFrame | None,
-                     traced_failed: set[str]) -> pd.DataFrame:
-    """Failed restores the logs saw: one row each (``function, version, trace_id, limit,
-    failed``), ``limit`` where it hit the 10 s limit, ``failed`` where the restore itself failed
-    (else only its REPORT did). Restore REPORTs whose trace already counts as failed are left out;
-    a failed RESTORE_REPORT adds a row only when no restore REPORT stands for it."""
-    columns = ["function", "version", "trace_id", "timestamp", "limit", "failed"]
-    parts = []
-    reported = pd.DataFrame(columns=["function", "version", "restore_ms", "timestamp"])
-    if invocations is not None and len(invocations):
-        inv = invocations
-        is_restore = _flag(inv, inv["start_kind"] == "restore")
-        limit = _flag(inv, (inv["error_type"] == HOOK_TIMEOUT_ERROR) | (inv["restore_ms"] >= HOOK_LIMIT_MS))
-        reported_failing = is_restore & (limit | _flag(inv, inv["status"].isin(["error", "timeout", "failure"])))
-        failing = reported_failing & ~_isin(inv["trace_id"].astype(TEXT), pd.Series(sorted(traced_failed), dtype=TEXT))
-        parts.append(inv.loc[failing, ["function", "version", "trace_id", "timestamp"]].assign(
-            limit=limit[failing], failed=limit[failing]))
-        reported = inv.loc[reported_failing, ["function", "version", "restore_ms", "timestamp"]]
-    if restores is not None and len(restores):
-        status = restores["status"]
-        limit = _flag(restores, (status == "timeout") | (restores["error_type"] == HOOK_TIMEOUT_ERROR)
-                      | (restores["restore_ms"] >= HOOK_LIMIT_MS))
-        bad = limit | _flag(restores, (status.notna() & (status != "success")) | restores["error_type"].notna())
-        failed = restores.loc[bad, ["function", "version", "restore_ms", "timestamp"]].assign(
-            limit=limit[bad], _row=np.arange(int(bad.sum())))
-        # Which failed RESTORE_REPORTs a restore REPORT stands for: same version and Restore
-        # Duration, the REPORT at most 16 minutes later (or either without a time).
-        pairs = failed.merge(reported, on=["function", "version", "restore_ms"], suffixes=("", "_report"))
-        gap = pairs["timestamp_report"] - pairs["timestamp"]
-        close = (gap.isna() | ((gap >= pd.Timedelta(0)) & (gap <= _REPORT_AFTER_RESTORE))).fillna(False)
-        matched = pairs.loc[close.to_numpy(dtype=bool)]
-        # A matched REPORT's row (if it failed) takes the RESTORE_REPORT's verdict: the restore failed.
-        if parts and len(matched):
-            keys = ["function", "version", "timestamp"]
-            stood_for = matched[["function", "version", "timestamp_report", "limit"]].rename(
-                columns={"timestamp_report": "timestamp", "limit": "report_limit"}).drop_duplicates(keys)
-            rows = parts[0].merge(stood_for, on=keys, how="left")
-            hit = rows["report_limit"].notna().to_numpy(dtype=bool)
-            rows["failed"] = rows["failed"].to_numpy(dtype=bool) | hit
-            rows["limit"] = rows["limit"].to_numpy(dtype=bool) | rows["report_limit"].fillna(False).to_numpy(dtype=bool)
-            parts[0] = rows.drop(columns="report_limit")
-        alone = ~failed["_row"].isin(matched["_row"]).to_numpy(dtype=bool)
-        parts.append(failed.loc[alone, ["function", "version", "timestamp", "limit"]].assign(
-            trace_id=pd.NA, failed=True))
-    parts = [part for part in parts if len(part)]
-    if not parts:
-        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in zip(
-            columns, [TEXT, TEXT, TEXT, "datetime64[ns, UTC]", bool, bool], strict=True)})
-    out = pd.concat([part[columns] for part in parts], ignore_index=True)
-    out["limit"] = out["limit"].astype(bool)
-    out["failed"] = out["failed"].astype(bool)
-    return out
-
-
-BASES = {"instrumented": "hooks_instrumented", "billing": "hooks_from_billing",
-         "upper": "hooks_upper_bound"}
-
-
-def _per_version(restores: pd.DataFrame, logged: pd.DataFrame) -> pd.DataFrame:
-    """One row per function and version, from one row per traced restore (plus log failures)."""
-    keys = ["function", "version"]
-    if restores.empty and logged.empty:
-        return empty(HOOKS_COLUMNS)
-    restores = restores.assign(**{
-        column: (restores["basis"] == basis).astype("int64") for basis, column in BASES.items()})
-    hook = restores.groupby(keys, dropna=False, sort=True)
-    out = pd.DataFrame({
-        "restores_traced": hook.size(),
-        "hook_ms_p50": hook["hook_ms"].quantile(0.5),
-        "hook_ms_p99": hook["hook_ms"].quantile(0.99),
-        "hook_ms_max": hook["hook_ms"].max(),
-        "failures_traced": hook["failed"].sum(),
-        **{column: hook[column].sum() for column in BASES.values()},
-        "worst_ms": hook["limit_ms"].max(),
-        "xray_restore_ms_p50": hook["duration_ms"].quantile(0.5),
-        "xray_restore_ms_max": hook["duration_ms"].max(),
-    })
-    # The trace of each group's slowest restore. Positional: same keys, same group order (index
-    # alignment would not match a missing version, <NA> != <NA>).
-    slowest_first = restores.sort_values("limit_ms", ascending=False, kind="stable")
-    worst = slowest_first.groupby(keys, dropna=False, sort=True)["trace_id"].first()
-    out["worst_trace_id"] = worst.to_numpy() if len(worst) == len(out) else pd.NA
-    log = logged.assign(limit=logged["limit"].astype("int64"), failed=logged["failed"].astype("int64"))
-    by_log = log.groupby(keys, dropna=False)
-    log_counts = pd.DataFrame({"failures_logged": by_log.size(), "limit_hits": by_log["limit"].sum(),
-                               "failed_logged": by_log["failed"].sum()})
-    # The trace of a restore that hit the limit, if it was traced (it is the worst one then).
-    limit_trace = log[log["limit"] > 0].groupby(keys, dropna=False)["trace_id"].first()
-    out = out.join(log_counts, how="outer")
-    for column in ("restores_traced", "failures_traced", "failures_logged", "limit_hits", "failed_logged",
-                   *BASES.values()):
-        out[column] = out[column].astype("Float64").fillna(0)
-    out["failures"] = out["failures_traced"] + out["failures_logged"]
-    out["failed_restores"] = out["failures_traced"] + out["failed_logged"]
-    hit = (out["limit_hits"] > 0).to_numpy(dtype=bool)
-    out["worst_ms"] = out["worst_ms"].astype("Float64").mask(hit, HOOK_LIMIT_MS)
-    if hit.any():
-        out["worst_trace_id"] = out["worst_trace_id"].astype(object).mask(
-            hit, limit_trace.reindex(out.index).astype(object))
-    out["headroom_ms"] = HOOK_LIMIT_MS - out["worst_ms"]
-    failed = (out["failed_restores"] > 0).to_numpy(dtype=bool)
-    out["headroom_ms"] = out["headroom_ms"].mask(failed, out["headroom_ms"].clip(upper=0).fillna(0.0))
-    out["limit_share"] = out["worst_ms"] / HOOK_LIMIT_MS
-    out["measured_from"] = _measured_from(out)
-    return conform(out.reset_index(), HOOKS_COLUMNS)
-
-
-def _measured_from(out: pd.DataFrame) -> list[str]:
-    """Per version, in words: what hook_ms_* and worst_ms / headroom_ms are measured from."""
-    texts = []
-    for row in out[["restores_traced", *BASES.values(), "limit_hits", "failed_restores"]].itertuples(index=False):
-        traced, instrumented, billing, upper, hits, failed = (int(v) for v in row)
-        if instrumented:
-            parts = [f"hook subsegments of {instrumented} of {traced} traced restores"]
-        elif traced:
-            parts = [NO_HOOKS]
-        else:
-            parts = [f"{NO_HOOKS} (no restore traced)"]
-        bounds = []
-        if billing:
-            bounds.append(f"{billing} from the Restore subsegment minus the unbilled snapshot restore "
-                          "(runtime load + hooks)")
-        if upper:
-            bounds.append(f"{upper} from the whole Restore subsegment")
-        if bounds:
-            parts.append("worst_ms is an upper bound for " + " and ".join(bounds))
-        if hits:
-            parts.append(f"{hits} restore(s) hit the 10 s limit (logs): worst_ms 10,000")
-        if failed:
-            parts.append(f"{failed} restore(s) failed: no headroom")
-        texts.append("; ".join(parts))
-    return texts
-
-
-def versions_from_logs(spans: pd.DataFrame, invocations: pd.DataFrame) -> pd.DataFrame:
-    """Spans whose ARN names no version (an unqualified function) take the version of the
-    invocation with the same trace id: the log knows which version served the request."""
-    missing = spans["version"].isna()
-    if not missing.any() or invocations.empty:
-        return spans
-    known = invocations.dropna(subset=["trace_id"]).drop_duplicates("trace_id").set_index("trace_id")["version"]
-    spans = spans.copy()
-    spans.loc[missing, "version"] = spans.loc[missing, "trace_id"].map(known).astype(spans["version"].dtype)
-    return spans

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logparse import tables, xray
+from logparse import hooks, tables, xray, xraydocs, xrayjoin
 
 DATA = Path(__file__).parent / "data" / "xray"
 
@@ -78,7 +78,7 @@ def test_parse_returns_the_contract_triple():
     (b"", False),
 ])
 def test_looks_like_xray(head: bytes, expected: bool):
-    assert xray.looks_like_xray(head) is expected
+    assert xraydocs.looks_like_xray(head) is expected
 
 
 # daemon.ndjson, hand-checked: X-Ray daemon UDP payloads as captured, each document after a
@@ -220,7 +220,7 @@ def test_join_fills_xray_restore_ms_and_counts():
         {"request_id": "r3", "trace_id": "1-67a0ffff-000000000000000000000000", "start_kind": "warm"},
         {"request_id": "r4", "trace_id": None, "start_kind": "warm"},  # tracing off
     ]).set_index(pd.Index([10, 11, 12, 13, 14]))
-    joined, counts = xray.join(logs, golden_spans())
+    joined, counts = xrayjoin.join(logs, golden_spans())
     # Traces C and D have no log line; r3 names a trace we do not have; r4 has no trace id.
     assert counts == {"traces_without_logs": 2, "invocations_without_trace": 1, "matched": 3}
     assert joined["xray_restore_ms"].tolist() == [700.0, 700.0, pd.NA, pd.NA, pd.NA]
@@ -233,11 +233,11 @@ def test_join_fills_xray_restore_ms_and_counts():
 
 def test_join_with_nothing_on_either_side():
     empty_logs = tables.empty(tables.INVOCATIONS)
-    joined, counts = xray.join(empty_logs, golden_spans())
+    joined, counts = xrayjoin.join(empty_logs, golden_spans())
     assert joined.empty and counts == {"traces_without_logs": 4, "invocations_without_trace": 0,
                                        "matched": 0}
     logs = invocations([{"trace_id": TRACE_A}])
-    joined, counts = xray.join(logs, tables.empty(tables.SPANS))
+    joined, counts = xrayjoin.join(logs, tables.empty(tables.SPANS))
     assert counts == {"traces_without_logs": 0, "invocations_without_trace": 1, "matched": 0}
     assert joined["xray_restore_ms"].isna().all()
 
@@ -247,18 +247,18 @@ def test_a_hook_named_restore_is_not_the_restore():
         sub("a000000000000001", "Restore", 1738588913.0, 1738588913.6, subsegments=[
             sub("a000000000000002", "Restore", 1738588913.1, 1738588913.2)])])
     spans, _, _ = xray.parse(json.dumps(doc).encode(), "s")
-    assert xray.restore_spans(spans)["segment_id"].tolist() == ["a000000000000001"]
+    assert xrayjoin.restore_spans(spans)["segment_id"].tolist() == ["a000000000000001"]
 
 
 def test_hook_analysis_from_instrumented_hooks():
     # orders-api:7 restore A: the hook "after_restore: reconnect db" took 245 ms.
     # orders-api:8 restore D: the hook "after_restore: warm cache" took 4180 ms and failed.
     # legacy-report has no Restore span (not SnapStart): no row.
-    hooks = xray.hook_analysis(golden_spans())
-    assert list(hooks.columns) == list(xray.HOOKS_COLUMNS)
-    rows = hooks.set_index(["function", "version"])
+    table = hooks.hook_analysis(golden_spans())
+    assert list(table.columns) == list(hooks.HOOKS_COLUMNS)
+    rows = table.set_index(["function", "version"])
     seven, eight = rows.loc[("orders-api", "7")], rows.loc[("orders-api", "8")]
-    assert len(hooks) == 2
+    assert len(table) == 2
     assert (seven["restores_traced"], seven["hook_ms_p50"], seven["hook_ms_max"]) == (1, 245.0, 245.0)
     assert (seven["failures"], seven["headroom_ms"], seven["limit_share"]) == (0, 9755.0, 0.0245)
     assert seven["worst_trace_id"] == TRACE_A and seven["hooks_instrumented"] == 1
@@ -293,7 +293,7 @@ def test_hook_analysis_from_billing_and_upper_bound():
         {"function": "checkout", "version": "6", "trace_id": None, "start_kind": "restore",
          "restore_ms": 10012.0, "billed_restore_ms": 10001.0, "status": "timeout"},
     ])
-    rows = xray.hook_analysis(spans, logs).set_index(["function", "version"], drop=False)
+    rows = hooks.hook_analysis(spans, logs).set_index(["function", "version"], drop=False)
     five, six = rows.loc[("checkout", "5")], rows.loc[("checkout", "6")]
     # No hook subsegment: no hook time, but the limit is watched from the upper bound 131 ms.
     assert (five["restores_traced"], five["hooks_from_billing"], five["failures"]) == (1, 1, 0)
@@ -338,7 +338,7 @@ def test_failed_restore_reports_count_once_and_leave_no_headroom():
         {"timestamp": at, "function": "orders-api", "version": "11", "start_kind": "restore",
          "restore_ms": 300.0, "billed_restore_ms": 40.0, "status": "success"},
     ])
-    rows = xray.hook_analysis(tables.empty(tables.SPANS), logs, restores).set_index("version")
+    rows = hooks.hook_analysis(tables.empty(tables.SPANS), logs, restores).set_index("version")
     assert list(rows.index) == ["10", "9"]  # 11 has nothing to say: no traced restore, no failure
     assert rows.loc["9", ["failures", "failed_restores", "worst_ms", "headroom_ms"]].tolist() == [1, 1, 10_000.0, 0.0]
     ten = rows.loc["10"]
@@ -353,7 +353,7 @@ def test_sample_orders_api_9_has_no_headroom():
     import logparse
 
     loaded = logparse.load(Path(__file__).parent.parent / "sample_logs")
-    rows = xray.hook_analysis(loaded.spans, loaded.invocations, loaded.restores).set_index(["function", "version"])
+    rows = hooks.hook_analysis(loaded.spans, loaded.invocations, loaded.restores).set_index(["function", "version"])
     nine = rows.loc[("orders-api", "9")]
     assert (nine["failures"], nine["failed_restores"], nine["worst_ms"], nine["headroom_ms"]) == (1, 1, 10_000.0, 0.0)
     # payment-webhook:6's restore exited (Runtime.ExitError) and its REPORT says error: one failure.
@@ -365,18 +365,18 @@ def test_sample_orders_api_9_has_no_headroom():
 
 
 def test_hook_analysis_of_nothing():
-    hooks = xray.hook_analysis(tables.empty(tables.SPANS))
-    assert hooks.empty and list(hooks.columns) == list(xray.HOOKS_COLUMNS)
-    hooks = xray.hook_analysis(tables.empty(tables.SPANS), tables.empty(tables.INVOCATIONS))
-    assert hooks.empty
+    table = hooks.hook_analysis(tables.empty(tables.SPANS))
+    assert table.empty and list(table.columns) == list(hooks.HOOKS_COLUMNS)
+    table = hooks.hook_analysis(tables.empty(tables.SPANS), tables.empty(tables.INVOCATIONS))
+    assert table.empty
     # No trace at all, but the logs saw a restore time out: a row with the failure, no hook times.
     timed_out = invocations([{"function": "checkout", "version": "5", "start_kind": "restore",
                               "status": "timeout"}])
-    hooks = xray.hook_analysis(tables.empty(tables.SPANS), timed_out)
-    assert hooks[["function", "version", "restores_traced", "failures"]].values.tolist() == [
+    table = hooks.hook_analysis(tables.empty(tables.SPANS), timed_out)
+    assert table[["function", "version", "restores_traced", "failures"]].values.tolist() == [
         ["checkout", "5", 0, 1]]
-    assert hooks["hook_ms_max"].isna().all()
-    assert list(hooks.dtypes.astype(str)) == list(xray.HOOKS_COLUMNS.values())
+    assert table["hook_ms_max"].isna().all()
+    assert list(table.dtypes.astype(str)) == list(hooks.HOOKS_COLUMNS.values())
 
 
 # --- property: random segment trees never crash the walker and lose nothing ---------------------
@@ -500,13 +500,7 @@ def test_any_json_or_bytes_never_crash(value, raw: bytes):
 def parse_both_ways(data: bytes) -> tuple[xray.XrayParse, xray.XrayParse]:
     """The same input read by msgspec typed decoding (usual documents) and by the tolerant dict
     path alone."""
-    typed = xray.parse_counted(data, "both")
-    xray._TYPED = False
-    try:
-        tolerant = xray.parse_counted(data, "both")
-    finally:
-        xray._TYPED = True
-    return typed, tolerant
+    return xray.parse_counted(data, "both"), xray.parse_counted(data, "both", typed=False)
 
 
 def assert_same_parse(typed: xray.XrayParse, tolerant: xray.XrayParse) -> None:
@@ -574,7 +568,7 @@ def test_nesting_limit_both_sides(innermost: dict, depth: int, read: bool):
     """Documents up to MAX_NESTING (128) JSON levels are read in full by both decoding paths, in
     every envelope; one level deeper is one reject with one reason, whatever the envelope."""
     text = json.dumps(nested_document(63, innermost))
-    assert xray.json_depth(text.encode()) == depth
+    assert xraydocs.json_depth(text.encode()) == depth
     for name, data in envelopes(text).items():
         typed, tolerant = parse_both_ways(data)
         assert_same_parse(typed, tolerant)
@@ -593,7 +587,7 @@ def test_documents_nested_too_deep_for_the_decoders_are_one_clear_reject():
     opening = "".join(f'{{"id":"d{level:015x}","name":"level","start_time":1738588913.0,'
                       f'"end_time":1738588913.5,"subsegments":[' for level in range(depth))
     text = json.dumps(segment(subsegments=["CHILDREN"])).replace('"CHILDREN"', opening + "]}" * depth)
-    assert xray.json_depth(text.encode()) == 2 * depth + 2
+    assert xraydocs.json_depth(text.encode()) == 2 * depth + 2
     for name, data in envelopes(text).items():
         typed, tolerant = parse_both_ways(data)
         assert_same_parse(typed, tolerant)
@@ -607,7 +601,7 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
     name = '[{\\"' * 100  # 200 brackets, escaped quotes and backslashes, all inside one string
     document = segment(subsegments=[sub("a000000000000001", name, 1738588913.0, 1738588913.5)])
     text = json.dumps(document)
-    assert xray.json_depth(text.encode()) == 3
+    assert xraydocs.json_depth(text.encode()) == 3
     for data in envelopes(text).values():
         typed, tolerant = parse_both_ways(data)
         assert_same_parse(typed, tolerant)
