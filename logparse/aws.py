@@ -37,11 +37,9 @@ import pandas as pd
 from logparse.tables import FLOAT, INT, TEXT, TIME
 
 if TYPE_CHECKING:
-    import argparse
-
     import boto3
 
-    from logparse.export import State
+    from logparse.state import State
     from logparse.tables import Tables
 
 log = logging.getLogger(__name__)
@@ -601,11 +599,11 @@ def fetch_tables(function: str, since: datetime, until: datetime, *,
             state.advance_to(key, until)
     tables = load(*inputs, function=function)
     if versions:
-        tables.versions = _versions_if_allowed(function, session)
+        tables.versions = versions_if_allowed(function, session)
     return tables
 
 
-def _versions_if_allowed(function: str, session: boto3.Session | None) -> pd.DataFrame:
+def versions_if_allowed(function: str, session: boto3.Session | None) -> pd.DataFrame:
     """Versions only refine the cost model (creation time, memory, SnapStart status); without
     them it falls back to what the logs show, so a missing permission is a warning, not a failure."""
     try:
@@ -619,58 +617,3 @@ def _named(data: bytes, name: str) -> io.BytesIO:
     buffer = io.BytesIO(data)
     buffer.name = name
     return buffer
-
-
-def run_fetch(args: argparse.Namespace, prices: Any = None) -> int:
-    """The ``fetch`` command: fetch one function's data and export the CSVs.
-
-    Prints one JSON line on stdout (what was fetched and the rows written per CSV) so cron logs
-    stay machine-readable; progress bars appear only on a terminal. With ``--insights`` the
-    metrics come from Logs Insights and no lines are downloaded (the log tables get no rows).
-    """
-    from logparse import export
-    from logparse.tables import Tables
-    from logparse.timeutil import parse_time_arg
-
-    now = pd.Timestamp.now(tz="UTC")
-    since = parse_time_arg(args.since or "24h", now).to_pydatetime()
-    until = (parse_time_arg(args.until, now) or now).to_pydatetime()
-    sess = session(region=getattr(args, "region", None))
-    if getattr(args, "region", None) is None and sess.region_name:
-        prices = _prices_for(sess.region_name, getattr(args, "arch", None), getattr(args, "prices", None),
-                             prices)
-    state = export.State.load(args.state) if getattr(args, "state", None) else None
-    interactive = sys.stderr.isatty()
-    if args.insights:
-        key = f"insights:{log_group(args.function)}"
-        start = state.since(key, since) if state else since
-        metrics = insights_metrics(args.function, start, until, args.bucket or export.DEFAULT_BUCKET, sess)
-        if state:
-            state.advance_to(key, until)
-        tables = Tables(versions=_versions_if_allowed(args.function, sess))
-        written = export.run_export(tables, args.out, bucket=args.bucket, prices=prices, state=state,
-                                    metrics=metrics)
-    else:
-        tables = fetch_tables(args.function, since, until, session=sess, state=state, xray=args.xray,
-                              progress=interactive)
-        if getattr(args, "tiered", False) and prices is not None:
-            from logparse import cost
-
-            prices = cost.apply_duration_tiers(prices, tables.invocations)
-        written = export.run_export(tables, args.out, bucket=args.bucket, prices=prices, state=state)
-    print(orjson.dumps({
-        "function": args.function, "since": since.isoformat(), "until": until.isoformat(),
-        "insights": bool(args.insights), "lines": tables.stats.lines,
-        "rejected": tables.stats.rejected, "written": written,
-    }).decode())
-    return 0
-
-
-def _prices_for(region: str, arch: str | None, path: Any, fallback: Any) -> Any:
-    """Prices of the session's region when ``--region`` was not given (AWS_REGION applies)."""
-    try:
-        from logparse import cost
-
-        return cost.load_prices(path).lookup(region, arch or "x86_64", fallback=True)
-    except Exception:  # the CLI's own prices are a fine fallback; never fail a fetch over this
-        return fallback

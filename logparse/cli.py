@@ -27,6 +27,7 @@ import pandas as pd
 from logparse import cost, gate, load, paths, report
 from logparse.errors import UsageError, one_line, shown
 from logparse.reading import DEFAULT_LIMITS, Limits, parse_size, size_text
+from logparse.state import State
 from logparse.tables import Tables, select
 from logparse.timeutil import TimeError, bucket_arg, parse_time_arg
 
@@ -384,7 +385,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from logparse import export
 
     prices = _prices(args)
-    state = export.State.load(args.state) if args.state else None  # refused before reading the input
+    state = State.load(args.state) if args.state else None  # refused before reading the input
     tables, code = _load_selected(args)
     written = export.run_export(tables, args.out, bucket=args.bucket, prices=_tiered(args, prices, tables),
                                 state=state)
@@ -393,10 +394,49 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from logparse import aws
+    """Fetch one function's data and export the CSVs; one JSON line on stdout (what was fetched and
+    the rows written per CSV) so cron logs stay machine-readable. With ``--insights`` the metrics
+    come from Logs Insights and no lines are downloaded (the log tables get no rows)."""
+    from logparse import aws, export
 
     _time_range(args.since, args.until or "now")  # fetch's --until defaults to now
-    return aws.run_fetch(args, prices=_prices(args))
+    prices = _prices(args)
+    now = pd.Timestamp.now(tz="UTC")
+    since = parse_time_arg(args.since or "24h", now).to_pydatetime()
+    until = (parse_time_arg(args.until, now) or now).to_pydatetime()
+    sess = aws.session(region=args.region)
+    if args.region is None and sess.region_name:  # AWS_REGION / the profile's region applies
+        prices = _region_prices(sess.region_name, args, prices)
+    state = State.load(args.state) if args.state else None
+    if args.insights:
+        key = f"insights:{aws.log_group(args.function)}"
+        start = state.since(key, since) if state else since
+        metrics = aws.insights_metrics(args.function, start, until, args.bucket or export.DEFAULT_BUCKET, sess)
+        if state:
+            state.advance_to(key, until)
+        tables = Tables(versions=aws.versions_if_allowed(args.function, sess))
+        written = export.run_export(tables, args.out, bucket=args.bucket, prices=prices, state=state,
+                                    metrics=metrics)
+    else:
+        tables = aws.fetch_tables(args.function, since, until, session=sess, state=state, xray=args.xray,
+                                  progress=sys.stderr.isatty())
+        written = export.run_export(tables, args.out, bucket=args.bucket, prices=_tiered(args, prices, tables),
+                                    state=state)
+    print(json.dumps({
+        "function": args.function, "since": since.isoformat(), "until": until.isoformat(),
+        "insights": bool(args.insights), "lines": tables.stats.lines,
+        "rejected": tables.stats.rejected, "written": written,
+    }, separators=(",", ":"), ensure_ascii=False))
+    return 0
+
+
+def _region_prices(region: str, args: argparse.Namespace, fallback: Any) -> Any:
+    """Prices of the session's region when ``--region`` was not given; the CLI's own prices are a
+    fine fallback: a fetch never fails over this."""
+    try:
+        return cost.load_prices(args.prices).lookup(region, args.arch or DEFAULT_ARCH, fallback=True)
+    except Exception:
+        return fallback
 
 
 def cmd_prices(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ from botocore.stub import ANY, Stubber
 
 import logparse
 from logparse import aws, export
+from logparse.state import State
 from logparse.tables import TIME
 
 FUNCTION = "orders-api"
@@ -192,9 +193,9 @@ def test_fetch_and_export_twice_equals_export_of_the_same_file(moto, tmp_path):
                                 trace_filter=None)  # moto has no X-Ray filter expressions
 
     fetched = tmp_path / "fetched"
-    state = export.State.load(tmp_path / "state.json")
+    state = State.load(tmp_path / "state.json")
     first = export.run_export(fetch(state), fetched, state=state)
-    state = export.State.load(tmp_path / "state.json")
+    state = State.load(tmp_path / "state.json")
     second = export.run_export(fetch(state), fetched, state=state)
     third = export.run_export(fetch(), fetched)
 
@@ -230,7 +231,7 @@ def test_incremental_run_fetches_only_new_events(moto, tmp_path):
     streams = week_of_events(now - timedelta(hours=2), days=2)
     put_events(streams)
     out, state_path = tmp_path / "out", tmp_path / "state.json"
-    state = export.State.load(state_path)
+    state = State.load(state_path)
     first = export.run_export(aws.fetch_tables(FUNCTION, now - timedelta(days=3), now - timedelta(hours=1),
                                                state=state, versions=False), out, state=state)
     saved = json.loads(state_path.read_text())
@@ -247,7 +248,7 @@ def test_incremental_run_fetches_only_new_events(moto, tmp_path):
         {"timestamp": base + 80, "message": f"END RequestId: {rid}\n"},
         {"timestamp": base + 81, "message": _report(rid, 77.7, 256, 150)},
     ])
-    state = export.State.load(state_path)
+    state = State.load(state_path)
     tables = aws.fetch_tables(FUNCTION, now - timedelta(days=3), now, state=state, versions=False)
     assert tables.stats.lines == 3  # only the new events crossed the wire into the parser
     second = export.run_export(tables, out, state=state)

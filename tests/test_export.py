@@ -16,6 +16,7 @@ import pytest
 
 import logparse
 from logparse import export
+from logparse.state import STATE_FORMAT, State
 from logparse.tables import INVOCATIONS, SPANS, conform
 
 RID = "8f5e2a3c-0b1d-4c55-9a7e-2b6f1e0d9c11"
@@ -271,7 +272,7 @@ def test_cli_export_twice(tmp_path, events_file, capsys):
     first = (out / "invocations.csv").read_bytes()
     assert cli.main(args) == 0
     assert (out / "invocations.csv").read_bytes() == first
-    assert json.loads(state.read_text())["format"] == export.STATE_FORMAT
+    assert json.loads(state.read_text())["format"] == STATE_FORMAT
 
 
 # --------------------------------------------------------------------------- state
@@ -283,7 +284,7 @@ def event(i: int, ts: int) -> dict:
 
 def test_state_watermark_lookback_and_seen_ids(tmp_path):
     path = tmp_path / "state" / "fetch.json"
-    state = export.State.load(path, lookback=timedelta(minutes=5))
+    state = State.load(path, lookback=timedelta(minutes=5))
     default = datetime(2026, 11, 1, tzinfo=UTC)
     assert state.since("/aws/lambda/f", default) == default
     t = 1795341600000
@@ -291,7 +292,7 @@ def test_state_watermark_lookback_and_seen_ids(tmp_path):
     assert len(got) == 3
     state.save()
 
-    state = export.State.load(path, lookback=timedelta(minutes=5))
+    state = State.load(path, lookback=timedelta(minutes=5))
     assert state.since("/aws/lambda/f", default) == datetime.fromtimestamp((t - 300_000) / 1000, UTC)
     # The overlap brings back events 2 and 3 (seen) and a late one (new).
     got = state.take("/aws/lambda/f", [event(2, t - 60_000), event(3, t), event(4, t - 30_000)])
@@ -302,7 +303,7 @@ def test_state_watermark_lookback_and_seen_ids(tmp_path):
 
 
 def test_state_advance_to_and_empty_take(tmp_path):
-    state = export.State.load(tmp_path / "s.json")
+    state = State.load(tmp_path / "s.json")
     assert state.take("g", []) == [] and "g" not in state.marks
     until = datetime(2026, 11, 16, 12, tzinfo=UTC)
     state.advance_to("xray:f", until)
@@ -311,7 +312,7 @@ def test_state_advance_to_and_empty_take(tmp_path):
 
 def test_state_save_is_atomic(tmp_path, monkeypatch):
     path = tmp_path / "state.json"
-    state = export.State.load(path)
+    state = State.load(path)
     state.advance_to("g", datetime(2026, 11, 16, tzinfo=UTC))
     state.save()
     before = path.read_bytes()
@@ -333,7 +334,7 @@ def test_unreadable_state_is_a_clear_error(tmp_path):
     path = tmp_path / "state.json"
     path.write_text("{not json")
     with pytest.raises(export.ExportError) as caught:
-        export.State.load(path)
+        State.load(path)
     assert "state.json" in str(caught.value) and "delete it" in caught.value.hint()
     assert caught.value.exit_code == 1
 
@@ -450,7 +451,7 @@ export.run_export(logparse.load({str(events_file)!r}), {str(out)!r})
 def test_state_temp_file_left_by_a_killed_save_is_removed(tmp_path):
     path = tmp_path / "state.json"
     (tmp_path / ".state.json.k9x.tmp").write_text("{half")
-    state = export.State.load(path)
+    state = State.load(path)
     state.advance_to("g", datetime(2026, 11, 16, tzinfo=UTC))
     state.save()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
@@ -501,7 +502,7 @@ def test_a_state_file_that_cannot_be_used_is_one_clear_error(tmp_path, content, 
     path = tmp_path / "state.json"
     path.write_text(content)
     with pytest.raises(export.ExportError) as caught:
-        export.State.load(path, now=datetime(2026, 12, 3, tzinfo=UTC))
+        State.load(path, now=datetime(2026, 12, 3, tzinfo=UTC))
     assert says in str(caught.value) and str(path) in str(caught.value) and "\n" not in str(caught.value)
     assert "delete it" in caught.value.hint() and caught.value.exit_code == 1
 
@@ -511,19 +512,19 @@ def test_a_watermark_within_the_clock_tolerance_is_fine(tmp_path):
     now = datetime(2026, 12, 3, tzinfo=UTC)
     later = int((now + timedelta(hours=1)).timestamp() * 1000)
     path.write_text(json.dumps({"format": 1, "groups": {"/aws/lambda/f": {"watermark_ms": later}}}))
-    assert export.State.load(path, now=now).marks["/aws/lambda/f"]["watermark_ms"] == later
+    assert State.load(path, now=now).marks["/aws/lambda/f"]["watermark_ms"] == later
 
 
 def test_a_state_file_of_another_function_is_refused(tmp_path):
     path = tmp_path / "state.json"
-    state = export.State.load(path)
+    state = State.load(path)
     t = 1795341600000
     default = datetime(2026, 11, 1, tzinfo=UTC)
     state.since("/aws/lambda/orders-api", default)
     state.take("/aws/lambda/orders-api", [event(1, t)])
     state.advance_to("xray:orders-api", datetime(2026, 11, 22, tzinfo=UTC))
     state.save()
-    state = export.State.load(path)
+    state = State.load(path)
     assert state.since("insights:/aws/lambda/orders-api", default) == default  # same function, new key
     with pytest.raises(export.ExportError) as caught:
         state.since("/aws/lambda/checkout", default)
@@ -532,7 +533,7 @@ def test_a_state_file_of_another_function_is_refused(tmp_path):
 
 
 def test_a_until_in_the_future_does_not_move_the_watermark_past_now(tmp_path):
-    state = export.State.load(tmp_path / "s.json")
+    state = State.load(tmp_path / "s.json")
     now = datetime(2026, 12, 3, 8, tzinfo=UTC)
     state.advance_to("xray:f", datetime(2099, 1, 1, tzinfo=UTC), now=now)
     assert state.since("xray:f", now) == now - state.lookback  # the traces after now are fetched next time
