@@ -211,7 +211,8 @@ def call(cl: Any, method: str, **params: Any) -> dict[str, Any]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        return getattr(cl, method)(**params)
+        response: dict[str, Any] = getattr(cl, method)(**params)
+        return response
     except (ClientError, BotoCoreError) as err:
         raise _translate(_api(cl, method), err) from None
 
@@ -511,8 +512,9 @@ def insights_metrics(function: str, since: datetime, until: datetime, bin: str =
 def _start_query(cl: Any, group: str, start: int, stop: int, query: str) -> str:
     """``start_query``. ``LimitExceededException`` (the account's concurrent-query limit) is a
     throttling error to botocore, so its adaptive retries wait it out; no second loop here."""
-    return call(cl, "start_query", logGroupName=group, startTime=start, endTime=stop,
-                queryString=query, limit=INSIGHTS_MAX_ROWS)["queryId"]
+    query_id: str = call(cl, "start_query", logGroupName=group, startTime=start, endTime=stop,
+                         queryString=query, limit=INSIGHTS_MAX_ROWS)["queryId"]
+    return query_id
 
 
 def _stop_all(sess: boto3.Session | None, query_ids: list[str]) -> None:

@@ -19,6 +19,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -261,7 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if _LOG_LINES not in library_log.handlers:
         library_log.addHandler(_LOG_LINES)
     try:
-        return args.handler(args)
+        status: int = args.handler(args)
+        return status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -402,8 +404,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     _time_range(args.since, args.until or "now")  # fetch's --until defaults to now
     prices = _prices(args)
     now = pd.Timestamp.now(tz="UTC")
-    since = parse_time_arg(args.since or "24h", now).to_pydatetime()
-    until = (parse_time_arg(args.until, now) or now).to_pydatetime()
+    since, until = _window(args.since or "24h", args.until, now)
     sess = aws.session(region=args.region)
     if args.region is None and sess.region_name:  # AWS_REGION / the profile's region applies
         prices = _region_prices(sess.region_name, args, prices)
@@ -491,13 +492,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _window(since: str, until: str | None, now: pd.Timestamp) -> tuple[datetime, datetime]:
+    """A fetch window from ``--since`` (given) and ``--until`` (default: now), read against one now."""
+    start = parse_time_arg(since, now) or now
+    end = parse_time_arg(until, now) or now
+    return start.to_pydatetime(), end.to_pydatetime()
+
+
 def _fetch_live(function: str, since: str, until: str | None, region: str | None) -> Tables:
     """The function's platform lines over the window, through fetch's own code path."""
     from logparse import aws
 
     now = pd.Timestamp.now(tz="UTC")
-    start = parse_time_arg(since, now).to_pydatetime()
-    end = (parse_time_arg(until, now) or now).to_pydatetime()
+    start, end = _window(since, until, now)
     return aws.fetch_tables(function, start, end, session=aws.session(region=region), versions=False,
                             progress=sys.stderr.isatty())
 

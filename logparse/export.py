@@ -100,7 +100,8 @@ def _text_column(name: str, col: pd.Series) -> pl.Series:
     dtype = col.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
         times = pl.Series(name, col.reset_index(drop=True))
-        times = times.dt.convert_time_zone("UTC") if times.dtype.time_zone else times.dt.replace_time_zone("UTC")
+        zoned = isinstance(times.dtype, pl.Datetime) and times.dtype.time_zone is not None
+        times = times.dt.convert_time_zone("UTC") if zoned else times.dt.replace_time_zone("UTC")
         return times.dt.strftime(TIME_FORMAT)
     kind = pd.api.types.infer_dtype(col, skipna=True)
     if pd.api.types.is_bool_dtype(dtype) or kind == "boolean":
@@ -309,7 +310,7 @@ def os_hint(err: OSError, option: str) -> str:
         errno.EDQUOT: "the disk quota is used up: free some space",
         errno.ENAMETOOLONG: f"the {option} path is too long",
     }
-    return hints.get(err.errno, f"check {option} names a folder you can write to, with free space")
+    return hints.get(err.errno or 0, f"check {option} names a folder you can write to, with free space")
 
 
 def _usable(keys: list[str], frame: pl.DataFrame) -> list[str]:
@@ -546,7 +547,8 @@ def _history(tables: Tables, out_dir: Path) -> Tables:
         keys = [k for k in DEDUPE_KEYS[name] if k in both.columns] or list(both.columns)
         first = to_text(both[keys]).select(_key(keys).is_first_distinct()).to_series().to_numpy()
         merged[name] = both[first].reset_index(drop=True)
-    return Tables(rejects=tables.rejects, stats=tables.stats, versions=tables.versions, **merged)
+    return Tables(invocations=merged["invocations"], inits=merged["inits"], restores=merged["restores"],
+                  spans=merged["spans"], rejects=tables.rejects, stats=tables.stats, versions=tables.versions)
 
 
 def _metrics(history: Tables, bucket: str) -> pd.DataFrame:

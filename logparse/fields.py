@@ -39,6 +39,7 @@ from logparse.formats import (
     TIMEOUT_MARK,
     UNKEPT_KEYS,
     WANTED,
+    Field,
 )
 from logparse.kinds import GENERIC_KINDS
 from logparse.timeutil import LOG_TIME_WINDOW, outside_log_window, parse_log_time
@@ -163,7 +164,7 @@ def _checked(rows: pl.DataFrame, messages: pl.Series | None = None, kind: str | 
         return column in rows.columns and rows[column].null_count() < rows.height
 
     # (a null value compares to null, which fill_null below makes "not bad")
-    checks = [(~POSSIBLE[field.unit][0](pl.col(field.column)), field)
+    checks: list[tuple[pl.Expr, Field | None]] = [(~POSSIBLE[field.unit][0](pl.col(field.column)), field)
               for field in NUMBER_FIELDS if filled(field.column)]
     if filled("timestamp"):
         checks.append((outside_log_window(pl.col("timestamp")), None))

@@ -11,6 +11,7 @@ Nothing here reads a line: this module is data, so every reader derives from one
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -58,7 +59,7 @@ UNKEPT_KEYS = ("SegmentId", "Sampled")
 
 # The one rule for numbers, text and JSON formats alike: a value outside it makes its line a
 # reject (never a row, so never in a percentile or a cost). unit -> (test, what the reason says).
-POSSIBLE: dict[str, tuple[object, str]] = {
+POSSIBLE: dict[str, tuple[Callable[[pl.Expr], pl.Expr], str]] = {
     "ms": (lambda v: v.is_finite() & (v >= 0), "durations are finite and at least 0 ms"),
     "MB": (lambda v: v.is_finite() & (v > 0) & (v == v.floor()), "memory is a whole number of MB above 0"),
 }

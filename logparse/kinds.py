@@ -76,6 +76,7 @@ def _confirm_prefixes(events: pl.DataFrame, code: pl.Series) -> pl.Series:
     if not len(rows):
         return code
     expected = PREFIX_SERIES.gather(code.gather(rows))
-    confirmed = events["message"].gather(rows).str.starts_with(expected)
+    confirmed = pl.DataFrame({"text": events["message"].gather(rows), "prefix": expected}).select(
+        pl.col("text").str.starts_with(pl.col("prefix")))["text"]
     wrong = rows.filter(~confirmed)
     return code.scatter(wrong, KIND_CODES["app"]) if len(wrong) else code

@@ -86,7 +86,7 @@ def visit_lines(blob: Blob, visit: Visitor, low: int = 0, high: int | None = Non
         found = [_scan(blob, data, low, high, visit) for low, high in shares]
     else:
         with ThreadPoolExecutor(workers) as pool:
-            found = list(pool.map(lambda share: _scan(blob, data, *share, visit), shares))
+            found = list(pool.map(lambda share: _scan(blob, data, share[0], share[1], visit), shares))
     pieces = [piece for share in found for piece in share]
     rows = np.cumsum([0] + [count for count, _ in pieces])
     return Visited(int(rows[-1]), [(int(row), seen) for row, (_, seen) in zip(rows, pieces, strict=False)])
@@ -164,7 +164,8 @@ def words(data: np.ndarray, at: np.ndarray) -> np.ndarray:
         padded[:tail] = data[size - tail:]
         local = np.minimum(at[late] - (size - tail), tail)
         out[late] = np.ndarray((tail + 1,), dtype="<u8", buffer=padded, strides=(1,))[local]
-    return out
+    result: np.ndarray = out
+    return result
 
 
 def word_of(text: bytes) -> np.uint64:
@@ -184,7 +185,7 @@ def starts_with(data: np.ndarray, at: np.ndarray, ends: np.ndarray, prefix: byte
 
 def strings(index: LineIndex | Chunk, rows: np.ndarray) -> pl.Series:
     """The text of the chosen lines (rows of ``index``) as a String series."""
-    return pl.from_arrow(copied(index, rows)).alias("text")
+    return pl.Series("text", copied(index, rows), dtype=pl.String)
 
 
 def copied(lines: LineIndex | Chunk, rows: np.ndarray) -> pa.LargeStringArray:

@@ -11,6 +11,7 @@ a reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -221,7 +222,8 @@ def _version(*fallbacks: pl.Expr) -> pl.Expr:
     return pl.coalesce(pl.col("version"), *fallbacks, pl.col("version_hint"), pl.lit("unknown"))
 
 
-def _asof(left: pl.DataFrame, right: pl.DataFrame, by: list[str] | None, strategy: str = "backward") -> pl.DataFrame:
+def _asof(left: pl.DataFrame, right: pl.DataFrame, by: list[str] | None,
+          strategy: Literal["backward", "forward"] = "backward") -> pl.DataFrame:
     """For each row of ``left``, the nearest row of ``right`` above (or below) it in the same stream.
     When both sides hold one and the same stream (a plain text copy, one S3 object) the join
     needs no grouping by stream: a straight merge on the line number, several times cheaper."""

@@ -36,7 +36,7 @@ class Sifted:
     counted: dict[str, int]
 
 
-def sifter(prefix: bytes):
+def sifter(prefix: bytes) -> lines.Visitor:
     """The visitor for a file whose messages follow ``prefix`` (a timestamp's shape; empty: none)."""
     return (lambda chunk: sift_prefixed(chunk, prefix)) if prefix else sift_plain
 
@@ -83,7 +83,8 @@ def _holds(chunk: lines.Chunk, needle: bytes) -> np.ndarray:
 def _may_be_platform(data: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Whether the eight bytes from each offset start a platform line or a JSON document."""
     word = lines.words(data, at)
-    return np.isin(word, HEAD_WORDS) | ((word & LOW_BYTE) == BRACE)
+    found: np.ndarray = np.isin(word, HEAD_WORDS) | ((word & LOW_BYTE) == BRACE)
+    return found
 
 
 def _has_shape(data: np.ndarray, starts: np.ndarray, prefix: bytes) -> np.ndarray:
@@ -114,7 +115,7 @@ def gather(visited: lines.Visited) -> Picked:
     if not sifted:
         return Picked(np.zeros(0, np.int64), pl.Series("text", [], pl.String), None, {})
     rows = np.concatenate([chunk.keep + row for row, chunk in sifted])
-    text = pl.from_arrow(pa.chunked_array([chunk.text for _, chunk in sifted], pa.large_string())).alias("text")
+    text = pl.Series("text", pa.chunked_array([chunk.text for _, chunk in sifted], pa.large_string()), dtype=pl.String)
     codes = None if sifted[0][1].codes is None else np.concatenate([chunk.codes for _, chunk in sifted])
     counted: dict[str, int] = {}
     for _, chunk in sifted:

@@ -68,14 +68,15 @@ class State:
             data = json.loads(path.read_bytes())
             if data.get("format") != STATE_FORMAT:
                 raise ValueError(f"unknown format {data.get('format')!r}")
-            marks = {str(key): {"watermark_ms": int(mark["watermark_ms"]),
-                                "seen": {str(k): int(v) for k, v in mark.get("seen", {}).items()}}
-                     for key, mark in data["groups"].items()}
+            marks: dict[str, dict[str, Any]] = {
+                str(key): {"watermark_ms": int(mark["watermark_ms"]),
+                           "seen": {str(k): int(v) for k, v in mark.get("seen", {}).items()}}
+                for key, mark in data["groups"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as err:
             raise ExportError(f"state file {path} is unreadable: {err}", RESET_HINT) from None
         latest = _ms(now or datetime.now(UTC)) + int(FUTURE_TOLERANCE.total_seconds() * 1000)
         for key, mark in marks.items():
-            watermark = mark["watermark_ms"]
+            watermark: int = mark["watermark_ms"]
             if not 0 < watermark <= MAX_WATERMARK_MS:
                 raise ExportError(f"state file {path}: the watermark of {key} ({watermark} ms) is not a "
                                   "date", RESET_HINT)

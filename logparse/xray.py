@@ -136,10 +136,10 @@ def _no_gc() -> Iterator[None]:
 # The walker: documents -> column lists.
 
 
-def _check_times(node: dict) -> str | None:
+def _check_times(node: dict[str, Any]) -> str | None:
     """Why a segment/subsegment's times are unusable, or None if they are fine."""
-    start = node.get("start_time")
-    end = node.get("end_time")
+    start: Any = node.get("start_time")
+    end: Any = node.get("end_time")
     if type(start) not in _NUMBER:
         return "missing start_time" if start is None else "start_time is not a number"
     if end is None:
@@ -182,7 +182,7 @@ def _parse_arn(arn: str) -> tuple[str | None, str | None]:
     return parts[6] or None, version
 
 
-def _owner(segment: dict) -> tuple[str | None, str | None]:
+def _owner(segment: dict[str, Any]) -> tuple[str | None, str | None]:
     """Function name and version of a function segment, from the best field present."""
     aws = segment.get("aws")
     aws = aws if isinstance(aws, dict) else {}
@@ -201,14 +201,14 @@ def _owner(segment: dict) -> tuple[str | None, str | None]:
     return name, version
 
 
-def _doc_key(doc: dict) -> tuple[str, str] | None:
+def _doc_key(doc: dict[str, Any]) -> tuple[str, str] | None:
     """(trace_id, id) of a document, or None when either is not a string (JSON can put a list
     there, which could not even be a dict key)."""
     trace, sid = doc.get("trace_id"), doc.get("id")
     return (trace, sid) if type(trace) is str and type(sid) is str else None
 
 
-def _flags(node: dict) -> int:
+def _flags(node: dict[str, Any]) -> int:
     """error | fault << 1 | throttle << 2, as stored per span until the columns are built."""
     return ((node.get("error") is True) | (node.get("fault") is True) << 1
             | (node.get("throttle") is True) << 2)
@@ -239,12 +239,13 @@ class _Walker:
         # Per span, flat: id, parent, name, start, end, flags (one list.extend per span and six
         # strided slices at the end beat a tuple per span and zip(*rows) four to one).
         self.rows: list[Any] = []
-        self.walks: list[tuple] = []  # (trace, function, version, line, spans added) per walk
+        # (trace, function, version, line, spans added) per walk
+        self.walks: list[tuple[str, str | None, str | None, int, int]] = []
         self.rejects: list[tuple[int | None, str, str]] = []
         self.kinds: dict[str, int] = defaultdict(int)
         self.function_segments = 0  # the hot counter, kept out of the dict
         self.service_arns: list[tuple[Any, Any]] = []  # (trace id, resource_arn) of service segments
-        self.service_versions: dict[tuple[str, str], str] = {}  # (trace, function) -> version
+        self.service_versions: dict[tuple[str, str | None], str] = {}  # (trace, function) -> version
         # (trace, id) -> (function, version) of each function segment, for duplicates and parents.
         self.segment_keys: dict[tuple[str, str], tuple[str | None, str | None]] = {}
         # Ids of rejected subsegments, which can still be parents of separately sent ones.
@@ -260,8 +261,8 @@ class _Walker:
         decoded document is freed while still in cache. Held back: in-progress function segments
         (the complete one may come later and wins) and separately sent subsegments (their
         parents may come later)."""
-        waiting_in_progress: list[tuple[int, dict]] = []
-        loose: list[tuple[int, dict]] = []
+        waiting_in_progress: list[tuple[int, dict[str, Any]]] = []
+        loose: list[tuple[int, dict[str, Any]]] = []
         service_arns = self.service_arns
         others = 0
         for line, doc, raw in documents:
@@ -310,7 +311,7 @@ class _Walker:
     def fill_versions(self) -> None:
         """Function segments with an unqualified ARN take the version their trace's Lambda service
         segment names (documents come in any order, so this runs after the pass)."""
-        known: dict[tuple[str, str], str] = {}
+        known: dict[tuple[str, str | None], str] = {}
         for trace, arn in self.service_arns:
             name, version = _function_version(arn)
             if name and version and type(trace) is str:
@@ -329,7 +330,7 @@ class _Walker:
         self.kinds[REJECT] += 1
 
     # -- function segments ---------------------------------------------------------------------
-    def walk_function(self, line: int, segment: dict) -> None:
+    def walk_function(self, line: int, segment: dict[str, Any]) -> None:
         """One function segment: the segment itself is a skip (or a reject if malformed), its
         subsegments are walked either way, since a span can be fine under a broken parent."""
         trace, sid = segment.get("trace_id"), segment.get("id")
@@ -408,7 +409,7 @@ class _Walker:
         return True
 
     def walk(self, line: int, trace: str, function: str | None, version: str | None,
-             queue: list[tuple[list, str | None]], seen: set[str], duplicate: bool = False) -> None:
+             queue: list[tuple[list[Any], str | None]], seen: set[str], duplicate: bool = False) -> None:
         """Breadth first over one document: ``queue`` holds (list of subsegments, their parent's
         id) and grows while it is read, so there is no recursion and any depth works. Every node
         becomes one span or one reject.
@@ -496,13 +497,13 @@ class _Walker:
             position += count
         return index
 
-    def attach(self, loose: list[tuple[int, dict]]) -> None:
+    def attach(self, loose: list[tuple[int, dict[str, Any]]]) -> None:
         """Hang separately sent subsegments under their parents, breadth first from the function
         segments, so a chain of them resolves in one pass; what is left either loops (a cycle in
         parent ids: rejected) or hangs off something that is not a Lambda function (skipped)."""
         self.index = self.build_index()
         complete = {_doc_key(d) for _, d in loose if "end_time" in d} - {None}
-        waiting: dict[tuple[Any, Any], list[tuple[int, dict]]] = defaultdict(list)
+        waiting: dict[tuple[Any, Any], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
         for line, doc in loose:
             if "end_time" not in doc and _doc_key(doc) in complete:
                 self.kinds[SUPERSEDED] += 1
@@ -522,7 +523,7 @@ class _Walker:
                 ready.extend(k for k in self.new_keys if k in waiting)
         self.leftovers(waiting)
 
-    def leftovers(self, waiting: dict[tuple[Any, Any], list[tuple[int, dict]]]) -> None:
+    def leftovers(self, waiting: dict[tuple[Any, Any], list[tuple[int, dict[str, Any]]]]) -> None:
         """Unattached subsegment documents: on or behind a parent-id cycle -> reject; else skip."""
         parent_of: dict[tuple[str, str], tuple[str, str]] = {}
         for key, docs in waiting.items():
@@ -546,7 +547,7 @@ class _Walker:
                 cyclic[step] = verdict
         for docs in waiting.values():
             for line, doc in docs:
-                if cyclic.get(_doc_key(doc)):
+                if cyclic.get(_doc_key(doc) or (None, None)):
                     self.reject(line, "cycle in parent ids", doc)
                 else:
                     self.kinds[ORPHAN] += 1

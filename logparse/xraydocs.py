@@ -63,7 +63,7 @@ def _too_deep(raw: bytes | str) -> bool:
     """Is this JSON text nested deeper than :data:`MAX_NESTING`? Cheap for the usual document: it
     cannot be deeper than it has opening brackets, so only a document with more than the limit's
     worth is scanned exactly."""
-    if type(raw) is str:
+    if isinstance(raw, str):
         if raw.count("{") + raw.count("[") <= MAX_NESTING:
             return False
         raw = raw.encode("utf-8", "surrogatepass")
@@ -90,7 +90,7 @@ def _value_too_deep(value: Any) -> bool:
     while current:
         if level > MAX_NESTING:
             return True
-        below = []
+        below: list[Any] = []
         for item in current:
             children = item.values() if type(item) is dict else item
             below.extend(child for child in children if type(child) is dict or type(child) is list)

@@ -22,7 +22,8 @@ def isin(values: pd.Series | pd.Index, candidates: pd.Series | pd.Index) -> np.n
 
     (pandas 3's ``isin`` on Arrow strings builds a Python scalar per candidate: 100x slower.)"""
     found = pc.is_in(_arrow(values), value_set=_arrow(candidates), skip_nulls=True)
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
+    mask: np.ndarray = found.fill_null(False).to_numpy(zero_copy_only=False)
+    return mask
 
 
 def lookup(keys: pd.Series, table_keys: pd.Series, table_values: pd.Series) -> pd.Series:
