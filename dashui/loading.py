@@ -9,13 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import logparse
-from logparse import cost, views
+from logparse import aws, cost, views
 from logparse.tables import Tables
 
 HERE = Path(__file__).resolve().parent.parent  # the repository: dashboard.py and sample_logs/
@@ -84,7 +83,7 @@ def aws_credentials_found() -> bool:
     """
     if "aws_credentials_found" not in st.session_state:
         try:
-            found = boto3.Session().get_credentials() is not None
+            found = aws.session().get_credentials() is not None
         except Exception:  # a broken profile file means "no credentials" here, not a crash
             found = False
         st.session_state["aws_credentials_found"] = found

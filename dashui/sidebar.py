@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import boto3
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -28,7 +27,7 @@ from dashui.loading import (
     load_uploads,
     upload_digest,
 )
-from logparse import cost, views
+from logparse import aws, cost, views
 from logparse.tables import Tables
 
 SAMPLE, UPLOAD, FOLDER, AWS = "Sample data", "Upload files", "Local folder or glob", "Live AWS"
@@ -137,7 +136,7 @@ def choose_aws() -> Loaded | None:
     # aggregates on what came back too, so they never outlive the data they were built from.
     fetched = f"{tables.stats.bytes}:{len(tables.invocations)}:{tables.invocations['timestamp'].max()}"
     return Loaded(tables, f"AWS: {function} (last {since})",
-                  f"aws:{function}:{region}:{since}:{xray}:{fetched}", region=region or boto3.Session().region_name)
+                  f"aws:{function}:{region}:{since}:{xray}:{fetched}", region=region or aws.session().region_name)
 
 
 # --------------------------------------------------------------------------- load report

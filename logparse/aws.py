@@ -24,6 +24,7 @@ import contextlib
 import io
 import logging
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -124,10 +125,12 @@ class AwsError(Exception):
 
 
 def session(region: str | None = None, profile: str | None = None) -> boto3.Session:
-    """A boto3 session on the standard chain; ``region`` / ``profile`` override the environment."""
+    """A boto3 session on the standard chain; ``region`` / ``profile`` override the environment.
+    The region follows the order the AWS SDKs document: ``region``, ``AWS_REGION``,
+    ``AWS_DEFAULT_REGION``, the profile's (botocore alone does not read ``AWS_REGION``)."""
     import boto3
 
-    return boto3.Session(region_name=region, profile_name=profile)
+    return boto3.Session(region_name=region or os.environ.get("AWS_REGION") or None, profile_name=profile)
 
 
 def client(service: str, sess: boto3.Session | None = None, **config: Any) -> Any:

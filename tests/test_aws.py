@@ -857,3 +857,17 @@ def test_cli_fetch_unknown_region_is_a_usage_line_before_any_call(tmp_path, caps
     code = cli.main(["fetch", "--function", FUNCTION, "--region", "mars-north-1", "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "known regions: us-east-1" in err
+
+
+def test_session_region_follows_the_sdk_order(no_real_aws, monkeypatch):
+    """--region, then AWS_REGION, then AWS_DEFAULT_REGION (the order the AWS SDKs document):
+    botocore alone reads only AWS_DEFAULT_REGION, so an AWS_REGION=eu-west-1 cron job would fetch
+    from the wrong region, or from none."""
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert aws.session().region_name == "eu-west-1"
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
+    assert aws.session().region_name == "eu-west-1"
+    assert aws.session(region="ap-south-1").region_name == "ap-south-1"
+    monkeypatch.delenv("AWS_REGION")
+    assert aws.session().region_name == "us-west-2"
