@@ -62,7 +62,6 @@ def load_uploads(_files: tuple[tuple[str, bytes], ...], digest: str,
 @st.cache_data(show_spinner="Fetching from CloudWatch Logs and X-Ray…", ttl=300, max_entries=4)
 def load_aws(function: str, region: str | None, since: str, xray: bool) -> Tables:
     """Fetch a function's platform lines (and traces, and its versions) from AWS; cached for 5 minutes."""
-    from logparse import aws
     from logparse.timeutil import parse_time_arg
 
     now = pd.Timestamp.now(tz="UTC")

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pandas as pd
 
+from logparse.errors import SnapLensError
 from logparse.tables import FLOAT, INT, TEXT, TIME
 
 if TYPE_CHECKING:
@@ -101,24 +102,13 @@ INVALID = {"ValidationException", "InvalidParameterException", "InvalidParameter
            "InvalidParameterCombinationException", "MalformedQueryException", "InvalidRequestException"}
 
 
-class AwsError(Exception):
-    """A failed AWS call, already phrased for the user: one line, an exit code and a hint."""
-
-    exit_code = 1
+class AwsError(SnapLensError):
+    """A failed AWS call, already phrased for the user: ``<API>: <problem>`` and a hint."""
 
     def __init__(self, api: str, problem: str, hint: str) -> None:
-        super().__init__(f"{api}: {problem}")
+        super().__init__(f"{api}: {problem}", hint)
         self.api = api
         self.problem = problem
-        self._hint = hint
-
-    def hint(self) -> str:
-        """What the user can do about it."""
-        return self._hint
-
-    def __str__(self) -> str:
-        # The hint is not part of the message: the CLI prints it once, after the message.
-        return f"{self.api}: {self.problem}"
 
 
 # --------------------------------------------------------------------------- clients and errors

@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from logparse import cost, gate, load, paths, report
-from logparse.errors import UsageError, one_line, shown
+from logparse.errors import SnapLensError, UsageError, one_line, shown
 from logparse.reading import DEFAULT_LIMITS, Limits, parse_size, size_text
 from logparse.state import State
 from logparse.tables import Tables, select
@@ -473,14 +473,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     if bool(args.paths) == bool(args.live):
         print("error: give PATH... or --live (not both)", file=sys.stderr)
         return 2
-    if args.live:
-        tables = _fetch_live(args.function, args.since or "24h", args.until, args.region)
-    else:
-        large = sys.stderr.isatty() and paths.total_bytes(args.paths) > LARGE_INPUT_BYTES
-        tables = load(*args.paths, function=args.function, progress=large, limits=_limits(args))
-        _report_unreadable(tables)
-        since, until = _time_range(args.since, args.until)
-        tables = select(tables, functions=args.function, since=since, until=until)
+    try:
+        if args.live:
+            tables = _fetch_live(args.function, args.since or "24h", args.until, args.region)
+        else:
+            large = sys.stderr.isatty() and paths.total_bytes(args.paths) > LARGE_INPUT_BYTES
+            loaded = load(*args.paths, function=args.function, progress=large, limits=_limits(args))
+            if _report_unreadable(loaded):
+                return GATE_ERROR  # part of the evidence is missing: no verdict on the rest
+            since, until = _time_range(args.since, args.until)
+            tables = select(loaded, since=since, until=until)
+        _check_present(tables, args.function, (args.baseline, args.candidate))
+    except SnapLensError as err:
+        print(one_line(err), file=sys.stderr)
+        return GATE_ERROR
     result = gate.compare(tables, args.function, args.baseline, args.candidate,
                           max_regression=args.max_p99_regression, min_restores=args.min_restores)
     if args.json:
@@ -497,6 +503,27 @@ def _window(since: str, until: str | None, now: pd.Timestamp) -> tuple[datetime,
     start = parse_time_arg(since, now) or now
     end = parse_time_arg(until, now) or now
     return start.to_pydatetime(), end.to_pydatetime()
+
+
+# ``check``'s exit code when it cannot judge at all (1 and 3 are verdicts a pipeline acts on).
+GATE_ERROR = 2
+
+
+def _check_present(tables: Tables, function: str, versions: tuple[str, ...]) -> None:
+    """A function or version the input never mentions is a typo, not a lack of evidence: say what
+    the input holds instead."""
+    invocations = tables.invocations
+    functions = sorted(invocations["function"].dropna().unique())
+    if function not in functions:
+        held = ", ".join(functions) or "no invocation at all"
+        raise UsageError(f"no invocation of {function} in the input: it holds {held}",
+                         "give one of them as --function")
+    held_versions = sorted(invocations.loc[invocations["function"] == function, "version"].dropna().unique(),
+                           key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
+    for version in versions:
+        if version not in held_versions:
+            raise UsageError(f"{function} has no version {version} in the input: it holds versions "
+                             + ", ".join(held_versions), "give one of them as --baseline / --candidate")
 
 
 def _fetch_live(function: str, since: str, until: str | None, region: str | None) -> Tables:

@@ -229,3 +229,48 @@ def test_library_warnings_are_one_escaped_line(capsys) -> None:
     capsys.readouterr()
     logging.getLogger("logparse.aws").warning("lambda:ListVersionsByFunction denied for %s", "f\nerror: forged")
     assert capsys.readouterr().err == "warning: lambda:ListVersionsByFunction denied for f\\nerror: forged\n"
+
+
+def check_events(tmp_path: Path) -> Path:
+    """Versions 7 and 8 of orders-api, three restores each (enough with --min-restores 3)."""
+    from logparse import aws
+
+    events = [{"logStreamName": f"2026/11/18/[{version}]s{i}", "timestamp": 1_795_000_000_000 + i * 1000,
+               "eventId": f"{version}-{i}",
+               "message": f"REPORT RequestId: r{version}{i}\tDuration: 10.00 ms\tBilled Duration: 61 ms\t"
+                          "Memory Size: 1024 MB\tMax Memory Used: 90 MB\tRestore Duration: 100.00 ms\t"
+                          "Billed Restore Duration: 50 ms\t\n"}
+              for version in ("7", "8") for i in range(3)]
+    path = tmp_path / "events.json"
+    path.write_bytes(aws.envelope(aws.log_group("orders-api"), events))
+    return path
+
+
+def test_check_cannot_judge_a_version_the_input_never_mentions(tmp_path: Path, capsys) -> None:
+    """A typo'd version (or function) is not "not enough evidence" (exit 3, which a pipeline may
+    read as "wait for traffic"): the gate cannot run at all, exit 2, and the line lists what the
+    input holds so the fix is obvious."""
+    path = check_events(tmp_path)
+    base = ["check", str(path), "--min-restores", "3"]
+    assert main([*base, "--function", "orders-api", "--baseline", "7", "--candidate", "8"]) == 0
+    capsys.readouterr()
+    assert main([*base, "--function", "orders-api", "--baseline", "7", "--candidate", "9"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("error: orders-api has no version 9 in the input: it holds versions 7, 8 "
+                   "(give one of them as --baseline / --candidate)")
+    assert main([*base, "--function", "orders-apii", "--baseline", "7", "--candidate", "8"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("error: no invocation of orders-apii in the input: it holds orders-api "
+                   "(give one of them as --function)")
+
+
+def test_check_with_an_unreadable_input_does_not_judge(tmp_path: Path, capsys) -> None:
+    """Part of the evidence missing: the gate says so and stops (exit 2) rather than judging the
+    rest as if it were all."""
+    path = check_events(tmp_path)
+    missing = tmp_path / "gone.log"
+    code = main(["check", str(path), str(missing), "--min-restores", "3", "--function", "orders-api",
+                 "--baseline", "7", "--candidate", "8"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "gone.log" in err and err.startswith("error: ")
