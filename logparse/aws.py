@@ -494,7 +494,7 @@ def insights_metrics(function: str, since: datetime, until: datetime, bin: str =
     except (AwsError, KeyboardInterrupt):
         # Queries left running would hold the account's concurrent-query slots for up to an
         # hour (and throttle the next run): stop them, one quick best-effort try each.
-        _stop_all(session, list(running))
+        stop_queries(session, list(running))
         raise
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in METRICS_COLUMNS.items()})
@@ -510,7 +510,7 @@ def _start_query(cl: Any, group: str, start: int, stop: int, query: str) -> str:
     return query_id
 
 
-def _stop_all(sess: boto3.Session | None, query_ids: list[str]) -> None:
+def stop_queries(sess: boto3.Session | None, query_ids: list[str]) -> None:
     """StopQuery for each id, one attempt of at most 2 s + 3 s, errors ignored: cleanup must not
     stretch a failing run (the queries end by themselves after 60 minutes anyway)."""
     if not query_ids:

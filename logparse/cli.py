@@ -98,6 +98,13 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _days(text: str) -> int:
+    """A whole number of days above 0 (0 days would call every version idle)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of days above 0: {text!r}")
+    return int(text)
+
+
 def _ratio(text: str) -> float:
     try:
         value = float(text)
@@ -230,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.add_argument("--region", action="append", dest="regions", metavar="R",
                        help="region to scan; repeat for several (default: AWS_REGION)")
     fleet.add_argument("--function-prefix", default="", metavar="P", help="only functions whose name starts so")
-    fleet.add_argument("--idle-days", type=int, default=14, metavar="N",
+    fleet.add_argument("--idle-days", type=_days, default=14, metavar="N",
                        help="idle: no invocation in this many days and no alias (default 14)")
     fleet.add_argument("--json", action="store_true",
                        help="print one JSON line (the default when stdout is not a terminal)")

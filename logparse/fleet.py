@@ -277,18 +277,24 @@ def last_invocations_insights(logs: Any, group: str, since: pd.Timestamp, until:
                         endTime=int(until.timestamp()), queryString=LAST_INVOCATION_QUERY,
                         limit=10_000)["queryId"]
     delay, started = 0.5, time.monotonic()
-    while True:
-        sleep(delay)
-        result = aws.call(logs, "get_query_results", queryId=query_id)
-        status = result.get("status")
-        if status == "Complete":
-            break
-        if status not in ("Scheduled", "Running", "Unknown", None):
-            raise aws.AwsError("logs:GetQueryResults", f"query {query_id} ended {status}", "retry later")
-        if time.monotonic() - started > deadline_s:
-            raise aws.AwsError("logs:GetQueryResults", f"query still running after {deadline_s:.0f} s",
-                               "retry later or lower --idle-days")
-        delay = min(delay * 1.5, 5.0)
+    try:
+        while True:
+            sleep(delay)
+            result = aws.call(logs, "get_query_results", queryId=query_id)
+            status = result.get("status")
+            if status not in ("Scheduled", "Running", "Unknown", None):
+                break  # ended, one way or another: nothing left to stop
+            if time.monotonic() - started > deadline_s:
+                raise aws.AwsError("logs:GetQueryResults", f"query still running after {deadline_s:.0f} s",
+                                   "retry later or lower --idle-days")
+            delay = min(delay * 1.5, 5.0)
+    except BaseException:
+        # A query given up on would go on scanning (billed) and holding one of the account's
+        # concurrent queries for up to an hour.
+        aws.stop_queries(aws.session(region=logs.meta.region_name), [query_id])
+        raise
+    if status != "Complete":
+        raise aws.AwsError("logs:GetQueryResults", f"query {query_id} ended {status}", "retry later")
     out = {}
     for row in result.get("results", []):
         cells = {cell.get("field"): cell.get("value") for cell in row}

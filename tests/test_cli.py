@@ -274,3 +274,13 @@ def test_check_with_an_unreadable_input_does_not_judge(tmp_path: Path, capsys) -
     err = capsys.readouterr().err
     assert code == 2
     assert "gone.log" in err and err.startswith("error: ")
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "two"])
+def test_fleet_idle_days_must_be_a_positive_whole_number(days: str, capsys) -> None:
+    """--idle-days 0 would call every version idle (no invocation in no days) and print delete
+    commands for all of them: refused before any AWS call, as a usage error."""
+    with pytest.raises(SystemExit) as exc:
+        main(["fleet", "--idle-days", days])
+    assert exc.value.code == 2
+    assert "--idle-days" in capsys.readouterr().err

@@ -284,6 +284,34 @@ def test_failed_insights_query_is_one_clean_error() -> None:
                                             pd.Timestamp("2026-11-15", tz="UTC"), sleep=lambda s: None)
 
 
+def test_insights_query_is_stopped_when_given_up_on(monkeypatch) -> None:
+    """A query left running keeps counting against the account's concurrent-query limit (and
+    scanning, which is billed) for up to an hour: past the deadline, or when polling fails, it
+    is stopped; a query that ended by itself has nothing to stop."""
+    stopped: list[tuple[str | None, list[str]]] = []
+    monkeypatch.setattr(aws, "stop_queries", lambda sess, ids: stopped.append((sess.region_name, ids)))
+    window = pd.Timestamp("2026-11-01", tz="UTC"), pd.Timestamp("2026-11-15", tz="UTC")
+    logs = boto3.client("logs", region_name="eu-west-1")
+    with Stubber(logs) as stub:
+        stub.add_response("start_query", {"queryId": "q1"})
+        stub.add_response("get_query_results", {"status": "Running", "results": []})
+        with pytest.raises(aws.AwsError, match="still running"):
+            fleet.last_invocations_insights(logs, "/aws/lambda/f", *window, sleep=lambda s: None, deadline_s=-1)
+    assert stopped == [("eu-west-1", ["q1"])]
+    with Stubber(logs) as stub:
+        stub.add_response("start_query", {"queryId": "q2"})
+        stub.add_client_error("get_query_results", "AccessDeniedException", http_status_code=400)
+        with pytest.raises(aws.AwsError, match="access denied"):
+            fleet.last_invocations_insights(logs, "/aws/lambda/f", *window, sleep=lambda s: None)
+    assert stopped[-1] == ("eu-west-1", ["q2"])
+    with Stubber(logs) as stub:
+        stub.add_response("start_query", {"queryId": "q3"})
+        stub.add_response("get_query_results", {"status": "Failed", "results": []})
+        with pytest.raises(aws.AwsError, match="ended Failed"):
+            fleet.last_invocations_insights(logs, "/aws/lambda/f", *window, sleep=lambda s: None)
+    assert len(stopped) == 2
+
+
 def test_scan_with_insights_asks_insights_not_filter_log_events(account, monkeypatch) -> None:
     asked = []
 
