@@ -27,6 +27,7 @@ from dashui.sections import (
 )
 from dashui.sidebar import Filters, choose_filters, choose_source, report_load
 from logparse import metrics, views
+from logparse.errors import SnapLensError
 
 
 def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
@@ -37,6 +38,9 @@ def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
                "from CloudWatch platform lines and X-Ray traces.")
     try:
         loaded = choose_source(uploads)
+    except SnapLensError as exc:  # a problem the user can fix, said as the CLI says it
+        st.error(md(f"The input could not be read: {error_text(exc)}"))
+        return
     except Exception as exc:  # the library collects rejects; this is the last line of defence
         st.error(f"The input could not be read: {type(exc).__name__}: {exc}")
         return
@@ -46,6 +50,9 @@ def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
     try:
         v = build_views(loaded.tables, loaded.key, filters.selection, filters.bucket, filters.region,
                         filters.arch, filters.price_overrides)
+    except SnapLensError as exc:
+        st.error(md(f"The selection could not be aggregated: {error_text(exc)}"))
+        return
     except Exception as exc:
         st.error(f"The selection could not be aggregated: {type(exc).__name__}: {exc}")
         return
@@ -98,5 +105,12 @@ def render_details(v: views.Views, colors: dict[str, str], loaded: Loaded, filte
                 draw()
 
 
+def error_text(exc: SnapLensError) -> str:
+    """The error's message and, when it names no command-line flag (the page has none), its hint."""
+    hint = exc.hint()
+    return exc.message if not hint or "--" in hint else f"{exc.message}. To fix: {hint}."
+
+
 if __name__ == "__main__":
     main()
+

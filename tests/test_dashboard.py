@@ -536,3 +536,16 @@ def test_history_tabs_say_why_they_are_empty():
     open_tab(at, "30-day projection")
     assert any("No projection to show: these lines carry no time" in i.value for i in at.info)
     assert not at.exception
+
+
+def test_errors_are_said_as_the_cli_says_them_without_cli_flags() -> None:
+    """A SnapLensError shows its message, and its hint only when the hint names no flag (the
+    page has a Region box, not --region)."""
+    from dashboard import error_text
+    from logparse.errors import SnapLensError
+
+    assert error_text(SnapLensError("state file s.json is unreadable", "delete it")) == (
+        "state file s.json is unreadable. To fix: delete it.")
+    assert error_text(SnapLensError("no AWS region configured", "pass --region or set AWS_REGION")) == (
+        "no AWS region configured")
+    assert error_text(SnapLensError("bad prices")) == "bad prices"
