@@ -406,7 +406,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch one function's data and export the CSVs; one JSON line on stdout (what was fetched and
     the rows written per CSV) so cron logs stay machine-readable. With ``--insights`` the metrics
     come from Logs Insights and no lines are downloaded (the log tables get no rows)."""
-    from logparse import aws, export
+    from logparse import aws, export, insights
 
     _time_range(args.since, args.until or "now")  # fetch's --until defaults to now
     prices = _prices(args)
@@ -419,7 +419,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if args.insights:
         key = f"insights:{aws.log_group(args.function)}"
         start = state.since(key, since) if state else since
-        metrics = aws.insights_metrics(args.function, start, until, args.bucket or export.DEFAULT_BUCKET, sess)
+        metrics = insights.insights_metrics(args.function, start, until, args.bucket or export.DEFAULT_BUCKET, sess)
         if state:
             state.advance_to(key, until)
         tables = Tables(versions=aws.versions_if_allowed(args.function, sess))

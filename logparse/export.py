@@ -479,7 +479,7 @@ def run_export(tables: Tables, out_dir: Path, *, bucket: str | None = None, pric
     Log tables are appended with dedupe. ``metrics.csv`` and ``costs.csv`` are recomputed from
     the merged history (the rows already exported plus the new ones) so that an incremental run,
     which only sees new lines, never replaces a full bucket with a partial one. Pass ``metrics``
-    (e.g. from ``aws.insights_metrics``) to write those instead of computing them. The state, if
+    (e.g. from ``insights.insights_metrics``) to write those instead of computing them. The state, if
     any, is saved after the CSVs.
     """
     out_dir = Path(out_dir)

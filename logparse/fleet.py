@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import aws, cost
+from logparse import aws, cost, insights
 from logparse.tables import FLOAT, INT, TEXT, TIME
 
 # A month of cache, as the README's worked example counts it (1 GB for 30 days = $3.90).
@@ -291,7 +291,7 @@ def last_invocations_insights(logs: Any, group: str, since: pd.Timestamp, until:
     except BaseException:
         # A query given up on would go on scanning (billed) and holding one of the account's
         # concurrent queries for up to an hour.
-        aws.stop_queries(aws.session(region=logs.meta.region_name), [query_id])
+        insights.stop_queries(aws.session(region=logs.meta.region_name), [query_id])
         raise
     if status != "Complete":
         raise aws.AwsError("logs:GetQueryResults", f"query {query_id} ended {status}", "retry later")

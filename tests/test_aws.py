@@ -27,7 +27,7 @@ from botocore.config import Config
 from botocore.stub import ANY, Stubber
 
 import logparse
-from logparse import aws, export
+from logparse import aws, export, insights
 from logparse.state import State
 from logparse.tables import TIME
 
@@ -362,7 +362,7 @@ def test_one_retry_policy_with_bounded_time():
     minutes (README), and throttling backs off for at most a quarter of a minute per call."""
     assert aws.RETRY_CONFIG["retries"] == {"mode": "adaptive", "total_max_attempts": aws.MAX_ATTEMPTS}
     assert aws.DEAD_ENDPOINT_S < 120 and aws.THROTTLED_BACKOFF_S <= 15
-    assert aws.INSIGHTS_DEADLINE_S + aws.DEAD_ENDPOINT_S < 15 * 60  # fits the cron slot
+    assert insights.INSIGHTS_DEADLINE_S + aws.DEAD_ENDPOINT_S < 15 * 60  # fits the cron slot
     cl = aws.client("logs", boto3.Session())
     assert cl.meta.config.retries["mode"] == "adaptive"
     assert (cl.meta.config.connect_timeout, cl.meta.config.read_timeout) == (aws.CONNECT_TIMEOUT_S,
@@ -380,7 +380,7 @@ def test_throttled_start_query_is_retried_once_not_per_loop(moto, no_backoff):
                          lambda **kw: attempts.append(1) or _throttle("LimitExceededException"))
     since = now_utc() - timedelta(hours=2)
     with pytest.raises(aws.AwsError, match="throttled") as caught:
-        aws.insights_metrics(FUNCTION, since, now_utc(), "1h", sess, sleep=lambda s: None)
+        insights.insights_metrics(FUNCTION, since, now_utc(), "1h", sess, sleep=lambda s: None)
     assert len(attempts) == aws.MAX_ATTEMPTS and caught.value.api == "logs:StartQuery"
 
     brief = []
@@ -388,7 +388,7 @@ def test_throttled_start_query_is_retried_once_not_per_loop(moto, no_backoff):
     sess.events.register("before-send.cloudwatch-logs.StartQuery",
                          lambda **kw: brief.append(1) or (_throttle("LimitExceededException")
                                                           if len(brief) <= 2 else None))
-    frame = aws.insights_metrics(FUNCTION, since, now_utc(), "1h", sess, sleep=lambda s: None)
+    frame = insights.insights_metrics(FUNCTION, since, now_utc(), "1h", sess, sleep=lambda s: None)
     assert len(brief) == 3 and frame.empty
 
 
@@ -704,7 +704,7 @@ def test_insights_metrics_from_documented_responses():
                     [{"field": "bin(1h)", "value": "2026-11-16 12:00:00.000"}, {"field": "invocations", "value": "1"}]],
     }, {"queryId": "q-1"})
     sleeps = []
-    frame = aws.insights_metrics(FUNCTION, since, until, "1h", StubSession(logs=cl), sleep=sleeps.append)
+    frame = insights.insights_metrics(FUNCTION, since, until, "1h", StubSession(logs=cl), sleep=sleeps.append)
     stub.assert_no_pending_responses()
 
     from logparse import metrics
@@ -718,7 +718,7 @@ def test_insights_metrics_from_documented_responses():
     assert frame.iloc[1]["restore"] == 0 and pd.isna(frame.iloc[1]["restore_ms_p50"])
     assert frame.iloc[2]["version"] == "unknown"
     assert frame["function"].eq(FUNCTION).all()
-    query = aws.INSIGHTS_QUERY.replace("{bin}", "1h")
+    query = insights.INSIGHTS_QUERY.replace("{bin}", "1h")
     assert "pct(restore_ms, 99)" in query and "by bin(1h) as bucket_start, version" in query
 
 
@@ -741,7 +741,7 @@ def test_insights_splits_full_results():
         _row("2026-11-16 02:00:00.000", "3", invocations="9")]}, {"queryId": "left"})  # edge row: dropped
     stub.add_response("get_query_results", {"status": "Complete", "results": [
         _row("2026-11-16 03:00:00.000", "3", invocations="2")]}, {"queryId": "right"})
-    frame = aws.insights_metrics(FUNCTION, since, until, "1h", StubSession(logs=cl), sleep=lambda s: None)
+    frame = insights.insights_metrics(FUNCTION, since, until, "1h", StubSession(logs=cl), sleep=lambda s: None)
     stub.assert_no_pending_responses()
     assert frame["bucket_start"].dt.hour.tolist() == [0, 3]
     assert frame["invocations"].tolist() == [4, 2]
@@ -756,7 +756,7 @@ def test_insights_failure_stops_the_queries_it_started():
     stub.add_response("stop_query", {"success": True}, {"queryId": "first"})
     until = datetime(2026, 11, 30, tzinfo=UTC)
     with pytest.raises(aws.AwsError, match="access denied"):
-        aws.insights_metrics(FUNCTION, until - timedelta(days=30), until, "1h", StubSession(logs=cl),
+        insights.insights_metrics(FUNCTION, until - timedelta(days=30), until, "1h", StubSession(logs=cl),
                              sleep=lambda s: None)  # 720 bins: two queries of at most 500
     stub.assert_no_pending_responses()
 
@@ -766,7 +766,7 @@ def test_insights_failed_query_is_one_clean_error():
     stub.add_response("start_query", {"queryId": "q"}, None)
     stub.add_response("get_query_results", {"status": "Timeout", "results": []}, {"queryId": "q"})
     with pytest.raises(aws.AwsError, match="ended Timeout") as caught:
-        aws.insights_metrics(FUNCTION, now_utc() - timedelta(hours=2), now_utc(), "1h",
+        insights.insights_metrics(FUNCTION, now_utc() - timedelta(hours=2), now_utc(), "1h",
                              StubSession(logs=cl), sleep=lambda s: None)
     assert "narrow --since" in caught.value.hint()
 
@@ -774,9 +774,9 @@ def test_insights_failed_query_is_one_clean_error():
 @pytest.mark.parametrize(("bucket", "expected"), [("1h", ("1h", 3600)), ("5min", ("5m", 300)),
                                                   ("1D", ("1d", 86400)), ("90s", ("90s", 90))])
 def test_insights_bin(bucket, expected):
-    assert aws.insights_bin(bucket) == expected
+    assert insights.insights_bin(bucket) == expected
     with pytest.raises(ValueError):
-        aws.insights_bin("soon")
+        insights.insights_bin("soon")
 
 
 def test_insights_export_replaces_metrics_rows(tmp_path):
@@ -788,7 +788,7 @@ def test_insights_export_replaces_metrics_rows(tmp_path):
             _row("2026-11-16 10:00:00.000", "3", invocations=invocations)]}, {"queryId": "q"})
     since, until = datetime(2026, 11, 16, 10, tzinfo=UTC), datetime(2026, 11, 16, 10, 40, tzinfo=UTC)
     for _ in range(2):
-        frame = aws.insights_metrics(FUNCTION, since, until, "1h", StubSession(logs=cl), sleep=lambda s: None)
+        frame = insights.insights_metrics(FUNCTION, since, until, "1h", StubSession(logs=cl), sleep=lambda s: None)
         written = export.run_export(logparse.Tables(), tmp_path, metrics=frame)
     rows = export.read_csv(tmp_path / "metrics.csv")
     assert written["metrics"] == 1 and rows["invocations"].tolist() == ["8"]

@@ -22,7 +22,7 @@ from botocore.stub import Stubber
 from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.core.exceptions import JsonRESTError
 
-from logparse import aws, cost, fleet
+from logparse import aws, cost, fleet, insights
 from logparse.cli import main
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -289,7 +289,7 @@ def test_insights_query_is_stopped_when_given_up_on(monkeypatch) -> None:
     scanning, which is billed) for up to an hour: past the deadline, or when polling fails, it
     is stopped; a query that ended by itself has nothing to stop."""
     stopped: list[tuple[str | None, list[str]]] = []
-    monkeypatch.setattr(aws, "stop_queries", lambda sess, ids: stopped.append((sess.region_name, ids)))
+    monkeypatch.setattr(insights, "stop_queries", lambda sess, ids: stopped.append((sess.region_name, ids)))
     window = pd.Timestamp("2026-11-01", tz="UTC"), pd.Timestamp("2026-11-15", tz="UTC")
     logs = boto3.client("logs", region_name="eu-west-1")
     with Stubber(logs) as stub:
