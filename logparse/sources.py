@@ -78,6 +78,34 @@ class Events:
         return replace(self, frame=self.frame.with_columns(pl.col(column).fill_null(value)))
 
 
+@dataclass
+class Rejects:
+    """The rejects found while reading (inputs that cannot be opened, records that cannot be read),
+    gathered as records and made one frame at the end; the parser's own rejects come as frames."""
+
+    stats: Stats
+    records: list[tuple[str, int | None, str, str]] = field(default_factory=list)
+
+    def unreadable(self, name: str, line: int | None, reason: str, text: str = "", kind: str = "unreadable") -> None:
+        """A record that could not be read at all: one reject row, counted as one rejected line."""
+        self.records.append((name, line, reason, text[:REJECT_TEXT_LIMIT]))
+        self.stats.lines += 1
+        self.stats.rejected += 1
+        self.stats.count(kind, 1)
+
+    def problem(self, name: str, reason: str) -> None:
+        """An input (not a line of it) that could not be read: a reject with no line number."""
+        self.records.append((name, None, reason, ""))
+
+    def frame(self) -> pd.DataFrame:
+        """The records as one ``rejects`` table."""
+        if not self.records:
+            return conform(pd.DataFrame(), REJECTS)
+        source, line, reason, text = zip(*self.records, strict=True)
+        return conform(pd.DataFrame({"source": source, "line": pd.array(line, dtype="Int64"),
+                                     "reason": reason, "text": text}), REJECTS)
+
+
 def load(
     *inputs: str | os.PathLike | bytes | IO[bytes],
     function: str | None = None,
@@ -96,17 +124,18 @@ def load(
     stats = Stats()
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ("invocations", "inits", "restores",
                                                                   "spans", "rejects")}
+    rejects = Rejects(stats)
     batch = Batch()
     buffer = reading.LineBuffer()
     bar = _progress_bar(progress)
-    for item in expand(inputs, parts["rejects"], stats):
-        source = _open(item, parts["rejects"])
+    for item in expand(inputs, rejects):
+        source = _open(item, rejects)
         if source is None:
             continue
         stats.files += 1
         stream = reading.Stream(source)
         try:
-            for chunk in unwrap_stream(stream, item.name, parts["rejects"], stats, limits, buffer, item.size):
+            for chunk in unwrap_stream(stream, item.name, rejects, stats, limits, buffer, item.size):
                 if isinstance(chunk, Events):
                     batch.add(chunk)
                 else:
@@ -114,7 +143,7 @@ def load(
                     parts["rejects"].append(chunk[1])
                 chunk = None
         except OSError as exc:  # a read error midway: what was read before it is kept
-            parts["rejects"].append((item.name, None, f"cannot read: {exc.strerror or exc}", ""))
+            rejects.problem(item.name, f"cannot read: {exc.strerror or exc}")
         finally:
             if item.owned:
                 source.close()
@@ -127,7 +156,7 @@ def load(
     if bar is not None:
         bar.close()
     found = {}
-    parts["rejects"] = _reject_frame(parts["rejects"])
+    parts["rejects"].append(rejects.frame())
     for name, frames in parts.items():
         frames = [f for f in frames if len(f)]
         if frames:
@@ -224,7 +253,7 @@ def _progress_bar(enabled: bool):
     return tqdm(unit="B", unit_scale=True, desc="reading", file=sys.stderr, leave=False)
 
 
-def expand(inputs: Iterable[Any], rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Input]:
+def expand(inputs: Iterable[Any], rejects: Rejects) -> Iterator[Input]:
     """Turn paths, folders, globs, ``-``, bytes and file objects into readable Inputs."""
     for item in inputs:
         if isinstance(item, bytes | bytearray | memoryview):
@@ -238,12 +267,12 @@ def expand(inputs: Iterable[Any], rejects: list[pd.DataFrame], stats: Stats) -> 
             yield from _expand_path(str(item), rejects)
 
 
-def _expand_path(text: str, rejects: list[pd.DataFrame]) -> Iterator[Input]:
+def _expand_path(text: str, rejects: Rejects) -> Iterator[Input]:
     """The files behind a path (see :mod:`logparse.paths`): a part that cannot be read is a reject
     with no line; a symlink loop, which loses nothing, is a warning."""
     listing = paths.find(text)
     for name, reason in listing.problems:
-        rejects.append((name, None, reason, ""))
+        rejects.problem(name, reason)
     for note in listing.notes:
         warnings.warn(note, UserWarning, stacklevel=2)
     for found in listing.files:
@@ -267,15 +296,15 @@ def _open_regular(path: Path) -> IO[bytes]:
     return open(descriptor, "rb", buffering=0)
 
 
-def _open(item: Input, rejects: list) -> Any | None:
+def _open(item: Input, rejects: Rejects) -> Any | None:
     """The input opened, or None after one reject naming it."""
     try:
         source = item.open()
     except NotRegular as exc:
-        rejects.append((item.name, None, str(exc), ""))
+        rejects.problem(item.name, str(exc))
         return None
     except OSError as exc:
-        rejects.append((item.name, None, f"cannot read: {exc.strerror or exc}", ""))
+        rejects.problem(item.name, f"cannot read: {exc.strerror or exc}")
         return None
     if item.size is None and item.owned:
         with contextlib.suppress(OSError, AttributeError, io.UnsupportedOperation):
@@ -283,35 +312,14 @@ def _open(item: Input, rejects: list) -> Any | None:
     return source
 
 
-def _unreadable(rejects: list, stats: Stats, name: str, line: int | None, reason: str, text: str = "",
-                kind: str = "unreadable") -> None:
-    """A record that could not be read at all: one reject row, counted as one rejected line."""
-    rejects.append((name, line, reason, text[:REJECT_TEXT_LIMIT]))
-    stats.lines += 1
-    stats.rejected += 1
-    stats.count(kind, 1)
-
-
-def _reject_frame(rejects: list) -> list[pd.DataFrame]:
-    """The rejects gathered during a load as frames: tuples (file-level problems, bad records)
-    become one frame at the end instead of a frame each."""
-    records = [r for r in rejects if isinstance(r, tuple)]
-    frames = [r for r in rejects if not isinstance(r, tuple)]
-    if records:
-        source, line, reason, text = zip(*records, strict=True)
-        frames.append(conform(pd.DataFrame({"source": source, "line": pd.array(line, dtype="Int64"),
-                                            "reason": reason, "text": text}), REJECTS))
-    return frames
-
-
-def unwrap(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats, limits: Limits = DEFAULT_LIMITS,
+def unwrap(data: bytes, name: str, rejects: Rejects, stats: Stats, limits: Limits = DEFAULT_LIMITS,
            buffer: reading.LineBuffer | None = None) -> Iterator[Any]:
     """:func:`unwrap_stream` for bytes in memory (a record inside a document)."""
     yield from unwrap_stream(reading.Stream(io.BytesIO(data)), name, rejects, stats, limits,
                              buffer or reading.LineBuffer(), len(data))
 
 
-def unwrap_stream(stream: reading.Stream, name: str, rejects: list[pd.DataFrame], stats: Stats,
+def unwrap_stream(stream: reading.Stream, name: str, rejects: Rejects, stats: Stats,
                   limits: Limits, buffer: reading.LineBuffer, size: int | None = None) -> Iterator[Any]:
     """Yield Events (or X-Ray (spans, rejects) pairs) for one input, through gzip and base64.
     A limit or a broken gzip stream ends the input with one reject naming it; what was read
@@ -321,14 +329,14 @@ def unwrap_stream(stream: reading.Stream, name: str, rejects: list[pd.DataFrame]
         content, layers = reading.opened(stream, limits)
         yield from _unwrap_content(content, name, rejects, stats, limits, buffer, None if layers else size)
     except reading.InputTooLarge as exc:
-        _unreadable(rejects, stats, name, None, str(exc))
+        rejects.unreadable(name, None, str(exc))
         return
     for layer in layers:
         if layer.problem:
-            _unreadable(rejects, stats, name, None, layer.problem)
+            rejects.unreadable(name, None, layer.problem)
 
 
-def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFrame], stats: Stats,
+def _unwrap_content(stream: reading.Stream, name: str, rejects: Rejects, stats: Stats,
                     limits: Limits, buffer: reading.LineBuffer, size: int | None) -> Iterator[Any]:
     """The envelope told from the first 64 KiB. Text (most of every log) is read a block at a
     time; the document envelopes (JSON, X-Ray, Logs Insights CSV, base64 payloads) whole, within
@@ -367,7 +375,7 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFram
         if document is None and _ENVELOPE_HEAD.match(head):
             # An API envelope that does not parse (cut short, edited): say where, instead of
             # reading its pieces as text lines and finding no platform line in them.
-            _unreadable(rejects, stats, name, None, _json_error(data),
+            rejects.unreadable(name, None, _json_error(data),
                         bytes(head[:REJECT_TEXT_LIMIT]).decode("utf-8", "replace"))
             return
         stream, size = reading.Stream(io.BytesIO(data)), len(data)
@@ -381,7 +389,7 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: list[pd.DataFram
     yield _text_input(stream, name, rejects, stats, limits, buffer, size)
 
 
-def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, rejects: list, stats: Stats,
+def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, rejects: Rejects, stats: Stats,
                  limits: Limits, buffer: reading.LineBuffer) -> Iterator[Events]:
     """filter-log-events / get-log-events output or a subscription payload, its events array
     read a run at a time (:mod:`logparse.jsonstream`): only the events that may be platform lines
@@ -394,7 +402,7 @@ def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, reje
         long = frame["message"].str.len_bytes() > limits.max_line_bytes
         if long.any():  # as a text line would be: a reject with its length
             for line, text in frame.filter(long).select("line", "message").iter_rows():
-                _unreadable(rejects, stats, name, line,
+                rejects.unreadable(name, line,
                             f"event of {len(text.encode()):,} bytes, longer than the "
                             f"{size_text(limits.max_line_bytes)} limit (--max-line-bytes / Limits.max_line_bytes "
                             "raises it)", text, kind="too_long")
@@ -407,7 +415,7 @@ def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, reje
     try:
         found = jsonstream.stream_events(stream, start, key, limits, buffer, parse)
     except (jsonstream.BrokenDocument, reading.InputTooLarge) as exc:
-        _unreadable(rejects, stats, name, None, f"{exc}; kept the events before it")
+        rejects.unreadable(name, None, f"{exc}; kept the events before it")
         found = jsonstream.Found(key=key.strip(b'"').decode(), events=sum(counted.values()) +
                                  sum(frame.height for frame in frames))
     document = found.skeleton if isinstance(found.skeleton, dict) else {}
@@ -439,7 +447,7 @@ def _json_lines(head: bytes) -> bool:
     return True
 
 
-def _text_input(stream: reading.Stream, name: str, rejects: list, stats: Stats, limits: Limits,
+def _text_input(stream: reading.Stream, name: str, rejects: Rejects, stats: Stats, limits: Limits,
                 buffer: reading.LineBuffer, size: int | None) -> Events:
     """Text lines, with the stream an S3 export path names for lines that carry none."""
     pieces = reading.whole_lines(stream, limits, buffer, size_hint=size)
@@ -447,7 +455,7 @@ def _text_input(stream: reading.Stream, name: str, rejects: list, stats: Stats, 
     return Events(name, events, "text", count, counted).filled("log_stream", stream_from_export_path(name))
 
 
-def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats, limits: Limits,
+def _unwrap_base64_lines(data: bytes, name: str, rejects: Rejects, stats: Stats, limits: Limits,
                          buffer: reading.LineBuffer) -> Iterator[Any]:
     """Subscription payloads as delivered to a Lambda or saved by hand: base64(gzip(JSON)) per line."""
     for number, record in enumerate(data.split(b"\n"), start=1):
@@ -457,7 +465,7 @@ def _unwrap_base64_lines(data: bytes, name: str, rejects: list[pd.DataFrame], st
         try:
             decoded = base64.b64decode(record, validate=True)
         except (binascii.Error, ValueError):
-            _unreadable(rejects, stats, name, number, "not base64 subscription data",
+            rejects.unreadable(name, number, "not base64 subscription data",
                         record[:REJECT_TEXT_LIMIT].decode("ascii", "replace"))
             continue
         yield from unwrap(decoded, f"{name}#{number}" if number > 1 else name, rejects, stats, limits, buffer)
@@ -498,7 +506,7 @@ def _is_envelope(document: Any) -> bool:
         isinstance(d, dict) and (ENVELOPE_KEYS & d.keys() or "message" in d) for d in document[:5])
 
 
-def _unwrap_json(document: Any, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Events]:
+def _unwrap_json(document: Any, name: str, rejects: Rejects, stats: Stats) -> Iterator[Events]:
     """filter-log-events / get-log-events, subscription payloads, Logs Insights results."""
     documents = document if isinstance(document, list) else [document]
     if documents and all(isinstance(d, dict) and "message" in d for d in documents[:5]):
@@ -518,7 +526,7 @@ def _unwrap_json(document: Any, name: str, rejects: list[pd.DataFrame], stats: S
         elif "results" in doc:
             yield Events(name, _insights_rows(doc["results"]), "insights-json")
         else:
-            _unreadable(rejects, stats, name, None, "JSON document is no known log envelope",
+            rejects.unreadable(name, None, "JSON document is no known log envelope",
                         orjson.dumps(doc)[:REJECT_TEXT_LIMIT].decode())
 
 
@@ -583,11 +591,11 @@ def _insights_rows(results: list[list[dict]]) -> pl.DataFrame:
     return _insights_frame(wide)
 
 
-def _insights_csv(data: bytes, name: str, rejects: list[pd.DataFrame], stats: Stats) -> Iterator[Events]:
+def _insights_csv(data: bytes, name: str, rejects: Rejects, stats: Stats) -> Iterator[Events]:
     try:
         wide = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
     except pl.exceptions.PolarsError as exc:
-        _unreadable(rejects, stats, name, None, f"unreadable Logs Insights CSV: {str(exc).splitlines()[0]}")
+        rejects.unreadable(name, None, f"unreadable Logs Insights CSV: {str(exc).splitlines()[0]}")
         return
     wide = wide.with_columns(pl.int_range(2, wide.height + 2, dtype=pl.Int64).alias("line"))  # header is line 1
     yield Events(name, _insights_frame(wide), "insights-csv")
@@ -609,7 +617,7 @@ def _insights_frame(wide: pl.DataFrame) -> pl.DataFrame:
 
 
 def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name: str = "<bytes>",
-                rejects: list | None = None, stats: Stats | None = None,
+                rejects: Rejects | None = None, stats: Stats | None = None,
                 limits: Limits = DEFAULT_LIMITS) -> tuple[pl.DataFrame, int, dict[str, int]]:
     """Lines of a text input, with a leading timestamp / stream name split off when the
     file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
@@ -624,15 +632,15 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     if isinstance(pieces, bytes | bytearray):
         pieces = reading.whole_lines(reading.Stream(io.BytesIO(pieces)), limits, reading.LineBuffer(),
                                      size_hint=len(pieces))
-    rejects = [] if rejects is None else rejects
     stats = Stats() if stats is None else stats
+    rejects = Rejects(stats) if rejects is None else rejects
     variant, prefix = None, b""
     frames: list[pl.DataFrame] = []
     counted: dict[str, int] = {}
     row = 0
     for piece in pieces:
         if isinstance(piece, reading.LongLine):
-            _unreadable(rejects, stats, name, row + 1,
+            rejects.unreadable(name, row + 1,
                         f"line of {piece.length:,} bytes, longer than the {size_text(limits.max_line_bytes)} limit "
                         "(--max-line-bytes / Limits.max_line_bytes raises it)",
                         piece.start.decode("utf-8", "replace"), kind="too_long")
