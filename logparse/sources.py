@@ -1,12 +1,12 @@
-"""Open anything a user has and unwrap its envelope into a uniform frame of log events.
+"""Open anything a user has, tell its envelope apart, and load it all into Tables.
 
 Inputs are paths (files, folders, globs, ``-``), bytes or file-like objects (a Streamlit upload),
 gzip or plain. Each is read a block at a time within its limits (:mod:`logparse.reading`), sniffed
-once and unwrapped into one Polars frame of events with the columns
-``line, timestamp, log_group, log_stream, message`` that :mod:`logparse.platform` parses; a text
-file's application lines are counted from their bytes and never become rows (see
-:mod:`logparse.sifting`), nor do a JSON envelope's application events (:mod:`logparse.jsonstream`).
-X-Ray documents go to :mod:`logparse.xray` instead. Problems become reject rows, never exceptions.
+once and unwrapped into :class:`logparse.events.Events` (the columns
+``line, timestamp, log_group, log_stream, message`` that :mod:`logparse.platform` parses): text by
+:mod:`logparse.textlines` (application lines counted from their bytes, never made rows), JSON
+documents by :mod:`logparse.envelopes`; X-Ray documents go to :mod:`logparse.xray`. Problems become
+reject rows, never exceptions.
 """
 
 from __future__ import annotations
@@ -16,39 +16,38 @@ import binascii
 import contextlib
 import io
 import os
-import re
 import stat
 import sys
 import time
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-import orjson
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 
-from logparse import dedupe, jsonstream, lines, paths, platform, reading, sifting
-from logparse.reading import DEFAULT_LIMITS, Limits, size_text
-from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, Tables, conform
-from logparse.timeutil import epoch_ms_time, parse_log_time
-
-EVENT_SCHEMA = {
-    "line": pl.Int64,
-    "timestamp": pl.Datetime("us", "UTC"),
-    "log_group": pl.String,
-    "log_stream": pl.String,
-    "message": pl.String,
-}
+from logparse import dedupe, jsonstream, paths, platform, reading
+from logparse.envelopes import (
+    ENVELOPE_HEAD,
+    insights_csv,
+    is_envelope,
+    json_document,
+    json_error,
+    json_lines,
+    stream_json,
+    unwrap_json,
+)
+from logparse.events import Events, Rejects
+from logparse.reading import DEFAULT_LIMITS, Limits
+from logparse.tables import REJECT_TEXT_LIMIT, Stats, Tables
+from logparse.textlines import text_input
 
 GZIP_MAGIC = reading.GZIP_MAGIC
 BASE64_GZIP = b"H4sI"  # base64 of the gzip magic: subscription-filter payloads
-SNIFF_LINES = 50
-ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
 
 
 @dataclass
@@ -61,53 +60,8 @@ class Input:
     size: int | None = None  # bytes, where known before reading
 
 
-@dataclass
-class Events:
-    """Log events unwrapped from one input, ready for the platform parser."""
-
-    source: str
-    frame: pl.DataFrame
-    envelope: str
-    lines: int = 0  # lines the input had, when the frame holds only some (see lines.py)
-    counted: dict[str, int] = field(default_factory=dict)  # kinds of the lines left out
-
-    def filled(self, column: str, value: str | None) -> Events:
-        """Rows with no ``column`` take ``value`` (a stream or group named by the file's path)."""
-        if value is None:
-            return self
-        return replace(self, frame=self.frame.with_columns(pl.col(column).fill_null(value)))
-
-
-@dataclass
-class Rejects:
-    """The rejects found while reading (inputs that cannot be opened, records that cannot be read),
-    gathered as records and made one frame at the end; the parser's own rejects come as frames."""
-
-    stats: Stats
-    records: list[tuple[str, int | None, str, str]] = field(default_factory=list)
-
-    def unreadable(self, name: str, line: int | None, reason: str, text: str = "", kind: str = "unreadable") -> None:
-        """A record that could not be read at all: one reject row, counted as one rejected line."""
-        self.records.append((name, line, reason, text[:REJECT_TEXT_LIMIT]))
-        self.stats.lines += 1
-        self.stats.rejected += 1
-        self.stats.count(kind, 1)
-
-    def problem(self, name: str, reason: str) -> None:
-        """An input (not a line of it) that could not be read: a reject with no line number."""
-        self.records.append((name, None, reason, ""))
-
-    def frame(self) -> pd.DataFrame:
-        """The records as one ``rejects`` table."""
-        if not self.records:
-            return conform(pd.DataFrame(), REJECTS)
-        source, line, reason, text = zip(*self.records, strict=True)
-        return conform(pd.DataFrame({"source": source, "line": pd.array(line, dtype="Int64"),
-                                     "reason": reason, "text": text}), REJECTS)
-
-
 def load(
-    *inputs: str | os.PathLike | bytes | IO[bytes],
+    *inputs: str | os.PathLike[str] | bytes | IO[bytes],
     function: str | None = None,
     version: str | None = None,
     progress: bool = False,
@@ -164,7 +118,9 @@ def load(
         else:
             found[name] = platform.empty_table(name)
     # Built from what was read: empty default tables would cost more than a small parse.
-    tables = dedupe.drop_repeats(Tables(**found, stats=stats))
+    tables = dedupe.drop_repeats(Tables(invocations=found["invocations"], inits=found["inits"],
+                                        restores=found["restores"], spans=found["spans"],
+                                        rejects=found["rejects"], stats=stats))
     if len(tables.spans) and len(tables.invocations):
         from logparse import xrayjoin
 
@@ -197,7 +153,8 @@ class Batch:
         self.names.append(events.source)
         self.offsets.append(self.next_offset)
         self.lines += frame.height
-        self.next_offset += max(frame["line"].max() or 0, events.lines) + 1
+        last_line: int = frame["line"].max() or 0  # type: ignore[assignment]  # an Int64 column's max
+        self.next_offset += max(last_line, events.lines) + 1
         for kind, n in events.counted.items():
             self.counted[kind] = self.counted.get(kind, 0) + n
 
@@ -209,14 +166,14 @@ class Batch:
         frame = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
         del frames
         # The parse holds about twice the rows it reads more (measured with bench_memory.py).
-        reading.check_headroom(2 * frame.estimated_size() + (64 << 20))
+        reading.check_headroom(int(2 * frame.estimated_size()) + (64 << 20))
         rows = platform.read_rows(frame, function, version, self.counted)
         del frame  # the last reference to the lines: their buffer is freed before the tables are built
         parsed = platform.stitch(rows, "<batch>")
         stats.add(parsed.stats)
         for name in ("invocations", "inits", "restores", "rejects"):
             parts[name].append(self._locate(getattr(parsed, name)))
-        self.__init__()
+        self.names, self.offsets, self.lines, self.next_offset, self.counted = [], [], 0, 0, {}
 
     def _locate(self, table: pd.DataFrame) -> pd.DataFrame:
         """Batch line numbers back to each input's own name and line number."""
@@ -244,7 +201,7 @@ def group_from_path(name: str) -> str | None:
     return None
 
 
-def _progress_bar(enabled: bool):
+def _progress_bar(enabled: bool) -> Any:
     """A byte-counting bar on stderr, only when asked for and stderr is a terminal."""
     if not enabled or not sys.stderr.isatty():
         return None
@@ -359,23 +316,23 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: Rejects, stats: 
             stats.count(kind, n)
         yield result.spans, result.rejects
         return
-    if head[:1] in (b"{", b"[") and not _json_lines(head):
+    if head[:1] in (b"{", b"[") and not json_lines(head):
         try:
             start, key = jsonstream.array_start(stream.head(reading.HEAD))
         except jsonstream.NotStreamable:
             pass
         else:
-            yield from _stream_json(stream, name, start, key, rejects, stats, limits, buffer)
+            yield from stream_json(stream, name, start, key, rejects, stats, limits, buffer)
             return
         data = stream.read_all(limits.max_document_bytes)
-        document = _json_document(data)
-        if _is_envelope(document):
-            yield from _unwrap_json(document, name, rejects, stats)
+        document = json_document(data)
+        if is_envelope(document):
+            yield from unwrap_json(document, name, rejects, stats)
             return  # anything else that parses as JSON is read as lines (a JSON log line, say)
-        if document is None and _ENVELOPE_HEAD.match(head):
+        if document is None and ENVELOPE_HEAD.match(head):
             # An API envelope that does not parse (cut short, edited): say where, instead of
             # reading its pieces as text lines and finding no platform line in them.
-            rejects.unreadable(name, None, _json_error(data),
+            rejects.unreadable(name, None, json_error(data),
                         bytes(head[:REJECT_TEXT_LIMIT]).decode("utf-8", "replace"))
             return
         stream, size = reading.Stream(io.BytesIO(data)), len(data)
@@ -384,75 +341,9 @@ def _unwrap_content(stream: reading.Stream, name: str, rejects: Rejects, stats: 
     if first.startswith(("@timestamp", "@message", '"@timestamp"', '"@message"')) or (
         "@message" in first and "," in first
     ):
-        yield from _insights_csv(stream.read_all(limits.max_document_bytes), name, rejects, stats)
+        yield from insights_csv(stream.read_all(limits.max_document_bytes), name, rejects, stats)
         return
-    yield _text_input(stream, name, rejects, stats, limits, buffer, size)
-
-
-def _stream_json(stream: reading.Stream, name: str, start: int, key: bytes, rejects: Rejects, stats: Stats,
-                 limits: Limits, buffer: reading.LineBuffer) -> Iterator[Events]:
-    """filter-log-events / get-log-events output or a subscription payload, its events array
-    read a run at a time (:mod:`logparse.jsonstream`): only the events that may be platform lines
-    are kept, the others counted as they are read."""
-    frames: list[pl.DataFrame] = []
-    counted: dict[str, int] = {}
-
-    def parse(run: list, first: int) -> None:
-        frame = _events_frame(run, None, None).with_columns(pl.col("line") + (first - 1))
-        long = frame["message"].str.len_bytes() > limits.max_line_bytes
-        if long.any():  # as a text line would be: a reject with its length
-            for line, text in frame.filter(long).select("line", "message").iter_rows():
-                rejects.unreadable(name, line,
-                            f"event of {len(text.encode()):,} bytes, longer than the "
-                            f"{size_text(limits.max_line_bytes)} limit (--max-line-bytes / Limits.max_line_bytes "
-                            "raises it)", text, kind="too_long")
-            frame = frame.filter(~long)
-        kept, dropped = sifting.sift_events(frame)
-        frames.append(kept)
-        for kind, n in dropped.items():
-            counted[kind] = counted.get(kind, 0) + n
-
-    try:
-        found = jsonstream.stream_events(stream, start, key, limits, buffer, parse)
-    except (jsonstream.BrokenDocument, reading.InputTooLarge) as exc:
-        rejects.unreadable(name, None, f"{exc}; kept the events before it")
-        found = jsonstream.Found(key=key.strip(b'"').decode(), events=sum(counted.values()) +
-                                 sum(frame.height for frame in frames))
-    document = found.skeleton if isinstance(found.skeleton, dict) else {}
-    if document.get("messageType") == "CONTROL_MESSAGE":
-        stats.count("control_message", 1)
-        return
-    group = document.get("logGroupName", document.get("logGroup"))
-    log_stream = document.get("logStreamName", document.get("logStream"))
-    frame = pl.concat(frames) if len(frames) > 1 else frames[0] if frames else _events_frame([], None, None)
-    del frames[:]
-    frame = frame.with_columns(
-        pl.col("log_group").fill_null(pl.lit(group if isinstance(group, str) else None, pl.String)),
-        pl.col("log_stream").fill_null(pl.lit(log_stream if isinstance(log_stream, str) else None, pl.String)),
-    )
-    envelope = "subscription" if found.key == "logEvents" else "filter-log-events"
-    yield Events(name, frame, envelope, found.events, counted)
-
-
-def _json_lines(head: bytes) -> bool:
-    """Whether the input is JSON lines (Lambda's JSON log format: read as text, line by line)
-    rather than one document: its first line is a whole JSON value and another line follows."""
-    first, _, rest = head.partition(b"\n")
-    if not rest.strip():
-        return False
-    try:
-        orjson.loads(first)
-    except orjson.JSONDecodeError:
-        return False
-    return True
-
-
-def _text_input(stream: reading.Stream, name: str, rejects: Rejects, stats: Stats, limits: Limits,
-                buffer: reading.LineBuffer, size: int | None) -> Events:
-    """Text lines, with the stream an S3 export path names for lines that carry none."""
-    pieces = reading.whole_lines(stream, limits, buffer, size_hint=size)
-    events, count, counted = text_events(pieces, name, rejects, stats, limits)
-    return Events(name, events, "text", count, counted).filled("log_stream", stream_from_export_path(name))
+    yield text_input(stream, name, rejects, stats, limits, buffer, size)
 
 
 def _unwrap_base64_lines(data: bytes, name: str, rejects: Rejects, stats: Stats, limits: Limits,
@@ -469,277 +360,3 @@ def _unwrap_base64_lines(data: bytes, name: str, rejects: Rejects, stats: Stats,
                         record[:REJECT_TEXT_LIMIT].decode("ascii", "replace"))
             continue
         yield from unwrap(decoded, f"{name}#{number}" if number > 1 else name, rejects, stats, limits, buffer)
-
-
-_ENVELOPE_HEAD = re.compile(rb'^[\[\s]*\{\s*"(events|logEvents|results|messageType|nextToken|searchedLogStreams)"\s*:')
-
-
-def _json_error(data: bytes) -> str:
-    """``not valid JSON at byte N (what orjson says)`` for a document that does not parse."""
-    try:
-        orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        return f"not valid JSON at byte {exc.pos:,} ({exc.msg})"
-    return "not valid JSON"
-
-
-def _json_document(data: bytes) -> Any | None:
-    """The whole blob as one JSON document, or None when it is JSON lines or not JSON."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return None
-
-
-ENVELOPE_KEYS = {"events", "logEvents", "results", "messageType"}
-
-
-def _is_envelope(document: Any) -> bool:
-    """A CloudWatch API / subscription / Insights document (or a list of them, or of events).
-
-    A single object needs an envelope key: one with only a ``message`` is an application's JSON
-    log line (a file of one such line is text, read and counted line by line); ``message`` marks
-    events only inside a list (a bare list of events)."""
-    if isinstance(document, dict):
-        return bool(ENVELOPE_KEYS & document.keys())
-    return isinstance(document, list) and bool(document) and all(
-        isinstance(d, dict) and (ENVELOPE_KEYS & d.keys() or "message" in d) for d in document[:5])
-
-
-def _unwrap_json(document: Any, name: str, rejects: Rejects, stats: Stats) -> Iterator[Events]:
-    """filter-log-events / get-log-events, subscription payloads, Logs Insights results."""
-    documents = document if isinstance(document, list) else [document]
-    if documents and all(isinstance(d, dict) and "message" in d for d in documents[:5]):
-        documents = [{"events": documents}]  # a bare list of events
-    for doc in documents:
-        if not isinstance(doc, dict):
-            continue
-        if doc.get("messageType") == "CONTROL_MESSAGE":
-            stats.count("control_message", 1)
-            continue
-        if "logEvents" in doc:
-            yield Events(name, _events_frame(doc["logEvents"], doc.get("logGroup"), doc.get("logStream")),
-                         "subscription")
-        elif "events" in doc:
-            yield Events(name, _events_frame(doc["events"], doc.get("logGroupName"), doc.get("logStreamName")),
-                         "filter-log-events")
-        elif "results" in doc:
-            yield Events(name, _insights_rows(doc["results"]), "insights-json")
-        else:
-            rejects.unreadable(name, None, "JSON document is no known log envelope",
-                        orjson.dumps(doc)[:REJECT_TEXT_LIMIT].decode())
-
-
-EVENT_FIELDS = {"timestamp": pl.Int64, "message": pl.String, "logStreamName": pl.String}
-
-
-def _events_frame(events: list[dict], log_group: str | None, log_stream: str | None) -> pl.DataFrame:
-    """Events from a CloudWatch API response, in the order given (per-stream order is kept)."""
-    if not isinstance(events, list):
-        events = []
-    try:
-        raw = pl.DataFrame(events, schema=EVENT_FIELDS, strict=False) if events else pl.DataFrame(schema=EVENT_FIELDS)
-    except (pl.exceptions.PolarsError, TypeError, ValueError):
-        # odd values (wrong types, a timestamp beyond int64): slow path, timestamps as floats
-        raw = pl.DataFrame([_clean_event(e) for e in events], schema={**EVENT_FIELDS, "timestamp": pl.Float64})
-    return pl.DataFrame({
-        "line": pl.int_range(1, raw.height + 1, eager=True, dtype=pl.Int64),
-        # out-of-range times are clamped (never wrapped): the parser rejects those lines
-        "timestamp": epoch_ms_time(raw["timestamp"]).cast(EVENT_SCHEMA["timestamp"]),
-        "log_group": pl.repeat(log_group if isinstance(log_group, str) else None, raw.height, dtype=pl.String,
-                               eager=True),
-        "log_stream": raw["logStreamName"].fill_null(log_stream) if isinstance(log_stream, str)
-        else raw["logStreamName"],
-        # CloudWatch events end with a newline; the XRAY trailer, if any, stays inside.
-        "message": raw["message"].fill_null("").str.strip_chars_end("\r\n"),
-    })
-
-
-def _clean_event(event: Any) -> dict[str, Any]:
-    """One event with wrong-typed fields made null, so the rest of its file still reads."""
-    event = event if isinstance(event, dict) else {}
-    stamp, message, stream = event.get("timestamp"), event.get("message"), event.get("logStreamName")
-    return {
-        "timestamp": _float_or_none(stamp),
-        "message": message if isinstance(message, str) else None,
-        "logStreamName": stream if isinstance(stream, str) else None,
-    }
-
-
-def _float_or_none(stamp: Any) -> float | None:
-    """An epoch-ms number as a float (an int beyond int64 too, made infinite beyond float); else None."""
-    if isinstance(stamp, bool) or not isinstance(stamp, int | float):
-        return None
-    try:
-        return float(stamp)
-    except OverflowError:
-        return float("inf") if stamp > 0 else float("-inf")
-
-
-def _insights_rows(results: list[list[dict]]) -> pl.DataFrame:
-    """``get-query-results`` rows of ``{field, value}`` pairs into one record per row."""
-    if not isinstance(results, list) or not results:
-        return pl.DataFrame(schema=EVENT_SCHEMA)
-    # Bounded (a query returns at most 10,000 rows): a comprehension is clear and fast enough.
-    records = [
-        {"line": number, **{cell["field"]: cell.get("value") for cell in row
-                            if isinstance(cell, dict) and isinstance(cell.get("field"), str)}}
-        for number, row in enumerate(results, start=1) if isinstance(row, list)
-    ]
-    wide = pl.DataFrame(records, infer_schema_length=None).cast(
-        {name: pl.String for name in {k for r in records for k in r} - {"line"}}, strict=False)
-    return _insights_frame(wide)
-
-
-def _insights_csv(data: bytes, name: str, rejects: Rejects, stats: Stats) -> Iterator[Events]:
-    try:
-        wide = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
-    except pl.exceptions.PolarsError as exc:
-        rejects.unreadable(name, None, f"unreadable Logs Insights CSV: {str(exc).splitlines()[0]}")
-        return
-    wide = wide.with_columns(pl.int_range(2, wide.height + 2, dtype=pl.Int64).alias("line"))  # header is line 1
-    yield Events(name, _insights_frame(wide), "insights-csv")
-
-
-def _insights_frame(wide: pl.DataFrame) -> pl.DataFrame:
-    """Logs Insights fields (`@timestamp`, `@message`, `@log`, `@logStream`) as events."""
-    def column(field: str) -> pl.Expr:
-        return pl.col(field).cast(pl.String) if field in wide.columns else pl.lit(None, pl.String)
-
-    return wide.select(
-        pl.col("line").cast(pl.Int64),
-        parse_log_time(column("@timestamp")).alias("timestamp"),
-        # @log is "<account>:<log group>"
-        column("@log").str.replace(r"^\d+:", "").alias("log_group"),
-        column("@logStream").alias("log_stream"),
-        column("@message").fill_null("").alias("message"),
-    )
-
-
-def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name: str = "<bytes>",
-                rejects: Rejects | None = None, stats: Stats | None = None,
-                limits: Limits = DEFAULT_LIMITS) -> tuple[pl.DataFrame, int, dict[str, int]]:
-    """Lines of a text input, with a leading timestamp / stream name split off when the
-    file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
-    ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing
-    its first 64 KiB.
-
-    ``pieces`` are the input's whole lines a buffer at a time (:func:`reading.whole_lines`; bytes
-    are read so too). Only the lines that may be platform lines become rows, copied out of the
-    buffer and split into columns a buffer at a time; the rest are counted from their bytes
-    (:mod:`logparse.sifting`). A line longer than the limit is a reject with its length. Returns
-    the rows, the number of lines in the input, and the lines only counted, per kind."""
-    if isinstance(pieces, bytes | bytearray):
-        pieces = reading.whole_lines(reading.Stream(io.BytesIO(pieces)), limits, reading.LineBuffer(),
-                                     size_hint=len(pieces))
-    stats = Stats() if stats is None else stats
-    rejects = Rejects(stats) if rejects is None else rejects
-    variant, prefix = None, b""
-    frames: list[pl.DataFrame] = []
-    counted: dict[str, int] = {}
-    row = 0
-    for piece in pieces:
-        if isinstance(piece, reading.LongLine):
-            rejects.unreadable(name, row + 1,
-                        f"line of {piece.length:,} bytes, longer than the {size_text(limits.max_line_bytes)} limit "
-                        "(--max-line-bytes / Limits.max_line_bytes raises it)",
-                        piece.start.decode("utf-8", "replace"), kind="too_long")
-            row += 1
-            continue
-        first = row == 0 and piece.low == 0
-        if variant is None:
-            head = bytes(piece.buffer[piece.low:min(piece.high, piece.low + reading.HEAD)])
-            head_index = lines.index_lines(head)
-            sample = lines.strings(head_index, np.arange(min(len(head_index), SNIFF_LINES * 4)))
-            variant = sniff_text_variant(sample)
-            prefix = _stamp_shape(sample) if variant == "s3" else b""
-        if variant == "plain" or prefix:
-            visited = lines.visit_lines(piece.buffer, sifting.sifter(prefix), piece.low, piece.high, bom=first)
-            picked, n_lines = sifting.gather(visited), visited.lines
-        else:  # a terminal copy (tail, sam): every line taken
-            index = lines.index_lines(piece.buffer, piece.low, piece.high, bom=first)
-            rows = np.arange(len(index))
-            picked, n_lines = sifting.Picked(rows, lines.strings(index, rows), None, {}), len(index)
-        frame = pl.DataFrame({"line": pl.Series(picked.rows + row + 1, dtype=pl.Int64), "raw": picked.text})
-        events = _split_prefix(frame, variant)
-        if picked.codes is not None:
-            events = events.with_columns(pl.Series("code", picked.codes, dtype=pl.UInt8))
-        else:  # the prefix is off now: the application and END lines kept so far are only counted
-            events, dropped = sifting.sift_events(events)
-            _add_counts(counted, dropped)
-        _add_counts(counted, picked.counted)
-        frames.append(events)
-        del frame, picked, events
-        row += n_lines
-    if not frames:
-        return _split_prefix(pl.DataFrame({"line": [], "raw": []}, schema={"line": pl.Int64, "raw": pl.String}),
-                             "plain"), row, counted
-    return pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0], row, counted
-
-
-def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
-    for kind, n in counts.items():
-        into[kind] = into.get(kind, 0) + n
-
-
-def _stamp_shape(sample: pl.Series) -> bytes:
-    """The timestamp and space before each message of an S3 export, digits as ``0``, when every
-    line of the sample has the same shape (they do: Lambda writes one format); else empty."""
-    stamps = sample.str.extract(rf"^({ISO_STAMP}) ").drop_nulls()
-    shapes = stamps.str.replace_all(r"\d", "0").unique()
-    return (shapes[0] + " ").encode() if len(shapes) == 1 else b""
-
-
-def _split_prefix(frame: pl.DataFrame, variant: str) -> pl.DataFrame:
-    """``line, raw`` -> the event columns, the variant's timestamp and stream split off."""
-    raw = pl.col("raw")
-    if variant == "plain":
-        return frame.select(
-            "line",
-            pl.lit(None, EVENT_SCHEMA["timestamp"]).alias("timestamp"),
-            pl.lit(None, pl.String).alias("log_group"),
-            pl.lit(None, pl.String).alias("log_stream"),
-            raw.alias("message"),
-        )
-    parts = raw.str.splitn(" ", 3 if variant != "s3" else 2)
-    if variant == "s3":
-        stamp, stream, rest = parts.struct.field("field_0"), pl.lit(None, pl.String), parts.struct.field("field_1")
-    elif variant == "tail":
-        stamp, stream = parts.struct.field("field_0"), parts.struct.field("field_1")
-        rest = parts.struct.field("field_2")
-    else:  # sam
-        stream, stamp = parts.struct.field("field_0"), parts.struct.field("field_1")
-        rest = parts.struct.field("field_2")
-    frame = frame.with_columns(parse_log_time(stamp).alias("timestamp"), stream.alias("stream"), rest.alias("rest"))
-    has_prefix = pl.col("timestamp").is_not_null()
-    # Continuation lines (the XRAY trailer, tracebacks) carry no prefix: keep them whole.
-    return frame.select(
-        "line",
-        "timestamp",
-        pl.lit(None, pl.String).alias("log_group"),
-        pl.when(has_prefix).then(pl.col("stream")).alias("log_stream"),
-        pl.when(has_prefix).then(pl.col("rest").fill_null("")).otherwise(raw).alias("message"),
-    )
-
-
-def sniff_text_variant(head: pl.Series) -> str:
-    """Which text layout most of the first lines follow: ``s3``, ``tail``, ``sam`` or ``plain``."""
-    sample = head.drop_nulls().filter(head.drop_nulls().str.len_bytes() > 0)
-    if sample.is_empty():
-        return "plain"
-    iso = ISO_STAMP
-    stream = r"\d{4}/\d{2}/\d{2}/\[[^\]]*\]\S*"
-    votes = {
-        "tail": sample.str.contains(rf"^{iso} {stream} ").sum(),
-        "sam": sample.str.contains(rf"^{stream} {iso} ").sum(),
-        "s3": sample.str.contains(rf"^{iso} ").sum(),
-    }
-    votes["s3"] -= votes["tail"]
-    best = max(votes, key=lambda k: votes[k])
-    return best if votes[best] >= max(1, len(sample) // 4) else "plain"
-
-
-def stream_from_export_path(name: str) -> str | None:
-    """S3 export objects sit at ``<prefix>/<task>/<stream with / as ->/000000.gz``."""
-    parent = Path(name).parent.name
-    return parent if "[" in parent else None

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import logparse
-from logparse import fields, formats, lines, sifting, sources
+from logparse import fields, formats, lines, sifting, textlines
 
 RID = "8f5e1c2a-0000-4000-8000-000000000001"
 WARM = "\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB"
@@ -94,8 +94,8 @@ def same(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> None:
 def test_text_file_reads_as_the_string_parser_reads_it(bodies: list[str]) -> None:
     # A file whose first lines start with a timestamp is an S3 export: its lines carry a prefix
     # that an event's message does not (the next test holds that variant to its own reference).
-    sample = bodies[:sources.SNIFF_LINES * 4]  # the lines text_events sniffs
-    assume(sources.sniff_text_variant(pl.Series(sample, dtype=pl.String)) == "plain")
+    sample = bodies[:textlines.SNIFF_LINES * 4]  # the lines text_events sniffs
+    assume(textlines.sniff_text_variant(pl.Series(sample, dtype=pl.String)) == "plain")
     text = "".join(body + "\n" for body in bodies).encode("utf-8", "surrogatepass")
     same(tables_of(as_envelope(bodies)), tables_of(text))
 

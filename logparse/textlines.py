@@ -1,0 +1,161 @@
+"""Text inputs (a console copy, an S3 export, ``aws logs tail`` / ``sam logs`` output) as events:
+the layout sniffed once per file, its timestamp and stream split off each line, and only the lines
+that may be platform lines made rows (the rest are counted from their bytes, see
+:mod:`logparse.sifting`).
+"""
+
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from logparse import lines, reading, sifting
+from logparse.events import EVENT_SCHEMA, Events, Rejects
+from logparse.reading import DEFAULT_LIMITS, Limits, size_text
+from logparse.tables import Stats
+from logparse.timeutil import parse_log_time
+
+SNIFF_LINES = 50
+ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
+
+
+def text_input(stream: reading.Stream, name: str, rejects: Rejects, stats: Stats, limits: Limits,
+                buffer: reading.LineBuffer, size: int | None) -> Events:
+    """Text lines, with the stream an S3 export path names for lines that carry none."""
+    pieces = reading.whole_lines(stream, limits, buffer, size_hint=size)
+    events, count, counted = text_events(pieces, name, rejects, stats, limits)
+    return Events(name, events, "text", count, counted).filled("log_stream", stream_from_export_path(name))
+
+
+def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name: str = "<bytes>",
+                rejects: Rejects | None = None, stats: Stats | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> tuple[pl.DataFrame, int, dict[str, int]]:
+    """Lines of a text input, with a leading timestamp / stream name split off when the
+    file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
+    ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing
+    its first 64 KiB.
+
+    ``pieces`` are the input's whole lines a buffer at a time (:func:`reading.whole_lines`; bytes
+    are read so too). Only the lines that may be platform lines become rows, copied out of the
+    buffer and split into columns a buffer at a time; the rest are counted from their bytes
+    (:mod:`logparse.sifting`). A line longer than the limit is a reject with its length. Returns
+    the rows, the number of lines in the input, and the lines only counted, per kind."""
+    if isinstance(pieces, bytes | bytearray):
+        pieces = reading.whole_lines(reading.Stream(io.BytesIO(pieces)), limits, reading.LineBuffer(),
+                                     size_hint=len(pieces))
+    stats = Stats() if stats is None else stats
+    rejects = Rejects(stats) if rejects is None else rejects
+    variant, prefix = None, b""
+    frames: list[pl.DataFrame] = []
+    counted: dict[str, int] = {}
+    row = 0
+    for piece in pieces:
+        if isinstance(piece, reading.LongLine):
+            rejects.unreadable(name, row + 1,
+                        f"line of {piece.length:,} bytes, longer than the {size_text(limits.max_line_bytes)} limit "
+                        "(--max-line-bytes / Limits.max_line_bytes raises it)",
+                        piece.start.decode("utf-8", "replace"), kind="too_long")
+            row += 1
+            continue
+        first = row == 0 and piece.low == 0
+        if variant is None:
+            head = bytes(piece.buffer[piece.low:min(piece.high, piece.low + reading.HEAD)])
+            head_index = lines.index_lines(head)
+            sample = lines.strings(head_index, np.arange(min(len(head_index), SNIFF_LINES * 4)))
+            variant = sniff_text_variant(sample)
+            prefix = _stamp_shape(sample) if variant == "s3" else b""
+        if variant == "plain" or prefix:
+            visited = lines.visit_lines(piece.buffer, sifting.sifter(prefix), piece.low, piece.high, bom=first)
+            picked, n_lines = sifting.gather(visited), visited.lines
+        else:  # a terminal copy (tail, sam): every line taken
+            index = lines.index_lines(piece.buffer, piece.low, piece.high, bom=first)
+            rows = np.arange(len(index))
+            picked, n_lines = sifting.Picked(rows, lines.strings(index, rows), None, {}), len(index)
+        frame = pl.DataFrame({"line": pl.Series(picked.rows + row + 1, dtype=pl.Int64), "raw": picked.text})
+        events = _split_prefix(frame, variant)
+        if picked.codes is not None:
+            events = events.with_columns(pl.Series("code", picked.codes, dtype=pl.UInt8))
+        else:  # the prefix is off now: the application and END lines kept so far are only counted
+            events, dropped = sifting.sift_events(events)
+            _add_counts(counted, dropped)
+        _add_counts(counted, picked.counted)
+        frames.append(events)
+        del frame, picked, events
+        row += n_lines
+    if not frames:
+        return _split_prefix(pl.DataFrame({"line": [], "raw": []}, schema={"line": pl.Int64, "raw": pl.String}),
+                             "plain"), row, counted
+    return pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0], row, counted
+
+
+def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
+    for kind, n in counts.items():
+        into[kind] = into.get(kind, 0) + n
+
+
+def _stamp_shape(sample: pl.Series) -> bytes:
+    """The timestamp and space before each message of an S3 export, digits as ``0``, when every
+    line of the sample has the same shape (they do: Lambda writes one format); else empty."""
+    stamps = sample.str.extract(rf"^({ISO_STAMP}) ").drop_nulls()
+    shapes = stamps.str.replace_all(r"\d", "0").unique()
+    return (shapes[0] + " ").encode() if len(shapes) == 1 else b""
+
+
+def _split_prefix(frame: pl.DataFrame, variant: str) -> pl.DataFrame:
+    """``line, raw`` -> the event columns, the variant's timestamp and stream split off."""
+    raw = pl.col("raw")
+    if variant == "plain":
+        return frame.select(
+            "line",
+            pl.lit(None, EVENT_SCHEMA["timestamp"]).alias("timestamp"),
+            pl.lit(None, pl.String).alias("log_group"),
+            pl.lit(None, pl.String).alias("log_stream"),
+            raw.alias("message"),
+        )
+    parts = raw.str.splitn(" ", 3 if variant != "s3" else 2)
+    if variant == "s3":
+        stamp, stream, rest = parts.struct.field("field_0"), pl.lit(None, pl.String), parts.struct.field("field_1")
+    elif variant == "tail":
+        stamp, stream = parts.struct.field("field_0"), parts.struct.field("field_1")
+        rest = parts.struct.field("field_2")
+    else:  # sam
+        stream, stamp = parts.struct.field("field_0"), parts.struct.field("field_1")
+        rest = parts.struct.field("field_2")
+    frame = frame.with_columns(parse_log_time(stamp).alias("timestamp"), stream.alias("stream"), rest.alias("rest"))
+    has_prefix = pl.col("timestamp").is_not_null()
+    # Continuation lines (the XRAY trailer, tracebacks) carry no prefix: keep them whole.
+    return frame.select(
+        "line",
+        "timestamp",
+        pl.lit(None, pl.String).alias("log_group"),
+        pl.when(has_prefix).then(pl.col("stream")).alias("log_stream"),
+        pl.when(has_prefix).then(pl.col("rest").fill_null("")).otherwise(raw).alias("message"),
+    )
+
+
+def sniff_text_variant(head: pl.Series) -> str:
+    """Which text layout most of the first lines follow: ``s3``, ``tail``, ``sam`` or ``plain``."""
+    sample = head.drop_nulls().filter(head.drop_nulls().str.len_bytes() > 0)
+    if sample.is_empty():
+        return "plain"
+    iso = ISO_STAMP
+    stream = r"\d{4}/\d{2}/\d{2}/\[[^\]]*\]\S*"
+    votes = {
+        "tail": int(sample.str.contains(rf"^{iso} {stream} ").sum()),
+        "sam": int(sample.str.contains(rf"^{stream} {iso} ").sum()),
+        "s3": int(sample.str.contains(rf"^{iso} ").sum()),
+    }
+    votes["s3"] -= votes["tail"]
+    best = max(votes, key=lambda k: votes[k])
+    return best if votes[best] >= max(1, len(sample) // 4) else "plain"
+
+
+def stream_from_export_path(name: str) -> str | None:
+    """S3 export objects sit at ``<prefix>/<task>/<stream with / as ->/000000.gz``."""
+    parent = Path(name).parent.name
+    return parent if "[" in parent else None
