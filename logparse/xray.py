@@ -2,6 +2,9 @@
 decoded in :mod:`logparse.xraydocs`; the join to ``invocations`` is :mod:`logparse.xrayjoin`, the
 hook analysis :mod:`logparse.hooks`).
 
+About 600 lines, one job: the walker (:class:`_Walker`) is one flat loop over documents and
+nodes, kept together because its speed comes from making no call into another module per node.
+
 Why X-Ray at all: a REPORT line says how long a restore took, but only the X-Ray ``Restore``
 subsegment of the ``AWS::Lambda::Function`` segment shows the restore on a timeline, and only
 user-instrumented subsegments under it show what the after-restore hooks did.
