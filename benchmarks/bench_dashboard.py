@@ -25,7 +25,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from logparse import cost, views
+from logparse import pricetable, views
 from logparse.tables import INITS, INVOCATIONS, RESTORES, Tables, classify_start, conform
 
 BUDGET_S = 2.0
@@ -83,7 +83,7 @@ def synthetic_tables(n: int, seed: int = 7, days: int = 30) -> Tables:
     return Tables(invocations=invocations, inits=inits, restores=restores)
 
 
-def widget_change(tables: Tables, selection: views.Selection, prices: cost.Prices) -> views.Views:
+def widget_change(tables: Tables, selection: views.Selection, prices: pricetable.Prices) -> views.Views:
     """What dashboard.py computes on a rerun after a filter change."""
     views.functions(tables)
     views.versions(tables, selection.functions)
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = synthetic_tables(args.invocations)
     print(f"synthetic tables: {len(tables.invocations):,} invocations, {len(tables.restores):,} restores "
           f"({time.perf_counter() - started:.1f} s to build)")
-    prices = cost.load_prices().lookup("us-east-1", "x86_64")
+    prices = pricetable.load_prices().lookup("us-east-1", "x86_64")
     _, last = views.time_range(tables)
     cases = {
         "whole load": views.Selection(),

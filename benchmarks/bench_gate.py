@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_metrics import synthetic
 
-from logparse import cost, gate, projection
+from logparse import cost, gate, pricetable, projection
 
 
 def naive_bootstrap(values: np.ndarray, q: float, resamples: int, rng: np.random.Generator) -> np.ndarray:
@@ -68,7 +68,7 @@ def main() -> None:
           f"{f:.2f} s vs gather + np.percentile {s:.2f} s ({s / f:.1f}x)")
 
     tables = synthetic(args.rows, 20, 30)
-    prices = cost.load_prices().lookup()
+    prices = pricetable.load_prices().lookup()
     compare, project = [], []
     for _ in range(args.runs):
         t_compare, options = timed(lambda: cost.compare_options(tables, prices))

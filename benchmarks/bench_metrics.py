@@ -29,7 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from logparse import cost, metrics
+from logparse import cost, metrics, pricetable
 from logparse.tables import INITS, INVOCATIONS, Tables, conform
 
 START = pd.Timestamp("2026-10-01T00:00:00Z")
@@ -76,7 +76,7 @@ def fresh(tables: Tables) -> Tables:
     return Tables(invocations=inv, inits=tables.inits, restores=tables.restores)
 
 
-def steps(tables: Tables, prices: cost.Prices) -> dict[str, callable]:
+def steps(tables: Tables, prices: pricetable.Prices) -> dict[str, callable]:
     inv = tables.invocations
     return {
         "metrics.by_version": lambda: metrics.by_version(inv),
@@ -96,7 +96,7 @@ def main() -> int:
     args = parser.parse_args()
 
     tables = synthetic(args.rows, args.versions, args.days)
-    prices = cost.load_prices().lookup("us-east-1", "x86_64")
+    prices = pricetable.load_prices().lookup("us-east-1", "x86_64")
     timings: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
     for _ in range(args.runs + 1):  # the first run warms imports and caches; not counted

@@ -28,7 +28,7 @@ from dashui.charts import (
     traces,
 )
 from dashui.loading import PREVIEW_ROWS
-from logparse import cost, views
+from logparse import lifetimes, views
 
 COMPARISON_COLUMNS = ("series", "option", "total_cost_usd", "cache_cost_usd", "restore_cost_usd",
                       "duration_cost_usd", "request_cost_usd", "provisioned_cost_usd", "cold_starts",
@@ -113,7 +113,7 @@ def render_cost(v: views.Views, colors: dict[str, str]) -> None:
             show(fig, "bucket start (UTC)", "cost per bucket (USD, all selected versions)", "cost_per_bucket")
         with cumulative:
             snap = v.costs[v.costs["charge"] != CHARGES_BILLED]  # inside the duration charge: not added
-            latest = (snap["version"] == cost.LATEST).fillna(False).to_numpy(dtype=bool)
+            latest = (snap["version"] == lifetimes.LATEST).fillna(False).to_numpy(dtype=bool)
             snap = snap[~latest]  # no snapshot, so no SnapStart cost: n/a, not a flat $0 line
             totals = snap.groupby(["series", "bucket_start"], sort=False)["cumulative_cost_usd"].sum().reset_index()
             fig = px.line(totals, x="bucket_start", y="cumulative_cost_usd", color="series", render_mode="svg",
@@ -122,7 +122,8 @@ def render_cost(v: views.Views, colors: dict[str, str]) -> None:
             money_axis(fig)
             show(fig, "bucket start (UTC)", "cumulative cache + restore cost (USD)", "cost_cumulative")
             if latest.any():
-                names = ", ".join(sorted(set(v.costs.loc[v.costs["version"] == cost.LATEST, "series"].astype(str))))
+                at_latest = v.costs["version"] == lifetimes.LATEST
+                names = ", ".join(sorted(set(v.costs.loc[at_latest, "series"].astype(str))))
                 st.caption(md(f"{names}: n/a, {views.LATEST_NO_SNAPSHOT}."))
 
 

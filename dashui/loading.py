@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import logparse
-from logparse import aws, cost, views
+from logparse import aws, pricetable, views
 from logparse.tables import Tables
 
 HERE = Path(__file__).resolve().parent.parent  # the repository: dashboard.py and sample_logs/
@@ -71,8 +71,8 @@ def load_aws(function: str, region: str | None, since: str, xray: bool) -> Table
 
 
 @st.cache_data(show_spinner=False)
-def load_prices() -> cost.PriceTable:
-    return cost.load_prices()
+def load_prices() -> pricetable.PriceTable:
+    return pricetable.load_prices()
 
 
 def aws_credentials_found() -> bool:
@@ -97,7 +97,7 @@ def build_views(_tables: Tables, key: str, selection: views.Selection, bucket: s
     return views.build(_tables, selection, prices_for(region, arch, overrides), bucket=bucket)
 
 
-def prices_for(region: str, arch: str, overrides: tuple[tuple[str, float], ...] = ()) -> cost.Prices:
+def prices_for(region: str, arch: str, overrides: tuple[tuple[str, float], ...] = ()) -> pricetable.Prices:
     """The unit prices of ``region`` and ``arch``, with the sidebar's edits."""
     prices = load_prices().lookup(region, arch)
     return prices.with_overrides(**dict(overrides)) if overrides else prices

@@ -27,7 +27,7 @@ from dashui.loading import (
     load_uploads,
     upload_digest,
 )
-from logparse import aws, cost, views
+from logparse import aws, pricetable, views
 from logparse.tables import Tables
 
 SAMPLE, UPLOAD, FOLDER, AWS = "Sample data", "Upload files", "Local folder or glob", "Live AWS"
@@ -257,15 +257,15 @@ def choose_prices(loaded: Loaded) -> tuple[str, str]:
     architecture are the defaults when known."""
     sidebar = st.sidebar
     regions = load_prices().regions  # every region of the price table: more rows, more choices
-    region_default = loaded.region if loaded.region in regions else cost.DEFAULT_REGION
+    region_default = loaded.region if loaded.region in regions else pricetable.DEFAULT_REGION
     region = sidebar.selectbox("Region", regions, key="region",
                                index=regions.index(region_default) if region_default in regions else 0)
-    archs = list(cost.ARCHS)
+    archs = list(pricetable.ARCHS)
     known = views.architecture(loaded.tables)
     arch = sidebar.radio("Architecture", archs, key="arch", horizontal=True,
-                         index=archs.index(known) if known in archs else archs.index(cost.DEFAULT_ARCH))
+                         index=archs.index(known) if known in archs else archs.index(pricetable.DEFAULT_ARCH))
     if known is None and loaded.region is None:
-        sidebar.caption(f"Logs do not say where a function runs: {cost.DEFAULT_REGION} {cost.DEFAULT_ARCH} "
+        sidebar.caption(f"Logs do not say where a function runs: {pricetable.DEFAULT_REGION} {pricetable.DEFAULT_ARCH} "
                         "unless you pick otherwise.")
     return region, arch
 

@@ -25,14 +25,14 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from logparse import cost, gate, load, paths, report
+from logparse import gate, load, paths, pricetable, report
 from logparse.errors import SnapLensError, UsageError, one_line, shown
 from logparse.reading import DEFAULT_LIMITS, Limits, parse_size, size_text
 from logparse.state import State
 from logparse.tables import Tables, select
 from logparse.timeutil import TimeError, bucket_arg, parse_time_arg
 
-DEFAULT_REGION, DEFAULT_ARCH = cost.DEFAULT_REGION, cost.DEFAULT_ARCH
+DEFAULT_REGION, DEFAULT_ARCH = pricetable.DEFAULT_REGION, pricetable.DEFAULT_ARCH
 LARGE_INPUT_BYTES = 50_000_000
 
 
@@ -323,11 +323,11 @@ def _report_unreadable(tables: Tables) -> int:
     return 1 if len(problems) else 0
 
 
-def _prices(args: argparse.Namespace) -> cost.Prices:
+def _prices(args: argparse.Namespace) -> pricetable.Prices:
     # None (not the defaults) when the user said nothing, so the prices know they are assumed.
     # Called before any input is read: an unknown --region is a usage error, not a late surprise.
     _check_price_file(args.prices)
-    return cost.load_prices(args.prices).lookup(args.region, args.arch)
+    return pricetable.load_prices(args.prices).lookup(args.region, args.arch)
 
 
 def _check_price_file(path: str | None) -> None:
@@ -337,9 +337,9 @@ def _check_price_file(path: str | None) -> None:
                          "give the path of a price table CSV, or leave --prices out for the built-in one")
 
 
-def _tiered(args: argparse.Namespace, prices: cost.Prices, tables: Tables) -> cost.Prices:
+def _tiered(args: argparse.Namespace, prices: pricetable.Prices, tables: Tables) -> pricetable.Prices:
     """With --tiered, the duration price through the monthly tiers of the loaded traffic."""
-    return cost.apply_duration_tiers(prices, tables.invocations) if args.tiered else prices
+    return pricetable.apply_duration_tiers(prices, tables.invocations) if args.tiered else prices
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -442,7 +442,7 @@ def _region_prices(region: str, args: argparse.Namespace, fallback: Any) -> Any:
     """Prices of the session's region when ``--region`` was not given; the CLI's own prices are a
     fine fallback: a fetch never fails over this."""
     try:
-        return cost.load_prices(args.prices).lookup(region, args.arch or DEFAULT_ARCH, fallback=True)
+        return pricetable.load_prices(args.prices).lookup(region, args.arch or DEFAULT_ARCH, fallback=True)
     except Exception:
         return fallback
 
@@ -460,12 +460,12 @@ def cmd_prices(args: argparse.Namespace) -> int:
 
         raise pricelist.OptionError("--offers-url only applies with --update")
     _check_price_file(args.prices)
-    frame = cost.load_prices(args.prices).listing(args.region, args.arch)
+    frame = pricetable.load_prices(args.prices).listing(args.region, args.arch)
     if args.json:
         print(frame.to_json(orient="records", indent=2, double_precision=15))
     else:
         print(frame.to_string(index=False, float_format=lambda v: f"{v:.10g}"))
-        if frame["source"].str.contains(cost.SHARED_NOTE, regex=False).any():
+        if frame["source"].str.contains(pricetable.SHARED_NOTE, regex=False).any():
             print("note: SnapStart cache and restore prices have no ARM twin in the AWS Price List: "
                   "both architectures use them")
     return 0
@@ -547,7 +547,7 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from logparse import fleet
 
     report = fleet.scan(args.regions or [None], prefix=args.function_prefix, idle_days=args.idle_days,
-                        prices=cost.load_prices(args.prices), progress=True, insights=args.insights)
+                        prices=pricetable.load_prices(args.prices), progress=True, insights=args.insights)
     if args.out:
         fleet.write_outputs(report, args.out)
     if args.json or not sys.stdout.isatty():

@@ -1,4 +1,4 @@
-"""What SnapStart costs, and whether it pays: the price table and the cost model (DESIGN.md, "Cost model").
+"""What SnapStart costs, and whether it pays: the cost model (DESIGN.md, "Cost model").
 
 Prices are data (``prices.csv`` in this package, or a user file), never constants in code. The model:
 
@@ -16,19 +16,12 @@ the dated fallback. Duration is priced at its first tier unless :func:`apply_dur
 asked to apply the tiers to the monthly GB-seconds. Everything is vectorized over the invocations (numpy
 ``bincount`` per version / bucket), so a month of traffic prices in well under a second.
 """
-
 from __future__ import annotations
-
-import csv
-import warnings
-import weakref
-from dataclasses import dataclass, field, replace
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from logparse.lifetimes import Grouped, lifetimes, without_cache_window
 from logparse.metrics import (
     KEYS,
     auto_bucket,
@@ -37,512 +30,20 @@ from logparse.metrics import (
     group_codes,
     grouped_percentiles,
     kind_masks,
-    most_common,
-    sort_versions,
     zero_nan,
 )
+from logparse.pricetable import MB_PER_GB, Prices
 from logparse.tables import FLOAT, INT, TEXT, TIME, Tables, Window
 
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ARCH = "x86_64"
-ARCHS = ("x86_64", "arm64")
-PRICE_COLUMNS = ("cache_gb_s", "restore_gb", "duration_gb_s", "request", "pc_gb_s", "pc_duration_gb_s")
-MB_PER_GB = 1024  # Lambda's GB-second is 1024 MB for one second.
-
-# AWS charges the SnapStart cache for at least 3 hours per version.
-CACHE_MINIMUM = pd.Timedelta(hours=3)
 # Provisioned Concurrency is billed from enable to disable, rounded up to 5 minutes.
 PC_BILLING_STEP = pd.Timedelta(minutes=5)
 # From this date Lambda bills the on-demand INIT phase (billed = ceil(Duration + Init Duration));
 # before it, init was free. Used to price the on-demand alternative the way the platform would.
 INIT_BILLED_SINCE = pd.Timestamp("2025-08-01", tz="UTC")
-LATEST = "$LATEST"  # never has a snapshot: SnapStart only applies to published versions
 
 COST_PARTS = ("cache", "restore", "billed_restore", "duration", "request")
 COST_COLUMNS = (*(f"{part}_cost_usd" for part in COST_PARTS), "total_cost_usd")
 OPTIONS = ("snapstart", "on-demand", "provisioned-concurrency")
-SHARED_NOTE = "no ARM twin in the price list: x86_64 and arm64 share this SnapStart meter"
-
-
-class PriceError(ValueError):
-    """A price table that cannot be used; the CLI exits with ``exit_code`` and prints ``hint()``."""
-
-    exit_code = 1
-
-    def hint(self) -> str:
-        return ("a price file needs the columns region, arch, " + ", ".join(PRICE_COLUMNS)
-                + " and, ideally, source and date (see logparse/prices.csv)")
-
-
-class UnknownRegion(PriceError):
-    """A region the price table has no prices for: a usage error naming the regions it has."""
-
-    exit_code = 2
-
-    def hint(self) -> str:
-        return "run `python -m logparse prices --update` for every region, or give --prices FILE"
-
-
-# --------------------------------------------------------------------------- prices
-
-
-@dataclass(frozen=True)
-class Prices:
-    """The unit prices (USD) for one region and architecture, with where they came from."""
-
-    region: str
-    arch: str
-    cache_gb_s: float
-    restore_gb: float
-    duration_gb_s: float
-    request: float
-    pc_gb_s: float
-    pc_duration_gb_s: float
-    source: str
-    date: str
-    # Set when the asked-for region has no row and us-east-1 prices stand in for it.
-    fallback: bool = False
-    requested_region: str = ""
-    # Set when the caller did not say: logs carry neither region nor architecture.
-    region_assumed: bool = False
-    arch_assumed: bool = False
-    # Duration tiers (begin GB-s, end GB-s or inf, USD per GB-s), when the table has them, and how
-    # the duration price in use was chosen from them.
-    duration_tiers: tuple[tuple[float, float, float], ...] = ()
-    duration_basis: str = "first duration tier"
-
-    def notes(self) -> list[str]:
-        """Plain-language assumptions behind these prices, for outputs to print."""
-        notes = []
-        if self.region_assumed or self.arch_assumed:
-            notes.append(f"region {self.region} and architecture {self.arch} assumed: "
-                         "the logs do not say (use --region/--arch or the Lambda API)")
-        if self.fallback:
-            notes.append(f"no prices for region {self.requested_region}: {self.region} prices used")
-        notes.append(f"{self.region} {self.arch} prices of {self.date}, {self.duration_basis}, no free tier")
-        if SHARED_NOTE in self.source:  # the Price List has one SnapStart meter for both architectures
-            notes.append("SnapStart cache and restore prices have no ARM twin: both architectures use them")
-        return notes
-
-    def with_overrides(self, **changes: float) -> Prices:
-        """A copy with some prices replaced (CLI flags, dashboard inputs), marked in ``source``."""
-        unknown = set(changes) - set(PRICE_COLUMNS)
-        if unknown:
-            raise PriceError(f"unknown price field(s): {', '.join(sorted(unknown))}")
-        given = ", ".join(f"{name}={value}" for name, value in changes.items())
-        return replace(self, **{k: float(v) for k, v in changes.items()},
-                       source=f"user override ({given}); other prices: {self.source}")
-
-
-TIER_COLUMNS = ("region", "arch", "begin_gb_s", "end_gb_s", "usd")
-
-
-def _no_tiers() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=str if c in ("region", "arch") else float) for c in TIER_COLUMNS})
-
-
-@dataclass(frozen=True)
-class PriceTable:
-    """All known prices, one row per region and architecture (``.frame``, for display too), and
-    the duration tiers where the Price List gave them (``.tiers``)."""
-
-    frame: pd.DataFrame = field(repr=False)
-    tiers: pd.DataFrame = field(default_factory=_no_tiers, repr=False)
-
-    def lookup(self, region: str | None = None, arch: str | None = None, *, fallback: bool = False) -> Prices:
-        """Prices for ``region`` and ``arch`` (default us-east-1, x86_64, marked as assumed).
-
-        A region the table lacks is an :class:`UnknownRegion` error naming the regions it has;
-        with ``fallback=True`` (a region that came from the environment, not from the user) it
-        warns and uses us-east-1 instead, flagged in the result: a cost silently priced at zero
-        would be worse than an approximate one.
-        """
-        want_region = region or DEFAULT_REGION
-        want_arch = arch or DEFAULT_ARCH
-        if want_arch not in ARCHS:
-            raise PriceError(f"unknown architecture {want_arch!r}: use one of {', '.join(ARCHS)}")
-        rows = self.frame[(self.frame["region"] == want_region) & (self.frame["arch"] == want_arch)]
-        missing = rows.empty
-        if missing and not fallback:
-            raise UnknownRegion(f"no prices for region {want_region!r} ({want_arch}); "
-                                f"known regions: {', '.join(self.regions)}")
-        if missing:
-            warnings.warn(
-                f"no SnapStart prices for region {want_region!r} ({want_arch}) in the price table: "
-                f"using {DEFAULT_REGION} prices instead; run `python -m logparse prices --update` "
-                "or give a price file to be exact",
-                UserWarning, stacklevel=2,
-            )
-            rows = self.frame[(self.frame["region"] == DEFAULT_REGION) & (self.frame["arch"] == want_arch)]
-            if rows.empty:
-                raise PriceError(f"the price table has no {DEFAULT_REGION} {want_arch} row to fall back to")
-        row = rows.iloc[0]
-        tiers = self.tiers[(self.tiers["region"] == row["region"]) & (self.tiers["arch"] == row["arch"])]
-        return Prices(
-            region=str(row["region"]), arch=str(row["arch"]),
-            **{name: float(row[name]) for name in PRICE_COLUMNS},
-            source=str(row["source"]), date=str(row["date"]),
-            fallback=missing, requested_region=want_region,
-            region_assumed=region is None, arch_assumed=arch is None,
-            duration_tiers=tuple(tiers[["begin_gb_s", "end_gb_s", "usd"]].itertuples(index=False, name=None)),
-        )
-
-    def listing(self, region: str | None = None, arch: str | None = None) -> pd.DataFrame:
-        """The rows for ``region`` and ``arch`` (either may be left out: all of them), with their
-        duration tiers in words. A region the table lacks is an :class:`UnknownRegion` error."""
-        if region and region not in self.regions:
-            self.lookup(region, arch)  # raises, naming the known regions
-        rows = self.frame
-        if region:
-            rows = rows[rows["region"] == region]
-        if arch:
-            rows = rows[rows["arch"] == arch]
-        rows = rows.reset_index(drop=True)
-        rows["duration_tiers"] = [self._tier_text(r, a) for r, a in zip(rows["region"], rows["arch"], strict=True)]
-        return rows
-
-    def _tier_text(self, region: str, arch: str) -> str:
-        tiers = self.tiers[(self.tiers["region"] == region) & (self.tiers["arch"] == arch)]
-        if tiers.empty:
-            return "first tier only (no tiers in this table)"
-        return "; ".join(
-            (f"over {b / 1e9:g}" if np.isinf(e) else f"{b / 1e9:g}-{e / 1e9:g}")
-            + f" billion GB-s a month: {np.format_float_positional(usd, trim='-')}"
-            for b, e, usd in tiers[["begin_gb_s", "end_gb_s", "usd"]].itertuples(index=False))
-
-    @property
-    def regions(self) -> list[str]:
-        return sorted(self.frame["region"].unique())
-
-
-def known_regions(path: str | Path | None = None) -> dict[str, list[str]]:
-    """Every region the price table in use has prices for, each with its architectures, sorted
-    (for a region picker): the bundled table, the user's ``prices --update`` cache, ``path``."""
-    frame = load_prices(path).frame
-    return {region: sorted(group["arch"]) for region, group in frame.groupby("region", sort=True)}
-
-
-def load_prices(path: str | Path | None = None, *, cache: bool = True) -> PriceTable:
-    """The price table: the packaged ``prices.csv`` (dated, offline), then the user's cache
-    written by ``prices --update`` (every region from the AWS Price List), then the file at
-    ``path``, each replacing or adding rows per region and architecture; so a user file may hold
-    just the one region they use. ``path`` may be a wide table like ``prices.csv`` or a long one
-    written by ``prices --update``."""
-    from logparse import pricelist
-
-    with resources.files("logparse").joinpath("prices.csv").open("r", encoding="utf-8") as handle:
-        frame = _read_prices(handle, "logparse/prices.csv")
-    tiers = _no_tiers()
-    layers = [(pricelist.cache_path(), False)] if cache else []
-    if path is not None:
-        layers.append((Path(path), True))
-    for layer, required in layers:
-        if not (required or layer.exists()):
-            continue  # no update yet: the bundled table it is
-        wide, more_tiers = _read_layer(layer)
-        keys = set(zip(wide["region"], wide["arch"], strict=True))
-        frame = pd.concat([wide, frame]).drop_duplicates(["region", "arch"], keep="first")
-        old = [(r, a) not in keys for r, a in zip(tiers["region"], tiers["arch"], strict=True)]
-        tiers = pd.concat([more_tiers, tiers[old]], ignore_index=True) if len(tiers) else more_tiers
-    return PriceTable(frame.sort_values(["region", "arch"], ignore_index=True),
-                      tiers.sort_values(["region", "arch", "begin_gb_s"], ignore_index=True))
-
-
-def _read_layer(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One price file, wide (prices.csv columns) or long (``prices --update``), as wide rows + tiers."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            header = next((line for line in handle if line.strip() and not line.startswith("#")), "")
-            handle.seek(0)
-            if "meter" in header.split(","):
-                return _long_to_wide(path)
-            return _read_prices(handle, str(path)), _no_tiers()
-    except OSError as exc:
-        raise PriceError(f"cannot read price file {path}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise PriceError(f"{path}: not a UTF-8 price table ({exc.reason})") from exc
-
-
-def _long_to_wide(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A ``prices --update`` table -> one row per region and architecture (first tier of every
-    meter) and the duration tiers. A region missing a meter is left out (it cannot be priced)."""
-    from decimal import InvalidOperation
-
-    from logparse import pricelist
-
-    try:
-        rows = pricelist.read_rows(path)
-    except (KeyError, ValueError, InvalidOperation, csv.Error) as exc:
-        raise PriceError(f"{path}: not a readable price table ({type(exc).__name__}: {exc}); run "
-                         "`python -m logparse prices --update` again or delete it") from None
-    incomplete = pricelist.missing_meters(rows)
-    records: dict[tuple[str, str], dict[str, object]] = {}
-    tiers = []
-    for row in rows:
-        if row.region in incomplete:
-            continue
-        if row.meter == "duration_gb_s":
-            tiers.append((row.region, row.arch, float(row.begin_range), float(row.end_range), float(row.usd)))
-        if row.begin_range != 0:
-            continue
-        record = records.setdefault((row.region, row.arch), {"region": row.region, "arch": row.arch})
-        record[row.meter] = float(row.usd)
-        record["source"] = f"{row.origin}, AWSLambda offer {row.version} published {row.publication_date}"
-        record["date"] = row.publication_date[:10] or "unknown"
-        if row.note:  # SnapStart meters: one for both architectures; the output must say so
-            record["shared"] = f"; SnapStart cache and restore: {SHARED_NOTE}"
-    for record in records.values():
-        record["source"] = str(record["source"]) + str(record.pop("shared", ""))
-    wide = pd.DataFrame(list(records.values()), columns=["region", "arch", *PRICE_COLUMNS, "source", "date"])
-    return wide, pd.DataFrame(tiers, columns=list(TIER_COLUMNS))
-
-
-def _read_prices(handle, name: str) -> pd.DataFrame:
-    """A wide price table (the columns of ``prices.csv``), checked row by row."""
-    try:
-        frame = pd.read_csv(handle, comment="#", skipinitialspace=True, dtype=str)
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise PriceError(f"{name}: not a readable CSV price table ({exc})") from exc
-    # A user's own file may leave out where its prices came from: it is then their source.
-    if "source" not in frame.columns:
-        frame["source"] = f"price file {name}"
-    if "date" not in frame.columns:
-        frame["date"] = "unknown"
-    missing = [c for c in ("region", "arch", *PRICE_COLUMNS) if c not in frame.columns]
-    if missing:
-        raise PriceError(f"{name}: missing column(s) {', '.join(missing)}")
-    for column in PRICE_COLUMNS:
-        values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
-        bad = values.isna() | (values < 0)
-        if bad.any():
-            line = int(bad.to_numpy().argmax())
-            raise PriceError(f"{name}: {column} of row {line + 1} is not a price: {frame[column].iloc[line]!r}")
-        frame[column] = values.astype(float)
-    for column in ("region", "arch", "source", "date"):
-        frame[column] = frame[column].fillna("").str.strip()
-    if frame.duplicated(["region", "arch"]).any():
-        raise PriceError(f"{name}: a region and architecture appears twice")
-    return frame
-
-
-def apply_duration_tiers(prices: Prices, invocations: pd.DataFrame) -> Prices:
-    """Prices whose duration price is the tiered rate for the GB-seconds of ``invocations``.
-
-    AWS tiers duration per account, region and architecture by the GB-seconds of a calendar
-    month (x86_64: the first 6 billion, the next 9 billion, the rest). The logs are taken as that
-    month's usage: each month's GB-seconds are priced through the tiers, and the duration price
-    becomes total / GB-seconds, so every total stays exact (a bucket's share is the average rate).
-    Without tiers in the table (the bundled prices) the first tier stays, and the notes say so.
-    """
-    if not prices.duration_tiers:
-        return replace(prices, duration_basis="first duration tier (this price table has no tiers: "
-                                              "run `python -m logparse prices --update`)")
-    inv = invocations[invocations["timestamp"].notna()]
-    gb_s = (inv["memory_mb"].to_numpy(dtype=float, na_value=0.0) / MB_PER_GB
-            * zero_nan(inv["billed_duration_ms"].to_numpy(dtype=float, na_value=np.nan)) / 1000)
-    stamps = inv["timestamp"].astype(TIME).dt.tz_convert("UTC")
-    months = (stamps.dt.year * 12 + stamps.dt.month - 1).to_numpy(dtype=np.int64)
-    month_codes, month_index = pd.factorize(months)
-    per_month = np.bincount(month_codes, weights=gb_s, minlength=len(month_index)) if len(gb_s) else np.zeros(0)
-    total_gb_s = float(per_month.sum())
-    if total_gb_s <= 0:
-        return replace(prices, duration_basis="first duration tier (no billed duration to tier)")
-    usd = sum(float(np.clip(per_month - begin, 0, end - begin).sum()) * rate
-              for begin, end, rate in prices.duration_tiers)
-    rate = usd / total_gb_s
-    busiest = float(per_month.max())
-    basis = (f"duration tiers applied to {total_gb_s:,.0f} GB-s in {len(per_month)} calendar month(s) "
-             f"of these logs (up to {busiest:,.0f} GB-s a month, as if the account used nothing else "
-             f"in {prices.region}): {rate:.10g} USD per GB-s")
-    return replace(prices, duration_gb_s=rate, duration_basis=basis)
-
-
-# --------------------------------------------------------------------------- version lifetimes
-
-
-def version_lifetimes(
-    tables: Tables, versions: pd.DataFrame | None = None, *, until: pd.Timestamp | None = None
-) -> pd.DataFrame:
-    """When each function version was cached, and so how much cache it is charged for.
-
-    A published version with SnapStart on is cached from publication until deleted. From logs
-    alone that is approximated by its first to last sighting (basis ``logs``); with Lambda API
-    facts (``versions``, or ``tables.versions``) it runs from the creation time to ``until``
-    (default: the last thing seen in the logs), since the version still existed when fetched
-    (basis ``lambda api``). Either way ``cached_until`` is pushed out to the 3-hour minimum
-    charge, so ``cached_seconds`` is what AWS bills. A version is SnapStart if it restored, has a
-    snapshot INIT_REPORT, or the API says so; ``$LATEST`` never is. Non-SnapStart versions have
-    no cache window (NaT) and ``cached_seconds`` 0.
-    """
-    life = _lifetimes(tables, versions, until)
-    return _without_cache_window(life)
-
-
-def _without_cache_window(life: pd.DataFrame) -> pd.DataFrame:
-    """Non-SnapStart versions are not cached: no window, no seconds."""
-    life = life.copy()
-    off = ~life["snapstart"].to_numpy(dtype=bool)
-    life.loc[off, ["cached_from", "cached_until"]] = pd.NaT
-    life.loc[off, "cached_seconds"] = 0.0
-    return life
-
-
-def _lifetimes(
-    tables: Tables, versions: pd.DataFrame | None, until: pd.Timestamp | None, grouped: Grouped | None = None
-) -> pd.DataFrame:
-    """version_lifetimes with the would-be cache window kept for every version (for compare_options).
-
-    Tables cut to a time range (``tables.window``) are charged only for the part of each version's
-    cache window inside the range: the window itself (and its 3-hour minimum) comes from the
-    version's whole life, ``tables.unwindowed``. Versions with neither cache seconds nor
-    invocations in the range are left out."""
-    whole = tables.unwindowed
-    if whole is None or tables.window is None:
-        seen = _sightings(tables, grouped or Grouped.of(tables.invocations))
-    else:
-        seen = _whole_sightings(whole)
-        seen = seen[tables.window.picked(seen)].reset_index(drop=True)
-    api = _api_versions(tables if versions is None else versions)
-    life = seen.merge(api, on=list(KEYS), how="outer")
-    observed_end = seen["last_seen"].max()
-    end = pd.Timestamp(until) if until is not None else observed_end
-    if pd.isna(end):
-        end = pd.Timestamp.now(tz="UTC")
-    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
-
-    from_api = life["created"].notna()
-    life["basis"] = pd.array(np.where(from_api, "lambda api", "logs"), dtype=TEXT)
-    cached_from = life["created"].where(from_api, life["first_seen"])
-    span_end = life["last_seen"].where(~from_api, life["last_seen"].fillna(end).clip(lower=end))
-    span_end = span_end.clip(lower=cached_from)
-    # AWS rule: the SnapStart cache is charged for at least 3 hours per version.
-    cached_until = span_end.clip(lower=cached_from + CACHE_MINIMUM)
-    if tables.window is not None:
-        cached_from, cached_until = _clip_to_window(cached_from, cached_until, tables.window)
-    life["cached_from"] = cached_from.astype(TIME)
-    life["cached_until"] = cached_until.astype(TIME)
-    life["cached_seconds"] = pd.array(
-        (cached_until - cached_from).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan), FLOAT
-    ).fillna(0.0)
-
-    evidence = life["restored"].fillna(False) | life["snapshot"].fillna(False) | life["api_snapstart"].fillna(False)
-    life["snapstart"] = (evidence & (life["version"] != LATEST).fillna(True)).astype(bool)
-    memory = life["api_memory_mb"].fillna(life["log_memory_mb"])
-    # A version never seen in a REPORT (published, not invoked) takes its function's largest memory.
-    function_memory = life.groupby("function", dropna=False)["log_memory_mb"].transform("max")
-    life["memory_mb"] = memory.fillna(function_memory).astype(INT)
-    life["architecture"] = life["architecture"].astype(TEXT)
-    columns = [*KEYS, "first_seen", "last_seen", "cached_from", "cached_until", "cached_seconds",
-               "snapstart", "basis", "memory_mb", "architecture"]
-    if tables.window is not None:
-        active = group_codes(tables.invocations, KEYS)[0] if len(tables.invocations) else life[[*KEYS]].iloc[:0]
-        invoked = life[[*KEYS]].merge(active.astype(TEXT).assign(_invoked=True), on=list(KEYS), how="left")
-        keep = (life["cached_seconds"] > 0).to_numpy() | invoked["_invoked"].notna().to_numpy()
-        life = life[keep]
-    return sort_versions(life[columns])
-
-
-_WHOLE_SIGHTINGS: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
-
-
-def _whole_sightings(whole: Tables) -> pd.DataFrame:
-    """:func:`_sightings` of the tables as loaded, remembered while they live: every window cut
-    from them (each dashboard widget change, and the cost and comparison of one change) needs the
-    same whole-life sightings, one row per version."""
-    key = id(whole.invocations)
-    hit = _WHOLE_SIGHTINGS.get(key)
-    if hit is not None and hit[0]() is whole.invocations:
-        return hit[1]
-    seen = _sightings(whole, Grouped.of(whole.invocations))
-    if len(_WHOLE_SIGHTINGS) >= 8:
-        _WHOLE_SIGHTINGS.pop(next(iter(_WHOLE_SIGHTINGS)), None)
-    _WHOLE_SIGHTINGS[key] = (weakref.ref(whole.invocations, lambda _ref, key=key: _WHOLE_SIGHTINGS.pop(key, None)),
-                             seen)
-    return seen
-
-
-def _clip_to_window(cached_from: pd.Series, cached_until: pd.Series, window: Window
-                    ) -> tuple[pd.Series, pd.Series]:
-    """A cache window (its 3-hour minimum already applied) cut to ``[since, until)``; a version
-    not cached inside it gets an empty window (NaT, 0 seconds)."""
-    since, until = window.since, window.until
-    if since is not None:
-        cached_from = cached_from.clip(lower=since)
-    if until is not None:
-        cached_until = cached_until.clip(upper=until)
-    empty_window = (cached_until <= cached_from).fillna(True)
-    return cached_from.mask(empty_window), cached_until.mask(empty_window)
-
-
-@dataclass(frozen=True)
-class Grouped:
-    """The invocations' function/version group code per row and the key per code, computed once
-    per call: factorizing a million strings is the most expensive step of the cost model."""
-
-    keys: pd.DataFrame
-    codes: np.ndarray
-
-    @classmethod
-    def of(cls, invocations: pd.DataFrame) -> Grouped:
-        return cls(*group_codes(invocations, KEYS))
-
-
-def _sightings(tables: Tables, grouped: Grouped) -> pd.DataFrame:
-    """first/last sighting per version in any table, whether it restored, whether it has a snapshot
-    INIT_REPORT, and its most common memory size (from REPORT lines)."""
-    inv = tables.invocations
-    keys, codes = grouped.keys, grouped.codes
-    n = len(keys)
-    times = inv["timestamp"].astype(TIME).array
-    stamp, known = times.asi8, ~times.isna()
-    first = np.full(n, np.iinfo(np.int64).max)
-    last = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(first, codes[known], stamp[known])
-    np.maximum.at(last, codes[known], stamp[known])
-    seen_any = first <= last
-    restored = np.bincount(codes, weights=inv["restore_ms"].notna().to_numpy(dtype=float), minlength=n) > 0
-    memory = most_common(codes, inv["memory_mb"].to_numpy(dtype="float64", na_value=np.nan), n)
-    parts = [keys.assign(
-        first_seen=pd.to_datetime(np.where(seen_any, first, np.iinfo(np.int64).min), utc=True).astype(TIME),
-        last_seen=pd.to_datetime(np.where(seen_any, last, np.iinfo(np.int64).min), utc=True).astype(TIME),
-        restored=restored, snapshot=False, log_memory_mb=memory)]
-    snapshot = (tables.inits["init_kind"] == "snapshot").fillna(False).astype(bool)
-    for frame, flags in ((tables.inits, {"snapshot": snapshot}), (tables.restores, {"restored": True})):
-        if len(frame):
-            part = frame[[*KEYS, "timestamp"]].assign(restored=False, snapshot=False, log_memory_mb=np.nan)
-            parts.append(part.assign(**flags).rename(columns={"timestamp": "first_seen"})
-                         .assign(last_seen=lambda d: d["first_seen"]))
-    seen = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    seen = seen.groupby(list(KEYS), dropna=False, sort=True).agg(
-        first_seen=("first_seen", "min"), last_seen=("last_seen", "max"),
-        restored=("restored", "any"), snapshot=("snapshot", "any"), log_memory_mb=("log_memory_mb", "max"),
-    ).reset_index()
-    for key in KEYS:
-        seen[key] = seen[key].astype(TEXT)
-    seen["first_seen"] = seen["first_seen"].astype(TIME)
-    seen["last_seen"] = seen["last_seen"].astype(TIME)
-    return seen
-
-
-def _api_versions(source: Tables | pd.DataFrame | None) -> pd.DataFrame:
-    """Lambda API facts normalized to function, version, api_memory_mb, architecture,
-    api_snapstart, created; empty (right columns) when there are none."""
-    frame = source.versions if isinstance(source, Tables) else source
-    if frame is None or len(frame) == 0:
-        frame = pd.DataFrame(columns=[*KEYS])
-    out = pd.DataFrame({key: frame[key].astype(TEXT) for key in KEYS})
-    n = len(frame)
-
-    def column(name: str, dtype: str) -> pd.Series:
-        if name in frame.columns:
-            return frame[name].astype(dtype) if dtype != TIME else pd.to_datetime(frame[name], utc=True).astype(TIME)
-        return pd.Series(pd.array([None] * n, dtype=dtype), index=frame.index)
-
-    out["api_memory_mb"] = column("memory_mb", FLOAT)
-    out["architecture"] = column("architecture", TEXT)
-    out["api_snapstart"] = column("snapstart", "boolean")
-    out["created"] = column("created", TIME)
-    return out.drop_duplicates(list(KEYS), keep="last")
 
 
 # --------------------------------------------------------------------------- cost per version / bucket
@@ -560,7 +61,7 @@ def cost_by_version(
     old version forgotten behind an alias shows up here as a cost with zero invocations.
     """
     grouped = Grouped.of(tables.invocations)
-    life = _without_cache_window(_lifetimes(tables, versions, until, grouped))
+    life = without_cache_window(lifetimes(tables, versions, until, grouped))
     rows = _invocation_rows(tables.invocations, life, grouped)
     n = len(life)
     out = life[[*KEYS, "snapstart", "basis", "memory_mb", "cached_seconds"]].copy()
@@ -596,7 +97,7 @@ def cost_over_time(
     minimum included), so the buckets of a version add up to its :func:`cost_by_version` row.
     """
     grouped = Grouped.of(tables.invocations)
-    life = _without_cache_window(_lifetimes(tables, versions, until, grouped))
+    life = without_cache_window(lifetimes(tables, versions, until, grouped))
     rows = _invocation_rows(tables.invocations, life, grouped, dated_only=True)
     inv = tables.invocations
     stamps = [inv["timestamp"].min(), inv["timestamp"].max(),
@@ -856,7 +357,7 @@ def _compare(
     """Both halves of the comparison from one pass: the break-even frame (one row per version)
     and, per option, the columns of its compare_options rows."""
     grouped = Grouped.of(tables.invocations)
-    life = _lifetimes(tables, versions, until, grouped)
+    life = lifetimes(tables, versions, until, grouped)
     rows = _invocation_rows(tables.invocations, life, grouped, dated_only=True)
     n = len(life)
     pos = rows["pos"]

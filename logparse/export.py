@@ -558,8 +558,8 @@ def _metrics(history: Tables, bucket: str) -> pd.DataFrame:
 
 
 def _costs(history: Tables, prices: Any, bucket: str) -> pd.DataFrame:
-    from logparse import cost
+    from logparse import cost, pricetable
 
     if prices is None:  # the documented default: us-east-1, x86_64 (the output says so)
-        prices = cost.load_prices().lookup()
+        prices = pricetable.load_prices().lookup()
     return cost.cost_over_time(history, prices, bucket)

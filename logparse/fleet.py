@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import aws, cost, insights
+from logparse import aws, insights, pricetable
 from logparse.tables import FLOAT, INT, TEXT, TIME
 
 # A month of cache, as the README's worked example counts it (1 GB for 30 days = $3.90).
@@ -62,9 +62,9 @@ def snapstart_pricing(runtime: str | None) -> str:
     return PRICED if (major, minor) >= MINIMUM[family] else UNSUPPORTED
 
 
-def monthly_cache_usd(memory_mb: float, prices: cost.Prices) -> float:
+def monthly_cache_usd(memory_mb: float, prices: pricetable.Prices) -> float:
     """What a version's cache costs in :data:`MONTH`: memory GB x seconds x the cache price."""
-    return memory_mb / cost.MB_PER_GB * MONTH.total_seconds() * prices.cache_gb_s
+    return memory_mb / pricetable.MB_PER_GB * MONTH.total_seconds() * prices.cache_gb_s
 
 
 def delete_command(function: str, version: str, region: str) -> str:
@@ -124,7 +124,7 @@ class FleetReport:
 
 
 def scan(regions: Iterable[str | None], *, prefix: str = "", idle_days: int = DEFAULT_IDLE_DAYS,
-         now: pd.Timestamp | None = None, prices: cost.PriceTable | None = None,
+         now: pd.Timestamp | None = None, prices: pricetable.PriceTable | None = None,
          session: Callable[[str | None], Any] = lambda region: aws.session(region=region),
          workers: int = WORKERS, progress: bool = False, insights: bool = False) -> FleetReport:
     """Scan ``regions`` (``None``: the session's region) for SnapStart versions of functions whose
@@ -133,11 +133,11 @@ def scan(regions: Iterable[str | None], *, prefix: str = "", idle_days: int = DE
     ``insights``, last invocations come from one Logs Insights query per function."""
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     since = now - pd.Timedelta(days=idle_days)
-    prices = prices or cost.load_prices()
+    prices = prices or pricetable.load_prices()
     regions = list(regions)
     for wanted in regions:
         if wanted:  # a region the user named must be priced: fail before any call, naming the known ones
-            table_lookup(prices, wanted, cost.DEFAULT_ARCH, from_user=True)
+            table_lookup(prices, wanted, pricetable.DEFAULT_ARCH, from_user=True)
     frames, unreadable, names, functions = [], [], [], 0
     for wanted in regions:
         sess = session(wanted)
@@ -309,14 +309,14 @@ def is_invocation(message: str) -> bool:
     return message.startswith("REPORT RequestId") or '"platform.report"' in message
 
 
-def table_lookup(table: cost.PriceTable, region: str, arch: str, *, from_user: bool) -> cost.Prices:
+def table_lookup(table: pricetable.PriceTable, region: str, arch: str, *, from_user: bool) -> pricetable.Prices:
     """``PriceTable.lookup`` as the rest of SnapLens calls it: a region the user named and the table
-    lacks is a usage error (:class:`cost.UnknownRegion`); one from the environment falls back to
+    lacks is a usage error (:class:`pricetable.UnknownRegion`); one from the environment falls back to
     us-east-1 with a warning and a flag in the prices."""
     return table.lookup(region, arch, fallback=not from_user)
 
 
-def price_versions(frame: pd.DataFrame, region: str, table: cost.PriceTable, idle_days: int,
+def price_versions(frame: pd.DataFrame, region: str, table: pricetable.PriceTable, idle_days: int,
                    now: pd.Timestamp, *, from_user: bool = True) -> pd.DataFrame:
     """Rows of :func:`function_versions` -> :data:`COLUMNS`: pricing class, monthly cache USD at the
     region's price (:func:`table_lookup`), idleness and the delete command of each version."""

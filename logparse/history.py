@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from logparse import cost, gate, projection, repatch
+from logparse import gate, lifetimes, pricetable, projection, repatch
 from logparse.series import with_series
 from logparse.tables import Tables
 from logparse.verdicts import LATEST_NO_SNAPSHOT
@@ -64,7 +64,7 @@ def runtime_versions(tables: Tables) -> tuple[Shown, Shown]:
     return Shown(with_series(timeline)), Shown(with_series(found))
 
 
-def projections(tables: Tables, prices: cost.Prices, days: int = projection.DAYS) -> Shown:
+def projections(tables: Tables, prices: pricetable.Prices, days: int = projection.DAYS) -> Shown:
     """:func:`logparse.projection.project` of the selection: the next ``days`` per version and
     option, with its range. ``$LATEST``'s SnapStart row has no cost (no snapshot)."""
     inv = tables.invocations
@@ -75,7 +75,7 @@ def projections(tables: Tables, prices: cost.Prices, days: int = projection.DAYS
     frame = with_series(projection.project(tables, prices, days=days))
     if not len(frame):
         return Shown(frame, "nothing could be priced in this selection")
-    latest = ((frame["version"] == cost.LATEST) & (frame["option"] == "snapstart")).fillna(False)
+    latest = ((frame["version"] == lifetimes.LATEST) & (frame["option"] == "snapstart")).fillna(False)
     return Shown(frame, LATEST_NO_SNAPSHOT if bool(latest.any()) else None)
 
 

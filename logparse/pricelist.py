@@ -4,7 +4,7 @@
 credentials needed) under :data:`OFFERS_URL`: ``region_index.json``, then each region's offer
 file (``products`` + ``terms.OnDemand``), keeps the rows the cost model prices (the meters in
 :data:`METERS`), and writes them as one long table to the user's cache file (:func:`cache_path`),
-atomically. :func:`logparse.cost.load_prices` reads that file over the bundled ``prices.csv``,
+atomically. :func:`logparse.pricetable.load_prices` reads that file over the bundled ``prices.csv``,
 which stays as the dated offline fallback. When the bulk files cannot be reached but AWS
 credentials exist, the ``pricing`` API (``GetProducts``) gives the same products and terms.
 
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from logparse.cost import SHARED_NOTE, PriceError
+from logparse.pricetable import SHARED_NOTE, PriceError
 
 OFFERS_URL = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSLambda/current/"
 REGION_INDEX = "region_index.json"

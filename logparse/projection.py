@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from logparse import cost
+from logparse import cost, lifetimes, pricetable
 from logparse.metrics import KEYS, float_array, group_codes
 from logparse.tables import FLOAT, INT, TEXT, TIME, Tables
 
@@ -77,7 +77,7 @@ def hourly_traffic(tables: Tables) -> tuple[pd.DataFrame, np.ndarray, np.ndarray
     return keys, calls, colds
 
 
-def project(tables: Tables, prices: cost.Prices, versions: pd.DataFrame | None = None, *,
+def project(tables: Tables, prices: pricetable.Prices, versions: pd.DataFrame | None = None, *,
             days: int = DAYS, resamples: int = RESAMPLES, seed: int = SEED,
             options: pd.DataFrame | None = None) -> pd.DataFrame:
     """Projected cost of the next ``days`` per function version and option (:data:`COLUMNS`),
@@ -88,9 +88,9 @@ def project(tables: Tables, prices: cost.Prices, versions: pd.DataFrame | None =
     keys, calls, colds = hourly_traffic(tables)
     if options.empty or keys.empty:
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in COLUMNS.items()})
-    life = cost.version_lifetimes(tables, versions)
+    life = lifetimes.version_lifetimes(tables, versions)
     memory_gb = (keys.merge(life[[*KEYS, "memory_mb"]], on=list(KEYS), how="left")["memory_mb"]
-                 .to_numpy(dtype=float, na_value=np.nan) / cost.MB_PER_GB)
+                 .to_numpy(dtype=float, na_value=np.nan) / pricetable.MB_PER_GB)
     period_s = days * 86_400.0
     rng = np.random.default_rng(seed)
     rows = []

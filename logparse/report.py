@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import cost, metrics, projection, repatch
+from logparse import cost, metrics, pricetable, projection, repatch
 from logparse.errors import SnapLensError
 from logparse.tables import Tables
 
@@ -65,7 +65,7 @@ def _hooks(tables: Tables) -> dict[tuple[str, str], dict[str, Any]]:
             for _, row in frame.iterrows()}
 
 
-def summary(tables: Tables, prices: cost.Prices) -> dict:
+def summary(tables: Tables, prices: pricetable.Prices) -> dict:
     """Per function/version counts, restore/init percentiles, billed restore time and cost."""
     per_version = metrics.by_version(tables.invocations)
     costs = cost.cost_by_version(tables, prices, versions=tables.versions if len(tables.versions) else None)

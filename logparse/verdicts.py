@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from logparse import cost, metrics
+from logparse import lifetimes, metrics
 from logparse.series import CHARGES, series_frame, with_series
 from logparse.series import maybe as _maybe
 from logparse.tables import Tables
@@ -61,7 +61,7 @@ def version_summary(tables: Tables, costs_long: pd.DataFrame | None = None,
     else:
         out["snapstart_cost_usd"] = pd.array([pd.NA] * len(out), dtype="Float64")
     # $LATEST is never snapshotted: a SnapStart cost there is not zero, it does not exist.
-    latest = (out["version"] == cost.LATEST).fillna(False).to_numpy(dtype=bool)
+    latest = (out["version"] == lifetimes.LATEST).fillna(False).to_numpy(dtype=bool)
     out["snapstart_cost_usd"] = out["snapstart_cost_usd"].mask(latest).astype("Float64")
     if hooks is not None and len(hooks) and "headroom_ms" in hooks.columns:
         headroom = with_series(hooks).set_index("series")["headroom_ms"]
@@ -121,7 +121,7 @@ def _option_verdicts(options: pd.DataFrame, version: str) -> list[str]:
     if snap is not None and demand is not None:
         snap_usd, demand_usd = _maybe(snap["total_cost_usd"]), _maybe(demand["total_cost_usd"])
         colds = int(_maybe(snap["cold_starts"]) or 0)
-        prefix = "If published as a version: " if version == cost.LATEST else ""
+        prefix = "If published as a version: " if version == lifetimes.LATEST else ""
         if colds == 0:
             out.append(f"{prefix}no cold starts observed: SnapStart only adds its cache charge here")
         elif snap_usd is None or demand_usd is None:
@@ -154,7 +154,7 @@ def _previous_versions(summary: pd.DataFrame) -> dict[str, Any]:
     """For each version with enough restores, the previous version of its function that has too."""
     enough = summary[summary["restore_share"].fillna(0).astype(float) * summary["invocations"]
                      >= MIN_COMPARABLE_RESTORES]
-    enough = enough[enough["restore_ms_p50"].notna().to_numpy(dtype=bool) & (enough["version"] != cost.LATEST)]
+    enough = enough[enough["restore_ms_p50"].notna().to_numpy(dtype=bool) & (enough["version"] != lifetimes.LATEST)]
     out: dict[str, Any] = {}  # series -> the earlier version's summary row (a named tuple)
     for _, group in metrics.sort_versions(enough).groupby("function", sort=False):
         for earlier, later in pairwise(group.itertuples(index=False)):
@@ -195,9 +195,9 @@ def missing_reasons(summary: pd.DataFrame, cost_note: str | None = None) -> pd.D
         empty = summary[column].isna().to_numpy(dtype=bool)
         for series, version in summary.loc[empty, ["series", "version"]].itertuples(index=False, name=None):
             reason = default
-            if version == cost.LATEST and column == "snapstart_cost_usd":
+            if version == lifetimes.LATEST and column == "snapstart_cost_usd":
                 reason = LATEST_NO_SNAPSHOT
-            elif version == cost.LATEST and column.startswith("restore_ms"):
+            elif version == lifetimes.LATEST and column.startswith("restore_ms"):
                 reason = "$LATEST never restores from a snapshot"
             elif column == "snapstart_cost_usd" and cost_note:
                 reason = cost_note

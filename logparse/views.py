@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from logparse import cost, metrics
+from logparse import cost, lifetimes, metrics, pricetable
 from logparse.downloads import WHOLE_MS_COLUMNS as WHOLE_MS_COLUMNS
 from logparse.downloads import csv_bytes as csv_bytes
 from logparse.downloads import for_download as for_download
@@ -427,11 +427,11 @@ class Views:
         return UNTIMED_NOTE.format(n=f"{self.untimed:,}") if self.untimed else None
 
 
-def build(tables: Tables, selection: Selection, prices: cost.Prices, bucket: str | None = None) -> Views:
+def build(tables: Tables, selection: Selection, prices: pricetable.Prices, bucket: str | None = None) -> Views:
     """All views of ``selection``: the aggregation step the dashboard runs on every filter change.
 
     ``bucket`` is a pandas offset alias; None picks one from the selected time range
-    (:func:`metrics.auto_bucket`). ``prices`` come from :func:`logparse.cost.load_prices`.
+    (:func:`metrics.auto_bucket`). ``prices`` come from :func:`logparse.pricetable.load_prices`.
     """
     selected = select(tables, selection)
     span = time_range(selected)
@@ -546,6 +546,6 @@ def cost_unavailable(tables: Tables) -> str | None:
         return "these lines carry no time: the cache charge needs one"
     if len(invocations) and invocations["memory_mb"].isna().all():
         return "no REPORT line gives a Memory Size"
-    if len(invocations) and (invocations["version"] == cost.LATEST).fillna(False).all():
+    if len(invocations) and (invocations["version"] == lifetimes.LATEST).fillna(False).all():
         return LATEST_NO_SNAPSHOT
     return None

@@ -1,7 +1,7 @@
 """Suite-wide isolation: no test reads or writes the developer's own price cache, and the AWS
 fixtures the AWS-facing test modules share (dummy credentials, a moto server on 127.0.0.1).
 
-``prices --update`` writes to the user's cache folder, and ``cost.load_prices`` reads it; test
+``prices --update`` writes to the user's cache folder, and ``pricetable.load_prices`` reads it; test
 modules price things at import time, so the variable is set here, before they are imported.
 """
 

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logparse import cost
+from logparse import cost, lifetimes, pricetable
 from logparse.tables import INITS, INVOCATIONS, RESTORES, Tables, conform
 
 T0 = pd.Timestamp("2026-03-01T09:00:00Z")
-US_EAST_1 = cost.load_prices().lookup()
+US_EAST_1 = pricetable.load_prices().lookup()
 
 # Round prices for hand computation: cache 1e-6/GB-s, restore 1e-4/GB, duration 1e-5/GB-s,
 # request 2e-7, PC 4e-6/GB-s provisioned and 6e-6/GB-s of duration.
@@ -79,7 +79,7 @@ def test_ten_thousand_restores_of_one_gb_cost_1_40():
 
 def test_a_version_living_ten_minutes_is_charged_three_hours_of_cache():
     data = tables(inits=[snapshot(T0)], reports=[report(at(600), kind="restore", restore=500.0, billed_restore=1.0)])
-    life = cost.version_lifetimes(data).iloc[0]
+    life = lifetimes.version_lifetimes(data).iloc[0]
     assert life["first_seen"] == T0 and life["last_seen"] == at(600)
     assert life["cached_seconds"] == 3 * 3600
     assert life["cached_until"] == T0 + pd.Timedelta(hours=3)
@@ -91,7 +91,7 @@ def test_a_version_living_ten_minutes_is_charged_three_hours_of_cache():
 
 
 def test_price_table_rows_have_source_and_date_for_both_architectures():
-    table = cost.load_prices()
+    table = pricetable.load_prices()
     frame = table.frame
     assert {("us-east-1", "x86_64"), ("us-east-1", "arm64")} <= set(zip(frame["region"], frame["arch"], strict=True))
     assert (frame["source"].str.len() > 20).all() and frame["date"].str.match(r"\d{4}-\d{2}-\d{2}$").all()
@@ -104,30 +104,30 @@ def test_price_table_rows_have_source_and_date_for_both_architectures():
 
 
 def test_default_lookup_is_us_east_1_x86_and_says_it_was_assumed():
-    prices = cost.load_prices().lookup()
+    prices = pricetable.load_prices().lookup()
     assert (prices.region, prices.arch) == ("us-east-1", "x86_64")
     assert prices.region_assumed and prices.arch_assumed
     assert any("assumed" in note for note in prices.notes())
 
 
 def test_unknown_region_is_a_usage_error_naming_the_known_regions():
-    with pytest.raises(cost.UnknownRegion, match=r"'mars-north-1'.*known regions: us-east-1") as info:
-        cost.load_prices().lookup("mars-north-1")
+    with pytest.raises(pricetable.UnknownRegion, match=r"'mars-north-1'.*known regions: us-east-1") as info:
+        pricetable.load_prices().lookup("mars-north-1")
     assert info.value.exit_code == 2 and "prices --update" in info.value.hint()
-    with pytest.raises(cost.UnknownRegion, match="known regions"):
-        cost.load_prices().listing("mars-north-1")
+    with pytest.raises(pricetable.UnknownRegion, match="known regions"):
+        pricetable.load_prices().listing("mars-north-1")
 
 
 def test_a_region_from_the_environment_falls_back_to_us_east_1_flagged():
     with pytest.warns(UserWarning, match="mars-north-1.*us-east-1"):
-        prices = cost.load_prices().lookup("mars-north-1", fallback=True)
+        prices = pricetable.load_prices().lookup("mars-north-1", fallback=True)
     assert prices.fallback and prices.requested_region == "mars-north-1" and prices.region == "us-east-1"
     assert prices.cache_gb_s > 0
     assert any("mars-north-1" in note for note in prices.notes())
 
 
 def test_listing_filters_by_region_and_arch():
-    table = cost.load_prices()
+    table = pricetable.load_prices()
     assert len(table.listing()) == len(table.frame)
     arm = table.listing(arch="arm64")
     assert set(arm["arch"]) == {"arm64"} and len(arm) == len(table.frame) // 2
@@ -137,12 +137,12 @@ def test_listing_filters_by_region_and_arch():
 
 
 def test_known_regions_lists_regions_with_their_architectures():
-    assert cost.known_regions() == {"us-east-1": ["arm64", "x86_64"]}
+    assert pricetable.known_regions() == {"us-east-1": ["arm64", "x86_64"]}
 
 
 def test_unknown_architecture_is_an_error():
-    with pytest.raises(cost.PriceError, match="architecture"):
-        cost.load_prices().lookup("us-east-1", "sparc")
+    with pytest.raises(pricetable.PriceError, match="architecture"):
+        pricetable.load_prices().lookup("us-east-1", "sparc")
 
 
 def test_user_price_file_adds_and_overrides_rows(tmp_path):
@@ -153,7 +153,7 @@ def test_user_price_file_adds_and_overrides_rows(tmp_path):
         "eu-west-9,x86_64,0.000002,0.0002,0.00002,0.0000003,0.000005,0.00001,my contract,2026-01-01\n"
         "us-east-1,x86_64,0.000001,0.0001,0.00001,0.0000002,0.000004,0.000009,my contract,2026-01-01\n"
     )
-    table = cost.load_prices(path)
+    table = pricetable.load_prices(path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert table.lookup("eu-west-9").restore_gb == 0.0002
@@ -161,7 +161,7 @@ def test_user_price_file_adds_and_overrides_rows(tmp_path):
     assert table.lookup("us-east-1", "arm64").source == US_EAST_1_ARM.source  # untouched packaged row
 
 
-US_EAST_1_ARM = cost.load_prices().lookup("us-east-1", "arm64")
+US_EAST_1_ARM = pricetable.load_prices().lookup("us-east-1", "arm64")
 
 
 @pytest.mark.parametrize(
@@ -177,8 +177,8 @@ US_EAST_1_ARM = cost.load_prices().lookup("us-east-1", "arm64")
 def test_bad_price_files_are_clear_errors(tmp_path, text, match):
     path = tmp_path / "bad.csv"
     path.write_text(text)
-    with pytest.raises(cost.PriceError, match=match) as info:
-        cost.load_prices(path)
+    with pytest.raises(pricetable.PriceError, match=match) as info:
+        pricetable.load_prices(path)
     assert info.value.exit_code == 1 and "region, arch" in info.value.hint()
 
 
@@ -186,20 +186,20 @@ def test_user_price_file_without_source_is_its_own_source(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("region,arch,cache_gb_s,restore_gb,duration_gb_s,request,pc_gb_s,pc_duration_gb_s\n"
                     "eu-west-9,arm64,1e-6,1e-4,1e-5,2e-7,4e-6,6e-6\n")
-    prices = cost.load_prices(path).lookup("eu-west-9", "arm64")
+    prices = pricetable.load_prices(path).lookup("eu-west-9", "arm64")
     assert prices.source == f"price file {path}" and prices.date == "unknown" and prices.cache_gb_s == 1e-6
 
 
 def test_missing_price_file_is_a_price_error(tmp_path):
-    with pytest.raises(cost.PriceError, match="cannot read"):
-        cost.load_prices(tmp_path / "nope.csv")
+    with pytest.raises(pricetable.PriceError, match="cannot read"):
+        pricetable.load_prices(tmp_path / "nope.csv")
 
 
 def test_overrides_replace_prices_and_say_so():
     prices = US_EAST_1.with_overrides(cache_gb_s=0.000002)
     assert prices.cache_gb_s == 0.000002 and prices.restore_gb == US_EAST_1.restore_gb
     assert prices.source.startswith("user override")
-    with pytest.raises(cost.PriceError):
+    with pytest.raises(pricetable.PriceError):
         US_EAST_1.with_overrides(cheapness=1.0)
 
 
@@ -209,7 +209,7 @@ def test_overrides_replace_prices_and_say_so():
 def test_latest_never_has_a_snapshot():
     data = tables(inits=[snapshot(T0, version="$LATEST")],
                   reports=[report(at(5), version="$LATEST", kind="init", init=900.0)])
-    life = cost.version_lifetimes(data).iloc[0]
+    life = lifetimes.version_lifetimes(data).iloc[0]
     assert not life["snapstart"] and life["cached_seconds"] == 0 and pd.isna(life["cached_from"])
     assert cost.cost_by_version(data, US_EAST_1).iloc[0]["cache_cost_usd"] == 0.0
 
@@ -221,14 +221,14 @@ def test_snapstart_evidence_restores_snapshot_or_restore_lines():
         inits=[snapshot(at(-60), version="2")],
         restores=[{"timestamp": at(0), "function": "api", "version": "3"}],
     )
-    life = cost.version_lifetimes(data).set_index("version")
+    life = lifetimes.version_lifetimes(data).set_index("version")
     assert life["snapstart"].to_dict() == {"1": True, "2": True, "3": True, "4": False}
     assert (life["basis"] == "logs").all()
 
 
 def test_published_but_never_invoked_version_is_still_charged_cache():
     data = tables(inits=[snapshot(T0, version="9")], reports=[report(at(1), version="8")])
-    life = cost.version_lifetimes(data).set_index("version")
+    life = lifetimes.version_lifetimes(data).set_index("version")
     assert life.loc["9", "snapstart"] and life.loc["9", "cached_seconds"] == 10_800
     # Its memory is unknown from its own lines: the function's memory stands in.
     assert life.loc["9", "memory_mb"] == 1024
@@ -239,7 +239,7 @@ def test_lambda_api_creation_time_is_the_cache_start():
                              "architecture": ["arm64", "arm64"], "snapstart": [True, True],
                              "created": [T0 - pd.Timedelta(days=2), T0 - pd.Timedelta(days=10)]})
     data = tables(reports=[report(at(0)), report(at(3600), kind="restore", restore=400.0, billed_restore=5.0)])
-    life = cost.version_lifetimes(data, versions).set_index("version")
+    life = lifetimes.version_lifetimes(data, versions).set_index("version")
     seven = life.loc["7"]
     assert seven["basis"] == "lambda api" and seven["cached_from"] == T0 - pd.Timedelta(days=2)
     assert seven["cached_until"] == at(3600)  # still existed at the end of the data
@@ -249,8 +249,8 @@ def test_lambda_api_creation_time_is_the_cache_start():
     assert life.loc["6", "cached_seconds"] == 10 * 86400 + 3600
     # tables.versions is used when no versions argument is given.
     data.versions = versions
-    assert cost.version_lifetimes(data).set_index("version").loc["7", "basis"] == "lambda api"
-    until = cost.version_lifetimes(data, until=at(7200)).set_index("version").loc["7", "cached_until"]
+    assert lifetimes.version_lifetimes(data).set_index("version").loc["7", "basis"] == "lambda api"
+    until = lifetimes.version_lifetimes(data, until=at(7200)).set_index("version").loc["7", "cached_until"]
     assert until == at(7200)
 
 

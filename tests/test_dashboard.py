@@ -242,9 +242,9 @@ def test_time_range_and_bucket_change_the_numbers():
 
 
 def test_price_region_is_a_sidebar_choice(sample):
-    from logparse import cost
+    from logparse import pricetable
 
-    assert sample.sidebar.selectbox(key="region").options == cost.load_prices().regions
+    assert sample.sidebar.selectbox(key="region").options == pricetable.load_prices().regions
     assert sample.sidebar.radio(key="arch").options == ["x86_64", "arm64"]
 
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import logparse
-from logparse import cli, cost, report
+from logparse import cli, pricetable, report
 
 STREAM_A = "2026/11/20/[9]aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 STREAM_B = "2026/11/20/[9]bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -111,7 +111,7 @@ def test_the_same_traces_read_twice_count_once():
 def test_summary_says_how_many_duplicates_were_dropped(tmp_path: Path):
     path = write(tmp_path, "export.log", tail(RESTORE + WARM))
     copy = write(tmp_path, "copy.log", tail(RESTORE + WARM))
-    result = report.summary(logparse.load(path, copy), cost.load_prices().lookup())
+    result = report.summary(logparse.load(path, copy), pricetable.load_prices().lookup())
     assert result["lines"]["duplicates"] == 5
     assert "5 duplicate rows dropped (the same event read twice)" in cli._format_summary(result)
 

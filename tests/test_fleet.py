@@ -22,7 +22,7 @@ from botocore.stub import Stubber
 from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.core.exceptions import JsonRESTError
 
-from logparse import aws, cost, fleet, insights
+from logparse import aws, fleet, insights, pricetable
 from logparse.cli import main
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -199,7 +199,7 @@ def test_log_group_the_caller_may_not_read_never_makes_a_version_idle() -> None:
         rows = fleet.function_versions({"FunctionName": "f", "LoggingConfig": {"LogGroup": "/custom/f"}}, lam, logs,
                                        pd.Timestamp("2026-11-01", tz="UTC"), pd.Timestamp("2026-11-15", tz="UTC"))
     now = pd.Timestamp("2026-11-15", tz="UTC")
-    frame = fleet.price_versions(pd.DataFrame(rows), "us-east-1", cost.load_prices(), 14, now)
+    frame = fleet.price_versions(pd.DataFrame(rows), "us-east-1", pricetable.load_prices(), 14, now)
     assert list(frame["version"]) == ["1"] and not frame["idle"].any() and not frame["logs_read"].any()
     # 512 MB arm64: half a GB-month at the us-east-1 arm64 cache price (same rate as x86_64).
     assert frame["monthly_cache_usd"].iloc[0] == pytest.approx(GB_MONTH_USD / 2)

@@ -253,13 +253,13 @@ def test_factorize_memo_forgets_collected_arrays():
 
 def test_untimed_rows_are_counted_and_the_summary_says_so():
     import logparse
-    from logparse import cost, report
+    from logparse import pricetable, report
 
     text = ("START RequestId: r1 Version: 9\nREPORT RequestId: r1\tDuration: 58.10 ms\tBilled Duration: 59 ms\t"
             "Memory Size: 1024 MB\tMax Memory Used: 150 MB\n")
     loaded = logparse.load(text.encode(), function="orders-api")
     assert metrics.untimed_rows(loaded) == 1
-    result = report.summary(loaded, cost.load_prices().lookup())
+    result = report.summary(loaded, pricetable.load_prices().lookup())
     assert result["functions"][0]["invocations"] == 1
     assert ("1 rows carry no time: charts need one (counted here, left out of time buckets such as "
             "metrics.csv)") in result["notes"]

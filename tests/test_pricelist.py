@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from botocore.stub import Stubber
 
-from logparse import aws, cli, cost, pricelist
+from logparse import aws, cli, pricelist, pricetable
 from logparse.tables import Tables
 
 DATA = Path(__file__).parent / "data" / "pricelist"
@@ -99,9 +99,9 @@ def test_written_table_keeps_the_published_digits_and_loads_for_every_region(off
     text = path.read_text()
     assert text.startswith("# SnapLens price table") and ",0.0000166667," in text  # not 1.66667e-05
     assert "20261120153000" in text and "2026-11-20T15:30:00Z" in text
-    table = cost.load_prices()
+    table = pricetable.load_prices()
     assert table.regions == ["eu-west-1", "us-east-1"]
-    assert cost.known_regions() == {"eu-west-1": ["arm64", "x86_64"], "us-east-1": ["arm64", "x86_64"]}
+    assert pricetable.known_regions() == {"eu-west-1": ["arm64", "x86_64"], "us-east-1": ["arm64", "x86_64"]}
     eu = table.lookup("eu-west-1", "arm64")
     assert (eu.cache_gb_s, eu.restore_gb, eu.duration_gb_s, eu.request) == (
         0.0000016551, 0.0001537798, 0.0000133334, 0.0000002)
@@ -126,11 +126,11 @@ def test_update_of_one_region_keeps_the_others(offers, tmp_path):
     url, asked = offers
     target = tmp_path / "mine.csv"
     pricelist.update(target, offers_url=url, regions=["us-east-1"])
-    assert cost.load_prices(target).regions == ["us-east-1"]
+    assert pricetable.load_prices(target).regions == ["us-east-1"]
     asked.clear()
     pricelist.update(target, offers_url=url, regions=["eu-west-1"])
     assert len(asked) == 2  # the index and eu-west-1 only
-    assert cost.load_prices(target).regions == ["eu-west-1", "us-east-1"]
+    assert pricetable.load_prices(target).regions == ["eu-west-1", "us-east-1"]
 
 
 def test_a_region_without_a_snapstart_price_is_left_out_and_reported():
@@ -247,19 +247,19 @@ def _invocations(month_gb_s: dict[str, float]) -> pd.DataFrame:
 def test_tiers_apply_to_each_calendar_month(offers):
     url, _ = offers
     pricelist.update(offers_url=url)
-    prices = cost.load_prices().lookup("us-east-1", "x86_64")
+    prices = pricetable.load_prices().lookup("us-east-1", "x86_64")
     # November: 10 billion GB-s = 6e9 at tier 1 + 4e9 at tier 2; December: 1e9 at tier 1.
-    tiered = cost.apply_duration_tiers(prices, _invocations({"2026-11-10": 10e9, "2026-12-01": 1e9}))
+    tiered = pricetable.apply_duration_tiers(prices, _invocations({"2026-11-10": 10e9, "2026-12-01": 1e9}))
     expected = (6e9 * 0.0000166667 + 4e9 * 0.0000150000 + 1e9 * 0.0000166667) / 11e9
     assert tiered.duration_gb_s == pytest.approx(expected, rel=1e-12)
     assert "duration tiers applied to 11,000,000,000 GB-s in 2 calendar month(s)" in " ".join(tiered.notes())
-    small = cost.apply_duration_tiers(prices, _invocations({"2026-11-10": 3600.0}))
+    small = pricetable.apply_duration_tiers(prices, _invocations({"2026-11-10": 3600.0}))
     assert small.duration_gb_s == pytest.approx(0.0000166667)
 
 
 def test_without_tiers_the_first_tier_stays_and_says_so():
-    prices = cost.load_prices().lookup("us-east-1", "x86_64")  # bundled table: no tiers
-    tiered = cost.apply_duration_tiers(prices, _invocations({"2026-11-10": 10e9}))
+    prices = pricetable.load_prices().lookup("us-east-1", "x86_64")  # bundled table: no tiers
+    tiered = pricetable.apply_duration_tiers(prices, _invocations({"2026-11-10": 10e9}))
     assert tiered.duration_gb_s == prices.duration_gb_s
     assert "this price table has no tiers" in " ".join(tiered.notes())
     assert "first duration tier" in " ".join(prices.notes())

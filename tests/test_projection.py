@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 import logparse
-from logparse import aws, cost, projection
+from logparse import aws, pricetable, projection
 from logparse.cli import main
 
 FUNCTION = "orders-api"
 T0 = 1_795_003_200_000  # 2026-11-18T12:00:00Z, on the hour
 HOUR, MINUTE = 3_600_000, 60_000
-PRICES = cost.load_prices().lookup("us-east-1", "x86_64")
+PRICES = pricetable.load_prices().lookup("us-east-1", "x86_64")
 
 
 def warm(i: int, at_ms: int, version: str = "5") -> dict:

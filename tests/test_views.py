@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from logparse import cost, history, metrics, verdicts, views
+from logparse import cost, history, metrics, pricetable, verdicts, views
 from logparse.tables import INITS, INVOCATIONS, Tables, classify_start, conform, make_rejects
 
 T0 = pd.Timestamp("2026-11-16T10:00:00Z")
@@ -64,8 +64,8 @@ def tables() -> Tables:
 
 
 @pytest.fixture(scope="module")
-def prices() -> cost.Prices:
-    return cost.load_prices().lookup("us-east-1", "x86_64")
+def prices() -> pricetable.Prices:
+    return pricetable.load_prices().lookup("us-east-1", "x86_64")
 
 
 def test_versions_sort_like_metrics():
