@@ -34,6 +34,7 @@ from logparse.metrics import (
 )
 from logparse.pricetable import MB_PER_GB, Prices
 from logparse.tables import FLOAT, INT, TEXT, TIME, Tables, Window
+from logparse.timeutil import utc_ns
 
 # Provisioned Concurrency is billed from enable to disable, rounded up to 5 minutes.
 PC_BILLING_STEP = pd.Timedelta(minutes=5)
@@ -141,8 +142,8 @@ def cost_over_time(
 
 def _cache_grid(life: pd.DataFrame, edges_ns: np.ndarray, step_ns: int, prices: Prices) -> np.ndarray:
     """Cache USD per (version, bucket): seconds of overlap between the cache window and each bucket."""
-    start = life["cached_from"].astype(TIME).array.asi8.astype(np.float64)[:, None]
-    stop = life["cached_until"].astype(TIME).array.asi8.astype(np.float64)[:, None]
+    start = utc_ns(life["cached_from"]).astype(np.float64)[:, None]
+    stop = utc_ns(life["cached_until"]).astype(np.float64)[:, None]
     cached = life["cached_from"].notna().to_numpy()[:, None]
     lo = edges_ns.astype(np.float64)[None, :]
     overlap_s = np.clip(np.minimum(stop, lo + step_ns) - np.maximum(start, lo), 0, None) / 1e9
@@ -243,7 +244,7 @@ def peak_concurrency(invocations: pd.DataFrame, by: tuple[str, ...] = KEYS) -> p
     """
     inv = invocations[invocations["timestamp"].notna()]
     keys, codes = group_codes(inv, by)
-    end = inv["timestamp"].astype(TIME).array.asi8
+    end = utc_ns(inv["timestamp"])
     start = end - _duration_ns(inv["duration_ms"].to_numpy(dtype=float, na_value=np.nan))
     out = keys.copy()
     out["pc_concurrency"] = pd.array(_peak(codes, start, end, len(keys)), INT)

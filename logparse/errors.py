@@ -60,7 +60,8 @@ def one_line(exc: BaseException) -> str:
     """``error: <message> (<hint>)`` for any error that has an ``exit_code`` (and maybe a
     ``hint()``), the hint once even where an older error class already put it in its text."""
     text = str(exc)
-    hint = exc.hint() if callable(getattr(exc, "hint", None)) else ""
+    hint_of = getattr(exc, "hint", None)
+    hint = str(hint_of()) if callable(hint_of) else ""
     if hint and not text.endswith(f"({hint})"):
         text = f"{text} ({hint})"
     return "error: " + shown(text)

@@ -40,7 +40,7 @@ import pandas as pd
 import polars as pl
 
 from logparse.errors import SnapLensError
-from logparse.tables import FLOAT, INT, SCHEMAS, TIME, Tables, conform
+from logparse.tables import FLOAT, INT, SCHEMAS, TIME, Schema, Tables, conform
 
 if TYPE_CHECKING:
     from logparse.state import State
@@ -127,7 +127,7 @@ def read_text(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=False, encoding="utf8")
 
 
-def read_csv(path: Path, schema: dict[str, str] | None = None) -> pd.DataFrame:
+def read_csv(path: Path, schema: Schema | None = None) -> pd.DataFrame:
     """Read an exported CSV back: all text (missing as ``""``), or typed and unescaped to ``schema``."""
     text = read_text(path)
     if schema is None:

@@ -172,7 +172,7 @@ def scan(regions: Iterable[str | None], *, prefix: str = "", idle_days: int = DE
 
 def _scan_region(region: str, configs: list[dict[str, Any]], lam: Any, logs: Any, since: pd.Timestamp,
                  until: pd.Timestamp, workers: int, progress: bool,
-                 insights: bool = False) -> tuple[list[dict], list[Unreadable]]:
+                 insights: bool = False) -> tuple[list[dict[str, Any]], list[Unreadable]]:
     """Every function of one region on a thread pool; failures per function, never for the region."""
     rows: list[dict[str, Any]] = []
     problems: list[Unreadable] = []

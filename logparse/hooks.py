@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from logparse.tables import TEXT, conform, empty
+from logparse.tables import TEXT, TIME, Schema, conform, empty
 from logparse.xraydocs import HOOK_LIMIT_MS
 from logparse.xrayjoin import isin, lookup, restore_spans, trace_key
 
-HOOKS_COLUMNS: dict[str, str] = {
+HOOKS_COLUMNS: Schema = {
     "function": TEXT,
     "version": TEXT,
     "restores_traced": "Int64",
@@ -188,9 +188,10 @@ def _logged_failures(invocations: pd.DataFrame | None, restores: pd.DataFrame | 
             trace_id=pd.NA, failed=True))
     parts = [part for part in parts if len(part)]
     if not parts:
-        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in zip(
-            columns, [TEXT, TEXT, TEXT, "datetime64[ns, UTC]", bool, bool], strict=True)})
-    out = pd.concat([part[columns] for part in parts], ignore_index=True)
+        return pd.DataFrame({"function": pd.Series(dtype=TEXT), "version": pd.Series(dtype=TEXT),
+                             "trace_id": pd.Series(dtype=TEXT), "timestamp": pd.Series(dtype=TIME),
+                             "limit": pd.Series(dtype=bool), "failed": pd.Series(dtype=bool)})[columns]
+    out: pd.DataFrame = pd.concat([part[columns] for part in parts], ignore_index=True)
     out["limit"] = out["limit"].astype(bool)
     out["failed"] = out["failed"].astype(bool)
     return out

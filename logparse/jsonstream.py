@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import orjson
@@ -33,7 +34,7 @@ DEPTH[[ord("}"), ord("]")]] = -1
 class Found:
     """What a streamed document held: its events (runs of rows), its other keys, and problems."""
 
-    skeleton: dict = field(default_factory=dict)  # the document with its events array empty
+    skeleton: dict[str, Any] = field(default_factory=dict)  # the document with its events array empty
     key: str = "events"
     events: int = 0
 
@@ -94,7 +95,7 @@ def _brackets(data: np.ndarray, low: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def stream_events(stream: reading.Stream, head_start: int, key: bytes, limits: reading.Limits,
-                  buffer: reading.LineBuffer, parse: Callable[[list, int], None]) -> Found:
+                  buffer: reading.LineBuffer, parse: Callable[[list[Any], int], None]) -> Found:
     """Read the events array that starts at ``head_start`` of ``stream``'s document, a run of
     whole events at a time: ``parse(events, first_event_number)`` gets each run. Memory: one
     buffer of ``BLOCK + max_line_bytes`` (no event may be longer), its scan and one run's objects."""
@@ -164,7 +165,7 @@ def stream_events(stream: reading.Stream, head_start: int, key: bytes, limits: r
 BETWEEN_EVENTS = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
 
 
-def _parsed_up_to_a_brace(data: bytearray, filled: int, tries: int = 3) -> tuple[int, list | None]:
+def _parsed_up_to_a_brace(data: bytearray, filled: int, tries: int = 3) -> tuple[int, list[Any] | None]:
     """The events up to one of the last ``}, {`` of the buffer, if its brace ends an event: then,
     and only then, what lies before it parses as a list of whole values (a brace inside a string
     leaves a string open, one inside an event leaves the event open). Cheaper than the scan,

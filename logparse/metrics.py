@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from logparse.tables import FLOAT, INT, TIME
+from logparse.tables import FLOAT, INT, TIME, Tables
+from logparse.timeutil import NAT, utc_ns
 
-PERCENTILE_METHOD = "linear"
+PERCENTILE_METHOD: Final = "linear"
 QUANTILES: dict[str, float] = {"p50": 0.50, "p90": 0.90, "p99": 0.99}
 STATS = (*QUANTILES, "max")
 
@@ -60,7 +62,7 @@ def percentile_summary(values: pd.Series) -> dict[str, float | None]:
     data = data[~np.isnan(data)]
     if data.size == 0:
         return {name: None for name in STATS}
-    out = {
+    out: dict[str, float | None] = {
         name: float(np.percentile(data, q * 100, method=PERCENTILE_METHOD))
         for name, q in QUANTILES.items()
     }
@@ -111,7 +113,7 @@ def grouped_percentiles(codes: np.ndarray, values: np.ndarray, n_groups: int, *,
 UNTIMED_NOTE = "{n} rows carry no time: charts need one"
 
 
-def untimed_rows(tables) -> int:
+def untimed_rows(tables: Tables) -> int:
     """Invocations, inits and restores without a timestamp (a console copy has none): counted in
     per-version figures but left out of every chart and time bucket, which need a time. With a
     time range picked they are outside it too; the count is then of the functions and versions
@@ -164,9 +166,8 @@ def over_time(
     and exports of the same range always have the same rows. Rows without a timestamp are left out.
     """
     by = tuple(by)
-    times = invocations["timestamp"].astype(TIME).array
-    dated = ~times.isna()
-    times = times.asi8
+    times = utc_ns(invocations["timestamp"])
+    dated = times != NAT
     if start is None or end is None:
         if not dated.any() and start is None and end is None:
             return _empty_over_time(by)
@@ -229,7 +230,7 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, n
     return keys, codes.astype(np.int64)
 
 
-_FACTORIZED: dict[int, tuple[weakref.ref, np.ndarray, pd.Index]] = {}
+_FACTORIZED: dict[int, tuple[weakref.ref[Any], np.ndarray, pd.Index]] = {}
 _FACTORIZED_MAX = 32
 
 
@@ -254,7 +255,10 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     codes.flags.writeable = False
     if len(_FACTORIZED) >= _FACTORIZED_MAX:
         _FACTORIZED.pop(next(iter(_FACTORIZED)), None)
-    _FACTORIZED[key] = (weakref.ref(chunked, lambda _ref, key=key: _FACTORIZED.pop(key, None)), codes, uniques)
+    def forget(_ref: weakref.ref[Any], key: int = key) -> None:
+        _FACTORIZED.pop(key, None)
+
+    _FACTORIZED[key] = (weakref.ref(chunked, forget), codes, uniques)
     return codes, uniques
 
 
@@ -381,11 +385,6 @@ def _utc(value: pd.Timestamp) -> pd.Timestamp:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def _ns(times: pd.Series) -> np.ndarray:
-    """UTC timestamps as int64 nanoseconds since the epoch, whatever unit the column uses."""
-    return times.astype(TIME).array.asi8
-
-
 # --------------------------------------------------------------------------- dashboard additions
 
 # A chart series never gets more points than this: beyond it a browser spends seconds drawing
@@ -446,12 +445,11 @@ def latency_by_start_kind(invocations: pd.DataFrame, bucket: str, *, start: pd.T
     for a warm request, ``restore_ms + duration_ms`` for the first request after a restore and
     ``init_ms + duration_ms`` after an init. Columns: ``bucket_start, start_kind, samples,
     latency_ms_p50, latency_ms_p99``; buckets without a request of that kind are left out."""
-    times = invocations["timestamp"].astype(TIME).array
-    dated = ~np.asarray(times.isna())
+    ns = utc_ns(invocations["timestamp"])
+    dated = ns != NAT
     columns = ["bucket_start", "start_kind", "samples", "latency_ms_p50", "latency_ms_p99"]
     if not dated.any():
         return pd.DataFrame(columns=columns)
-    ns = times.asi8
     start = pd.Timestamp(ns[dated].min(), tz="UTC") if start is None else start
     end = pd.Timestamp(ns[dated].max(), tz="UTC") if end is None else end
     edges = bucket_edges(start, end, bucket)

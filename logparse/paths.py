@@ -147,7 +147,7 @@ class _Walk:
         found.sort(key=lambda item: item[0])
         self.listing.files.extend(f for _, f in found)
 
-    def _tree(self, start: str, parts: tuple[str, ...], found: list) -> None:
+    def _tree(self, start: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], Found]]) -> None:
         """The real (not symlinked) folders below ``start``, depth first; symlinks are queued.
         ``start`` is already known to :attr:`folders`; each folder below is identified when it is
         listed (a bind mount can show one folder twice)."""
@@ -180,7 +180,7 @@ class _Walk:
                     self._problem(entry.path, f"cannot read: {err.strerror or err}")
             stack.extend(reversed(below))
 
-    def _link(self, path: str, parts: tuple[str, ...], found: list) -> None:
+    def _link(self, path: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], Found]]) -> None:
         try:
             target = os.stat(path)
         except OSError as err:
@@ -201,7 +201,8 @@ class _Walk:
         elif stat.S_ISREG(target.st_mode) and self.wants(parts):
             self._file(path, parts, target, found)
 
-    def _file(self, path: str, parts: tuple[str, ...], info: os.stat_result, found: list) -> None:
+    def _file(self, path: str, parts: tuple[str, ...], info: os.stat_result,
+              found: list[tuple[tuple[str, ...], Found]]) -> None:
         if _identity(info) in self.files:
             return  # a second name (symlink, hard link) of a file already listed
         self.files.add(_identity(info))

@@ -25,7 +25,8 @@ import pandas as pd
 
 from logparse import cost, lifetimes, pricetable
 from logparse.metrics import KEYS, float_array, group_codes
-from logparse.tables import FLOAT, INT, TEXT, TIME, Tables
+from logparse.tables import FLOAT, INT, TEXT, Tables
+from logparse.timeutil import utc_ns
 
 DAYS = 30
 RESAMPLES = 1000
@@ -60,7 +61,7 @@ def hourly_traffic(tables: Tables) -> tuple[pd.DataFrame, np.ndarray, np.ndarray
     n = len(keys)
     if not n or not len(codes):
         return keys, np.zeros((n, 0)), np.zeros((n, 0))
-    hours = inv["timestamp"].astype(TIME).array.asi8 // HOUR_NS
+    hours = utc_ns(inv["timestamp"]) // HOUR_NS
     first = np.full(n, np.iinfo(np.int64).max)
     last = np.full(n, np.iinfo(np.int64).min)
     np.minimum.at(first, codes, hours)

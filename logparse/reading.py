@@ -133,7 +133,8 @@ class Stream:
 
     def read_all(self, limit: int) -> bytes:
         """The rest as one document, refused past ``limit`` bytes."""
-        pieces, size = [], 0
+        pieces: list[bytes] = []
+        size = 0
         while True:
             piece = self.read(BLOCK)
             if not piece:
@@ -168,7 +169,7 @@ class Inflated(Stream):
                 self.drained = not self.tail
             try:
                 data = self.inflater.decompress(self.tail, n)
-            except (isal_zlib.error, zlib.error) as exc:
+            except (isal_zlib.error, zlib.error) as exc:  # type: ignore[misc]  # isal ships no stubs
                 self._stop(f"corrupt gzip data ({exc}); kept {self.out:,} bytes")
                 break
             self.tail = self.inflater.unconsumed_tail
@@ -271,17 +272,17 @@ def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int =
             continue
         cut = filled if eof else data.rfind(b"\n", 0, filled) + 1
         if cut == 0:  # a full buffer and no line break: a line longer than the limit, read past
-            start, length, rest = bytes(data[:256]), filled, b""
+            start, length, leftover = bytes(data[:256]), filled, b""
             while piece := stream.read(block):
                 at = piece.find(b"\n")
                 if at >= 0:
-                    length, rest = length + at, piece[at + 1:]
+                    length, leftover = length + at, piece[at + 1:]
                     break
                 length += len(piece)
-            eof = not rest and not stream.head(1)
+            eof = not leftover and not stream.head(1)
             yield LongLine(length, start)
-            data[:len(rest)] = rest
-            filled = len(rest)
+            data[:len(leftover)] = leftover
+            filled = len(leftover)
             continue
         if eof:
             data[cut:cut + 16] = bytes(16)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from logparse.metrics import KEYS, float_array, group_codes, grouped_percentiles, sort_versions
 from logparse.tables import FLOAT, INT, TEXT, TIME, Tables
+from logparse.timeutil import utc_ns
 
 TIMELINE_COLUMNS: dict[str, str] = {
     "function": TEXT, "version": TEXT, "runtime_version": TEXT, "first_seen": TIME, "last_seen": TIME,
@@ -63,7 +64,7 @@ def runtime_timeline(tables: Tables) -> pd.DataFrame:
         return _empty(TIMELINE_COLUMNS)
     keys, codes = group_codes(events, (*KEYS, "runtime_version"))
     n = len(keys)
-    stamps = events["timestamp"].astype(TIME).array.asi8
+    stamps = utc_ns(events["timestamp"])
     is_init = events["is_init"].to_numpy(dtype=bool)
     restore_ms = events["restore_ms"].to_numpy(dtype=float, na_value=np.nan)
     init_ms = events["init_ms"].to_numpy(dtype=float, na_value=np.nan)

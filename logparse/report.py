@@ -28,9 +28,9 @@ def _number(value: Any) -> float | int | None:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: times ISO-8601 UTC, missing values None."""
-    out = []
+    out: list[dict[str, Any]] = []
     for row in frame.to_dict(orient="records"):
-        out.append({k: v.isoformat() if isinstance(v, pd.Timestamp) else _number(v) if not isinstance(v, str)
+        out.append({str(k): v.isoformat() if isinstance(v, pd.Timestamp) else _number(v) if not isinstance(v, str)
                     else v for k, v in row.items()})
     return out
 
@@ -65,7 +65,7 @@ def _hooks(tables: Tables) -> dict[tuple[str, str], dict[str, Any]]:
             for _, row in frame.iterrows()}
 
 
-def summary(tables: Tables, prices: pricetable.Prices) -> dict:
+def summary(tables: Tables, prices: pricetable.Prices) -> dict[str, Any]:
     """Per function/version counts, restore/init percentiles, billed restore time and cost."""
     per_version = metrics.by_version(tables.invocations)
     costs = cost.cost_by_version(tables, prices, versions=tables.versions if len(tables.versions) else None)

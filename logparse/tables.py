@@ -7,19 +7,23 @@ missing values ``<NA>``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 
-TIME = "datetime64[ns, UTC]"
-TEXT = "string"
-FLOAT = "Float64"
-INT = "Int64"
+TIME: Final = "datetime64[ns, UTC]"
+TEXT: Final = "string"
+FLOAT: Final = "Float64"
+INT: Final = "Int64"
+BOOL: Final = "boolean"
+# The column dtypes the tables use, as pandas names them.
+Dtype = Literal["datetime64[ns, UTC]", "string", "Float64", "Int64", "boolean"]
+Schema = dict[str, Dtype]
 
-INVOCATIONS: dict[str, str] = {
+INVOCATIONS: Schema = {
     "timestamp": TIME,
     "function": TEXT,
     "version": TEXT,
@@ -42,7 +46,7 @@ INVOCATIONS: dict[str, str] = {
     "line": INT,
 }
 
-INITS: dict[str, str] = {
+INITS: Schema = {
     "timestamp": TIME,
     "function": TEXT,
     "version": TEXT,
@@ -57,7 +61,7 @@ INITS: dict[str, str] = {
     "line": INT,
 }
 
-RESTORES: dict[str, str] = {
+RESTORES: Schema = {
     "timestamp": TIME,
     "function": TEXT,
     "version": TEXT,
@@ -69,7 +73,7 @@ RESTORES: dict[str, str] = {
     "line": INT,
 }
 
-SPANS: dict[str, str] = {
+SPANS: Schema = {
     "trace_id": TEXT,
     "segment_id": TEXT,
     "parent_id": TEXT,
@@ -85,14 +89,14 @@ SPANS: dict[str, str] = {
     "source": TEXT,
 }
 
-REJECTS: dict[str, str] = {
+REJECTS: Schema = {
     "source": TEXT,
     "line": INT,
     "reason": TEXT,
     "text": TEXT,
 }
 
-SCHEMAS: dict[str, dict[str, str]] = {
+SCHEMAS: dict[str, Schema] = {
     "invocations": INVOCATIONS,
     "inits": INITS,
     "restores": RESTORES,
@@ -104,12 +108,12 @@ START_KINDS = ("warm", "init", "restore")
 REJECT_TEXT_LIMIT = 200
 
 
-def empty(schema: dict[str, str]) -> pd.DataFrame:
+def empty(schema: Schema) -> pd.DataFrame:
     """An empty frame with the schema's columns and dtypes."""
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in schema.items()})
 
 
-def conform(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
+def conform(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """Return ``frame`` with exactly the schema's columns, in order, cast to its dtypes.
 
     Missing columns are added as all-``<NA>``; extra columns are dropped. Every producer ends
@@ -127,13 +131,13 @@ def conform(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out).reset_index(drop=True)
 
 
-def from_polars(frame: Any, schema: dict[str, str]) -> pd.DataFrame:
+def from_polars(frame: Any, schema: Schema) -> pd.DataFrame:
     """A Polars frame -> the schema's pandas frame, through Arrow (no Python objects per row)."""
     import polars as pl
     import pyarrow as pa
 
-    polars_types = {TIME: pl.Datetime("ns", "UTC"), TEXT: pl.String, FLOAT: pl.Float64, INT: pl.Int64,
-                    "boolean": pl.Boolean}
+    polars_types: dict[str, pl.DataType] = {TIME: pl.Datetime("ns", "UTC"), TEXT: pl.String(), FLOAT: pl.Float64(),
+                                            INT: pl.Int64(), BOOL: pl.Boolean()}
     frame = frame.select(
         (pl.col(name) if name in frame.columns else pl.lit(None)).cast(polars_types[dtype]).alias(name)
         for name, dtype in schema.items()
@@ -141,7 +145,7 @@ def from_polars(frame: Any, schema: dict[str, str]) -> pd.DataFrame:
     pandas_types = {pa.large_string(): pd.StringDtype(), pa.string(): pd.StringDtype(), pa.string_view():
                     pd.StringDtype(), pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype(),
                     pa.bool_(): pd.BooleanDtype()}
-    out = frame.to_arrow().to_pandas(types_mapper=pandas_types.get)
+    out: pd.DataFrame = frame.to_arrow().to_pandas(types_mapper=pandas_types.get)
     for name, dtype in schema.items():
         if dtype == TIME:
             out[name] = out[name].astype(TIME)
@@ -261,7 +265,7 @@ class Tables:
     window: Window | None = None
     unwindowed: Tables | None = field(default=None, repr=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[str, pd.DataFrame]]:
         """(name, frame) for the five tables, in the order exports write them."""
         yield from (("invocations", self.invocations), ("inits", self.inits),
                     ("restores", self.restores), ("spans", self.spans), ("rejects", self.rejects))

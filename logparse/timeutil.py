@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
 from logparse.errors import UsageError
 
 RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
-UNITS = {"s": "s", "m": "min", "min": "min", "h": "h", "d": "D", "w": "W"}
+Unit = Literal["s", "min", "h", "D", "W"]
+UNITS: dict[str, Unit] = {"s": "s", "m": "min", "min": "min", "h": "h", "d": "D", "w": "W"}
 LOG_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f")
 
 
@@ -44,7 +47,7 @@ def parse_time_arg(text: str | None, now: pd.Timestamp | None = None) -> pd.Time
     if match:
         amount, unit = float(match.group(1)), UNITS[match.group(2)]
         try:
-            return now - pd.to_timedelta(amount, unit=unit)
+            return now - pd.Timedelta(amount, unit=unit)
         except (OverflowError, ValueError, pd.errors.OutOfBoundsTimedelta):
             raise TimeError(f"time {text!r} reaches outside the dates this tool can represent") from None
     try:
@@ -90,3 +93,13 @@ def bucket_arg(text: str) -> str:
     if not seconds >= 1 or seconds != int(seconds):
         raise TimeError(f"cannot use bucket {text!r}: give a whole number of seconds, e.g. 30s, 5min, 1h, 1D")
     return text
+
+
+NAT = np.iinfo(np.int64).min  # how NaT reads as int64 nanoseconds
+
+
+def utc_ns(times: pd.Series | pd.Index) -> np.ndarray:
+    """Times as int64 nanoseconds since the epoch, UTC, whatever unit or zone the column had (NaT
+    as the int64 minimum): the one conversion every vectorized time computation starts from."""
+    ns: np.ndarray = pd.DatetimeIndex(pd.Series(times).astype("datetime64[ns, UTC]")).asi8
+    return ns

@@ -607,7 +607,8 @@ def _strings(values: Sequence[str | None], take: np.ndarray | None = None) -> pd
     array = pa.array(values, type=pa.string())
     if take is not None:
         array = array.take(take)
-    return pd.array(array, dtype=TEXT)
+    strings: pd.api.extensions.ExtensionArray = pd.array(array, dtype=TEXT)
+    return strings
 
 
 def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
