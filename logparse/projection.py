@@ -13,12 +13,17 @@ starts:
 
 The range comes from a circular block bootstrap of the observed traffic: blocks of 24 consecutive
 hours drawn with replacement (single hours when fewer than two days were seen), so a busy afternoon
-or a quiet night is drawn whole, ``RESAMPLES`` times from a fixed seed; the low and high ends are
-the 5th and 95th percentiles of the projected cost. A week of data gives a fair range; an hour of data gives a
+or a quiet night is drawn whole, ``RESAMPLES`` times from a fixed seed (one stream per version, so
+its range does not depend on the versions beside it); the low and high ends are the 5th and 95th
+percentiles of the projected cost. A week of data gives a fair range; an hour of data gives a
 wide one, and the output says how many hours it stood on.
 """
 
 from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,11 +98,10 @@ def project(tables: Tables, prices: pricetable.Prices, versions: pd.DataFrame | 
     memory_gb = (keys.merge(life[[*KEYS, "memory_mb"]], on=list(KEYS), how="left")["memory_mb"]
                  .to_numpy(dtype=float, na_value=np.nan) / pricetable.MB_PER_GB)
     period_s = days * 86_400.0
-    rng = np.random.default_rng(seed)
     rows = []
     for code, key in enumerate(keys.itertuples(index=False)):
         per_hour, cold_per_hour = calls[code][~np.isnan(calls[code])], colds[code][~np.isnan(colds[code])]
-        traffic = _draws(per_hour, cold_per_hour, days, resamples, rng)
+        traffic = _draws(per_hour, cold_per_hour, days, resamples, _rng(seed, str(key.function), str(key.version)))
         observed = options[(options["function"] == key.function) & (options["version"] == key.version)]
         observed_inv, observed_cold = int(per_hour.sum()), int(cold_per_hour.sum())
         for option in observed.itertuples(index=False):
@@ -109,20 +113,20 @@ def project(tables: Tables, prices: pricetable.Prices, versions: pd.DataFrame | 
                     - _float(option.provisioned_cost_usd) - restore)
             per_invocation = rest / observed_inv if observed_inv else 0.0
             per_cold = restore / observed_cold if observed_cold else 0.0
-            cold_draws = traffic["cold"] if option.option != "provisioned-concurrency" else traffic["cold"] * 0
-            draws = cache + pc + traffic["invocations"] * per_invocation + cold_draws * per_cold
-            point = cache + pc + traffic["mean_invocations"] * per_invocation + (
-                traffic["mean_cold"] * per_cold if option.option != "provisioned-concurrency" else 0.0)
+            cold_draws = traffic.cold if option.option != "provisioned-concurrency" else traffic.cold * 0
+            draws = cache + pc + traffic.invocations * per_invocation + cold_draws * per_cold
+            point = cache + pc + traffic.mean_invocations * per_invocation + (
+                traffic.mean_cold * per_cold if option.option != "provisioned-concurrency" else 0.0)
             low, high = np.percentile(draws, RANGE) if np.isfinite(draws).all() else (np.nan, np.nan)
             rows.append({
                 "function": key.function, "version": key.version, "option": option.option, "days": days,
                 "projected_cost_usd": point, "low_cost_usd": low, "high_cost_usd": high,
                 "fixed_cost_usd": cache + pc,
-                "projected_invocations": traffic["mean_invocations"],
-                "low_invocations": np.percentile(traffic["invocations"], RANGE[0]),
-                "high_invocations": np.percentile(traffic["invocations"], RANGE[1]),
-                "projected_cold_starts": traffic["mean_cold"] if option.option != "provisioned-concurrency" else 0.0,
-                "observed_hours": traffic["hours"], "block": traffic["block"],
+                "projected_invocations": traffic.mean_invocations,
+                "low_invocations": np.percentile(traffic.invocations, RANGE[0]),
+                "high_invocations": np.percentile(traffic.invocations, RANGE[1]),
+                "projected_cold_starts": traffic.mean_cold if option.option != "provisioned-concurrency" else 0.0,
+                "observed_hours": traffic.hours, "block": traffic.block,
             })
     out = pd.DataFrame(rows)
     for name in ("projected_cost_usd", "low_cost_usd", "high_cost_usd"):
@@ -134,8 +138,20 @@ def project(tables: Tables, prices: pricetable.Prices, versions: pd.DataFrame | 
     return out
 
 
+@dataclass(frozen=True)
+class Traffic:
+    """One version's projected traffic: bootstrap draws and the point estimates over the period."""
+
+    invocations: np.ndarray  # invocations per draw
+    cold: np.ndarray  # cold starts per draw
+    mean_invocations: float
+    mean_cold: float
+    hours: int  # observed hours the draws come from
+    block: str  # "day" or "hour"
+
+
 def _draws(per_hour: np.ndarray, cold_per_hour: np.ndarray, days: int, resamples: int,
-           rng: np.random.Generator) -> dict[str, object]:
+           rng: np.random.Generator) -> Traffic:
     """Projected invocations and cold starts: the point (the observed mean rate times the period)
     and ``resamples`` draws of a circular block bootstrap.
 
@@ -148,18 +164,24 @@ def _draws(per_hour: np.ndarray, cold_per_hour: np.ndarray, days: int, resamples
     size = 24 if span >= MIN_DAYS_FOR_DAY_BLOCKS * 24 else 1
     blocks, cold_blocks = _circular_sums(per_hour, size), _circular_sums(cold_per_hour, size)
     idx = rng.integers(0, span, size=(resamples, days * 24 // size))
-    return {
-        "invocations": blocks[idx].sum(axis=1), "cold": cold_blocks[idx].sum(axis=1),
-        "mean_invocations": per_hour.mean() * days * 24, "mean_cold": cold_per_hour.mean() * days * 24,
-        "hours": span, "block": "day" if size == 24 else "hour",
-    }
+    return Traffic(invocations=blocks[idx].sum(axis=1), cold=cold_blocks[idx].sum(axis=1),
+                   mean_invocations=float(per_hour.mean()) * days * 24,
+                   mean_cold=float(cold_per_hour.mean()) * days * 24, hours=span,
+                   block="day" if size == 24 else "hour")
+
+
+def _rng(seed: int, function: str, version: str) -> np.random.Generator:
+    """The draws of one version from its own stream: the seed and a stable hash of its name, so a
+    version's range is the same whichever other versions were loaded or selected beside it."""
+    return np.random.default_rng([seed, zlib.crc32(f"{function}\x00{version}".encode())])
 
 
 def _circular_sums(values: np.ndarray, size: int) -> np.ndarray:
     """Sum of ``size`` consecutive values starting at each index, wrapping round the end."""
     extended = np.concatenate([[0.0], np.cumsum(np.concatenate([values, values[:size - 1]]))])
-    return extended[size:size + values.size] - extended[:values.size]
+    sums: np.ndarray = extended[size:size + values.size] - extended[:values.size]
+    return sums
 
 
-def _float(value: object) -> float:
+def _float(value: Any) -> float:
     return float("nan") if value is None or value is pd.NA else float(value)

@@ -68,6 +68,23 @@ def test_uneven_traffic_has_a_range_around_the_estimate_fixed_by_the_seed() -> N
     assert on_demand["low_cost_usd"] < on_demand["projected_cost_usd"] < on_demand["high_cost_usd"]
 
 
+def test_a_versions_range_does_not_depend_on_the_other_versions_loaded() -> None:
+    """The bootstrap draws of a version come from its own seed (the seed and its function:version):
+    loading another version beside it, or a selection without one, must not move its range."""
+    uneven = ([0] * 12 + [2] * 12) * 3
+    events, i = [], 0
+    for version in ("4", "5"):  # version 4 sorts first, so a shared generator would draw for it first
+        for hour, count in enumerate(uneven if version == "5" else [1, 3] * 36):
+            for k in range(count):
+                events.append(warm(i, T0 + hour * HOUR + (10 + 15 * k) * MINUTE, version=version))
+                i += 1
+    both = projection.project(logparse.load(aws.envelope(aws.log_group(FUNCTION), events)), PRICES)
+    alone = projection.project(load(uneven), PRICES)
+    columns = ["option", "low_cost_usd", "high_cost_usd", "low_invocations", "high_invocations"]
+    five = both[both["version"] == "5"][columns].reset_index(drop=True)
+    assert five.equals(alone[columns].reset_index(drop=True))
+
+
 def test_each_version_projects_from_its_own_hours() -> None:
     """Version 5: 2 calls an hour for 48 hours; version 6: 1 an hour for its 10 hours (+ one cold start)."""
     events = [warm(i, T0 + (i // 2) * HOUR + (10 + 30 * (i % 2)) * MINUTE) for i in range(96)]
