@@ -18,6 +18,7 @@ row, which ``np.partition`` finds in linear time; no Python loop per resample.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -113,15 +114,15 @@ def compare(tables: Tables, function: str, baseline: str, candidate: str, *,
     consecutive versions; ``check`` turns the result into its exit code."""
     base = restore_samples(tables, function, baseline)
     cand = restore_samples(tables, function, candidate)
-    common = {"function": function, "baseline": baseline, "candidate": candidate,
-              "baseline_restores": len(base), "candidate_restores": len(cand),
-              "max_regression": max_regression, "min_restores": min_restores}
+    result = partial(GateResult, function=function, baseline=baseline, candidate=candidate,
+                     baseline_restores=len(base), candidate_restores=len(cand),
+                     max_regression=max_regression, min_restores=min_restores)
     # A side without a single restore is no evidence, whatever --min-restores says (0 would pass).
     need = max(min_restores, 1)
     if len(base) < need or len(cand) < need:
         message = (f"not enough evidence: {function} version {baseline} has {len(base)} restores, "
                    f"version {candidate} has {len(cand)} (need {need} each)")
-        return GateResult(**common, exit_code=INSUFFICIENT, message=message)
+        return result(exit_code=INSUFFICIENT, message=message)
 
     rng = np.random.default_rng(seed)
     criteria, notes = [], []
@@ -154,7 +155,7 @@ def compare(tables: Tables, function: str, baseline: str, candidate: str, *,
         message = (f"pass: {function} version {candidate} vs {baseline}: " + ", ".join(parts)
                    + f" (allowed +{max_regression:.0%}; {len(base)} / {len(cand)} restores)")
         code = PASS
-    return GateResult(**common, criteria=criteria, exit_code=code, message=message, notes=notes)
+    return result(criteria=criteria, exit_code=code, message=message, notes=notes)
 
 
 def consecutive(tables: Tables, *, max_regression: float = DEFAULT_MAX_REGRESSION,
@@ -215,8 +216,9 @@ def bootstrap_quantile(values: np.ndarray, q: float, resamples: int, rng: np.ran
 
 
 def _values(column: pd.Series) -> np.ndarray:
-    data = column.to_numpy(dtype="float64", na_value=np.nan)
-    return data[~np.isnan(data)]
+    data: np.ndarray = column.to_numpy(dtype="float64", na_value=np.nan)
+    kept: np.ndarray = data[~np.isnan(data)]
+    return kept
 
 
 def _point(values: np.ndarray, q: float) -> float | None:
@@ -241,7 +243,10 @@ def _interval(samples: np.ndarray) -> tuple[float, float] | None:
 
 
 def _pct(change: float | None) -> str:
-    return "n/a" if change is None else f"{change:+.1%}"
+    """A change in per cent; growth from a baseline of 0 is infinite in per cent, so said in words."""
+    if change is None:
+        return "n/a"
+    return "up from 0 ms" if change == float("inf") else f"{change:+.1%}"
 
 
 def _round(value: float | None) -> float | None:

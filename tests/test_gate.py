@@ -221,3 +221,16 @@ def test_consecutive_versions_for_the_dashboard(tmp_path: Path) -> None:
     assert frame["restore_ms_p99_change"].tolist() == pytest.approx([0.10, 0.25], abs=1e-4)  # ms to 2 places
     assert (frame["restore_ms_p99_change_low"] <= frame["restore_ms_p99_change"]).all()
     assert frame.loc[1, "message"] == gate.compare(logparse.load(path), FUNCTION, "8", "10").message
+
+
+def test_a_baseline_of_zero_ms_is_said_in_words_not_as_infinite_percent(tmp_path: Path) -> None:
+    """Billed restore p50 of 0 ms on the baseline (whole-ms billing rounds small restores down):
+    any growth is infinite in per cent, which no one can act on; the line says "from 0 ms"."""
+    zero = [(100.0 + i, 0.0) for i in range(30)]
+    some = [(100.0 + i, 5.0) for i in range(30)]
+    tables = logparse.load(envelope_file(tmp_path, events("7", zero), events("8", some, offset=100)))
+    result = gate.compare(tables, FUNCTION, "7", "8")
+    assert result.exit_code == gate.REGRESSED
+    assert "inf" not in result.message
+    assert "billed_restore_ms_p50 5.0 ms vs 0.0 ms (up from 0 ms)" in result.message
+    assert result.as_dict()["criteria"][1]["change"] is None  # JSON has no infinity
