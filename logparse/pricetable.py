@@ -80,11 +80,13 @@ class Prices:
     duration_basis: str = "first duration tier"
 
     def notes(self) -> list[str]:
-        """Plain-language assumptions behind these prices, for outputs to print."""
+        """Plain-language assumptions behind these prices, for outputs to print (no CLI flags:
+        the dashboard shows them too)."""
         notes = []
-        if self.region_assumed or self.arch_assumed:
-            notes.append(f"region {self.region} and architecture {self.arch} assumed: "
-                         "the logs do not say (use --region/--arch or the Lambda API)")
+        assumed = [what for what, flag in ((f"region {self.region}", self.region_assumed),
+                                           (f"architecture {self.arch}", self.arch_assumed)) if flag]
+        if assumed:  # only what was not given: a note doubting a figure the user set misleads
+            notes.append(f"{' and '.join(assumed)} assumed: the logs do not say which")
         if self.fallback:
             notes.append(f"no prices for region {self.requested_region}: {self.region} prices used")
         notes.append(f"{self.region} {self.arch} prices of {self.date}, {self.duration_basis}, no free tier")

@@ -110,6 +110,19 @@ def test_default_lookup_is_us_east_1_x86_and_says_it_was_assumed():
     assert any("assumed" in note for note in prices.notes())
 
 
+def test_notes_say_only_what_was_assumed():
+    """A region given with the architecture left out: the region was not assumed, and a note
+    claiming it was would make a reader doubt the one figure they set."""
+    table = pricetable.load_prices()
+    region_given = [note for note in table.lookup("us-east-1").notes() if "assumed" in note]
+    assert region_given == ["architecture x86_64 assumed: the logs do not say which"]
+    arch_given = [note for note in table.lookup(None, "arm64").notes() if "assumed" in note]
+    assert arch_given == ["region us-east-1 assumed: the logs do not say which"]
+    both = [note for note in table.lookup().notes() if "assumed" in note]
+    assert both == ["region us-east-1 and architecture x86_64 assumed: the logs do not say which"]
+    assert not [note for note in table.lookup("us-east-1", "x86_64").notes() if "assumed" in note]
+
+
 def test_unknown_region_is_a_usage_error_naming_the_known_regions():
     with pytest.raises(pricetable.UnknownRegion, match=r"'mars-north-1'.*known regions: us-east-1") as info:
         pricetable.load_prices().lookup("mars-north-1")
