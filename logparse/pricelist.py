@@ -339,12 +339,16 @@ def read_rows(path: Path) -> list[PriceRow]:
     rows = []
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(line for line in handle if not line.startswith("#"))
-        for rec in reader:
-            end = rec["end_range"]
-            rows.append(PriceRow(rec["region"], rec["arch"], rec["meter"], Decimal(rec["begin_range"]),
-                                 Decimal("Infinity") if end.lower().startswith("inf") else Decimal(end),
-                                 Decimal(rec["usd"]), rec["unit"], rec["usagetype"], rec["version"],
-                                 rec["publication_date"], rec["origin"], rec.get("note") or ""))
+        try:
+            for rec in reader:
+                end = rec["end_range"]
+                rows.append(PriceRow(rec["region"], rec["arch"], rec["meter"], Decimal(rec["begin_range"]),
+                                     Decimal("Infinity") if end.lower().startswith("inf") else Decimal(end),
+                                     Decimal(rec["usd"]), rec["unit"], rec["usagetype"], rec["version"],
+                                     rec["publication_date"], rec["origin"], rec.get("note") or ""))
+        # A row cut short reads as None fields; a broken quote as csv.Error: all one kind of damage.
+        except (KeyError, TypeError, AttributeError, InvalidOperation, csv.Error) as exc:
+            raise ValueError(f"row {reader.line_num} is damaged ({type(exc).__name__}: {exc})") from None
     return rows
 
 

@@ -151,6 +151,24 @@ def test_a_damaged_cache_is_one_line_saying_what_to_do(capsys):
     assert err.count("\n") == 1 and str(path) in err and "prices --update" in err
 
 
+@pytest.mark.parametrize("damage", ["us-east-1,x86_64,request\n", "us-east-1,x86_64,request,0,inf,\x000.2\n"],
+                         ids=["short row", "NUL byte"])
+def test_a_cache_damaged_any_way_is_one_line_and_replaced_by_a_partial_update(offers, tmp_path, capsys, damage):
+    """A row cut short (None where a field should be) or a NUL byte (csv.Error) in the cached
+    table: `prices` says so in one line (exit 1), and an update of one region replaces the
+    unreadable table as a whole instead of failing with a traceback."""
+    path = pricelist.cache_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("region,arch,meter,begin_range,end_range,usd,unit,usagetype,version,publication_date,"
+                    "origin,note\n" + damage)
+    assert cli.main(["prices"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and str(path) in err
+    url, _ = offers
+    pricelist.update(path, offers_url=url, regions=["eu-west-1"])
+    assert pricetable.load_prices(path).regions == ["eu-west-1", "us-east-1"]  # us-east-1: the bundled row
+
+
 def test_unreachable_price_list_is_one_line(tmp_path):
     with pytest.raises(pricelist.PriceListError, match=r"cannot read the AWS price list: http://127\.0\.0\.1:9/"):
         pricelist.update(tmp_path / "p.csv", offers_url="http://127.0.0.1:9/", timeout=2)
