@@ -365,7 +365,10 @@ def _format_summary(result: dict[str, Any]) -> str:
         "cost USD": f.get("total_cost_usd"),
     } for f in result["functions"]]
     lines = result["lines"]
-    out = [pd.DataFrame(rows).to_string(index=False, na_rep="-", float_format=lambda v: f"{v:,.2f}")
+    table = pd.DataFrame(rows)
+    for column in table.columns[2:]:  # None (a figure that cannot be given) as NaN, shown n/a
+        table[column] = pd.to_numeric(table[column], errors="coerce")
+    out = [table.to_string(index=False, na_rep="n/a", float_format=lambda v: f"{v:,.2f}")
            if rows else "no invocations found"]
     out.append(f"\nlines: {lines['lines']:,} read, {lines['parsed']:,} parsed, {lines['skipped']:,} skipped "
                f"(application/blank), {lines['rejected']:,} rejected; {lines['files']} file(s)")

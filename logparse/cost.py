@@ -72,7 +72,8 @@ def cost_by_version(
     for part in COST_PARTS[1:]:
         out[f"{part}_cost_usd"] = np.bincount(rows["pos"], weights=usd[part], minlength=n)
     memory_gb = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan) / MB_PER_GB
-    out["cache_cost_usd"] = memory_gb * life["cached_seconds"].to_numpy(dtype=float) * prices.cache_gb_s
+    cached_s = life["cached_seconds"].to_numpy(dtype=float, na_value=np.nan)  # NaN: unknown (no time)
+    out["cache_cost_usd"] = memory_gb * cached_s * prices.cache_gb_s
     out.loc[~out["snapstart"], "cache_cost_usd"] = 0.0
     _add_total(out)
     for name in COST_COLUMNS:
@@ -151,6 +152,13 @@ def _cache_grid(life: pd.DataFrame, edges_ns: np.ndarray, step_ns: int, prices: 
     return np.where(cached, overlap_s * memory_gb * prices.cache_gb_s, 0.0)
 
 
+def _positions(grouped: Grouped, life: pd.DataFrame) -> np.ndarray:
+    """For every invocation, the row of its version in ``life``."""
+    position = grouped.keys.merge(life[list(KEYS)].reset_index(), on=list(KEYS), how="left")["index"]
+    positions: np.ndarray = position.to_numpy(dtype=np.int64)[grouped.codes]
+    return positions
+
+
 def _invocation_rows(
     inv: pd.DataFrame, life: pd.DataFrame, grouped: Grouped, dated_only: bool = False
 ) -> dict[str, np.ndarray]:
@@ -159,8 +167,7 @@ def _invocation_rows(
     A row with no memory size takes its version's (the memory of a published version is fixed).
     ``dated_only`` leaves out rows without a timestamp (they cannot be placed in time).
     """
-    position = grouped.keys.merge(life[list(KEYS)].reset_index(), on=list(KEYS), how="left")["index"]
-    pos = position.to_numpy(dtype=np.int64)[grouped.codes]
+    pos = _positions(grouped, life)
     kinds = kind_masks(inv["start_kind"])
     memory = inv["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
     version_memory = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
@@ -388,7 +395,7 @@ def _compare(
 
     request = count * prices.request
     memory_gb = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan) / MB_PER_GB
-    cache = memory_gb * life["cached_seconds"].to_numpy(dtype=float) * prices.cache_gb_s
+    cache = memory_gb * life["cached_seconds"].to_numpy(dtype=float, na_value=np.nan) * prices.cache_gb_s
 
     end = rows["time_ns"]
     start = end - _duration_ns(rows["duration_ms"])
@@ -444,13 +451,26 @@ def _compare(
     per["snapstart_break_even_cold_starts"] = float_array(be_cold)
     per["observed_invocations_per_hour"] = float_array(np.where(count > 0, observed_rate, np.nan))
     per["pc_break_even_invocations_per_hour"] = float_array(be_rate)
-    per["note"] = pd.array(
-        [_break_even_note(*args) for args in zip(
-            colds, delta_per_cold, be_cold, cache, current_is_snap, be_rate, observed_rate, peak,
-            life["memory_mb"], count, np.isnan(totals["snapstart"]), strict=True)],
-        dtype=TEXT,
-    )
+    notes = [_break_even_note(*args) for args in zip(
+        colds, delta_per_cold, be_cold, cache, current_is_snap, be_rate, observed_rate, peak,
+        life["memory_mb"], count, np.isnan(totals["snapstart"]), strict=True)]
+    # Invoked, but never at a known time (a console copy): the cache period, the traffic window
+    # and the peak concurrency are unknown, so no option has a cost to compare (not $0 each).
+    untimed = (np.bincount(_positions(grouped, life), minlength=n) > 0) & (count == 0)
+    for option in OPTIONS:
+        for name, values in options[option].items():
+            if name.endswith("_cost_usd"):
+                values[untimed] = pd.NA
+    for i in np.flatnonzero(untimed):
+        notes[i] = UNTIMED_NOTE
+    for column in ("snapstart_break_even_cold_starts", "pc_break_even_invocations_per_hour"):
+        per.loc[untimed, column] = pd.NA
+    per["note"] = pd.array(notes, dtype=TEXT)
     return per, options
+
+
+UNTIMED_NOTE = ("its invocations carry no time: options cannot be compared without when they ran "
+                "(how long the version was cached, how many calls ran at once)")
 
 
 class _ColdStarts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,8 @@ from logparse.metrics import (
     most_common,
     sort_versions,
 )
-from logparse.tables import FLOAT, INT, TEXT, TIME, Tables, Window
+from logparse.tables import FLOAT, INT, TEXT, TIME, Dtype, Tables, Window
+from logparse.timeutil import NAT, utc_ns
 
 # AWS charges the SnapStart cache for at least 3 hours per version.
 CACHE_MINIMUM = pd.Timedelta(hours=3)
@@ -38,7 +40,8 @@ def version_lifetimes(
     (basis ``lambda api``). Either way ``cached_until`` is pushed out to the 3-hour minimum
     charge, so ``cached_seconds`` is what AWS bills. A version is SnapStart if it restored, has a
     snapshot INIT_REPORT, or the API says so; ``$LATEST`` never is. Non-SnapStart versions have
-    no cache window (NaT) and ``cached_seconds`` 0.
+    no cache window (NaT) and ``cached_seconds`` 0; a SnapStart version seen only in lines without
+    a time (and not described by the API) has ``cached_seconds`` NA: unknown, not 0.
     """
     life = lifetimes(tables, versions, until)
     return without_cache_window(life)
@@ -79,17 +82,20 @@ def lifetimes(
     from_api = life["created"].notna()
     life["basis"] = pd.array(np.where(from_api, "lambda api", "logs"), dtype=TEXT)
     cached_from = life["created"].where(from_api, life["first_seen"])
-    span_end = life["last_seen"].where(~from_api, life["last_seen"].fillna(end).clip(lower=end))
-    span_end = span_end.clip(lower=cached_from)
+    seen_or_end = life["last_seen"].fillna(end)
+    span_end = life["last_seen"].where(~from_api, seen_or_end.mask(seen_or_end < end, end))
+    span_end = span_end.mask(span_end < cached_from, cached_from)  # clip(lower=...), NaT kept
     # AWS rule: the SnapStart cache is charged for at least 3 hours per version.
     cached_until = span_end.clip(lower=cached_from + CACHE_MINIMUM)
+    # Seen only in lines without a time (a console copy) and not described by the Lambda API: how
+    # long it was cached is unknown, which is not 0 seconds.
+    unknown = cached_from.isna().to_numpy(dtype=bool)
     if tables.window is not None:
         cached_from, cached_until = _clip_to_window(cached_from, cached_until, tables.window)
     life["cached_from"] = cached_from.astype(TIME)
     life["cached_until"] = cached_until.astype(TIME)
-    life["cached_seconds"] = pd.array(
-        (cached_until - cached_from).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan), FLOAT
-    ).fillna(0.0)
+    seconds = (cached_until - cached_from).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
+    life["cached_seconds"] = pd.array(np.where(unknown, np.nan, np.nan_to_num(seconds)), FLOAT)
 
     evidence = life["restored"].fillna(False) | life["snapshot"].fillna(False) | life["api_snapstart"].fillna(False)
     life["snapstart"] = (evidence & (life["version"] != LATEST).fillna(True)).astype(bool)
@@ -103,12 +109,12 @@ def lifetimes(
     if tables.window is not None:
         active = group_codes(tables.invocations, KEYS)[0] if len(tables.invocations) else life[[*KEYS]].iloc[:0]
         invoked = life[[*KEYS]].merge(active.astype(TEXT).assign(_invoked=True), on=list(KEYS), how="left")
-        keep = (life["cached_seconds"] > 0).to_numpy() | invoked["_invoked"].notna().to_numpy()
+        keep = (life["cached_seconds"] > 0).fillna(False).to_numpy(dtype=bool) | invoked["_invoked"].notna().to_numpy()
         life = life[keep]
     return sort_versions(life[columns])
 
 
-_WHOLE_SIGHTINGS: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+_WHOLE_SIGHTINGS: dict[int, tuple[weakref.ref[Any], pd.DataFrame]] = {}
 
 
 def _whole_sightings(whole: Tables) -> pd.DataFrame:
@@ -122,8 +128,10 @@ def _whole_sightings(whole: Tables) -> pd.DataFrame:
     seen = _sightings(whole, Grouped.of(whole.invocations))
     if len(_WHOLE_SIGHTINGS) >= 8:
         _WHOLE_SIGHTINGS.pop(next(iter(_WHOLE_SIGHTINGS)), None)
-    _WHOLE_SIGHTINGS[key] = (weakref.ref(whole.invocations, lambda _ref, key=key: _WHOLE_SIGHTINGS.pop(key, None)),
-                             seen)
+    def forget(_ref: weakref.ref[Any], key: int = key) -> None:
+        _WHOLE_SIGHTINGS.pop(key, None)
+
+    _WHOLE_SIGHTINGS[key] = (weakref.ref(whole.invocations, forget), seen)
     return seen
 
 
@@ -133,9 +141,9 @@ def _clip_to_window(cached_from: pd.Series, cached_until: pd.Series, window: Win
     not cached inside it gets an empty window (NaT, 0 seconds)."""
     since, until = window.since, window.until
     if since is not None:
-        cached_from = cached_from.clip(lower=since)
+        cached_from = cached_from.mask(cached_from < since, since)
     if until is not None:
-        cached_until = cached_until.clip(upper=until)
+        cached_until = cached_until.mask(cached_until > until, until)
     empty_window = (cached_until <= cached_from).fillna(True)
     return cached_from.mask(empty_window), cached_until.mask(empty_window)
 
@@ -159,8 +167,8 @@ def _sightings(tables: Tables, grouped: Grouped) -> pd.DataFrame:
     inv = tables.invocations
     keys, codes = grouped.keys, grouped.codes
     n = len(keys)
-    times = inv["timestamp"].astype(TIME).array
-    stamp, known = times.asi8, ~times.isna()
+    stamp = utc_ns(inv["timestamp"])
+    known = stamp != NAT
     first = np.full(n, np.iinfo(np.int64).max)
     last = np.full(n, np.iinfo(np.int64).min)
     np.minimum.at(first, codes[known], stamp[known])
@@ -199,7 +207,7 @@ def _api_versions(source: Tables | pd.DataFrame | None) -> pd.DataFrame:
     out = pd.DataFrame({key: frame[key].astype(TEXT) for key in KEYS})
     n = len(frame)
 
-    def column(name: str, dtype: str) -> pd.Series:
+    def column(name: str, dtype: Dtype) -> pd.Series:
         if name in frame.columns:
             return frame[name].astype(dtype) if dtype != TIME else pd.to_datetime(frame[name], utc=True).astype(TIME)
         return pd.Series(pd.array([None] * n, dtype=dtype), index=frame.index)

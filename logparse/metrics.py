@@ -123,7 +123,7 @@ def untimed_rows(tables: Tables) -> int:
     total = 0
     for frame in (source.invocations, source.inits, source.restores):
         untimed = frame["timestamp"].isna().to_numpy(dtype=bool)
-        if source is not tables and untimed.any():
+        if window is not None and source is not tables and untimed.any():
             total += int(window.picked(frame[untimed]).sum())
         else:
             total += int(untimed.sum())

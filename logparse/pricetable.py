@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -100,7 +101,10 @@ class Prices:
         if unknown:
             raise PriceError(f"unknown price field(s): {', '.join(sorted(unknown))}")
         given = ", ".join(f"{name}={value}" for name, value in changes.items())
-        return replace(self, **{k: float(v) for k, v in changes.items()},
+        price = {name: float(changes.get(name, getattr(self, name))) for name in PRICE_COLUMNS}
+        return replace(self, cache_gb_s=price["cache_gb_s"], restore_gb=price["restore_gb"],
+                       duration_gb_s=price["duration_gb_s"], request=price["request"], pc_gb_s=price["pc_gb_s"],
+                       pc_duration_gb_s=price["pc_duration_gb_s"],
                        source=f"user override ({given}); other prices: {self.source}")
 
 
@@ -150,7 +154,9 @@ class PriceTable:
         tiers = self.tiers[(self.tiers["region"] == row["region"]) & (self.tiers["arch"] == row["arch"])]
         return Prices(
             region=str(row["region"]), arch=str(row["arch"]),
-            **{name: float(row[name]) for name in PRICE_COLUMNS},
+            cache_gb_s=float(row["cache_gb_s"]), restore_gb=float(row["restore_gb"]),
+            duration_gb_s=float(row["duration_gb_s"]), request=float(row["request"]),
+            pc_gb_s=float(row["pc_gb_s"]), pc_duration_gb_s=float(row["pc_duration_gb_s"]),
             source=str(row["source"]), date=str(row["date"]),
             fallback=missing, requested_region=want_region,
             region_assumed=region is None, arch_assumed=arch is None,
@@ -189,7 +195,7 @@ def known_regions(path: str | Path | None = None) -> dict[str, list[str]]:
     """Every region the price table in use has prices for, each with its architectures, sorted
     (for a region picker): the bundled table, the user's ``prices --update`` cache, ``path``."""
     frame = load_prices(path).frame
-    return {region: sorted(group["arch"]) for region, group in frame.groupby("region", sort=True)}
+    return {str(region): sorted(group["arch"]) for region, group in frame.groupby("region", sort=True)}
 
 
 def load_prices(path: str | Path | None = None, *, cache: bool = True) -> PriceTable:
@@ -267,7 +273,7 @@ def _long_to_wide(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return wide, pd.DataFrame(tiers, columns=list(TIER_COLUMNS))
 
 
-def _read_prices(handle, name: str) -> pd.DataFrame:
+def _read_prices(handle: IO[str], name: str) -> pd.DataFrame:
     """A wide price table (the columns of ``prices.csv``), checked row by row."""
     try:
         frame = pd.read_csv(handle, comment="#", skipinitialspace=True, dtype=str)

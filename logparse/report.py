@@ -91,6 +91,11 @@ def summary(tables: Tables, prices: pricetable.Prices) -> dict[str, Any]:
         functions.append(entry)
     notes = list(prices.notes())
     notes.extend(note for note in (costs.attrs.get("assumptions", []) if len(costs) else []) if note not in notes)
+    if len(costs):
+        unknown = costs[costs["snapstart"] & costs["cached_seconds"].isna().to_numpy(dtype=bool)]
+        notes.extend(f"cost n/a for {row.function}:{row.version}: its lines carry no time, so how long its "
+                     "snapshot was cached is unknown (logs with timestamps, or a live fetch, tell)"
+                     for row in unknown.itertuples())
     untimed = metrics.untimed_rows(tables)
     if untimed:
         notes.append(metrics.UNTIMED_NOTE.format(n=f"{untimed:,}")

@@ -284,3 +284,20 @@ def test_fleet_idle_days_must_be_a_positive_whole_number(days: str, capsys) -> N
         main(["fleet", "--idle-days", days])
     assert exc.value.code == 2
     assert "--idle-days" in capsys.readouterr().err
+
+
+def test_summary_of_lines_without_time_says_cost_n_a_and_why(tmp_path: Path, capsys) -> None:
+    """A console copy has no timestamps: the cost column reads n/a (never None or $0.00), a note
+    says why, and no option is called cheapest."""
+    path = tmp_path / "console.log"
+    path.write_text(
+        "START RequestId: 8f5e1c2a-0000-4000-8000-000000000001 Version: 3\n"
+        "REPORT RequestId: 8f5e1c2a-0000-4000-8000-000000000001\tDuration: 12.50 ms\tBilled Duration: 120 ms\t"
+        "Memory Size: 512 MB\tMax Memory Used: 80 MB\tRestore Duration: 300.00 ms\tBilled Restore Duration: 107 ms\t\n")
+    assert main(["summary", str(path), "--function", "f"]) == 0
+    out = capsys.readouterr().out
+    table = out.split("\n\n")[0]
+    assert "None" not in table and "0.00 " not in table.splitlines()[1][-12:]
+    assert table.splitlines()[1].rstrip().endswith("n/a")
+    assert "cheapest" not in out
+    assert "note: cost n/a for f:3: its lines carry no time" in out

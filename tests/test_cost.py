@@ -536,3 +536,33 @@ def test_sample_two_hour_window_charges_two_hours_of_cache():
     selection = views.Selection(start=pd.Timestamp("2026-11-20T12:00Z"), end=pd.Timestamp("2026-11-20T14:00Z"))
     headline = views.build(loaded, selection, US_EAST_1, bucket="1h").headline
     assert headline.cache_cost_usd == pytest.approx(0.02166624 + 0.01083312 + 0.00270828)
+
+
+UNTIMED = (  # a console copy: no timestamps, one restore and one warm call of version 3
+    "START RequestId: 8f5e1c2a-0000-4000-8000-000000000001 Version: 3\n"
+    "REPORT RequestId: 8f5e1c2a-0000-4000-8000-000000000001\tDuration: 12.50 ms\tBilled Duration: 120 ms\t"
+    "Memory Size: 512 MB\tMax Memory Used: 80 MB\tRestore Duration: 300.00 ms\tBilled Restore Duration: 107 ms\t\n"
+    "START RequestId: 8f5e1c2a-0000-4000-8000-000000000002 Version: 3\n"
+    "REPORT RequestId: 8f5e1c2a-0000-4000-8000-000000000002\tDuration: 10.00 ms\tBilled Duration: 10 ms\t"
+    "Memory Size: 512 MB\tMax Memory Used: 80 MB\t\n"
+)
+
+
+def test_lines_without_time_give_no_cost_they_cannot_stand_behind():
+    """Without timestamps nobody can say how long the version was cached, nor how many calls ran at
+    once: the cache cost, the total and every option's cost are NA with a note saying why; no
+    option is "cheapest" (three ties at $0 said all three were). Charges that need no time (restore,
+    duration, requests) are still given."""
+    import logparse
+
+    tables = logparse.load(UNTIMED.encode(), function="f")
+    prices = pricetable.load_prices().lookup("us-east-1", "x86_64")
+    by_version = cost.cost_by_version(tables, prices).iloc[0]
+    assert pd.isna(by_version["cached_seconds"]) and pd.isna(by_version["cache_cost_usd"])
+    assert pd.isna(by_version["total_cost_usd"])
+    # 0.5 GB x 0.130 s x $0.0000166667 + 2 x $0.0000002, by hand
+    assert by_version["duration_cost_usd"] + by_version["request_cost_usd"] == pytest.approx(
+        0.5 * 0.130 * 0.0000166667 + 2 * 0.0000002)
+    options = cost.compare_options(tables, prices)
+    assert options["total_cost_usd"].isna().all() and not options["cheapest"].any()
+    assert all("carry no time" in note for note in options["note"])
