@@ -280,12 +280,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: out of memory{detail}: the rows of all inputs are held together; read fewer inputs "
               "at once, or raise the memory limit (ulimit -v)", file=sys.stderr)
         return 1
-    except Exception as exc:
-        code = getattr(exc, "exit_code", None)
-        if code is None:
-            raise
+    except SnapLensError as exc:  # every error a user can fix; anything else is a bug, shown as one
         print(one_line(exc), file=sys.stderr)  # message and hint, once, on one line
-        return int(code)
+        return exc.exit_code
 
 
 def _load_selected(args: argparse.Namespace) -> tuple[Tables, int]:

@@ -34,7 +34,7 @@ from logparse.metrics import (
 )
 from logparse.pricetable import MB_PER_GB, Prices
 from logparse.tables import FLOAT, INT, TEXT, TIME, Tables, Window
-from logparse.timeutil import utc_ns
+from logparse.timeutil import NAT, utc_ns
 
 # Provisioned Concurrency is billed from enable to disable, rounded up to 5 minutes.
 PC_BILLING_STEP = pd.Timedelta(minutes=5)
@@ -129,8 +129,7 @@ def cost_over_time(
     repeat = np.repeat(np.arange(n_versions), n_buckets)
     for key in KEYS:
         out_frame[key] = life[key].array.take(repeat)
-    total = sum(grid[part] for part in COST_PARTS if part != "billed_restore")
-    grid["total"] = total
+    grid["total"] = np.sum([grid[part] for part in COST_PARTS if part != "billed_restore"], axis=0)
     for part in (*COST_PARTS, "total"):
         out_frame[f"{part}_cost_usd"] = float_array(grid[part].ravel())
     for part in (*COST_PARTS, "total"):
@@ -172,10 +171,10 @@ def _invocation_rows(
     memory = inv["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
     version_memory = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
     memory = np.where(np.isnan(memory), version_memory[pos], memory) if len(pos) else memory
-    times = inv["timestamp"].astype(TIME).array
+    time_ns = utc_ns(inv["timestamp"])
     rows = {
         "pos": pos,
-        "time_ns": times.asi8,
+        "time_ns": time_ns,
         "memory_gb": memory / MB_PER_GB,
         "restore": kinds["restore"],
         "init": kinds["init"],
@@ -183,7 +182,7 @@ def _invocation_rows(
            for name in ("duration_ms", "billed_duration_ms", "init_ms", "restore_ms", "billed_restore_ms")},
     }
     if dated_only:
-        dated = ~times.isna()
+        dated = time_ns != NAT
         if not dated.all():
             rows = {name: values[dated] for name, values in rows.items()}
     return rows
@@ -318,7 +317,7 @@ def compare_options(
     frames = []
     for option in OPTIONS:
         frame = per_version[[*KEYS]].copy()
-        frame.insert(2, "option", pd.array([option] * len(frame), dtype=TEXT))
+        frame.insert(2, "option", pd.Series([option] * len(frame), dtype=TEXT, index=frame.index))
         for name, values in options[option].items():
             frame[name] = values
         frames.append(frame)
@@ -361,7 +360,7 @@ def break_even(
 
 def _compare(
     tables: Tables, prices: Prices, versions: pd.DataFrame | None, until: pd.Timestamp | None
-) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
+) -> tuple[pd.DataFrame, dict[str, dict[str, pd.api.extensions.ExtensionArray]]]:
     """Both halves of the comparison from one pass: the break-even frame (one row per version)
     and, per option, the columns of its compare_options rows."""
     grouped = Grouped.of(tables.invocations)
@@ -406,8 +405,9 @@ def _compare(
     snap_latency = grouped_percentiles(cold.pos, cold.restore_ms + cold.duration, n)
     od_latency = grouped_percentiles(cold.pos, cold.init_ms + cold.duration, n)
     zero_latency = np.where(colds > 0, 0.0, np.nan)
-    options: dict[str, dict[str, object]] = {}
-    parts = {
+    options: dict[str, dict[str, pd.api.extensions.ExtensionArray]] = {}
+    Part = np.ndarray | float
+    parts: dict[str, tuple[Part, Part, Part, Part, np.ndarray | None]] = {
         "snapstart": (cache, restore_usd, duration_usd["snapstart"], 0.0, snap_latency),
         "on-demand": (0.0, 0.0, duration_usd["on-demand"], 0.0, od_latency),
         "provisioned-concurrency": (0.0, 0.0, duration_usd["provisioned-concurrency"], provisioned, None),
@@ -507,7 +507,7 @@ def _function_estimates(tables: Tables, life: pd.DataFrame, rows: dict[str, np.n
 
     init_ms = median(rows["init"], "init_ms")
     inits = tables.inits[(tables.inits["init_kind"] == "snapshot").fillna(False).astype(bool)]
-    snap_codes = functions.get_indexer(inits["function"])
+    snap_codes = functions.get_indexer(pd.Index(inits["function"]))
     known = snap_codes >= 0
     snapshot_ms = grouped_percentiles(snap_codes[known], inits["init_ms"].to_numpy(float, na_value=np.nan)[known], nf)
     return {
@@ -529,8 +529,8 @@ def _traffic_window_seconds(pos: np.ndarray, start: np.ndarray, end: np.ndarray,
     return np.where(first <= last, np.ceil(span / step) * step / 1e9, 0.0)
 
 
-def _break_even_note(colds, delta, be_cold, cache, current_is_snap, be_rate, observed_rate, peak, memory_mb,
-                     count, no_restore_estimate) -> str:
+def _break_even_note(colds: int, delta: float, be_cold: float, cache: float, current_is_snap: bool, be_rate: float,
+                     observed_rate: float, peak: int, memory_mb: int, count: int, no_restore_estimate: bool) -> str:
     """The break-even figures in one sentence each, for people."""
     if colds == 0:
         snap = "no cold starts observed: SnapStart would only add its cache charge"

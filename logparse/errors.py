@@ -56,12 +56,10 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def one_line(exc: BaseException) -> str:
-    """``error: <message> (<hint>)`` for any error that has an ``exit_code`` (and maybe a
-    ``hint()``), the hint once even where an older error class already put it in its text."""
+def one_line(exc: SnapLensError) -> str:
+    """``error: <message> (<hint>)``, the hint once even where a message already ends with it."""
     text = str(exc)
-    hint_of = getattr(exc, "hint", None)
-    hint = str(hint_of()) if callable(hint_of) else ""
+    hint = exc.hint()
     if hint and not text.endswith(f"({hint})"):
         text = f"{text} ({hint})"
     return "error: " + shown(text)

@@ -19,6 +19,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from logparse.errors import SnapLensError
 from logparse.metrics import (
     zero_nan,
 )
@@ -33,10 +34,8 @@ MB_PER_GB = 1024  # Lambda's GB-second is 1024 MB for one second.
 SHARED_NOTE = "no ARM twin in the price list: x86_64 and arm64 share this SnapStart meter"
 
 
-class PriceError(ValueError):
-    """A price table that cannot be used; the CLI exits with ``exit_code`` and prints ``hint()``."""
-
-    exit_code = 1
+class PriceError(SnapLensError, ValueError):
+    """A price table that cannot be used (exit code 1); ``hint()`` says what a price file needs."""
 
     def hint(self) -> str:
         return ("a price file needs the columns region, arch, " + ", ".join(PRICE_COLUMNS)
