@@ -42,7 +42,7 @@ def load_generator():
 
 def data_files(root: Path) -> dict[str, Path]:
     return {str(p.relative_to(root)): p for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != "generate.py" and "__pycache__" not in p.parts}
+            if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts}  # the data, not its generator
 
 
 def payload(path: Path) -> bytes:

@@ -1,0 +1,1 @@
+"""The sample-week generator behind ``sample_logs/generate.py``."""
