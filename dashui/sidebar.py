@@ -29,6 +29,7 @@ from dashui.loading import (
 )
 from logparse import aws, pricetable, views
 from logparse.tables import Tables
+from logparse.timeutil import utc
 
 SAMPLE, UPLOAD, FOLDER, AWS = "Sample data", "Upload files", "Local folder or glob", "Live AWS"
 
@@ -239,9 +240,7 @@ def choose_time_range(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp
     picked: tuple[datetime, datetime] = st.sidebar.slider(
         "Time range (UTC)", min_value=first, max_value=last, step=timedelta(minutes=1),
         format="YYYY-MM-DD HH:mm", key="time_range")
-    low, high = (pd.Timestamp(t) for t in picked)
-    low = low.tz_localize("UTC") if low.tzinfo is None else low.tz_convert("UTC")
-    high = high.tz_localize("UTC") if high.tzinfo is None else high.tz_convert("UTC")
+    low, high = utc(picked[0]), utc(picked[1])
     # The whole range means "no time filter": rows at the very edges stay in.
     return (None if low <= span[0] else low), (None if high >= span[1] else high)
 

@@ -25,7 +25,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ import pandas as pd
 
 from logparse.errors import SnapLensError
 from logparse.tables import INT, TEXT, TIME
+from logparse.timeutil import utc
 
 if TYPE_CHECKING:
     import boto3
@@ -218,7 +219,7 @@ def _ms(t: datetime) -> int:
 
 def as_utc(t: datetime) -> datetime:
     """Naive datetimes are taken as UTC: every time in SnapLens is UTC."""
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    return utc(t).to_pydatetime()
 
 
 def _progress(enabled: bool, desc: str) -> Any:

@@ -13,7 +13,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as the CLI's exports write it: UTF-8, ISO-8601 UTC times, formula-safe cells."""
     from logparse import export
 
-    return export.to_text(frame).write_csv(quote_style="necessary", line_terminator="\n").encode("utf-8")
+    return export.csv_bytes(frame)
 
 
 def relative_sources(frame: pd.DataFrame, inputs: Sequence[str]) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import logging
 import os
 import re
@@ -432,6 +433,15 @@ def write_rows(fh: Any, frame: pl.DataFrame, header: bool) -> None:
     quoted; a bare CR left unquoted would tear the row in two in every reader), ``\\n`` line
     ends, missing as an empty cell and an empty string as ``""``."""
     frame.write_csv(fh, include_header=header, quote_style="necessary", line_terminator="\n")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A whole table as the exports write it (cells formatted and escaped by :func:`to_text`,
+    rows by :func:`write_rows`): for downloads and single-file outputs."""
+    out = io.BytesIO()
+    write_rows(out, to_text(frame), header=True)
+    data: bytes = out.getvalue()
+    return data
 
 
 def _flush(fh: Any) -> None:

@@ -359,7 +359,7 @@ def write_outputs(report: FleetReport, out_dir: Any) -> dict[str, int]:
     from logparse import export
 
     out = Path(out_dir)
-    export.write_atomic(out / "fleet.csv", export.to_text(report.versions).write_csv().encode("utf-8"))
+    export.write_atomic(out / "fleet.csv", export.csv_bytes(report.versions))
     script = ["#!/bin/sh", "# Idle SnapStart versions found by `python -m logparse fleet` on "
               f"{report.until:%Y-%m-%dT%H:%M:%SZ}: review before running. Nothing was deleted.",
               f"# Monthly cache they cost: ${report.idle_monthly_usd:,.2f}", *report.delete_commands()]

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from logparse.aws import AwsError, as_utc, call, client, log_group
-from logparse.tables import FLOAT, INT, TEXT, TIME
+from logparse.metrics import over_time_columns
+from logparse.tables import FLOAT, INT
 
 if TYPE_CHECKING:
     import boto3
@@ -55,13 +56,7 @@ filter @type = "REPORT" or type = "platform.report"
     sum(billed_restore_ms) as billed_restore_ms_sum, sum(duration_ms) as duration_ms_sum
     by bin({bin}) as bucket_start, version"""
 
-METRICS_COLUMNS: dict[str, str] = {
-    "bucket_start": TIME, "function": TEXT, "version": TEXT,
-    "invocations": INT, "warm": INT, "init": INT, "restore": INT, "cold_start_rate": FLOAT,
-    "restore_ms_p50": FLOAT, "restore_ms_p90": FLOAT, "restore_ms_p99": FLOAT,
-    "restore_ms_max": FLOAT, "init_ms_p50": FLOAT, "init_ms_p90": FLOAT, "init_ms_p99": FLOAT,
-    "init_ms_max": FLOAT, "billed_restore_ms_sum": FLOAT, "duration_ms_sum": FLOAT,
-}
+METRICS_COLUMNS = over_time_columns()  # the columns the query's fields are named after
 
 _UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 

@@ -21,7 +21,7 @@ from logparse.metrics import (
     sort_versions,
 )
 from logparse.tables import FLOAT, INT, TEXT, TIME, Dtype, Tables, Window
-from logparse.timeutil import NAT, utc_ns
+from logparse.timeutil import NAT, utc, utc_ns
 
 # AWS charges the SnapStart cache for at least 3 hours per version.
 CACHE_MINIMUM = pd.Timedelta(hours=3)
@@ -77,7 +77,7 @@ def lifetimes(
     end = pd.Timestamp(until) if until is not None else observed_end
     if pd.isna(end):
         end = pd.Timestamp.now(tz="UTC")
-    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
+    end = utc(end)
 
     from_api = life["created"].notna()
     life["basis"] = pd.array(np.where(from_api, "lambda api", "logs"), dtype=TEXT)

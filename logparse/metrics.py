@@ -21,8 +21,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from logparse.tables import FLOAT, INT, TIME, Tables
-from logparse.timeutil import NAT, utc_ns
+from logparse.tables import FLOAT, INT, TEXT, TIME, Schema, Tables
+from logparse.timeutil import NAT, utc, utc_ns
 
 PERCENTILE_METHOD: Final = "linear"
 QUANTILES: dict[str, float] = {"p50": 0.50, "p90": 0.90, "p99": 0.99}
@@ -76,8 +76,8 @@ def bucket_edges(start: pd.Timestamp, end: pd.Timestamp, bucket: str) -> pd.Date
     Why aligned: buckets of two exports, or of metrics and costs, then line up row for row.
     """
     step = pd.Timedelta(bucket)
-    first = _utc(start).floor(step)
-    last = _utc(end).floor(step)
+    first = utc(start).floor(step)
+    last = utc(end).floor(step)
     return pd.date_range(first, last, freq=step).as_unit("ns")
 
 
@@ -370,19 +370,20 @@ def float_array(values: np.ndarray) -> pd.arrays.FloatingArray:
     return pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
 
 
-def _empty_over_time(by: tuple[str, ...]) -> pd.DataFrame:
-    columns = {"bucket_start": TIME, **{name: "string" for name in by}}
+def over_time_columns(by: tuple[str, ...] = KEYS) -> Schema:
+    """The columns of :func:`over_time` (and so of ``metrics.csv``, whether computed here or by
+    Logs Insights), in order."""
+    columns: Schema = {"bucket_start": TIME, **{name: TEXT for name in by}}
     columns.update({name: INT for name in COUNT_COLUMNS})
     columns["cold_start_rate"] = FLOAT
     for name in ("restore_ms", "init_ms"):
         columns.update({f"{name}_{stat}": FLOAT for stat in STATS})
     columns.update({"billed_restore_ms_sum": FLOAT, "duration_ms_sum": FLOAT})
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+    return columns
 
 
-def _utc(value: pd.Timestamp) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+def _empty_over_time(by: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in over_time_columns(by).items()})
 
 
 # --------------------------------------------------------------------------- dashboard additions

@@ -27,10 +27,10 @@ from logparse.tables import (
     REJECTS,
     RESTORES,
     SCHEMAS,
-    START_KIND_RULES,
     Stats,
     empty,
     from_polars,
+    start_kind_expr,
 )
 
 S, F, N = pl.String, pl.Float64, pl.Int64  # text, float, integer
@@ -260,9 +260,7 @@ def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     status = pl.col("status").fill_null("success")
     status = pl.when(pl.col("request_id").is_in(timed_out.implode()) & (status == "success")).then(
         pl.lit("timeout")).otherwise(status)
-    start_kind = pl.lit("warm")
-    for name, column in reversed(START_KIND_RULES):  # first rule wins: applied last
-        start_kind = pl.when(pl.col(column).is_not_null()).then(pl.lit(name)).otherwise(start_kind)
+    start_kind = start_kind_expr()
     frame = reports.select(
         "timestamp", "function", _version(pl.col("start_version")).alias("version"), "log_stream", "request_id",
         "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_mb", "init_ms", "restore_ms",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from logparse.export import ExportError, write_atomic
+from logparse.timeutil import utc
 
 STATE_FORMAT = 1
 DEFAULT_LOOKBACK = timedelta(minutes=5)
@@ -27,8 +28,7 @@ RESET_HINT = "delete it to start over from --since (the CSV dedupe prevents dupl
 
 
 def _ms(t: datetime) -> int:
-    t = t.replace(tzinfo=UTC) if t.tzinfo is None else t
-    return int(t.timestamp() * 1000)
+    return int(utc(t).timestamp() * 1000)
 
 
 def _iso(ms: int) -> str:

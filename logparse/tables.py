@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import polars as pl
 
 TIME: Final = "datetime64[ns, UTC]"
 TEXT: Final = "string"
@@ -276,9 +279,20 @@ class Tables:
 START_KIND_RULES: tuple[tuple[str, str], ...] = (("restore", "restore_ms"), ("init", "init_ms"))
 
 
+def start_kind_expr() -> pl.Expr:
+    """``start_kind`` of a REPORT row as a Polars expression, by :data:`START_KIND_RULES` (the
+    parser's path)."""
+    import polars as pl
+
+    kind = pl.lit("warm")
+    for name, column in reversed(START_KIND_RULES):  # first rule wins: applied last
+        kind = pl.when(pl.col(column).is_not_null()).then(pl.lit(name)).otherwise(kind)
+    return kind
+
+
 def classify_start(init_ms: pd.Series, restore_ms: pd.Series) -> pd.Series:
-    """``start_kind`` per invocation, by :data:`START_KIND_RULES` (pandas; the parser applies the
-    same rules in Polars)."""
+    """``start_kind`` per invocation of a pandas frame built by hand (tests, benchmarks), by the
+    same :data:`START_KIND_RULES` as :func:`start_kind_expr`."""
     columns = {"init_ms": init_ms, "restore_ms": restore_ms}
     kind = pd.Series("warm", index=init_ms.index, dtype=TEXT)
     for name, column in reversed(START_KIND_RULES):

@@ -54,6 +54,12 @@ def parse_time_arg(text: str | None, now: pd.Timestamp | None = None) -> pd.Time
         stamp = pd.Timestamp(text)
     except (ValueError, TypeError):
         raise TimeError(f"cannot read time {text!r}: use ISO-8601 (2026-11-16T10:00Z) or 30m / 24h / 7d") from None
+    return utc(stamp)
+
+
+def utc(value: pd.Timestamp | datetime | str) -> pd.Timestamp:
+    """A time in UTC; a time without a zone is taken as UTC (every time in SnapLens is)."""
+    stamp = pd.Timestamp(value)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
