@@ -90,13 +90,6 @@ def to_text(frame: pd.DataFrame) -> pl.DataFrame:
     return pl.DataFrame([_text_column(str(name), col) for name, col in frame.items()])
 
 
-def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`to_text` as pandas, missing as ``""`` (what a spreadsheet shows)."""
-    text = to_text(frame)
-    return text.with_columns(pl.all().fill_null("")).to_pandas().astype(object) if text.width else (
-        pd.DataFrame(index=range(len(frame))))
-
-
 def _text_column(name: str, col: pd.Series) -> pl.Series:
     dtype = col.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
@@ -116,11 +109,6 @@ def _text_column(name: str, col: pd.Series) -> pl.Series:
     # Formula injection: only text cells are escaped, so "-3.5" in a number column stays a number.
     return pl.select(pl.when(text.str.contains(FORMULA_START)).then(pl.lit("'") + text).otherwise(text)
                      .alias(name)).to_series()
-
-
-def escape_cell(value: str) -> str:
-    """One text cell made safe for spreadsheets (the rule :func:`to_text` applies)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def read_text(path: Path) -> pl.DataFrame:

@@ -155,16 +155,6 @@ def from_polars(frame: Any, schema: Schema) -> pd.DataFrame:
     return out
 
 
-def make_rejects(source: str, line: int | None, reason: str, text: str = "") -> pd.DataFrame:
-    """One reject row, for file-level problems (unreadable file, bad record)."""
-    return conform(
-        pd.DataFrame(
-            {"source": [source], "line": [line], "reason": [reason], "text": [text[:REJECT_TEXT_LIMIT]]}
-        ),
-        REJECTS,
-    )
-
-
 @dataclass
 class Stats:
     """Accounting for every input line: ``lines == parsed + skipped + rejected``.

@@ -79,7 +79,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def test_format_times_numbers_booleans_and_missing():
     spans = conform(pd.DataFrame({"trace_id": ["1-a"], "segment_id": ["s"], "start": ["2026-11-16T10:00:00.1234Z"],
                                   "end": [None], "duration_ms": [-3.5], "error": [True], "fault": [False]}), SPANS)
-    cells = export.format_frame(spans).iloc[0]
+    cells = export.to_text(spans).fill_null("").row(0, named=True)  # what a spreadsheet shows
     assert cells["start"] == "2026-11-16T10:00:00.123Z"  # ISO-8601 UTC, milliseconds, Z
     assert cells["end"] == "" and cells["throttle"] == "" and cells["name"] == ""
     assert (cells["error"], cells["fault"]) == ("true", "false")
@@ -88,7 +88,7 @@ def test_format_times_numbers_booleans_and_missing():
 
 def test_non_utc_times_are_converted():
     frame = pd.DataFrame({"t": pd.to_datetime(["2026-11-16T12:00:00.5+02:00"]).tz_convert("Europe/Berlin")})
-    assert export.format_frame(frame)["t"][0] == "2026-11-16T10:00:00.500Z"
+    assert export.to_text(frame)["t"][0] == "2026-11-16T10:00:00.500Z"
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"])
@@ -98,7 +98,8 @@ def test_formula_injection_is_escaped_in_text_cells_only(tmp_path, text):
     raw = export.read_csv(tmp_path / "invocations.csv")
     assert raw["error_type"][0] == "'" + text
     assert raw["duration_ms"][0] == "-1.0" and raw["memory_mb"][0] == "-256"
-    assert export.escape_cell(text) == "'" + text and export.escape_cell("ok=1") == "ok=1"
+    cells = export.to_text(pd.DataFrame({"a": [text, "ok=1"]}))["a"].to_list()
+    assert cells == ["'" + text, "ok=1"]  # the same rule for any text column
     typed = export.read_csv(tmp_path / "invocations.csv", INVOCATIONS)
     assert typed["error_type"][0] == text  # reading back undoes the escape
 

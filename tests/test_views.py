@@ -14,9 +14,15 @@ import pandas as pd
 import pytest
 
 from logparse import cost, history, metrics, pricetable, verdicts, views
-from logparse.tables import INITS, INVOCATIONS, Tables, classify_start, conform, make_rejects
+from logparse.tables import INITS, INVOCATIONS, REJECTS, Tables, classify_start, conform
 
 T0 = pd.Timestamp("2026-11-16T10:00:00Z")
+
+
+
+def make_rejects(source: str, line: int | None, reason: str, text: str = "") -> pd.DataFrame:
+    """One reject row, as the loader writes it."""
+    return conform(pd.DataFrame({"source": [source], "line": [line], "reason": [reason], "text": [text]}), REJECTS)
 
 
 def minutes(n: float) -> pd.Timestamp:
