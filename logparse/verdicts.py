@@ -122,11 +122,11 @@ def _option_verdicts(options: pd.DataFrame, version: str) -> list[str]:
         snap_usd, demand_usd = _maybe(snap["total_cost_usd"]), _maybe(demand["total_cost_usd"])
         colds = int(_maybe(snap["cold_starts"]) or 0)
         prefix = "If published as a version: " if version == lifetimes.LATEST else ""
-        if colds == 0:
-            out.append(f"{prefix}no cold starts observed: SnapStart only adds its cache charge here")
-        elif snap_usd is None or demand_usd is None:
+        if snap_usd is None or demand_usd is None:  # before counting cold starts: undated ones count none
             note = str(snap.get("note") or "").split(";")[0].removeprefix("cannot compare SnapStart with on-demand: ")
             out.append(f"{prefix}SnapStart vs on-demand: n/a ({note or 'a duration is missing'})")
+        elif colds == 0:
+            out.append(f"{prefix}no cold starts observed: SnapStart only adds its cache charge here")
         else:
             p99 = _maybe(snap["cold_start_p99_ms"])
             p99_demand = _maybe(demand["cold_start_p99_ms"])

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import logparse
 from logparse import cost, history, metrics, pricetable, verdicts, views
 from logparse.tables import INITS, INVOCATIONS, REJECTS, Tables, classify_start, conform
 
@@ -454,3 +455,17 @@ def test_history_views_say_why_they_are_empty(tables, prices):
     projected = history.projections(legacy, prices)
     assert projected.empty_reason == verdicts.LATEST_NO_SNAPSHOT
     assert pd.isna(projected.frame.set_index("option").loc["snapstart", "projected_cost_usd"])
+
+
+def test_verdict_on_lines_without_time_says_why_there_is_no_comparison() -> None:
+    """A console copy with a restore in it: not "no cold starts observed" (the restore is right
+    there), but n/a with the reason: the comparison needs to know when the calls ran."""
+    text = ("START RequestId: 8f5e1c2a-0000-4000-8000-000000000001 Version: 3\n"
+            "REPORT RequestId: 8f5e1c2a-0000-4000-8000-000000000001\tDuration: 12.50 ms\tBilled Duration: 120 ms\t"
+            "Memory Size: 512 MB\tMax Memory Used: 80 MB\tRestore Duration: 300.00 ms\t"
+            "Billed Restore Duration: 107 ms\t\n")
+    tables = logparse.load(text.encode(), function="f")
+    built = views.build(tables, views.Selection(), pricetable.load_prices().lookup())
+    said = " ".join(built.verdicts["verdict"])
+    assert "no cold starts observed" not in said
+    assert "SnapStart vs on-demand: n/a (its invocations carry no time" in said
