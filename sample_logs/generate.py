@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generator.readme import write_readme  # noqa: E402
 from generator.scenario import FUNCTIONS, OUTPUT_DIRS, SEED  # noqa: E402
-from generator.simulation import Capture, simulate  # noqa: E402
+from generator.simulation import Capture, Json, simulate  # noqa: E402
 from generator.traces import TraceBuilder  # noqa: E402
 from generator.writers import write_filter_log_events, write_s3_export, write_tail, write_xray  # noqa: E402
 
@@ -43,7 +43,7 @@ def generate(out: Path) -> dict[str, Capture]:
         shutil.rmtree(out / name, ignore_errors=True)
     captures: dict[str, Capture] = {}
     files: dict[str, Path] = {}
-    traces: list[tuple[int, dict]] = []
+    traces: list[tuple[int, Json]] = []
     shuffled = 0
     for index, fn in enumerate(FUNCTIONS):
         rng = np.random.default_rng([SEED, index])

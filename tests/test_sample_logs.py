@@ -33,10 +33,12 @@ def load_generator():
     sys.modules[spec.name] = module  # dataclasses resolve their annotations through sys.modules
     # No __pycache__ in sample_logs/: the loader reads every file in the folder.
     writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    path = sys.path[:]  # generate.py puts sample_logs/ first to import its generator/ package
     try:
         spec.loader.exec_module(module)
     finally:
         sys.dont_write_bytecode = writes_bytecode
+        sys.path[:] = path
     return module
 
 
@@ -133,6 +135,27 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     assert sorted(fresh) == sorted(committed), "file list differs: re-run sample_logs/generate.py"
     changed = [name for name in committed if payload(committed[name]) != payload(fresh[name])]
     assert not changed, f"generate.py no longer writes these committed files: {changed[:5]}"
+
+
+def test_the_scenario_table_is_consistent() -> None:
+    """Plants, routes and hooks name functions and versions that exist, inside the week."""
+    load_generator()  # imports generator/scenario.py, beside it
+    scenario = sys.modules["generator.scenario"]
+    functions = {fn.name: fn for fn in scenario.FUNCTIONS}
+    start, end = scenario.to_ms(scenario.WEEK_START), scenario.to_ms(scenario.WEEK_END)
+    for plant in scenario.PLANTS:
+        assert plant.function in functions and start <= plant.after < end, plant
+    assert len({(p.function, p.kind) for p in scenario.PLANTS}) == len(scenario.PLANTS)
+    for fn in functions.values():
+        versions = {v.name for v in fn.versions}
+        assert set(fn.hook_versions) <= versions and bool(fn.hook_versions) == bool(fn.after_restore_hook)
+        assert [when for when, _ in fn.routes] == sorted(when for when, _ in fn.routes)
+        for _, weights in fn.routes:
+            assert {name for name, _ in weights} <= versions
+            assert math.isclose(sum(share for _, share in weights), 1.0)
+        for version in fn.versions:
+            assert version.published is None or start <= version.published < end
+        assert fn.envelope in {"tail", "s3", "filter"} and fn.log_format in {"text", "json"}
 
 
 def test_every_file_opens() -> None:

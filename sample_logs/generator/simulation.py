@@ -12,6 +12,7 @@ import json
 import math
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,8 @@ from generator.scenario import (
     iso_z,
     to_ms,
 )
+
+Json = dict[str, Any]  # a JSON object as json.dumps takes it
 
 
 @dataclass
@@ -228,7 +231,7 @@ class JsonFormat(TextFormat):
     """Lambda's JSON log format: Telemetry API records, one compact JSON object per event."""
 
     @staticmethod
-    def _record(t: int, kind: str, record: dict) -> str:
+    def _record(t: int, kind: str, record: Json) -> str:
         return json.dumps({"time": iso_z(t), "type": kind, "record": record}, separators=(",", ":"))
 
     def init_start(self, t: int, fn: Function, version: Version) -> str:
@@ -239,7 +242,7 @@ class JsonFormat(TextFormat):
             "functionVersion": version.name})
 
     def init_report(self, t: int, init_ms: float, phase: str, status: str = "", error: str = "") -> str:
-        record = {"initializationType": "snap-start" if phase == "snap-start" else "on-demand",
+        record: Json = {"initializationType": "snap-start" if phase == "snap-start" else "on-demand",
                   "phase": phase, "status": status or "success"}
         if error:
             record["errorType"] = error
@@ -252,7 +255,7 @@ class JsonFormat(TextFormat):
             "functionName": fn.name, "functionVersion": version.name})
 
     def restore_report(self, t: int, restore_ms: float, status: str = "", error: str = "") -> str:
-        record: dict = {"status": status or "success"}
+        record: Json = {"status": status or "success"}
         if error:
             record["errorType"] = error
         record["metrics"] = {"durationMs": round(restore_ms, 2)}
@@ -265,14 +268,14 @@ class JsonFormat(TextFormat):
         return ""  # the JSON format has no END record
 
     def report(self, t: int, inv: Invocation, memory_mb: int) -> str:
-        metrics: dict = {"durationMs": round(inv.duration_ms, 2), "billedDurationMs": inv.billed_ms,
+        metrics: Json = {"durationMs": round(inv.duration_ms, 2), "billedDurationMs": inv.billed_ms,
                          "memorySizeMB": memory_mb, "maxMemoryUsedMB": inv.max_memory_mb}
         if inv.init_ms is not None:
             metrics["initDurationMs"] = round(inv.init_ms, 2)
         if inv.restore_ms is not None:
             metrics["restoreDurationMs"] = round(inv.restore_ms, 2)
             metrics["billedRestoreDurationMs"] = inv.billed_restore_ms
-        record: dict = {"requestId": inv.request_id, "metrics": metrics, "status": inv.status}
+        record: Json = {"requestId": inv.request_id, "metrics": metrics, "status": inv.status}
         if inv.error_type:
             record["errorType"] = inv.error_type
         if inv.trace_id:

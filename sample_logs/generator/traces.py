@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from generator.scenario import ACCOUNT, REGION, Function
-from generator.simulation import Ids, Invocation
+from generator.simulation import Ids, Invocation, Json
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class JavaTime:
         return f"{mantissa}E{len(whole) - 1}"
 
 
-def segment_json(document: dict) -> str:
+def segment_json(document: Json) -> str:
     """Compact JSON of one segment; service-side times keep their exponent notation."""
     marked = json.dumps(document, separators=(",", ":"),
                         default=lambda v: f"@@{v}@@" if isinstance(v, JavaTime) else v)
@@ -41,11 +42,11 @@ class TraceBuilder:
         self.rng = rng
         self.ids = Ids(rng)
 
-    def sub(self, name: str, start: float, end: float, **extra) -> dict:
+    def sub(self, name: str, start: float, end: float, **extra: Any) -> Json:
         return {"id": self.ids.hex(16), "name": name, "start_time": round(start, 6),
                 "end_time": round(end, 6), **extra}
 
-    def build(self, inv: Invocation) -> dict:
+    def build(self, inv: Invocation) -> Json:
         jitter = float(self.rng.uniform(0.0002, 0.0009))
         arrival = inv.arrival / 1000 + jitter
         start = inv.start / 1000 + float(self.rng.uniform(0, 0.0008))
@@ -93,7 +94,7 @@ class TraceBuilder:
                 "Segments": [{"Id": service_id, "Document": segment_json(service_doc)},
                              {"Id": inv.segment_id, "Document": segment_json(function_doc)}]}
 
-    def user_calls(self, start: float, end: float, inv: Invocation) -> list[dict]:
+    def user_calls(self, start: float, end: float, inv: Invocation) -> list[Json]:
         """One or two downstream calls inside the handler, as the X-Ray SDK records them."""
         table = {"orders-api": ("DynamoDB", "GetItem", {"table_name": "orders"}),
                  "image-resizer": ("S3", "PutObject", {"bucket_name": "acme-media-thumbnails"}),

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.scenario import as_datetime, iso_z
-from generator.simulation import Capture, Event
+from generator.simulation import Capture, Event, Json
 
 
 def encode(text: str) -> bytes:
@@ -87,7 +87,7 @@ def event_id(rng: np.random.Generator) -> str:
     return str(int.from_bytes(rng.bytes(24), "big") % 10**55 + 3 * 10**55)
 
 
-def write_xray(traces: list[dict], out: Path) -> Path:
+def write_xray(traces: list[Json], out: Path) -> Path:
     """``aws xray batch-get-traces`` output for every sampled request, in time order."""
     path = out / "xray" / "traces.json"
     document = {"Traces": traces, "UnprocessedTraceIds": []}
