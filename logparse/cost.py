@@ -100,7 +100,7 @@ def cost_over_time(
     """
     grouped = Grouped.of(tables.invocations)
     life = without_cache_window(lifetimes(tables, versions, until, grouped))
-    rows = _invocation_rows(tables.invocations, life, grouped, dated_only=True)
+    rows = _dated(_invocation_rows(tables.invocations, life, grouped))
     inv = tables.invocations
     stamps = [inv["timestamp"].min(), inv["timestamp"].max(),
               life["cached_from"].min(), life["cached_until"].max()]
@@ -151,22 +151,13 @@ def _cache_grid(life: pd.DataFrame, edges_ns: np.ndarray, step_ns: int, prices: 
     return np.where(cached, overlap_s * memory_gb * prices.cache_gb_s, 0.0)
 
 
-def _positions(grouped: Grouped, life: pd.DataFrame) -> np.ndarray:
-    """For every invocation, the row of its version in ``life``."""
-    position = grouped.keys.merge(life[list(KEYS)].reset_index(), on=list(KEYS), how="left")["index"]
-    positions: np.ndarray = position.to_numpy(dtype=np.int64)[grouped.codes]
-    return positions
-
-
-def _invocation_rows(
-    inv: pd.DataFrame, life: pd.DataFrame, grouped: Grouped, dated_only: bool = False
-) -> dict[str, np.ndarray]:
+def _invocation_rows(inv: pd.DataFrame, life: pd.DataFrame, grouped: Grouped) -> dict[str, np.ndarray]:
     """Per invocation: position of its version in ``life`` and the numbers the cost model needs.
 
     A row with no memory size takes its version's (the memory of a published version is fixed).
-    ``dated_only`` leaves out rows without a timestamp (they cannot be placed in time).
     """
-    pos = _positions(grouped, life)
+    position = grouped.keys.merge(life[list(KEYS)].reset_index(), on=list(KEYS), how="left")["index"]
+    pos = position.to_numpy(dtype=np.int64)[grouped.codes]
     kinds = kind_masks(inv["start_kind"])
     memory = inv["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
     version_memory = life["memory_mb"].to_numpy(dtype=float, na_value=np.nan)
@@ -181,11 +172,13 @@ def _invocation_rows(
         **{name: inv[name].to_numpy(dtype=float, na_value=np.nan)
            for name in ("duration_ms", "billed_duration_ms", "init_ms", "restore_ms", "billed_restore_ms")},
     }
-    if dated_only:
-        dated = time_ns != NAT
-        if not dated.all():
-            rows = {name: values[dated] for name, values in rows.items()}
     return rows
+
+
+def _dated(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The rows that carry a timestamp: only those can be placed in time."""
+    dated = rows["time_ns"] != NAT
+    return rows if dated.all() else {name: values[dated] for name, values in rows.items()}
 
 
 def _row_costs(rows: dict[str, np.ndarray], prices: Prices) -> dict[str, np.ndarray]:
@@ -365,7 +358,8 @@ def _compare(
     and, per option, the columns of its compare_options rows."""
     grouped = Grouped.of(tables.invocations)
     life = lifetimes(tables, versions, until, grouped)
-    rows = _invocation_rows(tables.invocations, life, grouped, dated_only=True)
+    every = _invocation_rows(tables.invocations, life, grouped)
+    rows = _dated(every)
     n = len(life)
     pos = rows["pos"]
     count = np.bincount(pos, minlength=n)
@@ -456,7 +450,7 @@ def _compare(
         life["memory_mb"], count, np.isnan(totals["snapstart"]), strict=True)]
     # Invoked, but never at a known time (a console copy): the cache period, the traffic window
     # and the peak concurrency are unknown, so no option has a cost to compare (not $0 each).
-    untimed = (np.bincount(_positions(grouped, life), minlength=n) > 0) & (count == 0)
+    untimed = (np.bincount(every["pos"], minlength=n) > 0) & (count == 0)
     for option in OPTIONS:
         for name, values in options[option].items():
             if name.endswith("_cost_usd"):
