@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
@@ -62,12 +61,10 @@ def load_uploads(_files: tuple[tuple[str, bytes], ...], digest: str,
 @st.cache_data(show_spinner="Fetching from CloudWatch Logs and X-Ray…", ttl=300, max_entries=4)
 def load_aws(function: str, region: str | None, since: str, xray: bool) -> Tables:
     """Fetch a function's platform lines (and traces, and its versions) from AWS; cached for 5 minutes."""
-    from logparse.timeutil import parse_time_arg
+    from logparse.timeutil import window
 
-    now = pd.Timestamp.now(tz="UTC")
-    start = parse_time_arg(since, now=now)
-    return aws.fetch_tables(function, start.to_pydatetime(), now.to_pydatetime(),
-                            session=aws.session(region=region), xray=xray)
+    start, now = window(since)
+    return aws.fetch_tables(function, start, now, session=aws.session(region=region), xray=xray)
 
 
 @st.cache_data(show_spinner=False)

@@ -92,16 +92,11 @@ def fetch(function: str, since: str = "24h", until: str | None = None, *, region
 
         >>> logparse.fetch("orders-api", since="6h", region="eu-west-1", xray=True).invocations
     """
-    import pandas as pd
-
     from logparse import aws
-    from logparse.timeutil import parse_time_arg
+    from logparse.timeutil import window
 
-    now = pd.Timestamp.now(tz="UTC")
-    start = parse_time_arg(since, now) or now
-    end = parse_time_arg(until, now) or now
-    return aws.fetch_tables(function, start.to_pydatetime(), end.to_pydatetime(), session=aws.session(region=region),
-                            xray=xray)
+    start, end = window(since, until)
+    return aws.fetch_tables(function, start, end, session=aws.session(region=region), xray=xray)
 
 
 def __getattr__(name: str) -> Any:

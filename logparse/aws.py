@@ -34,7 +34,7 @@ import pandas as pd
 
 from logparse.errors import SnapLensError
 from logparse.tables import INT, TEXT, TIME
-from logparse.timeutil import utc
+from logparse.timeutil import epoch_ms, utc
 
 if TYPE_CHECKING:
     import boto3
@@ -213,10 +213,6 @@ def log_group(function: str) -> str:
     return function if function.startswith("/") else f"/aws/lambda/{function}"
 
 
-def _ms(t: datetime) -> int:
-    return int(as_utc(t).timestamp() * 1000)
-
-
 def as_utc(t: datetime) -> datetime:
     """Naive datetimes are taken as UTC: every time in SnapLens is UTC."""
     return utc(t).to_pydatetime()
@@ -246,7 +242,7 @@ def fetch_log_events(function: str, since: datetime, until: datetime, *,
     """
     cl = client("logs", session)
     params: dict[str, Any] = {"logGroupName": log_group(function),
-                              "startTime": _ms(since), "endTime": _ms(until)}
+                              "startTime": epoch_ms(since), "endTime": epoch_ms(until)}
     if filter_pattern:
         params["filterPattern"] = filter_pattern
     if page_size:

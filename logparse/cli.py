@@ -19,7 +19,6 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -27,10 +26,11 @@ import pandas as pd
 
 from logparse import gate, load, paths, pricetable, report
 from logparse.errors import SnapLensError, UsageError, one_line, shown
+from logparse.metrics import sorted_versions
 from logparse.reading import DEFAULT_LIMITS, Limits, parse_size, size_text
 from logparse.state import State
 from logparse.tables import Tables, select
-from logparse.timeutil import TimeError, bucket_arg, parse_time_arg
+from logparse.timeutil import TimeError, bucket_arg, parse_time_arg, window
 
 DEFAULT_REGION, DEFAULT_ARCH = pricetable.DEFAULT_REGION, pricetable.DEFAULT_ARCH
 LARGE_INPUT_BYTES = 50_000_000
@@ -410,8 +410,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     _time_range(args.since, args.until or "now")  # fetch's --until defaults to now
     prices = _prices(args)
-    now = pd.Timestamp.now(tz="UTC")
-    since, until = _window(args.since or "24h", args.until, now)
+    since, until = window(args.since or "24h", args.until)
     sess = aws.session(region=args.region)
     if args.region is None and sess.region_name:  # AWS_REGION / the profile's region applies
         prices = _region_prices(sess.region_name, args, prices)
@@ -505,13 +504,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def _window(since: str, until: str | None, now: pd.Timestamp) -> tuple[datetime, datetime]:
-    """A fetch window from ``--since`` (given) and ``--until`` (default: now), read against one now."""
-    start = parse_time_arg(since, now) or now
-    end = parse_time_arg(until, now) or now
-    return start.to_pydatetime(), end.to_pydatetime()
-
-
 # ``check``'s exit code when it cannot judge at all (1 and 3 are verdicts a pipeline acts on).
 GATE_ERROR = 2
 
@@ -525,8 +517,8 @@ def _check_present(tables: Tables, function: str, versions: tuple[str, ...]) -> 
         held = ", ".join(functions) or "no invocation at all"
         raise UsageError(f"no invocation of {function} in the input: it holds {held}",
                          "give one of them as --function")
-    held_versions = sorted(invocations.loc[invocations["function"] == function, "version"].dropna().unique(),
-                           key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
+    of_function = invocations.loc[invocations["function"] == function, "version"]
+    held_versions = sorted_versions(list(of_function.dropna().unique()))
     for version in versions:
         if version not in held_versions:
             raise UsageError(f"{function} has no version {version} in the input: it holds versions "
@@ -537,8 +529,7 @@ def _fetch_live(function: str, since: str, until: str | None, region: str | None
     """The function's platform lines over the window, through fetch's own code path."""
     from logparse import aws
 
-    now = pd.Timestamp.now(tz="UTC")
-    start, end = _window(since, until, now)
+    start, end = window(since, until)
     return aws.fetch_tables(function, start, end, session=aws.session(region=region), versions=False,
                             progress=sys.stderr.isatty())
 

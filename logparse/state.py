@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from logparse.export import ExportError, write_atomic
-from logparse.timeutil import utc
+from logparse.timeutil import epoch_ms
 
 STATE_FORMAT = 1
 DEFAULT_LOOKBACK = timedelta(minutes=5)
@@ -25,10 +25,6 @@ DEFAULT_LOOKBACK = timedelta(minutes=5)
 FUTURE_TOLERANCE = timedelta(hours=2)
 MAX_WATERMARK_MS = int(datetime(9999, 12, 31, tzinfo=UTC).timestamp() * 1000)
 RESET_HINT = "delete it to start over from --since (the CSV dedupe prevents duplicate rows)"
-
-
-def _ms(t: datetime) -> int:
-    return int(utc(t).timestamp() * 1000)
 
 
 def _iso(ms: int) -> str:
@@ -74,7 +70,7 @@ class State:
                 for key, mark in data["groups"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as err:
             raise ExportError(f"state file {path} is unreadable: {err}", RESET_HINT) from None
-        latest = _ms(now or datetime.now(UTC)) + int(FUTURE_TOLERANCE.total_seconds() * 1000)
+        latest = epoch_ms(now or datetime.now(UTC)) + int(FUTURE_TOLERANCE.total_seconds() * 1000)
         for key, mark in marks.items():
             watermark: int = mark["watermark_ms"]
             if not 0 < watermark <= MAX_WATERMARK_MS:
@@ -127,14 +123,14 @@ class State:
         """Move a key without event ids (X-Ray, Insights) to ``until``, or to now if ``until`` is
         later: nothing after now was fetched, and a watermark in the future would skip it."""
         mark = self.marks.setdefault(key, {"watermark_ms": 0, "seen": {}})
-        mark["watermark_ms"] = max(mark["watermark_ms"], min(_ms(until), _ms(now or datetime.now(UTC))))
+        mark["watermark_ms"] = max(mark["watermark_ms"], min(epoch_ms(until), epoch_ms(now or datetime.now(UTC))))
 
     def to_json(self) -> bytes:
         groups = {key: {"watermark": _iso(mark["watermark_ms"]),
                         "watermark_ms": mark["watermark_ms"],
                         "seen": dict(sorted(mark["seen"].items()))}
                   for key, mark in sorted(self.marks.items())}
-        body = {"format": STATE_FORMAT, "updated": _iso(_ms(datetime.now(UTC))), "groups": groups}
+        body = {"format": STATE_FORMAT, "updated": _iso(epoch_ms(datetime.now(UTC))), "groups": groups}
         return json.dumps(body, indent=1).encode()
 
     def save(self) -> None:

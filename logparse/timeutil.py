@@ -101,6 +101,19 @@ def bucket_arg(text: str) -> str:
     return text
 
 
+
+def window(since: str, until: str | None = None, now: pd.Timestamp | None = None) -> tuple[datetime, datetime]:
+    """A fetch window: ``since`` and ``until`` (default: now) read against one "now"."""
+    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    start = parse_time_arg(since, now) or now
+    end = parse_time_arg(until, now) or now
+    return start.to_pydatetime(), end.to_pydatetime()
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch, as CloudWatch and the state file count time."""
+    return int(utc(moment).timestamp() * 1000)
+
 NAT = np.iinfo(np.int64).min  # how NaT reads as int64 nanoseconds
 
 
