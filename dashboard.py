@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashui import details, history
 from dashui.charts import md, series_colors
-from dashui.loading import Loaded, all_series, build_views
+from dashui.loading import Loaded, all_series, build_views, warm_scanner
 from dashui.sections import (
     render_failures,
     render_headline,
@@ -33,6 +33,7 @@ from logparse.errors import SnapLensError
 def main(uploads: Sequence[tuple[str, bytes]] | None = None) -> None:
     """Draw the page. ``uploads`` (name, bytes) replaces the source picker (tests, embedding)."""
     st.set_page_config(page_title="SnapLens", page_icon="⚡", layout="wide")
+    warm_scanner()
     st.title("SnapLens")
     st.caption("AWS Lambda SnapStart (Python): restore latency, billed restore time and cache cost, "
                "from CloudWatch platform lines and X-Ray traces.")

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import logparse
-from logparse import aws, pricetable, views
+from logparse import aws, pricetable, scanner, views
 from logparse.tables import Tables
 
 HERE = Path(__file__).resolve().parent.parent  # the repository: dashboard.py and sample_logs/
@@ -22,6 +22,11 @@ PREVIEW_ROWS = 1_000
 MB = 1024 * 1024
 
 
+@st.cache_resource(show_spinner=False)
+def warm_scanner() -> bool:
+    """Load the compiled scanner (on a machine that never ran it: compile it, ~10 s) in the
+    background, once per server, so the first large upload or folder does not wait for it."""
+    return scanner.warm_in_background() is not None
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,15 @@ Polars frame with the columns of :data:`EVENT_SCHEMA` that :mod:`logparse.platfo
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import polars as pl
 
 from logparse.tables import REJECT_TEXT_LIMIT, REJECTS, Stats, conform
+
+if TYPE_CHECKING:
+    from logparse.fastrows import InputRows
 
 EVENT_SCHEMA: dict[str, pl.DataType] = {
     "line": pl.Int64(),
@@ -33,6 +37,7 @@ class Events:
     envelope: str
     lines: int = 0  # lines the input had, when the frame holds only some (see lines.py)
     counted: dict[str, int] = field(default_factory=dict)  # kinds of the lines left out
+    fast: InputRows | None = None  # REPORT rows the compiled scanner read (their lines are left out)
 
     def filled(self, column: str, value: str | None) -> Events:
         """Rows with no ``column`` take ``value`` (a stream or group named by the file's path)."""

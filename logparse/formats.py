@@ -61,7 +61,9 @@ UNKEPT_KEYS = ("SegmentId", "Sampled")
 # reject (never a row, so never in a percentile or a cost). unit -> (test, what the reason says).
 POSSIBLE: dict[str, tuple[Callable[[pl.Expr], pl.Expr], str]] = {
     "ms": (lambda v: v.is_finite() & (v >= 0), "durations are finite and at least 0 ms"),
-    "MB": (lambda v: v.is_finite() & (v > 0) & (v == v.floor()), "memory is a whole number of MB above 0"),
+    # (below 2**53: larger whole numbers are not exact in a float, nor do they fit the tables' integers)
+    "MB": (lambda v: v.is_finite() & (v > 0) & (v == v.floor()) & (v < 2.0**53),
+           "memory is a whole number of MB above 0 and below 2**53"),
 }
 
 # Text line kinds by prefix, and the fields each must have to be usable.

@@ -204,7 +204,13 @@ def copied(lines: LineIndex | Chunk, rows: np.ndarray) -> pa.LargeStringArray:
     bounds[-1] = high - low
     every = pa.Array.from_buffers(pa.large_binary(), len(bounds) - 1, [None, pa.py_buffer(bounds), blob[low:high]])
     taken = every.take(pa.array(2 * np.asarray(rows, np.int64)))
-    if not len(lines.odd) or not np.isin(rows, lines.odd).any():  # ASCII: valid as it is
+    return as_text(taken, bool(len(lines.odd)) and bool(np.isin(rows, lines.odd).any()))
+
+
+def as_text(taken: pa.Array, odd: bool) -> pa.LargeStringArray:
+    """Lines copied out as bytes (``large_binary``) made text: as they are when no line holds a
+    NUL or a non-ASCII byte (``odd`` false), else decoded as :func:`copied` says."""
+    if not odd:  # ASCII: valid as it is
         return pa.Array.from_buffers(pa.large_string(), len(taken), taken.buffers())
     try:
         text = taken.cast(pa.large_string())

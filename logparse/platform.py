@@ -45,6 +45,7 @@ class Parsed:
     restores: pd.DataFrame
     rejects: pd.DataFrame
     stats: Stats
+    timed_out: pl.Series | None = None  # request ids of the ``Task timed out`` lines
 
 
 def parse(events: pl.DataFrame, source: str, function: str | None = None, version: str | None = None) -> Parsed:
@@ -110,8 +111,10 @@ def _own(text: pl.Series) -> pl.Series:
     return pl.Series(text.name, text.to_arrow().cast(pa.large_string()), dtype=S)
 
 
-def stitch(rows: Rows, source: str) -> Parsed:
-    """The pieces of one input stitched into its tables (see the module docstring)."""
+def stitch(rows: Rows, source: str, reports_elsewhere: pl.DataFrame | None = None) -> Parsed:
+    """The pieces of one input stitched into its tables (see the module docstring).
+    ``reports_elsewhere``: ``stream_key, line, init_ms`` of REPORT lines read elsewhere (by the
+    compiled scanner), which an INIT_START above them still takes its duration from."""
     by_kind: dict[str, list[pl.DataFrame]] = {}
     for kind, piece in rows.pieces.items():
         # JSON lines turn out to be any kind; every other piece is one kind already.
@@ -131,10 +134,11 @@ def stitch(rows: Rows, source: str) -> Parsed:
     json_kinds = kinds_of_json(list(rows.pieces.values()))
     return Parsed(
         invocations=_invocations(good, source),
-        inits=_inits(good, source),
+        inits=_inits(good, source, reports_elsewhere),
         restores=_restores(good, source),
         rejects=_rejects(rejects, source),
         stats=_stats(rows.lines, rows.blank, rows.counts, json_kinds, rejects.height),
+        timed_out=_timed_out(good),
     )
 
 
@@ -182,7 +186,8 @@ def _add_identity(rows: pl.DataFrame, function: str | None, version: str | None)
 
 
 def _rejects(bad: pl.DataFrame, source: str) -> pd.DataFrame:
-    frame = bad.select(
+    """The rejected lines in line order (whichever reader found them)."""
+    frame = bad.sort("line", maintain_order=True).select(
         pl.lit(source).alias("source"), "line", pl.col("reject").alias("reason"),
         pl.col("text").str.slice(0, REJECT_TEXT_LIMIT).alias("text"),
     )
@@ -255,8 +260,7 @@ def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
                                        .then(pl.col("start_version")).alias("start_version"))
     else:
         reports = reports.with_columns(pl.lit(None, S).alias("start_version"))
-    timeouts = good.get("timeout")
-    timed_out = timeouts["timeout_request"].drop_nulls() if timeouts is not None else pl.Series([], dtype=S)
+    timed_out = _timed_out(good)
     status = pl.col("status").fill_null("success")
     status = pl.when(pl.col("request_id").is_in(timed_out.implode()) & (status == "success")).then(
         pl.lit("timeout")).otherwise(status)
@@ -268,6 +272,11 @@ def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
         pl.lit(source).alias("source"), "line",
     )
     return from_polars(frame, INVOCATIONS)
+
+
+def _timed_out(good: dict[str, pl.DataFrame]) -> pl.Series:
+    timeouts = good.get("timeout")
+    return timeouts["timeout_request"].drop_nulls() if timeouts is not None else pl.Series([], dtype=S)
 
 
 def _with_next_start_version(frame: pl.DataFrame, good: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -305,7 +314,8 @@ def _restores(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     return from_polars(frame, RESTORES)
 
 
-def _inits(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
+def _inits(good: dict[str, pl.DataFrame], source: str, reports_elsewhere: pl.DataFrame | None = None
+           ) -> pd.DataFrame:
     """One row per initialization attempt: each INIT_REPORT (with the runtime of the INIT_START
     above it), and each INIT_START that no INIT_REPORT follows.
 
@@ -340,8 +350,12 @@ def _inits(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     if not starts.is_empty():
         reported = reports["start_line"].drop_nulls() if not reports.is_empty() else pl.Series([], dtype=N)
         starts = starts.filter(~pl.col("line").is_in(reported.implode()))
-        next_reports = good.get("report", empty).select(
-            "stream_key", "line", pl.col("init_ms").fill_null(-1.0).alias("next_init_ms"))
+        next_reports = good.get("report", empty.with_columns(pl.lit(None, F).alias("init_ms"))).select(
+            "stream_key", "line", "init_ms")
+        if reports_elsewhere is not None and not reports_elsewhere.is_empty():
+            next_reports = pl.concat([next_reports, reports_elsewhere], how="vertical_relaxed").sort("line")
+        next_reports = next_reports.select("stream_key", "line",
+                                           pl.col("init_ms").fill_null(-1.0).alias("next_init_ms"))
         if not next_reports.is_empty() and not starts.is_empty():
             starts = _asof(starts.drop("init_ms"), next_reports, by=["stream_key"], strategy="forward")
             # -1 marks "the next REPORT has no Init Duration": then this init's duration is unknown.

@@ -203,6 +203,59 @@ class Inflated(Stream):
         self.done = True
 
 
+class Prefetched(Stream):
+    """Another stream read ahead in a thread: gzip inflates (ISA-L lets go of the GIL) while the
+    reader's caller scans what came before, on the other core. At most ``ahead`` pieces of
+    ``piece`` bytes wait; an error in the thread is raised here, at the read that meets it."""
+
+    def __init__(self, inner: Stream, piece: int = 8 << 20, ahead: int = 2) -> None:
+        super().__init__(None)
+        import queue
+        import threading
+
+        self.inner = inner
+        self.piece = piece
+        self.queue: queue.Queue[bytes | BaseException] = queue.Queue(ahead)
+        self.stopped = threading.Event()
+        self.leftover = b""
+        self.ended = False
+        self.thread = threading.Thread(target=self._fill, name="snaplens-inflate", daemon=True)
+        self.thread.start()
+
+    def _fill(self) -> None:
+        import queue
+
+        try:
+            while not self.stopped.is_set():
+                item: bytes | BaseException = self.inner.read(self.piece)
+                while not self.stopped.is_set():
+                    try:
+                        self.queue.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if not item:
+                    return
+        except BaseException as exc:  # handed to the reader, raised there
+            self.queue.put(exc)
+
+    def _read(self, n: int) -> bytes:
+        if not self.leftover and not self.ended:
+            item = self.queue.get()
+            if isinstance(item, BaseException):
+                self.ended = True
+                raise item
+            self.ended = not item
+            self.leftover = item
+        out, self.leftover = self.leftover[:n], self.leftover[n:]
+        self.raw = self.inner.raw
+        return out
+
+    def close(self) -> None:
+        """Stop the thread (a reader that gives up early must not leave it waiting)."""
+        self.stopped.set()
+
+
 def opened(source: Any, limits: Limits) -> tuple[Stream, list[Inflated]]:
     """The input as a stream of its content: gzip (nested up to three times) inflated."""
     stream = Stream(source)
@@ -246,12 +299,13 @@ class LineBuffer:
         return self.data
 
 
-def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int = BLOCK,
+def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int | None = None,
                 size_hint: int | None = None) -> Iterator[Span | LongLine]:
     """Spans of whole lines in input order, a :class:`LongLine` in place of each line longer than
     ``limits.max_line_bytes``. Memory: one buffer of at most ``block + max_line_bytes`` bytes
     (less for an input known to be smaller: ``size_hint``)."""
     limit = limits.max_line_bytes
+    block = BLOCK if block is None else block
     full = block + limit
     capacity = full if size_hint is None else min(full, max(size_hint + 1, 1 << 16))
     check_headroom(capacity)

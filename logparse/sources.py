@@ -30,7 +30,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
-from logparse import dedupe, jsonstream, paths, platform, reading
+from logparse import dedupe, fastrows, jsonstream, paths, platform, reading
 from logparse.envelopes import (
     ENVELOPE_HEAD,
     insights_csv,
@@ -42,6 +42,7 @@ from logparse.envelopes import (
     unwrap_json,
 )
 from logparse.events import Events, Rejects
+from logparse.fastrows import InputRows
 from logparse.reading import DEFAULT_LIMITS, Limits
 from logparse.tables import REJECT_TEXT_LIMIT, Stats, Tables
 from logparse.textlines import text_input
@@ -145,9 +146,13 @@ class Batch:
         self.lines = 0
         self.next_offset = 0
         self.counted: dict[str, int] = {}
+        self.fast: list[tuple[int, str | None, InputRows]] = []  # (offset, log group, rows) per input
 
     def add(self, events: Events) -> None:
-        events = events.filled("log_group", group_from_path(events.source))
+        group = group_from_path(events.source)
+        if events.fast is not None and len(events.fast):
+            self.fast.append((self.next_offset, group, events.fast))
+        events = events.filled("log_group", group)
         frame = events.frame
         self.frames.append(frame.with_columns(pl.col("line") + self.next_offset))
         self.names.append(events.source)
@@ -169,11 +174,18 @@ class Batch:
         reading.check_headroom(int(2 * frame.estimated_size()) + (64 << 20))
         rows = platform.read_rows(frame, function, version, self.counted)
         del frame  # the last reference to the lines: their buffer is freed before the tables are built
-        parsed = platform.stitch(rows, "<batch>")
+        below = [fastrows.reports_below(found, offset) for offset, _, found in self.fast]
+        parsed = platform.stitch(rows, "<batch>", pl.concat(below) if below else None)
+        if self.fast:  # the REPORT rows the compiled scanner read, in line order with the others
+            timed_out = parsed.timed_out.to_arrow() if parsed.timed_out is not None else None
+            parsed.invocations = fastrows.merged([
+                *(fastrows.invocations(found, group, function, version, timed_out, offset)
+                  for offset, group, found in self.fast), parsed.invocations])
         stats.add(parsed.stats)
         for name in ("invocations", "inits", "restores", "rejects"):
             parts[name].append(self._locate(getattr(parsed, name)))
         self.names, self.offsets, self.lines, self.next_offset, self.counted = [], [], 0, 0, {}
+        self.fast = []
 
     def _locate(self, table: pd.DataFrame) -> pd.DataFrame:
         """Batch line numbers back to each input's own name and line number."""

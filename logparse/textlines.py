@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from logparse import lines, reading, sifting
+from logparse import lines, reading, scanner, sifting
 from logparse.events import EVENT_SCHEMA, Events, Rejects
+from logparse.fastrows import FastRows, InputRows
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import Stats
 from logparse.timeutil import parse_log_time
@@ -26,15 +28,35 @@ ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
 
 def text_input(stream: reading.Stream, name: str, rejects: Rejects, stats: Stats, limits: Limits,
                 buffer: reading.LineBuffer, size: int | None) -> Events:
-    """Text lines, with the stream an S3 export path names for lines that carry none."""
-    pieces = reading.whole_lines(stream, limits, buffer, size_hint=size)
-    events, count, counted = text_events(pieces, name, rejects, stats, limits)
-    return Events(name, events, "text", count, counted).filled("log_stream", stream_from_export_path(name))
+    """Text lines, with the stream an S3 export path names for lines that carry none. A gzip
+    input large enough for the compiled scanner is inflated ahead in a thread, so the two
+    overlap."""
+    ahead = reading.Prefetched(stream) if isinstance(stream, reading.Inflated) and scanner.wanted(None) else None
+    pieces = reading.whole_lines(ahead or stream, limits, buffer, size_hint=size)
+    try:
+        read = text_events(pieces, name, rejects, stats, limits, size)
+    finally:
+        if ahead is not None:
+            ahead.close()
+    stream_name = stream_from_export_path(name)
+    fast = InputRows(read.fast, stream_name) if read.fast else None
+    return Events(name, read.frame, "text", read.lines, read.counted, fast).filled("log_stream", stream_name)
+
+
+@dataclass
+class TextRead:
+    """A text input read: the rows for the string parser, how many lines it had, the lines only
+    counted (per kind), and the REPORT rows the compiled scanner read, if it ran."""
+
+    frame: pl.DataFrame
+    lines: int
+    counted: dict[str, int]
+    fast: list[FastRows]
 
 
 def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name: str = "<bytes>",
                 rejects: Rejects | None = None, stats: Stats | None = None,
-                limits: Limits = DEFAULT_LIMITS) -> tuple[pl.DataFrame, int, dict[str, int]]:
+                limits: Limits = DEFAULT_LIMITS, size: int | None = None) -> TextRead:
     """Lines of a text input, with a leading timestamp / stream name split off when the
     file is an S3 export (``<ISO> <message>``), ``aws logs tail`` (``<ISO> <stream> <message>``) or
     ``sam logs`` (``<stream> <ISO> <message>``) copy. One variant per file, chosen by sniffing
@@ -43,8 +65,10 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     ``pieces`` are the input's whole lines a buffer at a time (:func:`reading.whole_lines`; bytes
     are read so too). Only the lines that may be platform lines become rows, copied out of the
     buffer and split into columns a buffer at a time; the rest are counted from their bytes
-    (:mod:`logparse.sifting`). A line longer than the limit is a reject with its length. Returns
-    the rows, the number of lines in the input, and the lines only counted, per kind."""
+    (:mod:`logparse.sifting`). A line longer than the limit is a reject with its length. A plain
+    text input of ``size`` bytes or more (unknown: judged by its first buffer) is read by the
+    compiled scanner (:mod:`logparse.scanner`) where it is available: Lambda's exact lines become
+    rows there, and only the other lines become rows here."""
     if isinstance(pieces, bytes | bytearray):
         pieces = reading.whole_lines(reading.Stream(io.BytesIO(pieces)), limits, reading.LineBuffer(),
                                      size_hint=len(pieces))
@@ -54,6 +78,9 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     frames: list[pl.DataFrame] = []
     counted: dict[str, int] = {}
     row = 0
+    carry: scanner.Carry | None = None  # set when the compiled scanner reads this input
+    fast: list[FastRows] = []
+    unordered = False
     for piece in pieces:
         if isinstance(piece, reading.LongLine):
             rejects.unreadable(name, row + 1,
@@ -69,7 +96,16 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             sample = lines.strings(head_index, np.arange(min(len(head_index), SNIFF_LINES * 4)))
             variant = sniff_text_variant(sample)
             prefix = _stamp_shape(sample) if variant == "s3" else b""
-        if variant == "plain" or prefix:
+            if variant == "plain" and scanner.wanted(size if size is not None else piece.high - piece.low) \
+                    and not sample.str.starts_with("{").any() and scanner.kernel() is not None:
+                carry = scanner.Carry()
+        if carry is not None:
+            low = piece.low + 3 if first and piece.buffer[piece.low:piece.low + 3] == lines.BOM else piece.low
+            scanned = scanner.scan_buffer(piece.buffer, low, piece.high, row, carry)
+            picked, n_lines = scanned.picked, scanned.lines
+            fast += scanned.rows
+            unordered |= scanned.reaches_back
+        elif variant == "plain" or prefix:
             visited = lines.visit_lines(piece.buffer, sifting.sifter(prefix), piece.low, piece.high, bom=first)
             picked, n_lines = sifting.gather(visited), visited.lines
         else:  # a terminal copy (tail, sam): every line taken
@@ -88,9 +124,11 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
         del frame, picked, events
         row += n_lines
     if not frames:
-        return _split_prefix(pl.DataFrame({"line": [], "raw": []}, schema={"line": pl.Int64, "raw": pl.String}),
-                             "plain"), row, counted
-    return pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0], row, counted
+        return TextRead(_split_prefix(pl.DataFrame({"line": [], "raw": []}, schema={"line": pl.Int64,
+                                                                                    "raw": pl.String}), "plain"),
+                        row, counted, fast)
+    frame = pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0]
+    return TextRead(frame.sort("line") if unordered else frame, row, counted, fast)
 
 
 def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:

@@ -190,11 +190,11 @@ def test_console_copy_with_single_spaces_and_the_trailer_on_the_line_loses_no_fi
         ["5", 10000.0, "timeout", "SnapStartTimeoutException", 13],
     ]
     assert rows(tables.rejects.sort_values("line"), ["line", "reason"]) == [
-        [5, "REPORT line with an impossible Max Memory Used: 80.7 MB (memory is a whole number of MB above 0)"],
+        [5, "REPORT line with an impossible Max Memory Used: 80.7 MB (memory is a whole number of MB above 0 and below 2**53)"],
         [6, "REPORT line without a readable Billed Restore Duration"],  # "87 msec"
         [7, "REPORT line with an impossible Duration: -100 ms (durations are finite and at least 0 ms)"],
         [8, "REPORT line with an impossible Duration: inf ms (durations are finite and at least 0 ms)"],  # 1e400
-        [9, "REPORT line with an impossible Memory Size: 0 MB (memory is a whole number of MB above 0)"],
+        [9, "REPORT line with an impossible Memory Size: 0 MB (memory is a whole number of MB above 0 and below 2**53)"],
         [10, "RESTORE_REPORT line with an impossible Restore Duration: -3 ms (durations are finite and at least 0 ms)"],
         [11, "INIT_REPORT line without a readable Init Duration"],  # "inf ms"
     ]
@@ -221,7 +221,7 @@ def test_managed_instances_reports_and_a_failed_restore_in_the_json_log_format()
         ["2", NA, "failure", "Runtime.RestoreHookUserErrorRuntime", "python:3.12.v36", 4]]
     assert rows(tables.rejects.sort_values("line"), ["line", "reason"]) == [
         [5, "REPORT line with an impossible Duration: -5.5 ms (durations are finite and at least 0 ms)"],
-        [6, "REPORT line with an impossible Memory Size: 0 MB (memory is a whole number of MB above 0)"],
+        [6, "REPORT line with an impossible Memory Size: 0 MB (memory is a whole number of MB above 0 and below 2**53)"],
         [7, "REPORT line without a readable Max Memory Used"],  # "lots"
         [8, "REPORT line dated outside 2014..2100"],  # "time": "0001-01-01T00:00:00.000Z"
         [9, "RESTORE_REPORT line without a readable Restore Duration"],  # status success, no metrics
@@ -282,3 +282,20 @@ def test_a_foreign_key_a_key_twice_or_text_that_is_no_field_is_a_reject_naming_i
     ]
     stats = tables.stats
     assert (stats.lines, stats.parsed, stats.skipped, stats.rejected) == (8, 1, 0, 7)
+
+
+def test_memory_too_large_for_the_tables_is_a_reject_not_a_crash() -> None:
+    """9.2e18 MB is a whole number above 0, but no 64-bit integer column holds it exactly: the line
+    is a reject (hypothesis found the crash while holding the scanner to this path)."""
+    rid = "8f5e1c2a-0000-4000-8000-000000000001"
+    body = (f"REPORT RequestId: {rid} Duration: 12.5 ms Billed Duration: 13 ms Memory Size: 128 MB "
+            "Max Memory Used: 9.223372036854776e+18 MB\n"
+            f"REPORT RequestId: {rid}\tDuration: 1 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\t"
+            f"Max Memory Used: {2**53} MB\t\n")
+    tables = logparse.load(body.encode())
+    assert tables.invocations.empty
+    assert tables.rejects["reason"].tolist() == [
+        "REPORT line with an impossible Max Memory Used: 9.223372036854776e+18 MB "
+        "(memory is a whole number of MB above 0 and below 2**53)",
+        "REPORT line with an impossible Max Memory Used: 9007199254740992.0 MB "
+        "(memory is a whole number of MB above 0 and below 2**53)"]

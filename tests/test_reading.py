@@ -343,3 +343,27 @@ def test_an_event_longer_than_the_line_limit_is_a_reject_and_one_past_the_buffer
     assert list(tables.invocations["request_id"]) == ["r0", "r3"]
     reason = tables.rejects["reason"].iloc[-1]
     assert "event 5 is longer than the 97.7 KiB line limit" in reason and "kept the events before it" in reason
+
+
+def test_a_stream_read_ahead_gives_the_same_bytes_and_its_errors() -> None:
+    """Prefetched (gzip inflated in a thread while the scanner works) gives every byte in order,
+    raises the inner stream's error at the read that meets it, and stops its thread on close."""
+    data = bytes(range(256)) * 5000
+    ahead = reading.Prefetched(reading.Stream(io.BytesIO(data)), piece=1000, ahead=2)
+    got = b"".join(iter(lambda: ahead.read(777), b""))
+    assert got == data
+
+    class Broken(io.BytesIO):
+        def read(self, n: int = -1) -> bytes:
+            if self.tell() >= 3000:
+                raise OSError("disk gone")
+            return super().read(n)
+
+    ahead = reading.Prefetched(reading.Stream(Broken(data)), piece=1000)
+    assert len(ahead.read(1000) + ahead.read(1000) + ahead.read(1000)) == 3000
+    with pytest.raises(OSError, match="disk gone"):
+        ahead.read(1000)
+    stuck = reading.Prefetched(reading.Stream(io.BytesIO(data)), piece=10, ahead=1)
+    stuck.close()
+    stuck.thread.join(timeout=2)
+    assert not stuck.thread.is_alive()

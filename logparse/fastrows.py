@@ -1,0 +1,172 @@
+"""REPORT rows read by the compiled scanner, as columns, and as rows of the ``invocations`` table.
+
+The scanner (:mod:`logparse.scanner`) reads Lambda's exact REPORT lines straight into numpy and
+Arrow columns, a buffer at a time; here they get what :mod:`logparse.platform` gives every REPORT
+row while stitching (function and version from the input's path, the caller's hints and the START
+above; the start kind; the timeout status), column by column with no Python object per row, and
+are merged in line order with the rows the general path read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from logparse.tables import INVOCATIONS, START_KIND_RULES, START_KINDS
+
+# Columns of FastRows.floats.
+FLOAT_COLUMNS = {"duration_ms": 0, "billed_duration_ms": 1, "init_ms": 2, "restore_ms": 3, "billed_restore_ms": 4}
+
+
+@dataclass
+class FastRows:
+    """One buffer's REPORT rows as columns (NaN: the line has no such field; a null version: no
+    START of the same request above it). ``line`` is 1-based in its input."""
+
+    line: np.ndarray
+    request_id: pa.Array
+    version: pa.Array
+    trace_id: pa.Array
+    floats: np.ndarray  # one column per FLOAT_COLUMNS
+    memory_mb: np.ndarray
+    max_memory_mb: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    def set_last_trace(self, trace_id: str) -> None:
+        """The last row's trace id (its XRAY trailer opened the next buffer)."""
+        last = np.zeros(len(self), bool)
+        last[-1] = True
+        self.trace_id = pc.if_else(pa.array(last), pa.scalar(trace_id, pa.large_string()), self.trace_id)
+
+    def drop_last(self) -> None:
+        """The last row given up (to the general path, with its odd trailer)."""
+        n = len(self) - 1
+        self.line, self.floats = self.line[:n], self.floats[:n]
+        self.memory_mb, self.max_memory_mb = self.memory_mb[:n], self.max_memory_mb[:n]
+        self.request_id, self.version, self.trace_id = (array.slice(0, n) for array in
+                                                        (self.request_id, self.version, self.trace_id))
+
+
+@dataclass
+class InputRows:
+    """The scanner's REPORT rows of one input, buffer by buffer, and where that input was read."""
+
+    parts: list[FastRows]
+    log_stream: str | None = None
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    def column(self, name: str) -> np.ndarray:
+        return np.concatenate([getattr(part, name) for part in self.parts])
+
+    def strings(self, name: str) -> pa.ChunkedArray:
+        return pa.chunked_array([getattr(part, name) for part in self.parts], pa.large_string())
+
+
+def reports_below(rows: InputRows, offset: int) -> pl.DataFrame:
+    """``stream_key, line, init_ms`` of the rows (lines moved by ``offset``): what the stitching
+    of INIT_START lines looks for in the REPORTs below them."""
+    return pl.DataFrame({
+        "stream_key": pl.Series([rows.log_stream or ""], dtype=pl.String).extend_constant(rows.log_stream or "",
+                                                                                         len(rows) - 1)
+        if len(rows) else pl.Series([], dtype=pl.String),
+        "line": rows.column("line").astype(np.int64) + offset,
+        "init_ms": pl.Series(rows.column("floats")[:, FLOAT_COLUMNS["init_ms"]], nan_to_null=True),
+    })
+
+
+def invocations(rows: InputRows, log_group: str | None, function: str | None, version: str | None,
+                timed_out: pa.Array | None, offset: int = 0, source: str = "<batch>") -> pd.DataFrame:
+    """``rows`` as ``invocations`` rows, as :func:`logparse.platform.stitch` makes them: the
+    function from the log group (else the ``function`` hint, else unknown), the version from the
+    log stream's name, else the START above, else the ``version`` hint, else unknown; requests in
+    ``timed_out`` (the request ids of ``Task timed out`` lines) have the status ``timeout``.
+    ``offset`` is added to the line numbers."""
+    n = len(rows)
+    floats = rows.column("floats")
+    in_group = re.search(r"/aws/lambda/(.+)$", log_group or "")
+    in_stream = re.search(r"\[([^\]]+)\]", rows.log_stream or "")
+    request_id = rows.strings("request_id")
+    if in_stream:
+        versions: pa.Array | pa.ChunkedArray = _constant(in_stream[1], n)
+    else:
+        versions = pc.fill_null(rows.strings("version"), pa.scalar(version or "unknown", pa.large_string()))
+    status: pa.Array | pa.ChunkedArray = _constant("success", n)
+    if timed_out is not None and len(timed_out):
+        status = pc.if_else(pc.is_in(request_id, value_set=timed_out.cast(pa.large_string())),
+                            pa.scalar("timeout", pa.large_string()), status)
+    kind = np.zeros(n, np.int8)  # START_KINDS[0]: warm
+    for name, column in reversed(START_KIND_RULES):  # first rule wins: applied last
+        kind[~np.isnan(floats[:, FLOAT_COLUMNS[column]])] = START_KINDS.index(name)
+    nothing = np.zeros(n, bool)
+    columns = {
+        "timestamp": pd.array(np.full(n, np.datetime64("NaT"), "datetime64[ns]")).tz_localize("UTC"),
+        "function": _constant(in_group[1] if in_group else function or "unknown", n),
+        "version": versions,
+        "log_stream": _constant(rows.log_stream, n),
+        "request_id": request_id,
+        **{name: _floats(floats[:, column]) for name, column in FLOAT_COLUMNS.items()},
+        "memory_mb": pd.arrays.IntegerArray(rows.column("memory_mb"), nothing),
+        "max_memory_mb": pd.arrays.IntegerArray(rows.column("max_memory_mb"), nothing.copy()),
+        "start_kind": pa.array(START_KINDS, pa.large_string()).take(pa.array(kind)),
+        "status": status,
+        "error_type": _constant(None, n),
+        "trace_id": rows.strings("trace_id"),
+        "xray_restore_ms": _floats(np.full(n, np.nan)),
+        "source": _constant(source, n),
+        "line": pd.arrays.IntegerArray(rows.column("line").astype(np.int64) + offset, nothing.copy()),
+    }
+    return pd.DataFrame({name: _pandas(columns[name]) for name in INVOCATIONS}, copy=False)
+
+
+def merged(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Invocation frames (each in line order) as one, in line order: column by column, each a
+    concatenation and one gather, never a row at a time."""
+    frames = [frame for frame in frames if len(frame)] or frames[:1]
+    if len(frames) == 1:
+        return frames[0]
+    lines = np.concatenate([frame["line"].array.to_numpy(dtype=np.int64) for frame in frames])
+    order: np.ndarray | None = np.argsort(lines, kind="stable")
+    if order is not None and bool((order[1:] > order[:-1]).all()):
+        order = None
+    return pd.DataFrame({name: _gathered([frame[name].array for frame in frames], order)
+                         for name in frames[0].columns}, copy=False)
+
+
+def _gathered(arrays: list, order: np.ndarray | None) -> object:  # type: ignore[type-arg]
+    """One column's arrays concatenated, then taken in ``order`` (None: as they are). Text is
+    gathered as one Arrow array: a gather across the chunks of a chunked array costs far more."""
+    if isinstance(arrays[0], pd.arrays.ArrowStringArray):
+        text = pa.concat_arrays([chunk.cast(pa.large_string()) for array in arrays for chunk in _chunks(array)])
+        return _pandas(text if order is None else text.take(pa.array(order)))
+    values = type(arrays[0])._concat_same_type(arrays)
+    return values if order is None else values.take(order)
+
+
+def _chunks(array: pd.arrays.ArrowStringArray) -> list[pa.Array]:
+    arrow = pa.array(array)  # the Arrow data behind it, no copy
+    return list(arrow.chunks) if isinstance(arrow, pa.ChunkedArray) else [arrow]
+
+
+def _constant(value: str | None, n: int) -> pa.Array:
+    return pa.array([value], pa.large_string()).take(pa.array(np.zeros(n, np.int32)))
+
+
+def _floats(values: np.ndarray) -> pd.arrays.FloatingArray:
+    values = np.ascontiguousarray(values)
+    return pd.arrays.FloatingArray(values, np.isnan(values))
+
+
+def _pandas(value: object) -> object:
+    if isinstance(value, pa.ChunkedArray | pa.Array):
+        return pd.arrays.ArrowStringArray(value if isinstance(value, pa.ChunkedArray) else pa.chunked_array([value]))
+    return value

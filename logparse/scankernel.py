@@ -1,0 +1,466 @@
+"""The compiled line scanner: one pass over the bytes of a plain text log, Lambda's exact lines
+read straight into columns, every other line handed to the general path.
+
+Imported only by :mod:`logparse.scanner`, which sets numba's cache directory first and decides
+when the scan is worth its fixed cost. The rules here mirror the vectorized readers exactly
+(:func:`logparse.fields.report_rows`, :func:`~logparse.fields.start_rows`, the ``xray`` layout,
+:func:`logparse.sifting.sift_plain`) and are held to them by the differential tests in
+``tests/test_scanner.py``; whatever a rule here is not sure of goes to the general path.
+
+Which lines stay here, and why the rest keep their neighbours right:
+
+- a REPORT in the exact layout becomes a row; its version comes from the START above it (same
+  request id), its trace id from an exact ``XRAY`` line right below it;
+- a START in the exact layout only lends its version; END and application lines are counted;
+- everything else is a *general* line (with its kind code, as the sifter gives it). Whenever a
+  general line needs a neighbour that the stitching finds by position (a REPORT's START above, an
+  INIT/RESTORE line's START above and below, an INIT_START's next REPORT, an XRAY line's REPORT
+  above), that neighbour is made general too, so the general path sees the lines it would have
+  seen in the whole file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from logparse.formats import FIELD_BY_COLUMN, PREFIXES, REPORT_ENDS, REPORT_SEPARATORS, START_VERSION
+from logparse.kinds import KIND_CODES
+
+
+def _literal(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode(), np.uint8).copy()
+
+
+def _after_tab(column: str) -> np.ndarray:
+    return _literal(f"\t{FIELD_BY_COLUMN[column].key}: ")
+
+
+# The exact layouts, from the one definition in logparse.formats.
+REPORT_HEAD = _literal(PREFIXES["report"] + " ")
+SEP_DURATION, SEP_BILLED, SEP_MEMORY, SEP_MAX = (_literal(sep) for _, sep in REPORT_SEPARATORS)
+MB = _literal(REPORT_ENDS[1])
+SEP_INIT, SEP_RESTORE = _after_tab("init_ms"), _after_tab("restore_ms")
+MS = _literal(" " + FIELD_BY_COLUMN["init_ms"].unit)
+SEP_BILLED_RESTORE = _literal(" ms" + "\t" + FIELD_BY_COLUMN["billed_restore_ms"].key + ": ")
+START_HEAD = _literal(PREFIXES["start"] + " ")
+START_VER = _literal(START_VERSION)
+XRAY_HEAD = _literal(PREFIXES["xray"] + " ")
+SEP_SEGMENT, SEP_SAMPLED = _literal("\tSegmentId: "), _literal("\tSampled: ")
+PREFIX_BYTES = [_literal(PREFIXES[kind]) for kind in ("report", "start", "end", "init_start", "init_report",
+                                                       "restore_start", "restore_report", "xray")]
+P_REPORT, P_START, P_END, P_INIT_START, P_INIT_REPORT, P_RESTORE_START, P_RESTORE_REPORT, P_XRAY = PREFIX_BYTES
+C_REPORT, C_START, C_END = KIND_CODES["report"], KIND_CODES["start"], KIND_CODES["end"]
+C_INIT_START, C_INIT_REPORT = KIND_CODES["init_start"], KIND_CODES["init_report"]
+C_RESTORE_START, C_RESTORE_REPORT = KIND_CODES["restore_start"], KIND_CODES["restore_report"]
+C_XRAY, C_APP = KIND_CODES["xray"], KIND_CODES["app"]
+REQUEST_ID = 36
+POW10 = np.array([10.0 ** k for k in range(23)])
+NEWLINES, LOW_BITS = np.uint64(0x0A0A0A0A0A0A0A0A), np.uint64(0x0101010101010101)
+HIGH_BITS, NO_BITS = np.uint64(0x8080808080808080), np.uint64(0)
+MAX_DIGITS = 15  # below 2**53: the mantissa is exact, and one division by 10**k rounds correctly
+
+# Columns of the fast REPORT rows: integers, then floats (NaN: no such field).
+I_LINE, I_BEGIN, I_END, I_RID, I_MEM, I_MAXMEM, I_VER, I_VERLEN, I_TRACE, I_TRACELEN = range(10)
+N_INTS = 10
+F_DUR, F_BILLED, F_INIT, F_RESTORE, F_BRESTORE = range(5)
+N_FLOATS = 5
+
+# The scan's state, carried from one call to the next (a resume, or the next share of the input).
+(S_START, S_SENT, S_START_ROW, S_START_BEGIN, S_START_END, S_START_RID, S_START_VER, S_START_VERLEN,
+ S_PENDING_START, S_VBYTES, S_PREV_REPORT, S_LINES, S_CARRIED_NEEDED, S_MARK, S_REPORTS, S_GENERAL,
+ S_APP, S_END, S_STARTS, S_XRAYS, S_LATE, S_BEFORE_NEEDED) = range(22)
+N_STATE = 22
+NO_START, EXACT_START, OTHER_START = 0, 1, 2  # what the last START line above was
+CARRIED = -1  # S_START_BEGIN of a START read before this buffer: its bytes are in the carry arrays
+CARRIED_VERSION = -2  # I_VER of a row whose version is the carried START's
+
+
+@njit(inline="always")
+def _has(data, at, end, literal):  # type: ignore[no-untyped-def]
+    n = len(literal)
+    if at + n > end:
+        return False
+    for k in range(n):
+        if data[at + k] != literal[k]:
+            return False
+    return True
+
+
+@njit(inline="always")
+def _word_end(data, at, end):  # type: ignore[no-untyped-def]
+    """End of a value of printable ASCII without spaces or colons (the general path reads such a
+    value whole); ``at`` itself when none starts there."""
+    i = at
+    while i < end:
+        byte = data[i]
+        if byte < 0x21 or byte > 0x7E or byte == 0x3A:
+            break
+        i += 1
+    return i
+
+
+@njit(inline="always")
+def _number(data, at, end):  # type: ignore[no-untyped-def]
+    """A plain decimal number (``12``, ``12.50``) and where it ends; end -1 for anything else,
+    or for more digits than one exact division reads."""
+    mantissa, digits, i = 0, 0, at
+    while i < end and 48 <= data[i] <= 57:
+        mantissa = mantissa * 10 + (data[i] - 48)
+        digits += 1
+        i += 1
+    if digits == 0:
+        return 0.0, -1
+    decimals = 0
+    if i < end and data[i] == 46:
+        i += 1
+        while i < end and 48 <= data[i] <= 57:
+            mantissa = mantissa * 10 + (data[i] - 48)
+            digits += 1
+            decimals += 1
+            i += 1
+        if decimals == 0:
+            return 0.0, -1
+    if digits > MAX_DIGITS:
+        return 0.0, -1
+    return mantissa / POW10[decimals], i
+
+
+@njit(inline="always")
+def _whole(data, at, end):  # type: ignore[no-untyped-def]
+    """A whole number above 0 (memory in MB) and where it ends; end -1 for anything else."""
+    value, digits, i = 0, 0, at
+    while i < end and 48 <= data[i] <= 57:
+        value = value * 10 + (data[i] - 48)
+        digits += 1
+        i += 1
+    if digits == 0 or digits > MAX_DIGITS or value == 0:
+        return 0, -1
+    return value, i
+
+
+@njit(inline="always")
+def _report(data, begin, end, ints, floats, row):  # type: ignore[no-untyped-def]
+    """Read a REPORT in Lambda's exact layout into row ``row``; False for any other REPORT."""
+    at = begin + len(REPORT_HEAD)
+    if not _has(data, begin, end, REPORT_HEAD) or _word_end(data, at, end) != at + REQUEST_ID:
+        return False
+    ints[row, I_RID] = at
+    at += REQUEST_ID
+    if not _has(data, at, end, SEP_DURATION):
+        return False
+    value, at = _number(data, at + len(SEP_DURATION), end)
+    if at < 0 or not _has(data, at, end, SEP_BILLED):
+        return False
+    floats[row, F_DUR] = value
+    value, at = _number(data, at + len(SEP_BILLED), end)
+    if at < 0 or not _has(data, at, end, SEP_MEMORY):
+        return False
+    floats[row, F_BILLED] = value
+    whole, at = _whole(data, at + len(SEP_MEMORY), end)
+    if at < 0 or not _has(data, at, end, SEP_MAX):
+        return False
+    ints[row, I_MEM] = whole
+    whole, at = _whole(data, at + len(SEP_MAX), end)
+    if at < 0 or not _has(data, at, end, MB):
+        return False
+    ints[row, I_MAXMEM] = whole
+    at += len(MB)
+    floats[row, F_INIT] = np.nan
+    floats[row, F_RESTORE] = np.nan
+    floats[row, F_BRESTORE] = np.nan
+    if at == end or (at + 1 == end and data[at] == 9):
+        return True
+    if _has(data, at, end, SEP_INIT):
+        value, at = _number(data, at + len(SEP_INIT), end)
+        if at < 0 or not _has(data, at, end, MS):
+            return False
+        floats[row, F_INIT] = value
+    elif _has(data, at, end, SEP_RESTORE):
+        value, at = _number(data, at + len(SEP_RESTORE), end)
+        if at < 0 or not _has(data, at, end, SEP_BILLED_RESTORE):
+            return False
+        floats[row, F_RESTORE] = value
+        value, at = _number(data, at + len(SEP_BILLED_RESTORE), end)
+        if at < 0 or not _has(data, at, end, MS):
+            return False
+        floats[row, F_BRESTORE] = value
+    else:
+        return False
+    at += len(MS)
+    return at == end or (at + 1 == end and data[at] == 9)
+
+
+@njit(inline="always")
+def _start(data, begin, end):  # type: ignore[no-untyped-def]
+    """Where the version of an exact ``START RequestId: <id> Version: <v>`` line starts; -1 else."""
+    at = begin + len(START_HEAD)
+    if not _has(data, begin, end, START_HEAD) or _word_end(data, at, end) != at + REQUEST_ID:
+        return -1
+    at += REQUEST_ID
+    if not _has(data, at, end, START_VER):
+        return -1
+    at += len(START_VER)
+    if at == end or _word_end(data, at, end) != end:
+        return -1
+    return at
+
+
+@njit(inline="always")
+def _xray(data, begin, end):  # type: ignore[no-untyped-def]
+    """Where the trace id of an exact ``XRAY TraceId:`` trailer ends (it starts after the head); -1 else."""
+    at = begin + len(XRAY_HEAD)
+    if not _has(data, begin, end, XRAY_HEAD):
+        return -1
+    trace_end = _word_end(data, at, end)
+    if trace_end == at:
+        return -1
+    at = trace_end
+    for separator in (SEP_SEGMENT, SEP_SAMPLED):
+        if _has(data, at, end, separator):
+            after = _word_end(data, at + len(separator), end)
+            if after == at + len(separator):
+                return -1
+            at = after
+    if at == end or (at + 1 == end and data[at] == 9):
+        return trace_end
+    return -1
+
+
+@njit(inline="always")
+def _same_id(data, a, b):  # type: ignore[no-untyped-def]
+    for k in range(REQUEST_ID):
+        if data[a + k] != data[b + k]:
+            return False
+    return True
+
+
+@njit(inline="always")
+def _same_carried_id(data, a, carried):  # type: ignore[no-untyped-def]
+    for k in range(REQUEST_ID):
+        if data[a + k] != carried[k]:
+            return False
+    return True
+
+
+@njit(inline="always")
+def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code, late):  # type: ignore[no-untyped-def]
+    n = state[S_GENERAL]
+    lines[n], begins[n], ends[n], codes[n] = row, begin, end, code
+    flag = 0
+    for i in range(begin, end):
+        if data[i] >= 0x80 or data[i] == 0:
+            flag = 1
+            break
+    odd[n] = flag
+    state[S_GENERAL] = n + 1
+    if late:
+        state[S_LATE] = 1
+
+
+@njit(inline="always")
+def _start_above_general(state, lines, begins, ends, codes, odd, data):  # type: ignore[no-untyped-def]
+    """The START above is made a general line (once), so the general path finds it. With none
+    seen yet, ``S_BEFORE_NEEDED`` says one before this scan may have been wanted."""
+    if state[S_START] == NO_START:
+        state[S_BEFORE_NEEDED] = 1
+        return
+    if state[S_SENT] == 1:
+        return
+    state[S_SENT] = 1
+    if state[S_START_BEGIN] == CARRIED:
+        state[S_CARRIED_NEEDED] = 1
+    else:
+        _general(state, lines, begins, ends, codes, odd, data, state[S_START_ROW], state[S_START_BEGIN],
+                 state[S_START_END], C_START, True)
+        state[S_STARTS] -= 1
+
+
+@njit(inline="always")
+def _prefix_code(data, begin, end):  # type: ignore[no-untyped-def]
+    """The kind a line's first bytes name, as :func:`logparse.sifting.sift_plain` tells it."""
+    if end - begin < 8:
+        return C_APP
+    first = data[begin]
+    if first == 82:  # R
+        if _has(data, begin, end, P_REPORT):
+            return C_REPORT
+        if _has(data, begin, end, P_RESTORE_START):
+            return C_RESTORE_START
+        if _has(data, begin, end, P_RESTORE_REPORT):
+            return C_RESTORE_REPORT
+    elif first == 83:  # S
+        if _has(data, begin, end, P_START):
+            return C_START
+    elif first == 69:  # E
+        if _has(data, begin, end, P_END):
+            return C_END
+    elif first == 73:  # I
+        if _has(data, begin, end, P_INIT_START):
+            return C_INIT_START
+        if _has(data, begin, end, P_INIT_REPORT):
+            return C_INIT_REPORT
+    elif first == 88:  # X
+        if _has(data, begin, end, P_XRAY):
+            return C_XRAY
+    return C_APP
+
+
+@njit(inline="always")
+def _line_end(data, words, at, high):  # type: ignore[no-untyped-def]
+    """Where the line from ``at`` ends: its newline, or ``high``. Eight bytes at a time where
+    the buffer is seen as words (a newline makes a zero byte of ``word ^ NEWLINES``)."""
+    i = at
+    if len(words):
+        while i < high and (i & 7) != 0:
+            if data[i] == 10:
+                return i
+            i += 1
+        while i + 8 <= high:
+            x = words[i >> 3] ^ NEWLINES
+            if ((x - LOW_BITS) & ~x & HIGH_BITS) != NO_BITS:
+                break
+            i += 8
+    while i < high and data[i] != 10:
+        i += 1
+    return i
+
+
+@njit(nogil=True, cache=True)
+def scan(data, words, low, high, marks, state, carried_id, ints, floats, ids, versions, lines, begins, ends,  # type: ignore[no-untyped-def]
+         codes, odd):
+    """Scan the lines of ``data[low:high]`` (whole lines; ``words``: the same buffer as uint64,
+    or empty), from where ``state`` left off. Returns where it stopped: ``high``, or the start
+    of a line when the general arrays or ``versions`` are nearly full (call again with larger
+    ones and the same state). ``marks``: sorted offsets of the timeout message in the range.
+    REPORT rows go to ``ints``/``floats``, their request ids to ``ids`` (36 bytes each) and their
+    START's version to ``versions``, one after the other."""
+    capacity_general, capacity_versions = lines.shape[0], len(versions)
+    row, reports, previous_report, mark = state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT], state[S_MARK]
+    applications, ends_seen, n_marks = state[S_APP], state[S_END], len(marks)
+    at = low
+    while at < high:
+        if state[S_GENERAL] + 3 > capacity_general or state[S_VBYTES] + state[S_START_VERLEN] > capacity_versions:
+            break
+        stop = _line_end(data, words, at, high)
+        end = stop - 1 if stop > at and data[stop - 1] == 13 else stop
+        above = previous_report
+        previous_report = -1
+        while mark < n_marks and marks[mark] < at:
+            mark += 1
+        timed_out = mark < n_marks and marks[mark] < stop
+        code = _prefix_code(data, at, end)
+        if code == C_APP:
+            if end - at < 8 or timed_out:  # blank or short (counted there), or a timeout
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+            elif data[at] == 123:  # JSON: maybe a platform event of any kind
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                _start_above_general(state, lines, begins, ends, codes, odd, data)
+                state[S_PENDING_START] = 1
+            else:
+                applications += 1
+        elif code == C_END:
+            if timed_out:
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+            else:
+                ends_seen += 1
+        elif code == C_REPORT:
+            if not timed_out and state[S_START] != OTHER_START and _report(data, at, end, ints, floats, reports):
+                ints[reports, I_LINE], ints[reports, I_BEGIN], ints[reports, I_END] = row, at, end
+                ints[reports, I_VER], ints[reports, I_VERLEN], ints[reports, I_TRACE] = -1, 0, -1
+                ints[reports, I_TRACELEN] = 0
+                rid = ints[reports, I_RID]
+                for k in range(REQUEST_ID):
+                    ids[reports * REQUEST_ID + k] = data[rid + k]
+                if state[S_START] == EXACT_START:
+                    if state[S_START_BEGIN] == CARRIED:
+                        if _same_carried_id(data, rid, carried_id):
+                            ints[reports, I_VER] = CARRIED_VERSION
+                    elif _same_id(data, rid, state[S_START_RID]):
+                        used, length, version = state[S_VBYTES], state[S_START_VERLEN], state[S_START_VER]
+                        for k in range(length):
+                            versions[used + k] = data[version + k]
+                        ints[reports, I_VER], ints[reports, I_VERLEN] = used, length
+                        state[S_VBYTES] = used + length
+                previous_report = reports
+                reports += 1
+            else:
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                _start_above_general(state, lines, begins, ends, codes, odd, data)
+        elif code == C_START:
+            version = -1 if timed_out else _start(data, at, end)
+            if version < 0:
+                # The general path may reject this START; then the one above is the START it finds.
+                _start_above_general(state, lines, begins, ends, codes, odd, data)
+            state[S_START_ROW], state[S_START_BEGIN], state[S_START_END] = row, at, end
+            if version >= 0:
+                state[S_START], state[S_START_RID] = EXACT_START, at + len(START_HEAD)
+                state[S_START_VER], state[S_START_VERLEN] = version, end - version
+            else:
+                state[S_START], state[S_START_VERLEN] = OTHER_START, 0
+            if version < 0 or state[S_PENDING_START] == 1:
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                state[S_SENT] = 1
+            else:
+                state[S_SENT] = 0
+                state[S_STARTS] += 1
+            if version >= 0:  # (the general path may reject another START: then the next one is the one below)
+                state[S_PENDING_START] = 0
+        elif code == C_XRAY:
+            trace_end = _xray(data, at, end) if above >= 0 and not timed_out else -1
+            if trace_end >= 0:
+                ints[above, I_TRACE] = at + len(XRAY_HEAD)
+                ints[above, I_TRACELEN] = trace_end - (at + len(XRAY_HEAD))
+                state[S_XRAYS] += 1
+            else:
+                if above >= 0:  # the REPORT above goes with its trailer
+                    reports -= 1
+                    _unread(state, ints, above)
+                    _general(state, lines, begins, ends, codes, odd, data, ints[above, I_LINE],
+                             ints[above, I_BEGIN], ints[above, I_END], C_REPORT, True)
+                    _start_above_general(state, lines, begins, ends, codes, odd, data)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+        else:  # INIT_START, INIT_REPORT, RESTORE_START, RESTORE_REPORT
+            _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+            _start_above_general(state, lines, begins, ends, codes, odd, data)
+            state[S_PENDING_START] = 1
+        row += 1
+        at = stop + 1
+    state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT], state[S_MARK] = row, reports, previous_report, mark
+    state[S_APP], state[S_END] = applications, ends_seen
+    return min(at, high)
+
+
+@njit(inline="always")
+def _unread(state, ints, row):  # type: ignore[no-untyped-def]
+    """The last REPORT row taken back: its version's bytes too."""
+    if ints[row, I_VER] >= 0:
+        state[S_VBYTES] -= ints[row, I_VERLEN]
+
+
+@njit(nogil=True, cache=True)
+def trace_end(data, begin, end):  # type: ignore[no-untyped-def]
+    """:func:`_xray` for one line: where the trace id of an exact trailer ends, else -1."""
+    return _xray(data, begin, end)
+
+
+@njit(nogil=True, cache=True)
+def gather(data, begins, lengths, offsets, out):  # type: ignore[no-untyped-def]
+    """Copy ``data[begins[i]:begins[i] + lengths[i]]`` one after the other into ``out``, with
+    ``offsets`` (one more than rows) saying where each starts: an Arrow string array's buffers."""
+    at = 0
+    for i in range(len(begins)):
+        offsets[i] = at
+        begin = begins[i]
+        for k in range(lengths[i]):
+            out[at + k] = data[begin + k]
+        at += lengths[i]
+    offsets[len(begins)] = at
+    return at
+
+
+def new_state() -> np.ndarray:
+    """The state of a scan that has seen no line yet."""
+    state = np.zeros(N_STATE, np.int64)
+    state[S_PREV_REPORT] = -1
+    return state

@@ -1,0 +1,479 @@
+"""The compiled scanner's Python side: when to use it, its one-time compile, and its results as
+columns.
+
+A plain text log (a console copy, a file of ``aws logs filter-log-events --output text`` lines)
+is mostly Lambda's own START/END/REPORT lines and application output. :mod:`logparse.scankernel`
+reads those in one compiled pass over the bytes, on both cores, and hands every other line to
+the general path (:mod:`logparse.sifting`, :mod:`logparse.platform`), which stays the reference.
+
+Fixed costs decide when it runs: importing numba and loading the compiled code take about 0.4 s
+in a fresh process, and the first compile on a machine about 10 s (once: the machine code is
+cached). So only inputs of at least :data:`MIN_BYTES` use it, and ``SNAPLENS_SCANNER=0`` turns it
+off. The cache lives where numba puts it (``__pycache__`` beside this package, else
+``~/.cache/numba``); ``NUMBA_CACHE_DIR`` moves it, and where neither is writable it falls back to
+a directory under the system's temporary directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from logparse import lines
+from logparse.fastrows import FastRows
+from logparse.formats import PREFIXES, TIMEOUT_MARK
+from logparse.sifting import Picked
+
+MIN_BYTES = 8 << 20  # inputs smaller than this keep the vectorized path: the scan would not pay its load
+XRAY_HEAD = (PREFIXES["xray"] + " ").encode()
+SHARE_BYTES = 4 << 20  # below this a buffer is scanned in one share
+LOG = logging.getLogger("logparse")
+_LOCK = threading.Lock()
+_KERNEL: ModuleType | None = None
+_FAILED: str | None = None
+_POOL: ThreadPoolExecutor | None = None
+
+
+def enabled() -> bool:
+    """Whether the scanner may be used: numba importable and not turned off."""
+    return os.environ.get("SNAPLENS_SCANNER", "1") != "0" and _FAILED is None and _numba_installed()
+
+
+def _numba_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
+
+
+def wanted(size: int | None) -> bool:
+    """Whether an input of ``size`` bytes (None: unknown, a stream) is worth the scanner."""
+    return enabled() and (size is None or size >= MIN_BYTES)
+
+
+def kernel() -> ModuleType | None:
+    """The compiled kernel, loaded (or compiled, once per machine) on first use; None if numba
+    cannot run here (the vectorized path then serves every input, after one warning)."""
+    global _KERNEL, _FAILED
+    if _KERNEL is not None or _FAILED is not None:
+        return _KERNEL
+    with _LOCK:
+        if _KERNEL is None and _FAILED is None:
+            try:
+                _KERNEL = _load()
+            except Exception as exc:  # numba failing to build is never the user's error
+                _FAILED = f"{type(exc).__name__}: {exc}"
+                LOG.warning("the compiled scanner is unavailable (%s); parsing with the vectorized path",
+                            _FAILED.splitlines()[0])
+    return _KERNEL
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Two workers kept for the process: starting threads per buffer costs milliseconds each."""
+    global _POOL
+    with _LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(2, thread_name_prefix="snaplens-scan")
+        return _POOL
+
+
+def warm_in_background() -> threading.Thread | None:
+    """Load (or compile) the kernel in a background thread, so the first large input does not
+    wait for it: the dashboard calls this as it starts."""
+    if not enabled() or _KERNEL is not None:
+        return None
+    thread = threading.Thread(target=kernel, name="snaplens-scanner-warm", daemon=True)
+    thread.start()
+    return thread
+
+
+def cache_dir() -> Path | None:
+    """Where numba keeps the compiled scanner (None: beside the package, numba's default)."""
+    chosen = os.environ.get("NUMBA_CACHE_DIR")
+    return Path(chosen) if chosen else None
+
+
+def _writable(path: Path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(path, os.W_OK | os.X_OK)
+
+
+def choose_cache_dir(numba_imported: bool | None = None) -> None:
+    """Numba caches beside the module, else in ``~/.cache/numba``; with neither writable (a
+    read-only install run by a user without a home) importing a cached function fails. Then a
+    directory of our own under the temporary directory is set, before numba is imported (it
+    reads the variable once)."""
+    if numba_imported is None:
+        numba_imported = "numba" in sys.modules
+    if os.environ.get("NUMBA_CACHE_DIR") or numba_imported:
+        return
+    beside = Path(__file__).resolve().parent / "__pycache__"
+    if _writable(beside) or _writable(Path.home() / ".cache" / "numba"):
+        return
+    fallback = Path(tempfile.gettempdir()) / f"snaplens-numba-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    fallback.mkdir(mode=0o700, exist_ok=True)
+    os.environ["NUMBA_CACHE_DIR"] = str(fallback)
+
+
+NOTICE_AFTER = 1.5  # seconds: loading cached machine code takes less, a compile much more
+SIGNATURES = {
+    "scan": "int64(uint8[::1], uint64[::1], int64, int64, int64[::1], int64[::1], uint8[::1], int64[:, ::1], "
+            "float64[:, ::1], uint8[::1], uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1], uint8[::1])",
+    "gather": "int64(uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1])",
+    "trace_end": "int64(uint8[::1], int64, int64)",
+}
+
+
+def _load() -> ModuleType:
+    """Import the kernel and compile (or load from the cache) its one signature each. Loading
+    cached code takes well under a second; if it takes longer, this is the first compile on the
+    machine, and a one-line notice says so while it runs."""
+    choose_cache_dir()
+    notice = threading.Timer(NOTICE_AFTER, lambda: print(
+        "snaplens: compiling the parser once, ~10 s (kept in numba's cache for every later run)",
+        file=sys.stderr, flush=True))
+    notice.daemon = True
+    notice.start()
+    try:
+        from logparse import scankernel
+
+        _compile(scankernel)
+    finally:
+        notice.cancel()
+    # Arrow's first computation in a process sets up its kernels (about 0.3 s): done here too, so
+    # the first large input pays it with the scanner's other one-time costs, not in its parse.
+    pc.take(pa.array(["warm"]), pa.array(np.zeros(1, np.int64)))
+    return scankernel
+
+
+def _compile(kernel: ModuleType) -> None:
+    for name, signature in SIGNATURES.items():
+        dispatcher = getattr(kernel, name)
+        if not dispatcher.signatures:
+            dispatcher.compile(signature)
+            dispatcher.disable_compile()  # another argument type is an error, never a silent compile
+
+
+@dataclass
+class Carry:
+    """What one buffer's scan leaves for the next: the START line above (copied out, since the
+    buffer is reused), and whether the next START must be a general line."""
+
+    start: int = 0  # scankernel.NO_START, EXACT_START or OTHER_START
+    sent: bool = False  # the START is a general line already
+    row: int = 0  # its line (0-based, in the input)
+    text: bytes = b""
+    request_id: bytes = b""
+    version: str = ""
+    pending_start: bool = False
+    open: OpenReport | None = None  # the REPORT on the last line of the buffer before
+
+
+@dataclass
+class Scanned:
+    """One buffer scanned: the general lines (for the string parser, as the sifter gives them,
+    with the lines only counted per kind), the REPORT rows read and how many lines it held."""
+
+    picked: Picked
+    rows: list[FastRows]  # one part per share
+    lines: int
+    reaches_back: bool  # a line of an earlier buffer (a carried START) is among the picked
+
+
+def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: Carry) -> Scanned:
+    """Scan the whole lines of ``buffer[low:high]`` (rows from ``first_row``), continuing
+    ``carry``, which is updated for the next buffer."""
+    k = kernel()
+    assert k is not None
+    data = np.frombuffer(buffer, np.uint8)
+    # The same bytes as words, for the newline search (none if the buffer is not 8-byte aligned).
+    words = np.frombuffer(buffer, np.uint64, count=len(buffer) // 8) if data.ctypes.data % 8 == 0 else \
+        np.zeros(0, np.uint64)
+    skip, before, delta = _close_open_report(k, buffer, data, low, high, carry)
+    low = low if not skip else min(high, buffer.find(b"\n", low, high) + 1 or high)
+    shares = _shares(buffer, low, high)
+    carried_id = np.frombuffer(carry.request_id.ljust(k.REQUEST_ID, b"\0"), np.uint8).copy()
+    states = [_state_from(carry, k)] + [k.new_state() for _ in shares[1:]]
+    if len(shares) == 1:
+        done = [_scan_share(k, data, words, buffer, shares[0], states[0], carried_id)]
+    else:
+        done = list(_pool().map(lambda i: _scan_share(k, data, words, buffer, shares[i], states[i], carried_id),
+                                range(len(shares))))
+        for i in range(1, len(shares)):
+            # A later share started as if it were the first; where the share before left the next
+            # START pending, or it wanted the START above its first line, it is scanned again
+            # after that share (rare: only odd lines make it so).
+            previous = done[i - 1].state
+            if previous[k.S_PENDING_START] or done[i].state[k.S_BEFORE_NEEDED]:
+                done[i] = _scan_share(k, data, words, buffer, shares[i], _continued(k, previous), carried_id)
+    scanned = _assemble(k, data, done, first_row + skip, carry)
+    for kind, n in delta.items():
+        scanned.picked.counted[kind] = scanned.picked.counted.get(kind, 0) + n
+    if done[-1].state[k.S_PREV_REPORT] >= 0:  # the last line: its XRAY trailer may open the next buffer
+        part = scanned.rows[-1]
+        begin, end = (int(done[-1].ints[len(part) - 1, column]) for column in (k.I_BEGIN, k.I_END))
+        carry.open = OpenReport(part, int(part.line[-1]) - 1, data[begin:end].tobytes())
+    if skip or before:
+        scanned = _with_lines_before(scanned, skip, before, first_row)
+    return scanned
+
+
+@dataclass
+class OpenReport:
+    """A REPORT on the last line of a buffer: read, but its XRAY trailer may be the next
+    buffer's first line (``part``: its rows, this one the last; ``row``: 0-based in the input)."""
+
+    part: FastRows
+    row: int
+    text: bytes
+
+
+def _close_open_report(k: ModuleType, buffer: bytearray, data: np.ndarray, low: int, high: int, carry: Carry
+                       ) -> tuple[int, list[tuple[int, bytes, int]], dict[str, int]]:
+    """The REPORT left open by the buffer before, settled by this buffer's first line: an exact
+    XRAY trailer gives it its trace id (and the line is done: 1 is returned); any other trailer
+    sends it, with its START, to the general path (the lines returned, as (row, text, code)),
+    as the kernel does within a buffer."""
+    found, carry.open = carry.open, None
+    if found is None or not buffer.startswith(XRAY_HEAD, low):
+        return 0, [], {}
+    stop = buffer.find(b"\n", low, high)
+    stop = high if stop < 0 else stop
+    end = stop - 1 if stop > low and buffer[stop - 1] == 13 else stop
+    trace_end = k.trace_end(data, low, end)
+    if trace_end >= 0 and buffer.find(TIMEOUT_MARK.encode(), low, stop) < 0:
+        found.part.set_last_trace(bytes(buffer[low + len(XRAY_HEAD):trace_end]).decode())
+        return 1, [], {"xray": 1}
+    found.part.drop_last()
+    before = [(found.row, found.text, k.C_REPORT)]
+    delta = {"report": -1}
+    if carry.start != k.NO_START and not carry.sent:
+        before.append((carry.row, carry.text, k.C_START))
+        carry.sent = True
+        delta["start"] = -1
+    return 0, before, delta
+
+
+def _with_lines_before(scanned: Scanned, skip: int, before: list[tuple[int, bytes, int]], first_row: int) -> Scanned:
+    """A buffer's findings with the first line taken before the scan (``skip``) and general lines
+    of the buffer before (``before``) added, in line order."""
+    picked = scanned.picked
+    rows = picked.rows + skip
+    text, codes = picked.text.to_arrow(), picked.codes
+    if before:
+        rows = np.concatenate([rows, np.array([row - first_row for row, _, _ in before], np.int64)])
+        extra = lines.as_text(pa.array([line for _, line, _ in before], pa.large_binary()), True)
+        text = pa.chunked_array([*(text.chunks if isinstance(text, pa.ChunkedArray) else [text]), extra])
+        codes = np.concatenate([codes, np.array([code for _, _, code in before], np.uint8)])
+        order = np.argsort(rows, kind="stable")
+        rows, codes, text = rows[order], codes[order], text.take(pa.array(order))
+    return Scanned(Picked(rows, pl.Series("text", text, dtype=pl.String), codes, picked.counted),
+                   scanned.rows, scanned.lines + skip, scanned.reaches_back or bool(before))
+
+
+@dataclass
+class _Share:
+    """One share's scan: its final state, its REPORT rows and its general lines (share-local rows)."""
+
+    state: np.ndarray
+    ints: np.ndarray
+    floats: np.ndarray
+    ids: np.ndarray
+    versions: np.ndarray
+    lines: np.ndarray
+    begins: np.ndarray
+    ends: np.ndarray
+    codes: np.ndarray
+    odd: np.ndarray
+
+    def general_arrays(self) -> tuple[np.ndarray, ...]:
+        return self.lines, self.begins, self.ends, self.codes, self.odd
+
+
+def _scan_share(k: ModuleType, data: np.ndarray, words: np.ndarray, buffer: bytearray, share: tuple[int, int],
+                state: np.ndarray, carried_id: np.ndarray) -> _Share:
+    low, high = share
+    marks = _marks(buffer, low, high)
+    rows = (high - low) // 100 + 2  # an exact REPORT line is longer than 100 bytes: never full
+    found = _Share(state, np.empty((rows, k.N_INTS), np.int64), np.empty((rows, k.N_FLOATS)),
+                   np.empty(rows * k.REQUEST_ID, np.uint8), np.empty(rows * 8 + 64, np.uint8),
+                   *_general_arrays((high - low) // 512 + 64))
+    at = low
+    while True:
+        at = k.scan(data, words, at, high, marks, state, carried_id, found.ints, found.floats, found.ids,
+                    found.versions, *found.general_arrays())
+        if at >= high:
+            return found
+        # Full: twice the room, what was found so far kept.
+        if state[k.S_GENERAL] + 3 > len(found.lines):
+            grown = _general_arrays(2 * len(found.lines))
+            for old, new in zip(found.general_arrays(), grown, strict=True):
+                new[:len(old)] = old
+            found.lines, found.begins, found.ends, found.codes, found.odd = grown
+        else:
+            versions = np.empty(2 * len(found.versions) + int(state[k.S_START_VERLEN]), np.uint8)
+            versions[:len(found.versions)] = found.versions
+            found.versions = versions
+
+
+def _general_arrays(n: int) -> tuple[np.ndarray, ...]:
+    return (np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.uint8),
+            np.zeros(n, np.uint8))
+
+
+def _marks(buffer: bytearray, low: int, high: int) -> np.ndarray:
+    """Offsets of the timeout message: one fast search per occurrence, not per line."""
+    found = []
+    needle = TIMEOUT_MARK.encode()
+    at = buffer.find(needle, low, high)
+    while at >= 0:
+        found.append(at)
+        at = buffer.find(needle, at + len(needle), high)
+    return np.asarray(found, np.int64)
+
+
+def _shares(buffer: bytearray, low: int, high: int) -> list[tuple[int, int]]:
+    """The buffer cut for both cores, only right before a START line that follows a REPORT or
+    XRAY line: a request's lines are never split, so a share can start as if it were the first."""
+    if (os.cpu_count() or 1) < 2 or high - low < SHARE_BYTES:
+        return [(low, high)]
+    at = low + (high - low) // 2
+    for _ in range(64):
+        found = buffer.find(b"\nSTART RequestId:", at, high)
+        if found < 0:
+            break
+        if buffer.startswith((b"REPORT ", b"XRAY "), buffer.rfind(b"\n", low, found) + 1):
+            return [(low, found + 1), (found + 1, high)]
+        at = found + 1
+    return [(low, high)]
+
+
+COUNTERS = ("S_REPORTS", "S_GENERAL", "S_LINES", "S_APP", "S_END", "S_STARTS", "S_XRAYS", "S_LATE",
+            "S_CARRIED_NEEDED", "S_MARK", "S_VBYTES", "S_BEFORE_NEEDED")
+
+
+def _continued(k: ModuleType, before: np.ndarray) -> np.ndarray:
+    """The state a share starts from when the share before it left something pending: its
+    flags, with the counters of a share of its own."""
+    state = before.copy()
+    state[k.S_START_ROW] -= before[k.S_LINES]  # rows count from this share's first line
+    for name in COUNTERS:
+        state[getattr(k, name)] = 0
+    state[k.S_PREV_REPORT] = -1
+    return state
+
+
+def _state_from(carry: Carry, k: ModuleType) -> np.ndarray:
+    state: np.ndarray = k.new_state()
+    state[k.S_START], state[k.S_SENT] = carry.start, int(carry.sent)
+    state[k.S_START_BEGIN] = k.CARRIED
+    state[k.S_PENDING_START] = int(carry.pending_start)
+    return state
+
+
+def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: int, carry: Carry) -> Scanned:
+    """The shares' findings as one buffer's: rows numbered in the input, strings copied out."""
+    row = first_row
+    parts, general, texts = [], [], []
+    counted = dict.fromkeys(("app", "end", "report", "start", "xray"), 0)
+    reordered = reaches_back = False
+    for share in shares:
+        state = share.state
+        n, g = int(state[k.S_REPORTS]), int(state[k.S_GENERAL])
+        parts.append(_rows(k, data, share, n, row, carry))
+        general.append((share.lines[:g] + (row - first_row), share.codes[:g]))
+        texts.append(_text(k, data, share.begins[:g], share.ends[:g], bool(share.odd[:g].any())))
+        reordered |= bool(state[k.S_LATE])
+        for kind, slot in (("app", k.S_APP), ("end", k.S_END), ("start", k.S_STARTS), ("xray", k.S_XRAYS)):
+            counted[kind] += int(state[slot])
+        counted["report"] += n
+        if state[k.S_CARRIED_NEEDED]:  # a general line here wants the START of an earlier buffer
+            counted["start"] -= 1
+            general.append((np.array([carry.row - first_row], np.int64), np.array([k.C_START], np.uint8)))
+            texts.append(lines.as_text(pa.array([carry.text], pa.large_binary()), True))
+            reordered = reaches_back = True
+        _carry_from(k, data, state, carry, row)
+        row += int(state[k.S_LINES])
+    rows = np.concatenate([rows for rows, _ in general])
+    codes = np.concatenate([codes for _, codes in general])
+    text = pa.chunked_array(texts, pa.large_string())
+    if reordered:  # lines made general after the lines below them: back in line order
+        order = np.argsort(rows, kind="stable")
+        rows, codes, text = rows[order], codes[order], text.take(pa.array(order))
+    picked = Picked(rows, pl.Series("text", text, dtype=pl.String), codes,
+                    {kind: n for kind, n in counted.items() if n})
+    return Scanned(picked, parts, row - first_row, reaches_back)
+
+
+def _carry_from(k: ModuleType, data: np.ndarray, state: np.ndarray, carry: Carry, first_row: int) -> None:
+    """What the next share or buffer needs of this one's last lines (copied: the buffer is reused)."""
+    carry.start, carry.sent = int(state[k.S_START]), bool(state[k.S_SENT])
+    carry.pending_start = bool(state[k.S_PENDING_START])
+    begin = int(state[k.S_START_BEGIN])
+    if carry.start == k.NO_START or begin == k.CARRIED:
+        return
+    end = int(state[k.S_START_END])
+    carry.row, carry.text = first_row + int(state[k.S_START_ROW]), data[begin:end].tobytes()
+    rid, version = int(state[k.S_START_RID]), int(state[k.S_START_VER])
+    if carry.start == k.EXACT_START:
+        carry.request_id = data[rid:rid + k.REQUEST_ID].tobytes()
+        carry.version = data[version:version + int(state[k.S_START_VERLEN])].tobytes().decode()
+
+
+def _strings(k: ModuleType, data: np.ndarray, begins: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Byte ranges of the buffer copied one after the other: (offsets, bytes), an Arrow binary
+    array's buffers."""
+    offsets = np.empty(len(begins) + 1, np.int64)
+    out = np.empty(int(lengths.sum()), np.uint8)
+    k.gather(data, np.ascontiguousarray(begins), np.ascontiguousarray(lengths), offsets, out)
+    return offsets, out
+
+
+def _text(k: ModuleType, data: np.ndarray, begins: np.ndarray, ends: np.ndarray, odd: bool) -> pa.Array:
+    offsets, out = _strings(k, data, begins, ends - begins)
+    binary = pa.Array.from_buffers(pa.large_binary(), len(begins), [None, pa.py_buffer(offsets), pa.py_buffer(out)])
+    return lines.as_text(binary, odd)
+
+
+def _ascii(offsets: np.ndarray, values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """Values the kernel checked to be printable ASCII, as strings (null where not ``valid``)."""
+    mask = None if valid is None or valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.large_string(), len(offsets) - 1, [mask, pa.py_buffer(offsets),
+                                                                        pa.py_buffer(values)])
+
+
+def _rows(k: ModuleType, data: np.ndarray, share: _Share, n: int, first_row: int, carry: Carry) -> FastRows:
+    """One share's REPORT rows as columns: the request ids and versions were copied out during
+    the scan, one after the other, so their Arrow arrays need only offsets."""
+    ints = share.ints[:n]
+    request_id = _ascii(np.arange(0, (n + 1) * k.REQUEST_ID, k.REQUEST_ID, dtype=np.int64),
+                        share.ids[:n * k.REQUEST_ID])
+    version_at = ints[:, k.I_VER]
+    has_version = version_at >= 0
+    lengths = np.where(has_version, ints[:, k.I_VERLEN], 0)
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    version = _ascii(offsets, share.versions[:int(offsets[-1])], has_version)
+    carried = version_at == k.CARRIED_VERSION
+    if carried.any():
+        version = pc.if_else(pa.array(carried), pa.scalar(carry.version, pa.large_string()), version)
+    trace_at = ints[:, k.I_TRACE]
+    has_trace = trace_at >= 0
+    traces = _strings(k, data, np.where(has_trace, trace_at, 0), np.where(has_trace, ints[:, k.I_TRACELEN], 0))
+    trace_id = _ascii(*traces, has_trace)
+    return FastRows(ints[:, k.I_LINE] + first_row + 1, request_id, version, trace_id, share.floats[:n].copy(),
+                    ints[:, k.I_MEM].copy(), ints[:, k.I_MAXMEM].copy())

@@ -1,0 +1,252 @@
+"""The compiled scanner (logparse.scanner) against the vectorized path it stands in for: the same
+tables, rejects and line accounting for any plain text, however it is cut into buffers and
+shares. The vectorized path (``SNAPLENS_SCANNER=0``) is the reference."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_sifting import BYTE_TRICKY, RID, near_layout_line
+from test_sifting import line as any_line
+
+import logparse
+from logparse import reading, scanner
+from logparse.reading import Limits
+
+pytestmark = pytest.mark.skipif(not scanner.enabled(), reason="numba is not installed")
+
+IDS = [RID, RID[:-1] + "2", RID[:-1] + "3", "c0ffee00-1111-4222-8333-444455556666"]
+RUNTIME = "Runtime Version: python:3.12.v36\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:ab"
+WARM = "\tDuration: 12.50 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB"
+
+
+@st.composite
+def request(draw: st.DrawFn) -> list[str]:
+    """One request's lines as Lambda writes them, with any of them swapped for a line near its
+    layout, a line from another request, or noise."""
+    rid = draw(st.sampled_from(IDS))
+    lines: list[str] = []
+    start = draw(st.sampled_from(["warm", "warm", "init", "restore", "init_report", "failed_init"]))
+    if start == "init":
+        lines.append(f"INIT_START {RUNTIME}")
+    elif start == "restore":
+        lines += [f"RESTORE_START {RUNTIME}", f"RESTORE_REPORT Restore Duration: {draw(st.integers(1, 900))}.61 ms"]
+    elif start in ("init_report", "failed_init"):
+        lines += [f"INIT_START {RUNTIME}",
+                  "INIT_REPORT Init Duration: 2000.50 ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError"
+                  if start == "failed_init" else "INIT_REPORT Init Duration: 180.20 ms"]
+    lines.append(f"START RequestId: {draw(st.sampled_from([rid, *IDS]))} Version: {draw(st.sampled_from(['3', '7']))}")
+    lines += [f"[INFO]\t2026-11-16T10:00:00.000Z\t{rid}\tstep {n}" for n in range(draw(st.integers(0, 3)))]
+    if draw(st.integers(0, 9)) == 0:
+        lines.append(f"2026-11-16T10:00:03.000Z {rid} Task timed out after 3.00 seconds")
+    lines.append(f"END RequestId: {rid}")
+    tail = {"init": "\tInit Duration: 897.10 ms", "restore": "\tRestore Duration: 700.61 ms\tBilled Restore "
+            "Duration: 87 ms"}.get(start, "")
+    lines.append(f"REPORT RequestId: {rid}{WARM}{tail}" + draw(st.sampled_from(["\t", ""])))
+    if draw(st.integers(0, 3)) == 0:
+        lines.append("XRAY TraceId: 1-67389a00-0123456789abcdef01234567\tSegmentId: 0123456789abcdef\tSampled: true")
+    for _ in range(draw(st.integers(0, 2))):  # Lambda's lines made odd, or something else in their place
+        at = draw(st.integers(0, len(lines)))
+        odd = draw(st.one_of(near_layout_line(draw(st.sampled_from(["report", "start", "xray", "init_start",
+                                                                         "restore_start", "restore_report"]))),
+                             any_line, st.sampled_from(BYTE_TRICKY)))
+        if draw(st.booleans()) and at < len(lines):
+            lines[at] = odd
+        else:
+            lines.insert(at, odd)
+    return lines
+
+
+@st.composite
+def text_file(draw: st.DrawFn) -> bytes:
+    bodies = [body for lines in draw(st.lists(request(), min_size=1, max_size=12)) for body in lines]
+    newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    text = newline.join(bodies) + draw(st.sampled_from([newline, ""]))
+    return draw(st.sampled_from([b"", b"\xef\xbb\xbf"])) + text.encode("utf-8", "surrogatepass")
+
+
+def loaded(data: bytes | str | Path, scanning: bool, limits: Limits = reading.DEFAULT_LIMITS) -> logparse.Tables:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SNAPLENS_SCANNER", "1" if scanning else "0")
+        return logparse.load(data, limits=limits)
+
+
+def assert_same(fast: logparse.Tables, reference: logparse.Tables) -> None:
+    for name in ("invocations", "inits", "restores", "spans", "rejects"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(reference, name), obj=name)
+    for field in ("lines", "parsed", "skipped", "rejected", "duplicates", "files", "bytes"):
+        assert getattr(fast.stats, field) == getattr(reference.stats, field), field
+    assert fast.stats.kinds == reference.stats.kinds
+
+
+@pytest.fixture
+def scanning_everything(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The scanner on for any input size, both cores on any buffer; yields the rows it read per buffer."""
+    monkeypatch.setattr(scanner, "MIN_BYTES", 0)
+    monkeypatch.setattr(scanner, "SHARE_BYTES", 0)
+    read: list[int] = []
+    original = scanner.scan_buffer
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = original(*args, **kwargs)
+        read.append(sum(len(part) for part in found.rows))
+        return found
+
+    monkeypatch.setattr(scanner, "scan_buffer", counted)
+    yield read
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=text_file(), block=st.sampled_from([64, 500, 1 << 20]))
+def test_the_scanner_reads_what_the_vectorized_path_reads(data: bytes, block: int,
+                                                          scanning_everything: list[int]) -> None:
+    """Any plain text, cut into buffers anywhere (``block``) and each buffer into two shares: the
+    same tables, rejects (reasons, lines, texts) and accounting as the vectorized path."""
+    limits = Limits(max_line_bytes=600)  # lines longer than this are rejects on both paths
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "BLOCK", block)
+        assert_same(loaded(data, True, limits), loaded(data, False, limits))
+
+
+def test_lambdas_own_lines_are_read_by_the_scanner(scanning_everything: list[int]) -> None:
+    """The property above is worth something only if the scanner does read Lambda's lines: here
+    every REPORT is its own, and the general path is made to fail on REPORT lines."""
+    body = "".join(f"START RequestId: {rid} Version: 3\n[INFO]\tworking\nEND RequestId: {rid}\n"
+                   f"REPORT RequestId: {rid}{WARM}\t\nXRAY TraceId: 1-67389a00-{n:024x}\tSegmentId: 01\tSampled: true\n"
+                   for n, rid in enumerate(IDS * 3)) + "[INFO]\tlast line\n"
+    with pytest.MonkeyPatch.context() as patch:
+        from logparse import fields
+
+        patch.setattr(fields, "report_rows", lambda rows: 1 / 0 if rows.height else rows.drop("message"))
+        tables = loaded(body.encode(), True)
+    assert sum(scanning_everything) == 12
+    assert tables.invocations["version"].tolist() == ["3"] * 12
+    assert tables.invocations["trace_id"].tolist() == [f"1-67389a00-{n:024x}" for n in range(12)]
+    assert tables.invocations["duration_ms"].tolist() == [12.5] * 12
+    assert tables.invocations["line"].tolist() == list(range(4, 60, 5))
+    assert tables.stats.kinds == {"start": 12, "end": 12, "report": 12, "xray": 12, "app": 13}
+
+
+def test_a_large_log_reads_the_same_on_both_paths(tmp_path: Path, scanning_everything: list[int]) -> None:
+    """A generated log of tens of thousands of lines in 64 KiB buffers on both cores, a file read
+    from disk as a user's is."""
+    rng = np.random.default_rng(3)
+    lines = []
+    for n in range(6000):
+        rid = f"{n:08x}-0000-4000-8000-{rng.integers(1 << 40):012x}"
+        cold = rng.random()
+        tail = ""
+        if cold < 0.03:
+            lines.append(f"RESTORE_START {RUNTIME}")
+            lines.append("RESTORE_REPORT Restore Duration: 433.10 ms")
+            tail = "\tRestore Duration: 433.10 ms\tBilled Restore Duration: 87 ms"
+        elif cold < 0.05:
+            lines.append(f"INIT_START {RUNTIME}")
+            tail = "\tInit Duration: 897.10 ms"
+        lines += [f"START RequestId: {rid} Version: {1 + n // 2000}", f"[INFO]\t2026-11-16T10:00:00.000Z\t{rid}\tok",
+                  f"END RequestId: {rid}",
+                  f"REPORT RequestId: {rid}\tDuration: {rng.lognormal(3, 1):.2f} ms\tBilled Duration: 40 ms\t"
+                  f"Memory Size: 1024 MB\tMax Memory Used: {rng.integers(80, 400)} MB{tail}\t"]
+        if rng.random() < 0.05:
+            lines.append(f"XRAY TraceId: 1-{n:08x}-{rng.integers(1 << 62):024x}\tSegmentId: {n:016x}\tSampled: true")
+    path = tmp_path / "aws" / "lambda" / "checkout.log"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "BLOCK", 1 << 16)
+        limits = Limits(max_line_bytes=1 << 12)  # a buffer holds BLOCK + this
+        fast, reference = loaded(path, True, limits), loaded(path, False, limits)
+    assert_same(fast, reference)
+    assert len(scanning_everything) > 10 and sum(scanning_everything) > 0.99 * len(fast.invocations)
+    assert set(fast.invocations["function"]) == {"checkout"}
+    assert set(fast.invocations["version"]) == {"1", "2", "3"}
+
+
+def test_small_inputs_keep_the_vectorized_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below MIN_BYTES the scanner's one-time costs would outweigh what it saves."""
+    calls: list[int] = []
+    monkeypatch.setattr(scanner, "scan_buffer", lambda *args: calls.append(1))
+    tables = logparse.load(f"START RequestId: {RID} Version: 3\nREPORT RequestId: {RID}{WARM}\n".encode())
+    assert calls == [] and tables.invocations["version"].tolist() == ["3"]
+
+
+def test_the_switch_turns_the_scanner_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SNAPLENS_SCANNER", "0")
+    assert not scanner.enabled() and not scanner.wanted(1 << 40)
+    monkeypatch.setenv("SNAPLENS_SCANNER", "1")
+    assert scanner.wanted(scanner.MIN_BYTES) and not scanner.wanted(scanner.MIN_BYTES - 1)
+
+
+def test_a_scanner_that_cannot_load_leaves_the_vectorized_path(monkeypatch: pytest.MonkeyPatch,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """numba failing to build (an odd platform, a broken install) is one warning, then every
+    input is read by the vectorized path: never an error for the user's data."""
+    def broken() -> None:
+        raise OSError("no LLVM here")
+
+    monkeypatch.setattr(scanner, "_KERNEL", None)
+    monkeypatch.setattr(scanner, "_FAILED", None)
+    monkeypatch.setattr(scanner, "_load", broken)
+    monkeypatch.setattr(scanner, "MIN_BYTES", 0)
+    body = f"START RequestId: {RID} Version: 3\nREPORT RequestId: {RID}{WARM}\n".encode()
+    with caplog.at_level(logging.WARNING, logger="logparse"):
+        tables = logparse.load(body)
+        again = logparse.load(body)
+    assert tables.invocations["version"].tolist() == ["3"] and len(again.invocations) == 1
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 1 and "vectorized path" in warnings[0] and "no LLVM here" in warnings[0]
+    assert not scanner.enabled()
+
+
+def test_the_cache_falls_back_to_a_private_temporary_directory(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    """With neither the package's folder nor ~/.cache writable, numba fails to import a cached
+    function: a directory of our own is set instead, before numba is imported."""
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr(scanner, "_writable", lambda path: False)
+    monkeypatch.setattr(scanner.tempfile, "gettempdir", lambda: str(tmp_path))
+    scanner.choose_cache_dir(numba_imported=False)
+    chosen = Path(scanner.os.environ["NUMBA_CACHE_DIR"])
+    assert chosen.parent == tmp_path and chosen.is_dir() and chosen.name.startswith("snaplens-numba-")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/chosen")
+    scanner.choose_cache_dir(numba_imported=False)  # the user's choice stands
+    assert scanner.os.environ["NUMBA_CACHE_DIR"] == "/somewhere/chosen"
+
+
+def test_the_first_compile_says_so_once(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Loading cached machine code is quick and silent; a compile (slower than NOTICE_AFTER) shows
+    one line on stderr while it runs."""
+    import time
+
+    scanner._load()
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(scanner, "NOTICE_AFTER", 0.05)
+    monkeypatch.setattr(scanner, "_compile", lambda kernel: time.sleep(0.5))
+    scanner._load()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "compiling the parser once" in err
+
+
+def test_a_start_the_general_path_may_reject_keeps_the_one_above(scanning_everything: list[int]) -> None:
+    """``Version: 3 trailing`` is no version: the general path rejects that START, and the REPORTs
+    below it take the START above it. Found by hypothesis where that START began the second
+    share of a buffer and the START above lay in the first."""
+    exact = f"START RequestId: {RID} Version: 3"
+    body = "\n".join([exact, f"END RequestId: {RID}", f"REPORT RequestId: {RID}{WARM}\t", exact,
+                      f"REPORT RequestId: {RID}{WARM}\t", f"{exact} trailing", f"REPORT RequestId: {RID}{WARM}\t",
+                      ""]).encode()
+    for block in (100, 1 << 20):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(reading, "BLOCK", block)
+            fast = loaded(body, True, Limits(max_line_bytes=200))
+            assert_same(fast, loaded(body, False, Limits(max_line_bytes=200)))
+        assert fast.invocations["version"].tolist() == ["3", "3", "3"]
+        assert fast.rejects["reason"].tolist() == ["START line without a readable Version"]
