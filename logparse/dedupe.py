@@ -63,6 +63,8 @@ def repeated_rows(frame: pd.DataFrame, name: str, time_column: str) -> np.ndarra
         return repeats
     content = [c for c in SCHEMAS[name] if c not in WHERE_READ and c not in DERIVED and c in frame.columns]
     dated = np.flatnonzero(~np.asarray(frame[time_column].isna()))
+    if len(dated) < 2:  # rows without a time are never merged (a console copy has none)
+        return repeats
     key = _numeric_key(frame.iloc[dated] if len(dated) < len(frame) else frame, (time_column, VARYING[name]))
     ordered = np.sort(key)
     shared = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])

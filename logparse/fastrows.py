@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from logparse.platform import ReportLines
 from logparse.tables import INVOCATIONS, START_KIND_RULES, START_KINDS
 
 # Columns of FastRows.floats.
@@ -33,7 +33,7 @@ class FastRows:
     request_id: pa.Array
     version: pa.Array
     trace_id: pa.Array
-    floats: np.ndarray  # one column per FLOAT_COLUMNS
+    floats: np.ndarray  # one row per FLOAT_COLUMNS (each row a column of the table)
     memory_mb: np.ndarray
     max_memory_mb: np.ndarray
 
@@ -49,7 +49,7 @@ class FastRows:
     def drop_last(self) -> None:
         """The last row given up (to the general path, with its odd trailer)."""
         n = len(self) - 1
-        self.line, self.floats = self.line[:n], self.floats[:n]
+        self.line, self.floats = self.line[:n], self.floats[:, :n]
         self.memory_mb, self.max_memory_mb = self.memory_mb[:n], self.max_memory_mb[:n]
         self.request_id, self.version, self.trace_id = (array.slice(0, n) for array in
                                                         (self.request_id, self.version, self.trace_id))
@@ -66,76 +66,75 @@ class InputRows:
         return sum(len(part) for part in self.parts)
 
     def column(self, name: str) -> np.ndarray:
-        return np.concatenate([getattr(part, name) for part in self.parts])
+        if len(self.parts) == 1:
+            return getattr(self.parts[0], name)  # type: ignore[no-any-return]
+        return np.concatenate([getattr(part, name) for part in self.parts], axis=-1)
+
+    def measure(self, name: str) -> np.ndarray:
+        """One of FLOAT_COLUMNS, all buffers' rows."""
+        return np.concatenate([part.floats[FLOAT_COLUMNS[name]] for part in self.parts])
 
     def strings(self, name: str) -> pa.ChunkedArray:
         return pa.chunked_array([getattr(part, name) for part in self.parts], pa.large_string())
 
 
-def reports_below(rows: InputRows, offset: int) -> pl.DataFrame:
-    """``stream_key, line, init_ms`` of the rows (lines moved by ``offset``): what the stitching
-    of INIT_START lines looks for in the REPORTs below them."""
-    return pl.DataFrame({
-        "stream_key": pl.Series([rows.log_stream or ""], dtype=pl.String).extend_constant(rows.log_stream or "",
-                                                                                         len(rows) - 1)
-        if len(rows) else pl.Series([], dtype=pl.String),
-        "line": rows.column("line").astype(np.int64) + offset,
-        "init_ms": pl.Series(rows.column("floats")[:, FLOAT_COLUMNS["init_ms"]], nan_to_null=True),
-    })
+def reports_below(rows: InputRows, offset: int) -> ReportLines:
+    """The rows' lines (moved by ``offset``) and Init Durations: what the stitching of an
+    INIT_START looks for in the REPORT below it."""
+    return ReportLines(rows.log_stream or "", rows.column("line").astype(np.int64) + offset, rows.measure("init_ms"))
 
 
 def invocations(rows: InputRows, log_group: str | None, function: str | None, version: str | None,
-                timed_out: pa.Array | None, offset: int = 0, source: str = "<batch>") -> pd.DataFrame:
+                timed_out: pa.Array | None, source: str) -> pd.DataFrame:
     """``rows`` as ``invocations`` rows, as :func:`logparse.platform.stitch` makes them: the
     function from the log group (else the ``function`` hint, else unknown), the version from the
     log stream's name, else the START above, else the ``version`` hint, else unknown; requests in
-    ``timed_out`` (the request ids of ``Task timed out`` lines) have the status ``timeout``.
-    ``offset`` is added to the line numbers."""
+    ``timed_out`` (the request ids of ``Task timed out`` lines) have the status ``timeout``."""
     n = len(rows)
-    floats = rows.column("floats")
+    floats = {name: rows.measure(name) for name in FLOAT_COLUMNS}
     in_group = re.search(r"/aws/lambda/(.+)$", log_group or "")
     in_stream = re.search(r"\[([^\]]+)\]", rows.log_stream or "")
     request_id = rows.strings("request_id")
     if in_stream:
-        versions: pa.Array | pa.ChunkedArray = _constant(in_stream[1], n)
+        versions: pa.Array | pa.ChunkedArray = constant(in_stream[1], n)
     else:
         versions = pc.fill_null(rows.strings("version"), pa.scalar(version or "unknown", pa.large_string()))
-    status: pa.Array | pa.ChunkedArray = _constant("success", n)
+    status: pa.Array | pa.ChunkedArray = constant("success", n)
     if timed_out is not None and len(timed_out):
         status = pc.if_else(pc.is_in(request_id, value_set=timed_out.cast(pa.large_string())),
                             pa.scalar("timeout", pa.large_string()), status)
     kind = np.zeros(n, np.int8)  # START_KINDS[0]: warm
     for name, column in reversed(START_KIND_RULES):  # first rule wins: applied last
-        kind[~np.isnan(floats[:, FLOAT_COLUMNS[column]])] = START_KINDS.index(name)
+        kind[~np.isnan(floats[column])] = START_KINDS.index(name)
     nothing = np.zeros(n, bool)
     columns = {
         "timestamp": pd.array(np.full(n, np.datetime64("NaT"), "datetime64[ns]")).tz_localize("UTC"),
-        "function": _constant(in_group[1] if in_group else function or "unknown", n),
+        "function": constant(in_group[1] if in_group else function or "unknown", n),
         "version": versions,
-        "log_stream": _constant(rows.log_stream, n),
+        "log_stream": constant(rows.log_stream, n),
         "request_id": request_id,
-        **{name: _floats(floats[:, column]) for name, column in FLOAT_COLUMNS.items()},
+        **{name: _floats(values) for name, values in floats.items()},
         "memory_mb": pd.arrays.IntegerArray(rows.column("memory_mb"), nothing),
         "max_memory_mb": pd.arrays.IntegerArray(rows.column("max_memory_mb"), nothing.copy()),
         "start_kind": pa.array(START_KINDS, pa.large_string()).take(pa.array(kind)),
         "status": status,
-        "error_type": _constant(None, n),
+        "error_type": constant(None, n),
         "trace_id": rows.strings("trace_id"),
         "xray_restore_ms": _floats(np.full(n, np.nan)),
-        "source": _constant(source, n),
-        "line": pd.arrays.IntegerArray(rows.column("line").astype(np.int64) + offset, nothing.copy()),
+        "source": constant(source, n),
+        "line": pd.arrays.IntegerArray(rows.column("line").astype(np.int64), nothing.copy()),
     }
     return pd.DataFrame({name: _pandas(columns[name]) for name in INVOCATIONS}, copy=False)
 
 
-def merged(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Invocation frames (each in line order) as one, in line order: column by column, each a
-    concatenation and one gather, never a row at a time."""
-    frames = [frame for frame in frames if len(frame)] or frames[:1]
-    if len(frames) == 1:
-        return frames[0]
-    lines = np.concatenate([frame["line"].array.to_numpy(dtype=np.int64) for frame in frames])
-    order: np.ndarray | None = np.argsort(lines, kind="stable")
+def merged(frames: list[pd.DataFrame], keys: list[np.ndarray]) -> pd.DataFrame:
+    """Invocation frames as one, in the order of ``keys`` (one array per frame, each frame in its
+    order already): column by column, each a concatenation and one gather, never a row at a time."""
+    chosen = [i for i, frame in enumerate(frames) if len(frame)] or [0]
+    if len(chosen) == 1:
+        return frames[chosen[0]]
+    frames = [frames[i] for i in chosen]
+    order: np.ndarray | None = np.argsort(np.concatenate([keys[i] for i in chosen]), kind="stable")
     if order is not None and bool((order[1:] > order[:-1]).all()):
         order = None
     return pd.DataFrame({name: _gathered([frame[name].array for frame in frames], order)
@@ -157,8 +156,15 @@ def _chunks(array: pd.arrays.ArrowStringArray) -> list[pa.Array]:
     return list(arrow.chunks) if isinstance(arrow, pa.ChunkedArray) else [arrow]
 
 
-def _constant(value: str | None, n: int) -> pa.Array:
-    return pa.array([value], pa.large_string()).take(pa.array(np.zeros(n, np.int32)))
+def constant(value: str | None, n: int) -> pa.Array:
+    """``value`` ``n`` times as an Arrow string array, built from its bytes (a gather of one value
+    costs a hundred times more)."""
+    if value is None:
+        return pa.nulls(n, pa.large_string())
+    raw = value.encode()
+    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
+    return pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets),
+                                                         pa.py_buffer(np.frombuffer(raw * n, np.uint8))])
 
 
 def _floats(values: np.ndarray) -> pd.arrays.FloatingArray:

@@ -10,6 +10,7 @@ a reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -111,10 +112,10 @@ def _own(text: pl.Series) -> pl.Series:
     return pl.Series(text.name, text.to_arrow().cast(pa.large_string()), dtype=S)
 
 
-def stitch(rows: Rows, source: str, reports_elsewhere: pl.DataFrame | None = None) -> Parsed:
+def stitch(rows: Rows, source: str, reports_elsewhere: Sequence[ReportLines] = ()) -> Parsed:
     """The pieces of one input stitched into its tables (see the module docstring).
-    ``reports_elsewhere``: ``stream_key, line, init_ms`` of REPORT lines read elsewhere (by the
-    compiled scanner), which an INIT_START above them still takes its duration from."""
+    ``reports_elsewhere``: REPORT lines read elsewhere (by the compiled scanner), which an
+    INIT_START above them still takes its duration from."""
     by_kind: dict[str, list[pl.DataFrame]] = {}
     for kind, piece in rows.pieces.items():
         # JSON lines turn out to be any kind; every other piece is one kind already.
@@ -274,6 +275,29 @@ def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     return from_polars(frame, INVOCATIONS)
 
 
+@dataclass
+class ReportLines:
+    """REPORT lines of one stream read elsewhere: their lines (in order) and Init Durations (NaN: none)."""
+
+    stream_key: str
+    line: np.ndarray
+    init_ms: np.ndarray
+
+
+def _next_below(starts: pl.DataFrame, reports: Sequence[ReportLines]) -> list[pl.DataFrame]:
+    """Of each ReportLines, the REPORT right below each INIT_START: all a forward as-of join on
+    the union can pick from them (the nearest below in a stream is the nearest in one of them)."""
+    below = starts["line"].to_numpy()
+    found = []
+    for lines in reports:
+        at = np.searchsorted(lines.line, below, side="right")
+        at = np.unique(at[at < len(lines.line)])
+        found.append(pl.DataFrame({"stream_key": pl.repeat(lines.stream_key, len(at), dtype=S, eager=True),
+                                   "line": lines.line[at],
+                                   "init_ms": pl.Series(lines.init_ms[at], dtype=F, nan_to_null=True)}))
+    return found
+
+
 def _timed_out(good: dict[str, pl.DataFrame]) -> pl.Series:
     timeouts = good.get("timeout")
     return timeouts["timeout_request"].drop_nulls() if timeouts is not None else pl.Series([], dtype=S)
@@ -314,7 +338,7 @@ def _restores(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
     return from_polars(frame, RESTORES)
 
 
-def _inits(good: dict[str, pl.DataFrame], source: str, reports_elsewhere: pl.DataFrame | None = None
+def _inits(good: dict[str, pl.DataFrame], source: str, reports_elsewhere: Sequence[ReportLines] = ()
            ) -> pd.DataFrame:
     """One row per initialization attempt: each INIT_REPORT (with the runtime of the INIT_START
     above it), and each INIT_START that no INIT_REPORT follows.
@@ -352,8 +376,9 @@ def _inits(good: dict[str, pl.DataFrame], source: str, reports_elsewhere: pl.Dat
         starts = starts.filter(~pl.col("line").is_in(reported.implode()))
         next_reports = good.get("report", empty.with_columns(pl.lit(None, F).alias("init_ms"))).select(
             "stream_key", "line", "init_ms")
-        if reports_elsewhere is not None and not reports_elsewhere.is_empty():
-            next_reports = pl.concat([next_reports, reports_elsewhere], how="vertical_relaxed").sort("line")
+        if reports_elsewhere and not starts.is_empty():
+            next_reports = pl.concat([next_reports, *_next_below(starts, reports_elsewhere)],
+                                     how="vertical_relaxed").sort("line")
         next_reports = next_reports.select("stream_key", "line",
                                            pl.col("init_ms").fill_null(-1.0).alias("next_init_ms"))
         if not next_reports.is_empty() and not starts.is_empty():

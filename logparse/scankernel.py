@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from logparse.formats import FIELD_BY_COLUMN, PREFIXES, REPORT_ENDS, REPORT_SEPARATORS, START_VERSION
+from logparse.formats import FIELD_BY_COLUMN, PREFIXES, REPORT_ENDS, REPORT_SEPARATORS, START_VERSION, TIMEOUT_MARK
 from logparse.kinds import KIND_CODES
 
 
@@ -57,10 +57,12 @@ C_XRAY, C_APP = KIND_CODES["xray"], KIND_CODES["app"]
 REQUEST_ID = 36
 POW10 = np.array([10.0 ** k for k in range(23)])
 NEWLINES, LOW_BITS = np.uint64(0x0A0A0A0A0A0A0A0A), np.uint64(0x0101010101010101)
+TEES = np.uint64(0x5454545454545454)  # "T": where the timeout message may start
+TIMEOUT = _literal(TIMEOUT_MARK)
 HIGH_BITS, NO_BITS = np.uint64(0x8080808080808080), np.uint64(0)
 MAX_DIGITS = 15  # below 2**53: the mantissa is exact, and one division by 10**k rounds correctly
 
-# Columns of the fast REPORT rows: integers, then floats (NaN: no such field).
+# The fast REPORT rows, one row of these arrays per column: integers, then floats (NaN: no such field).
 I_LINE, I_BEGIN, I_END, I_RID, I_MEM, I_MAXMEM, I_VER, I_VERLEN, I_TRACE, I_TRACELEN = range(10)
 N_INTS = 10
 F_DUR, F_BILLED, F_INIT, F_RESTORE, F_BRESTORE = range(5)
@@ -68,9 +70,9 @@ N_FLOATS = 5
 
 # The scan's state, carried from one call to the next (a resume, or the next share of the input).
 (S_START, S_SENT, S_START_ROW, S_START_BEGIN, S_START_END, S_START_RID, S_START_VER, S_START_VERLEN,
- S_PENDING_START, S_VBYTES, S_PREV_REPORT, S_LINES, S_CARRIED_NEEDED, S_MARK, S_REPORTS, S_GENERAL,
- S_APP, S_END, S_STARTS, S_XRAYS, S_LATE, S_BEFORE_NEEDED) = range(22)
-N_STATE = 22
+ S_PENDING_START, S_VBYTES, S_PREV_REPORT, S_LINES, S_CARRIED_NEEDED, S_REPORTS, S_GENERAL,
+ S_APP, S_END, S_STARTS, S_XRAYS, S_LATE, S_BEFORE_NEEDED) = range(21)
+N_STATE = 21
 NO_START, EXACT_START, OTHER_START = 0, 1, 2  # what the last START line above was
 CARRIED = -1  # S_START_BEGIN of a START read before this buffer: its bytes are in the carry arrays
 CARRIED_VERSION = -2  # I_VER of a row whose version is the carried START's
@@ -145,46 +147,46 @@ def _report(data, begin, end, ints, floats, row):  # type: ignore[no-untyped-def
     at = begin + len(REPORT_HEAD)
     if not _has(data, begin, end, REPORT_HEAD) or _word_end(data, at, end) != at + REQUEST_ID:
         return False
-    ints[row, I_RID] = at
+    ints[I_RID, row] = at
     at += REQUEST_ID
     if not _has(data, at, end, SEP_DURATION):
         return False
     value, at = _number(data, at + len(SEP_DURATION), end)
     if at < 0 or not _has(data, at, end, SEP_BILLED):
         return False
-    floats[row, F_DUR] = value
+    floats[F_DUR, row] = value
     value, at = _number(data, at + len(SEP_BILLED), end)
     if at < 0 or not _has(data, at, end, SEP_MEMORY):
         return False
-    floats[row, F_BILLED] = value
+    floats[F_BILLED, row] = value
     whole, at = _whole(data, at + len(SEP_MEMORY), end)
     if at < 0 or not _has(data, at, end, SEP_MAX):
         return False
-    ints[row, I_MEM] = whole
+    ints[I_MEM, row] = whole
     whole, at = _whole(data, at + len(SEP_MAX), end)
     if at < 0 or not _has(data, at, end, MB):
         return False
-    ints[row, I_MAXMEM] = whole
+    ints[I_MAXMEM, row] = whole
     at += len(MB)
-    floats[row, F_INIT] = np.nan
-    floats[row, F_RESTORE] = np.nan
-    floats[row, F_BRESTORE] = np.nan
+    floats[F_INIT, row] = np.nan
+    floats[F_RESTORE, row] = np.nan
+    floats[F_BRESTORE, row] = np.nan
     if at == end or (at + 1 == end and data[at] == 9):
         return True
     if _has(data, at, end, SEP_INIT):
         value, at = _number(data, at + len(SEP_INIT), end)
         if at < 0 or not _has(data, at, end, MS):
             return False
-        floats[row, F_INIT] = value
+        floats[F_INIT, row] = value
     elif _has(data, at, end, SEP_RESTORE):
         value, at = _number(data, at + len(SEP_RESTORE), end)
         if at < 0 or not _has(data, at, end, SEP_BILLED_RESTORE):
             return False
-        floats[row, F_RESTORE] = value
+        floats[F_RESTORE, row] = value
         value, at = _number(data, at + len(SEP_BILLED_RESTORE), end)
         if at < 0 or not _has(data, at, end, MS):
             return False
-        floats[row, F_BRESTORE] = value
+        floats[F_BRESTORE, row] = value
     else:
         return False
     at += len(MS)
@@ -307,6 +309,12 @@ def _prefix_code(data, begin, end):  # type: ignore[no-untyped-def]
 
 
 @njit(inline="always")
+def _marked(data, at, high):  # type: ignore[no-untyped-def]
+    """Whether the timeout message starts at ``at`` (it holds no newline, so it is within the line)."""
+    return _has(data, at, high, TIMEOUT)
+
+
+@njit(inline="always")
 def _line_end(data, words, at, high):  # type: ignore[no-untyped-def]
     """Where the line from ``at`` ends: its newline, or ``high``. Eight bytes at a time where
     the buffer is seen as words (a newline makes a zero byte of ``word ^ NEWLINES``)."""
@@ -326,30 +334,65 @@ def _line_end(data, words, at, high):  # type: ignore[no-untyped-def]
     return i
 
 
+@njit(inline="always")
+def _marked_line_end(data, words, at, high):  # type: ignore[no-untyped-def]
+    """:func:`_line_end`, and whether the line holds the timeout message: each ``T`` (a zero
+    byte of ``word ^ TEES``) is checked for it (a timestamp's ``T`` fails at the second byte)."""
+    i, marked = at, False
+    if len(words):
+        while i < high and (i & 7) != 0:
+            if data[i] == 10:
+                return i, marked
+            if data[i] == 84 and _has(data, i, high, TIMEOUT):
+                marked = True
+            i += 1
+        while i + 8 <= high:
+            word = words[i >> 3]
+            x, y = word ^ NEWLINES, word ^ TEES
+            if ((y - LOW_BITS) & ~y & HIGH_BITS) != NO_BITS:  # (a false hit is checked like the rest)
+                for b in range(8):
+                    if data[i + b] == 10:
+                        break
+                    if data[i + b] == 84 and _has(data, i + b, high, TIMEOUT):
+                        marked = True
+            if ((x - LOW_BITS) & ~x & HIGH_BITS) != NO_BITS:
+                break
+            i += 8
+    while i < high and data[i] != 10:
+        if data[i] == 84 and _has(data, i, high, TIMEOUT):
+            marked = True
+        i += 1
+    return i, marked
+
+
 @njit(nogil=True, cache=True)
-def scan(data, words, low, high, marks, state, carried_id, ints, floats, ids, versions, lines, begins, ends,  # type: ignore[no-untyped-def]
+def scan(data, words, low, high, state, carried_id, ints, floats, ids, versions, lines, begins, ends,  # type: ignore[no-untyped-def]
          codes, odd):
     """Scan the lines of ``data[low:high]`` (whole lines; ``words``: the same buffer as uint64,
     or empty), from where ``state`` left off. Returns where it stopped: ``high``, or the start
     of a line when the general arrays or ``versions`` are nearly full (call again with larger
-    ones and the same state). ``marks``: sorted offsets of the timeout message in the range.
+    ones and the same state).
     REPORT rows go to ``ints``/``floats``, their request ids to ``ids`` (36 bytes each) and their
     START's version to ``versions``, one after the other."""
     capacity_general, capacity_versions = lines.shape[0], len(versions)
-    row, reports, previous_report, mark = state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT], state[S_MARK]
-    applications, ends_seen, n_marks = state[S_APP], state[S_END], len(marks)
+    row, reports, previous_report = state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT]
+    applications, ends_seen = state[S_APP], state[S_END]
     at = low
     while at < high:
         if state[S_GENERAL] + 3 > capacity_general or state[S_VBYTES] + state[S_START_VERLEN] > capacity_versions:
             break
-        stop = _line_end(data, words, at, high)
+        # The kind first: a prefix holds no newline, so one that matches lies within the line.
+        # Only application and END lines need the timeout search (it makes them general lines):
+        # in any other kind the message would stand where no exact layout has a space.
+        code = _prefix_code(data, at, high)
+        timed_out = False
+        if code == C_APP or code == C_END:
+            stop, timed_out = _marked_line_end(data, words, at, high)
+        else:
+            stop = _line_end(data, words, at, high)
         end = stop - 1 if stop > at and data[stop - 1] == 13 else stop
         above = previous_report
         previous_report = -1
-        while mark < n_marks and marks[mark] < at:
-            mark += 1
-        timed_out = mark < n_marks and marks[mark] < stop
-        code = _prefix_code(data, at, end)
         if code == C_APP:
             if end - at < 8 or timed_out:  # blank or short (counted there), or a timeout
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
@@ -366,21 +409,21 @@ def scan(data, words, low, high, marks, state, carried_id, ints, floats, ids, ve
                 ends_seen += 1
         elif code == C_REPORT:
             if not timed_out and state[S_START] != OTHER_START and _report(data, at, end, ints, floats, reports):
-                ints[reports, I_LINE], ints[reports, I_BEGIN], ints[reports, I_END] = row, at, end
-                ints[reports, I_VER], ints[reports, I_VERLEN], ints[reports, I_TRACE] = -1, 0, -1
-                ints[reports, I_TRACELEN] = 0
-                rid = ints[reports, I_RID]
+                ints[I_LINE, reports], ints[I_BEGIN, reports], ints[I_END, reports] = row, at, end
+                ints[I_VER, reports], ints[I_VERLEN, reports], ints[I_TRACE, reports] = -1, 0, -1
+                ints[I_TRACELEN, reports] = 0
+                rid = ints[I_RID, reports]
                 for k in range(REQUEST_ID):
                     ids[reports * REQUEST_ID + k] = data[rid + k]
                 if state[S_START] == EXACT_START:
                     if state[S_START_BEGIN] == CARRIED:
                         if _same_carried_id(data, rid, carried_id):
-                            ints[reports, I_VER] = CARRIED_VERSION
+                            ints[I_VER, reports] = CARRIED_VERSION
                     elif _same_id(data, rid, state[S_START_RID]):
                         used, length, version = state[S_VBYTES], state[S_START_VERLEN], state[S_START_VER]
                         for k in range(length):
                             versions[used + k] = data[version + k]
-                        ints[reports, I_VER], ints[reports, I_VERLEN] = used, length
+                        ints[I_VER, reports], ints[I_VERLEN, reports] = used, length
                         state[S_VBYTES] = used + length
                 previous_report = reports
                 reports += 1
@@ -409,15 +452,15 @@ def scan(data, words, low, high, marks, state, carried_id, ints, floats, ids, ve
         elif code == C_XRAY:
             trace_end = _xray(data, at, end) if above >= 0 and not timed_out else -1
             if trace_end >= 0:
-                ints[above, I_TRACE] = at + len(XRAY_HEAD)
-                ints[above, I_TRACELEN] = trace_end - (at + len(XRAY_HEAD))
+                ints[I_TRACE, above] = at + len(XRAY_HEAD)
+                ints[I_TRACELEN, above] = trace_end - (at + len(XRAY_HEAD))
                 state[S_XRAYS] += 1
             else:
                 if above >= 0:  # the REPORT above goes with its trailer
                     reports -= 1
                     _unread(state, ints, above)
-                    _general(state, lines, begins, ends, codes, odd, data, ints[above, I_LINE],
-                             ints[above, I_BEGIN], ints[above, I_END], C_REPORT, True)
+                    _general(state, lines, begins, ends, codes, odd, data, ints[I_LINE, above],
+                             ints[I_BEGIN, above], ints[I_END, above], C_REPORT, True)
                     _start_above_general(state, lines, begins, ends, codes, odd, data)
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
         else:  # INIT_START, INIT_REPORT, RESTORE_START, RESTORE_REPORT
@@ -426,7 +469,7 @@ def scan(data, words, low, high, marks, state, carried_id, ints, floats, ids, ve
             state[S_PENDING_START] = 1
         row += 1
         at = stop + 1
-    state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT], state[S_MARK] = row, reports, previous_report, mark
+    state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT] = row, reports, previous_report
     state[S_APP], state[S_END] = applications, ends_seen
     return min(at, high)
 
@@ -434,8 +477,8 @@ def scan(data, words, low, high, marks, state, carried_id, ints, floats, ids, ve
 @njit(inline="always")
 def _unread(state, ints, row):  # type: ignore[no-untyped-def]
     """The last REPORT row taken back: its version's bytes too."""
-    if ints[row, I_VER] >= 0:
-        state[S_VBYTES] -= ints[row, I_VERLEN]
+    if ints[I_VER, row] >= 0:
+        state[S_VBYTES] -= ints[I_VERLEN, row]
 
 
 @njit(nogil=True, cache=True)

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -131,7 +131,7 @@ def choose_cache_dir(numba_imported: bool | None = None) -> None:
 
 NOTICE_AFTER = 1.5  # seconds: loading cached machine code takes less, a compile much more
 SIGNATURES = {
-    "scan": "int64(uint8[::1], uint64[::1], int64, int64, int64[::1], int64[::1], uint8[::1], int64[:, ::1], "
+    "scan": "int64(uint8[::1], uint64[::1], int64, int64, int64[::1], uint8[::1], int64[:, ::1], "
             "float64[:, ::1], uint8[::1], uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1], uint8[::1])",
     "gather": "int64(uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1])",
     "trace_end": "int64(uint8[::1], int64, int64)",
@@ -181,6 +181,10 @@ class Carry:
     version: str = ""
     pending_start: bool = False
     open: OpenReport | None = None  # the REPORT on the last line of the buffer before
+    arrays: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)  # per share, reused
+
+    def scratch(self, share: int) -> dict[str, np.ndarray]:
+        return self.arrays.setdefault(share, {})
 
 
 @dataclass
@@ -209,23 +213,24 @@ def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: C
     carried_id = np.frombuffer(carry.request_id.ljust(k.REQUEST_ID, b"\0"), np.uint8).copy()
     states = [_state_from(carry, k)] + [k.new_state() for _ in shares[1:]]
     if len(shares) == 1:
-        done = [_scan_share(k, data, words, buffer, shares[0], states[0], carried_id)]
+        done = [_scan_share(k, data, words, shares[0], states[0], carried_id, carry.scratch(0))]
     else:
-        done = list(_pool().map(lambda i: _scan_share(k, data, words, buffer, shares[i], states[i], carried_id),
-                                range(len(shares))))
+        done = list(_pool().map(lambda i: _scan_share(k, data, words, shares[i], states[i], carried_id,
+                                                      carry.scratch(i)), range(len(shares))))
         for i in range(1, len(shares)):
             # A later share started as if it were the first; where the share before left the next
             # START pending, or it wanted the START above its first line, it is scanned again
             # after that share (rare: only odd lines make it so).
             previous = done[i - 1].state
             if previous[k.S_PENDING_START] or done[i].state[k.S_BEFORE_NEEDED]:
-                done[i] = _scan_share(k, data, words, buffer, shares[i], _continued(k, previous), carried_id)
+                done[i] = _scan_share(k, data, words, shares[i], _continued(k, previous), carried_id,
+                                      carry.scratch(i))
     scanned = _assemble(k, data, done, first_row + skip, carry)
     for kind, n in delta.items():
         scanned.picked.counted[kind] = scanned.picked.counted.get(kind, 0) + n
     if done[-1].state[k.S_PREV_REPORT] >= 0:  # the last line: its XRAY trailer may open the next buffer
         part = scanned.rows[-1]
-        begin, end = (int(done[-1].ints[len(part) - 1, column]) for column in (k.I_BEGIN, k.I_END))
+        begin, end = (int(done[-1].ints[column, len(part) - 1]) for column in (k.I_BEGIN, k.I_END))
         carry.open = OpenReport(part, int(part.line[-1]) - 1, data[begin:end].tobytes())
     if skip or before:
         scanned = _with_lines_before(scanned, skip, before, first_row)
@@ -304,17 +309,23 @@ class _Share:
         return self.lines, self.begins, self.ends, self.codes, self.odd
 
 
-def _scan_share(k: ModuleType, data: np.ndarray, words: np.ndarray, buffer: bytearray, share: tuple[int, int],
-                state: np.ndarray, carried_id: np.ndarray) -> _Share:
+def _scan_share(k: ModuleType, data: np.ndarray, words: np.ndarray, share: tuple[int, int], state: np.ndarray,
+                carried_id: np.ndarray, scratch: dict[str, np.ndarray]) -> _Share:
+    """Scan one share into the arrays of ``scratch``, reused from buffer to buffer (on this VM
+    memory touched for the first time costs about 1 ms per MB), grown where they are short."""
     low, high = share
-    marks = _marks(buffer, low, high)
     rows = (high - low) // 100 + 2  # an exact REPORT line is longer than 100 bytes: never full
-    found = _Share(state, np.empty((rows, k.N_INTS), np.int64), np.empty((rows, k.N_FLOATS)),
-                   np.empty(rows * k.REQUEST_ID, np.uint8), np.empty(rows * 8 + 64, np.uint8),
-                   *_general_arrays((high - low) // 512 + 64))
+    if "ints" not in scratch or scratch["ints"].shape[1] < rows:
+        scratch.update(ints=np.empty((k.N_INTS, rows), np.int64), floats=np.empty((k.N_FLOATS, rows)),
+                       ids=np.empty(rows * k.REQUEST_ID, np.uint8), versions=np.empty(rows * 8 + 64, np.uint8))
+    if "lines" not in scratch:
+        scratch.update(zip(("lines", "begins", "ends", "codes", "odd"),
+                           _general_arrays((high - low) // 512 + 64), strict=True))
+    found = _Share(state, *(scratch[name] for name in ("ints", "floats", "ids", "versions", "lines", "begins",
+                                                        "ends", "codes", "odd")))
     at = low
     while True:
-        at = k.scan(data, words, at, high, marks, state, carried_id, found.ints, found.floats, found.ids,
+        at = k.scan(data, words, at, high, state, carried_id, found.ints, found.floats, found.ids,
                     found.versions, *found.general_arrays())
         if at >= high:
             return found
@@ -324,26 +335,16 @@ def _scan_share(k: ModuleType, data: np.ndarray, words: np.ndarray, buffer: byte
             for old, new in zip(found.general_arrays(), grown, strict=True):
                 new[:len(old)] = old
             found.lines, found.begins, found.ends, found.codes, found.odd = grown
+            scratch.update(zip(("lines", "begins", "ends", "codes", "odd"), grown, strict=True))
         else:
             versions = np.empty(2 * len(found.versions) + int(state[k.S_START_VERLEN]), np.uint8)
             versions[:len(found.versions)] = found.versions
-            found.versions = versions
+            found.versions = scratch["versions"] = versions
 
 
 def _general_arrays(n: int) -> tuple[np.ndarray, ...]:
     return (np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.uint8),
             np.zeros(n, np.uint8))
-
-
-def _marks(buffer: bytearray, low: int, high: int) -> np.ndarray:
-    """Offsets of the timeout message: one fast search per occurrence, not per line."""
-    found = []
-    needle = TIMEOUT_MARK.encode()
-    at = buffer.find(needle, low, high)
-    while at >= 0:
-        found.append(at)
-        at = buffer.find(needle, at + len(needle), high)
-    return np.asarray(found, np.int64)
 
 
 def _shares(buffer: bytearray, low: int, high: int) -> list[tuple[int, int]]:
@@ -363,7 +364,7 @@ def _shares(buffer: bytearray, low: int, high: int) -> list[tuple[int, int]]:
 
 
 COUNTERS = ("S_REPORTS", "S_GENERAL", "S_LINES", "S_APP", "S_END", "S_STARTS", "S_XRAYS", "S_LATE",
-            "S_CARRIED_NEEDED", "S_MARK", "S_VBYTES", "S_BEFORE_NEEDED")
+            "S_CARRIED_NEEDED", "S_VBYTES", "S_BEFORE_NEEDED")
 
 
 def _continued(k: ModuleType, before: np.ndarray) -> np.ndarray:
@@ -395,7 +396,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
         state = share.state
         n, g = int(state[k.S_REPORTS]), int(state[k.S_GENERAL])
         parts.append(_rows(k, data, share, n, row, carry))
-        general.append((share.lines[:g] + (row - first_row), share.codes[:g]))
+        general.append((share.lines[:g] + (row - first_row), share.codes[:g].copy()))
         texts.append(_text(k, data, share.begins[:g], share.ends[:g], bool(share.odd[:g].any())))
         reordered |= bool(state[k.S_LATE])
         for kind, slot in (("app", k.S_APP), ("end", k.S_END), ("start", k.S_STARTS), ("xray", k.S_XRAYS)):
@@ -459,21 +460,22 @@ def _ascii(offsets: np.ndarray, values: np.ndarray, valid: np.ndarray | None = N
 def _rows(k: ModuleType, data: np.ndarray, share: _Share, n: int, first_row: int, carry: Carry) -> FastRows:
     """One share's REPORT rows as columns: the request ids and versions were copied out during
     the scan, one after the other, so their Arrow arrays need only offsets."""
-    ints = share.ints[:n]
+    ints = share.ints[:, :n]
     request_id = _ascii(np.arange(0, (n + 1) * k.REQUEST_ID, k.REQUEST_ID, dtype=np.int64),
-                        share.ids[:n * k.REQUEST_ID])
-    version_at = ints[:, k.I_VER]
+                        share.ids[:n * k.REQUEST_ID].copy())
+    version_at = ints[k.I_VER]
     has_version = version_at >= 0
-    lengths = np.where(has_version, ints[:, k.I_VERLEN], 0)
+    lengths = np.where(has_version, ints[k.I_VERLEN], 0)
     offsets = np.zeros(n + 1, np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    version = _ascii(offsets, share.versions[:int(offsets[-1])], has_version)
+    version = _ascii(offsets, share.versions[:int(offsets[-1])].copy(), has_version)
     carried = version_at == k.CARRIED_VERSION
     if carried.any():
         version = pc.if_else(pa.array(carried), pa.scalar(carry.version, pa.large_string()), version)
-    trace_at = ints[:, k.I_TRACE]
+    trace_at = ints[k.I_TRACE]
     has_trace = trace_at >= 0
-    traces = _strings(k, data, np.where(has_trace, trace_at, 0), np.where(has_trace, ints[:, k.I_TRACELEN], 0))
+    traces = _strings(k, data, np.where(has_trace, trace_at, 0), np.where(has_trace, ints[k.I_TRACELEN], 0))
     trace_id = _ascii(*traces, has_trace)
-    return FastRows(ints[:, k.I_LINE] + first_row + 1, request_id, version, trace_id, share.floats[:n].copy(),
-                    ints[:, k.I_MEM].copy(), ints[:, k.I_MAXMEM].copy())
+    # (copies: the share's arrays are scratch, written again by the next buffer)
+    return FastRows(ints[k.I_LINE] + first_row + 1, request_id, version, trace_id, share.floats[:, :n].copy(),
+                    ints[k.I_MEM].copy(), ints[k.I_MAXMEM].copy())

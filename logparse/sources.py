@@ -146,12 +146,13 @@ class Batch:
         self.lines = 0
         self.next_offset = 0
         self.counted: dict[str, int] = {}
-        self.fast: list[tuple[int, str | None, InputRows]] = []  # (offset, log group, rows) per input
+        # Per input read by the compiled scanner: (line offset, name, log group, its REPORT rows).
+        self.fast: list[tuple[int, str, str | None, InputRows]] = []
 
     def add(self, events: Events) -> None:
         group = group_from_path(events.source)
         if events.fast is not None and len(events.fast):
-            self.fast.append((self.next_offset, group, events.fast))
+            self.fast.append((self.next_offset, events.source, group, events.fast))
         events = events.filled("log_group", group)
         frame = events.frame
         self.frames.append(frame.with_columns(pl.col("line") + self.next_offset))
@@ -174,16 +175,18 @@ class Batch:
         reading.check_headroom(int(2 * frame.estimated_size()) + (64 << 20))
         rows = platform.read_rows(frame, function, version, self.counted)
         del frame  # the last reference to the lines: their buffer is freed before the tables are built
-        below = [fastrows.reports_below(found, offset) for offset, _, found in self.fast]
-        parsed = platform.stitch(rows, "<batch>", pl.concat(below) if below else None)
-        if self.fast:  # the REPORT rows the compiled scanner read, in line order with the others
-            timed_out = parsed.timed_out.to_arrow() if parsed.timed_out is not None else None
-            parsed.invocations = fastrows.merged([
-                *(fastrows.invocations(found, group, function, version, timed_out, offset)
-                  for offset, group, found in self.fast), parsed.invocations])
+        below = [fastrows.reports_below(found, offset) for offset, _, _, found in self.fast]
+        parsed = platform.stitch(rows, "<batch>", below)
         stats.add(parsed.stats)
+        order = parsed.invocations["line"].to_numpy(dtype="int64", na_value=-1)
         for name in ("invocations", "inits", "restores", "rejects"):
             parts[name].append(self._locate(getattr(parsed, name)))
+        if self.fast:  # the REPORT rows the compiled scanner read, in line order with the others
+            timed_out = parsed.timed_out.to_arrow() if parsed.timed_out is not None else None
+            scanned = [fastrows.invocations(found, group, function, version, timed_out, source)
+                       for _, source, group, found in self.fast]
+            keys = [found.column("line") + offset for offset, _, _, found in self.fast]
+            parts["invocations"][-1] = fastrows.merged([*scanned, parts["invocations"][-1]], [*keys, order])
         self.names, self.offsets, self.lines, self.next_offset, self.counted = [], [], 0, 0, {}
         self.fast = []
 
@@ -194,7 +197,9 @@ class Batch:
         seq = table["line"].to_numpy(dtype="int64", na_value=-1)
         index = np.searchsorted(np.asarray(self.offsets), seq, side="right") - 1
         # Taken in Arrow: no Python string object per row (8x faster than an object array).
-        table["source"] = pd.array(pa.array(self.names, type=pa.large_string()).take(index), dtype="string")
+        names = fastrows.constant(self.names[0], len(seq)) if len(self.names) == 1 else \
+            pa.array(self.names, type=pa.large_string()).take(index)
+        table["source"] = pd.array(names, dtype="string")
         table["line"] = pd.array(seq - np.asarray(self.offsets)[index], dtype="Int64")
         return table
 
