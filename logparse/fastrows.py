@@ -10,7 +10,6 @@ are merged in line order with the rows the general path read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,62 +19,117 @@ import pyarrow.compute as pc
 from logparse.platform import ReportLines
 from logparse.tables import INVOCATIONS, START_KIND_RULES, START_KINDS
 
-# Columns of FastRows.floats.
+# Rows of InputRows.floats, each a column of the table.
 FLOAT_COLUMNS = {"duration_ms": 0, "billed_duration_ms": 1, "init_ms": 2, "restore_ms": 3, "billed_restore_ms": 4}
+REQUEST_ID = 36
 
 
-@dataclass
-class FastRows:
-    """One buffer's REPORT rows as columns (NaN: the line has no such field; a null version: no
-    START of the same request above it). ``line`` is 1-based in its input."""
+class InputRows:
+    """The REPORT rows the scanner read from one input, as columns that grow buffer by buffer
+    (NaN: the line has no such field; a null version: no START of the same request above it).
+    Each buffer's rows are copied in once, at their place: the table's columns are these arrays.
+    ``line`` is 1-based in the input."""
 
-    line: np.ndarray
-    request_id: pa.Array
-    version: pa.Array
-    trace_id: pa.Array
-    floats: np.ndarray  # one row per FLOAT_COLUMNS (each row a column of the table)
-    memory_mb: np.ndarray
-    max_memory_mb: np.ndarray
+    def __init__(self, capacity: int = 1 << 16) -> None:
+        self.n = 0
+        self.log_stream: str | None = None
+        self.line = np.empty(capacity, np.int64)
+        self.floats = np.empty((len(FLOAT_COLUMNS), capacity))
+        self.memory_mb = np.empty(capacity, np.int64)
+        self.max_memory_mb = np.empty(capacity, np.int64)
+        self.ids = np.empty(capacity * REQUEST_ID, np.uint8)
+        self.texts = {name: _Texts(capacity) for name in ("version", "trace_id")}
 
     def __len__(self) -> int:
-        return len(self.line)
+        return self.n
 
-    def set_last_trace(self, trace_id: str) -> None:
+    def reserve(self, more: int) -> None:
+        """Room for ``more`` rows (twice the room when short, what is there kept)."""
+        capacity = len(self.line)
+        if self.n + more <= capacity:
+            return
+        size = max(2 * capacity, self.n + more)
+        for name in ("line", "memory_mb", "max_memory_mb"):
+            setattr(self, name, _grown(getattr(self, name), size))
+        floats = np.empty((len(FLOAT_COLUMNS), size))
+        floats[:, :self.n] = self.floats[:, :self.n]
+        self.floats = floats
+        self.ids = _grown(self.ids, size * REQUEST_ID)
+        for texts in self.texts.values():
+            texts.reserve(size)
+
+    def column(self, name: str) -> np.ndarray:
+        values: np.ndarray = getattr(self, name)[:self.n]
+        return values
+
+    def measure(self, name: str) -> np.ndarray:
+        """One of FLOAT_COLUMNS."""
+        values: np.ndarray = self.floats[FLOAT_COLUMNS[name], :self.n]
+        return values
+
+    def strings(self, name: str) -> pa.Array:
+        if name == "request_id":
+            offsets = np.arange(0, (self.n + 1) * REQUEST_ID, REQUEST_ID, dtype=np.int64)
+            return _text_array(offsets, self.ids[:self.n * REQUEST_ID], None)
+        return self.texts[name].array(self.n)
+
+    def set_last_trace(self, trace_id: bytes) -> None:
         """The last row's trace id (its XRAY trailer opened the next buffer)."""
-        last = np.zeros(len(self), bool)
-        last[-1] = True
-        self.trace_id = pc.if_else(pa.array(last), pa.scalar(trace_id, pa.large_string()), self.trace_id)
+        self.texts["trace_id"].set_last(self.n - 1, trace_id)
 
     def drop_last(self) -> None:
         """The last row given up (to the general path, with its odd trailer)."""
-        n = len(self) - 1
-        self.line, self.floats = self.line[:n], self.floats[:, :n]
-        self.memory_mb, self.max_memory_mb = self.memory_mb[:n], self.max_memory_mb[:n]
-        self.request_id, self.version, self.trace_id = (array.slice(0, n) for array in
-                                                        (self.request_id, self.version, self.trace_id))
+        self.n -= 1
+        for texts in self.texts.values():
+            texts.drop(self.n)
 
 
-@dataclass
-class InputRows:
-    """The scanner's REPORT rows of one input, buffer by buffer, and where that input was read."""
+class _Texts:
+    """A text column of InputRows: each row's length (0 and not ``valid``: null) and the bytes."""
 
-    parts: list[FastRows]
-    log_stream: str | None = None
+    def __init__(self, capacity: int) -> None:
+        self.lengths = np.zeros(capacity, np.int64)
+        self.valid = np.zeros(capacity, bool)
+        self.data = np.empty(max(capacity, 1 << 12), np.uint8)
+        self.used = 0
 
-    def __len__(self) -> int:
-        return sum(len(part) for part in self.parts)
+    def reserve(self, rows: int) -> None:
+        self.lengths, self.valid = _grown(self.lengths, rows), _grown(self.valid, rows)
 
-    def column(self, name: str) -> np.ndarray:
-        if len(self.parts) == 1:
-            return getattr(self.parts[0], name)  # type: ignore[no-any-return]
-        return np.concatenate([getattr(part, name) for part in self.parts], axis=-1)
+    def room(self, size: int) -> np.ndarray:
+        """The bytes, with room for ``size`` more."""
+        if self.used + size > len(self.data):
+            self.data = _grown(self.data, max(2 * len(self.data), self.used + size), self.used)
+        return self.data
 
-    def measure(self, name: str) -> np.ndarray:
-        """One of FLOAT_COLUMNS, all buffers' rows."""
-        return np.concatenate([part.floats[FLOAT_COLUMNS[name]] for part in self.parts])
+    def set_last(self, row: int, value: bytes) -> None:
+        self.room(len(value))[self.used:self.used + len(value)] = np.frombuffer(value, np.uint8)
+        self.used += len(value)
+        self.lengths[row], self.valid[row] = len(value), True
 
-    def strings(self, name: str) -> pa.ChunkedArray:
-        return pa.chunked_array([getattr(part, name) for part in self.parts], pa.large_string())
+    def drop(self, row: int) -> None:
+        self.used -= int(self.lengths[row])
+        self.lengths[row], self.valid[row] = 0, False
+
+    def array(self, n: int) -> pa.Array:
+        offsets = np.zeros(n + 1, np.int64)
+        np.cumsum(self.lengths[:n], out=offsets[1:])
+        return _text_array(offsets, self.data[:int(offsets[-1])], self.valid[:n])
+
+
+def _grown(values: np.ndarray, size: int, keep: int | None = None) -> np.ndarray:
+    """``values`` in a larger array (its first ``keep`` values; all by default)."""
+    grown = np.empty(size, values.dtype)
+    kept = len(values) if keep is None else keep
+    grown[:kept] = values[:kept]
+    return grown
+
+
+def _text_array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray | None) -> pa.Array:
+    """Printable ASCII the scanner checked, as Arrow strings (null where not ``valid``)."""
+    mask = None if valid is None or valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.large_string(), len(offsets) - 1, [mask, pa.py_buffer(offsets),
+                                                                        pa.py_buffer(data)])
 
 
 def reports_below(rows: InputRows, offset: int) -> ReportLines:

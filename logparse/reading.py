@@ -208,7 +208,7 @@ class Prefetched(Stream):
     reader's caller scans what came before, on the other core. At most ``ahead`` pieces of
     ``piece`` bytes wait; an error in the thread is raised here, at the read that meets it."""
 
-    def __init__(self, inner: Stream, piece: int = 8 << 20, ahead: int = 2) -> None:
+    def __init__(self, inner: Stream, piece: int = 4 << 20, ahead: int = 3) -> None:
         super().__init__(None)
         import queue
         import threading

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -32,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from logparse import lines
-from logparse.fastrows import FastRows
+from logparse.fastrows import InputRows
 from logparse.formats import PREFIXES, TIMEOUT_MARK
 from logparse.sifting import Picked
 
@@ -181,6 +182,7 @@ class Carry:
     version: str = ""
     pending_start: bool = False
     open: OpenReport | None = None  # the REPORT on the last line of the buffer before
+    rows: InputRows = field(default_factory=InputRows)  # the REPORT rows read
     arrays: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)  # per share, reused
 
     def scratch(self, share: int) -> dict[str, np.ndarray]:
@@ -190,10 +192,10 @@ class Carry:
 @dataclass
 class Scanned:
     """One buffer scanned: the general lines (for the string parser, as the sifter gives them,
-    with the lines only counted per kind), the REPORT rows read and how many lines it held."""
+    with the lines only counted per kind) and how many lines it held (the REPORT rows read are
+    in ``Carry.rows``)."""
 
     picked: Picked
-    rows: list[FastRows]  # one part per share
     lines: int
     reaches_back: bool  # a line of an earlier buffer (a carried START) is among the picked
 
@@ -228,10 +230,10 @@ def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: C
     scanned = _assemble(k, data, done, first_row + skip, carry)
     for kind, n in delta.items():
         scanned.picked.counted[kind] = scanned.picked.counted.get(kind, 0) + n
-    if done[-1].state[k.S_PREV_REPORT] >= 0:  # the last line: its XRAY trailer may open the next buffer
-        part = scanned.rows[-1]
-        begin, end = (int(done[-1].ints[column, len(part) - 1]) for column in (k.I_BEGIN, k.I_END))
-        carry.open = OpenReport(part, int(part.line[-1]) - 1, data[begin:end].tobytes())
+    last = int(done[-1].state[k.S_PREV_REPORT])
+    if last >= 0:  # the last line: its XRAY trailer may open the next buffer
+        begin, end = (int(done[-1].ints[column, last]) for column in (k.I_BEGIN, k.I_END))
+        carry.open = OpenReport(int(carry.rows.line[carry.rows.n - 1]) - 1, data[begin:end].tobytes())
     if skip or before:
         scanned = _with_lines_before(scanned, skip, before, first_row)
     return scanned
@@ -239,10 +241,9 @@ def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: C
 
 @dataclass
 class OpenReport:
-    """A REPORT on the last line of a buffer: read, but its XRAY trailer may be the next
-    buffer's first line (``part``: its rows, this one the last; ``row``: 0-based in the input)."""
+    """A REPORT on the last line of a buffer (the last row read so far): read, but its XRAY
+    trailer may be the next buffer's first line (``row``: 0-based in the input)."""
 
-    part: FastRows
     row: int
     text: bytes
 
@@ -261,9 +262,9 @@ def _close_open_report(k: ModuleType, buffer: bytearray, data: np.ndarray, low: 
     end = stop - 1 if stop > low and buffer[stop - 1] == 13 else stop
     trace_end = k.trace_end(data, low, end)
     if trace_end >= 0 and buffer.find(TIMEOUT_MARK.encode(), low, stop) < 0:
-        found.part.set_last_trace(bytes(buffer[low + len(XRAY_HEAD):trace_end]).decode())
+        carry.rows.set_last_trace(bytes(buffer[low + len(XRAY_HEAD):trace_end]))
         return 1, [], {"xray": 1}
-    found.part.drop_last()
+    carry.rows.drop_last()
     before = [(found.row, found.text, k.C_REPORT)]
     delta = {"report": -1}
     if carry.start != k.NO_START and not carry.sent:
@@ -287,7 +288,7 @@ def _with_lines_before(scanned: Scanned, skip: int, before: list[tuple[int, byte
         order = np.argsort(rows, kind="stable")
         rows, codes, text = rows[order], codes[order], text.take(pa.array(order))
     return Scanned(Picked(rows, pl.Series("text", text, dtype=pl.String), codes, picked.counted),
-                   scanned.rows, scanned.lines + skip, scanned.reaches_back or bool(before))
+                   scanned.lines + skip, scanned.reaches_back or bool(before))
 
 
 @dataclass
@@ -389,13 +390,13 @@ def _state_from(carry: Carry, k: ModuleType) -> np.ndarray:
 def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: int, carry: Carry) -> Scanned:
     """The shares' findings as one buffer's: rows numbered in the input, strings copied out."""
     row = first_row
-    parts, general, texts = [], [], []
+    general, texts = [], []
     counted = dict.fromkeys(("app", "end", "report", "start", "xray"), 0)
     reordered = reaches_back = False
     for share in shares:
         state = share.state
         n, g = int(state[k.S_REPORTS]), int(state[k.S_GENERAL])
-        parts.append(_rows(k, data, share, n, row, carry))
+        _append(k, data, share, n, row, carry)
         general.append((share.lines[:g] + (row - first_row), share.codes[:g].copy()))
         texts.append(_text(k, data, share.begins[:g], share.ends[:g], bool(share.odd[:g].any())))
         reordered |= bool(state[k.S_LATE])
@@ -417,7 +418,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
         rows, codes, text = rows[order], codes[order], text.take(pa.array(order))
     picked = Picked(rows, pl.Series("text", text, dtype=pl.String), codes,
                     {kind: n for kind, n in counted.items() if n})
-    return Scanned(picked, parts, row - first_row, reaches_back)
+    return Scanned(picked, row - first_row, reaches_back)
 
 
 def _carry_from(k: ModuleType, data: np.ndarray, state: np.ndarray, carry: Carry, first_row: int) -> None:
@@ -450,32 +451,36 @@ def _text(k: ModuleType, data: np.ndarray, begins: np.ndarray, ends: np.ndarray,
     return lines.as_text(binary, odd)
 
 
-def _ascii(offsets: np.ndarray, values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
-    """Values the kernel checked to be printable ASCII, as strings (null where not ``valid``)."""
-    mask = None if valid is None or valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    return pa.Array.from_buffers(pa.large_string(), len(offsets) - 1, [mask, pa.py_buffer(offsets),
-                                                                        pa.py_buffer(values)])
-
-
-def _rows(k: ModuleType, data: np.ndarray, share: _Share, n: int, first_row: int, carry: Carry) -> FastRows:
-    """One share's REPORT rows as columns: the request ids and versions were copied out during
-    the scan, one after the other, so their Arrow arrays need only offsets."""
-    ints = share.ints[:, :n]
-    request_id = _ascii(np.arange(0, (n + 1) * k.REQUEST_ID, k.REQUEST_ID, dtype=np.int64),
-                        share.ids[:n * k.REQUEST_ID].copy())
-    version_at = ints[k.I_VER]
-    has_version = version_at >= 0
+def _append(k: ModuleType, data: np.ndarray, share: _Share, n: int, first_row: int, carry: Carry) -> None:
+    """One share's REPORT rows copied into the input's columns (``carry.rows``), at their place."""
+    rows = carry.rows
+    rows.reserve(n)
+    at, ints = rows.n, share.ints[:, :n]
+    rows.line[at:at + n] = ints[k.I_LINE] + first_row + 1
+    rows.floats[:, at:at + n] = share.floats[:, :n]
+    rows.memory_mb[at:at + n], rows.max_memory_mb[at:at + n] = ints[k.I_MEM], ints[k.I_MAXMEM]
+    rows.ids[at * k.REQUEST_ID:(at + n) * k.REQUEST_ID] = share.ids[:n * k.REQUEST_ID]
+    version_at, used = ints[k.I_VER], int(share.state[k.S_VBYTES])
+    has_version, carried = version_at >= 0, version_at == k.CARRIED_VERSION
     lengths = np.where(has_version, ints[k.I_VERLEN], 0)
-    offsets = np.zeros(n + 1, np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    version = _ascii(offsets, share.versions[:int(offsets[-1])].copy(), has_version)
-    carried = version_at == k.CARRIED_VERSION
-    if carried.any():
-        version = pc.if_else(pa.array(carried), pa.scalar(carry.version, pa.large_string()), version)
-    trace_at = ints[k.I_TRACE]
-    has_trace = trace_at >= 0
-    traces = _strings(k, data, np.where(has_trace, trace_at, 0), np.where(has_trace, ints[k.I_TRACELEN], 0))
-    trace_id = _ascii(*traces, has_trace)
-    # (copies: the share's arrays are scratch, written again by the next buffer)
-    return FastRows(ints[k.I_LINE] + first_row + 1, request_id, version, trace_id, share.floats[:, :n].copy(),
-                    ints[k.I_MEM].copy(), ints[k.I_MAXMEM].copy())
+    source, begins = share.versions, np.where(has_version, version_at, 0)
+    if carried.any():  # the START of the buffer before: its version, copied out then
+        source = np.concatenate([share.versions[:used], np.frombuffer(carry.version.encode(), np.uint8)])
+        begins = np.where(carried, used, begins)
+        lengths = np.where(carried, len(carry.version), lengths)
+    _put(k, rows.texts["version"], at, source, begins, lengths, has_version | carried)
+    traced = ints[k.I_TRACE] >= 0
+    _put(k, rows.texts["trace_id"], at, data, np.where(traced, ints[k.I_TRACE], 0),
+         np.where(traced, ints[k.I_TRACELEN], 0), traced)
+    rows.n += n
+
+
+def _put(k: ModuleType, texts: Any, at: int, source: np.ndarray, begins: np.ndarray, lengths: np.ndarray,
+         valid: np.ndarray) -> None:
+    """Text values (``source[begins[i]:begins[i] + lengths[i]]``) appended to a column of InputRows."""
+    total = int(lengths.sum())
+    out = texts.room(total)
+    k.gather(source, np.ascontiguousarray(begins), np.ascontiguousarray(lengths), np.empty(len(begins) + 1, np.int64),
+             out[texts.used:texts.used + total])
+    texts.used += total
+    texts.lengths[at:at + len(lengths)], texts.valid[at:at + len(lengths)] = lengths, valid

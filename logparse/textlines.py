@@ -17,7 +17,7 @@ import polars as pl
 
 from logparse import lines, reading, scanner, sifting
 from logparse.events import EVENT_SCHEMA, Events, Rejects
-from logparse.fastrows import FastRows, InputRows
+from logparse.fastrows import InputRows
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import Stats
 from logparse.timeutil import parse_log_time
@@ -39,7 +39,9 @@ def text_input(stream: reading.Stream, name: str, rejects: Rejects, stats: Stats
         if ahead is not None:
             ahead.close()
     stream_name = stream_from_export_path(name)
-    fast = InputRows(read.fast, stream_name) if read.fast else None
+    fast = read.fast if read.fast is not None and len(read.fast) else None
+    if fast is not None:
+        fast.log_stream = stream_name
     return Events(name, read.frame, "text", read.lines, read.counted, fast).filled("log_stream", stream_name)
 
 
@@ -51,7 +53,7 @@ class TextRead:
     frame: pl.DataFrame
     lines: int
     counted: dict[str, int]
-    fast: list[FastRows]
+    fast: InputRows | None
 
 
 def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name: str = "<bytes>",
@@ -79,7 +81,6 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     counted: dict[str, int] = {}
     row = 0
     carry: scanner.Carry | None = None  # set when the compiled scanner reads this input
-    fast: list[FastRows] = []
     unordered = False
     for piece in pieces:
         if isinstance(piece, reading.LongLine):
@@ -98,12 +99,11 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             prefix = _stamp_shape(sample) if variant == "s3" else b""
             if variant == "plain" and scanner.wanted(size if size is not None else piece.high - piece.low) \
                     and not sample.str.starts_with("{").any() and scanner.kernel() is not None:
-                carry = scanner.Carry()
+                carry = scanner.Carry(rows=InputRows(size // 100 + 16 if size is not None else 1 << 20))
         if carry is not None:
             low = piece.low + 3 if first and piece.buffer[piece.low:piece.low + 3] == lines.BOM else piece.low
             scanned = scanner.scan_buffer(piece.buffer, low, piece.high, row, carry)
             picked, n_lines = scanned.picked, scanned.lines
-            fast += scanned.rows
             unordered |= scanned.reaches_back
         elif variant == "plain" or prefix:
             visited = lines.visit_lines(piece.buffer, sifting.sifter(prefix), piece.low, piece.high, bom=first)
@@ -126,9 +126,9 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     if not frames:
         return TextRead(_split_prefix(pl.DataFrame({"line": [], "raw": []}, schema={"line": pl.Int64,
                                                                                     "raw": pl.String}), "plain"),
-                        row, counted, fast)
+                        row, counted, carry.rows if carry is not None else None)
     frame = pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0]
-    return TextRead(frame.sort("line") if unordered else frame, row, counted, fast)
+    return TextRead(frame.sort("line") if unordered else frame, row, counted, carry.rows if carry is not None else None)
 
 
 def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
