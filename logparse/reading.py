@@ -205,22 +205,23 @@ class Inflated(Stream):
 
 class Prefetched(Stream):
     """Another stream read ahead in a thread: gzip inflates (ISA-L lets go of the GIL) while the
-    reader's caller scans what came before, on the other core. At most ``ahead`` pieces of
-    ``piece`` bytes wait; an error in the thread is raised here, at the read that meets it."""
+    reader's caller scans what came before, on the other core. The first ``direct`` bytes are
+    read in the caller's thread (a small input never starts one); then at most ``ahead`` pieces
+    of ``piece`` bytes wait. An error in the thread is raised here, at the read that meets it."""
 
-    def __init__(self, inner: Stream, piece: int = 4 << 20, ahead: int = 3) -> None:
+    def __init__(self, inner: Stream, piece: int = 4 << 20, ahead: int = 2, direct: int = 4 << 20) -> None:
         super().__init__(None)
         import queue
         import threading
 
         self.inner = inner
         self.piece = piece
+        self.direct = direct
         self.queue: queue.Queue[bytes | BaseException] = queue.Queue(ahead)
         self.stopped = threading.Event()
         self.leftover = b""
         self.ended = False
         self.thread = threading.Thread(target=self._fill, name="snaplens-inflate", daemon=True)
-        self.thread.start()
 
     def _fill(self) -> None:
         import queue
@@ -240,6 +241,15 @@ class Prefetched(Stream):
             self.queue.put(exc)
 
     def _read(self, n: int) -> bytes:
+        if self.direct > 0:
+            data = self.inner.read(min(n, self.direct))
+            self.direct -= len(data)
+            if not data:  # the end came first: no thread at all
+                self.direct, self.ended = 0, True
+            self.raw = self.inner.raw
+            return data
+        if self.thread.ident is None and not self.ended:
+            self.thread.start()
         if not self.leftover and not self.ended:
             item = self.queue.get()
             if isinstance(item, BaseException):

@@ -99,12 +99,6 @@ def warm_in_background() -> threading.Thread | None:
     return thread
 
 
-def cache_dir() -> Path | None:
-    """Where numba keeps the compiled scanner (None: beside the package, numba's default)."""
-    chosen = os.environ.get("NUMBA_CACHE_DIR")
-    return Path(chosen) if chosen else None
-
-
 def _writable(path: Path) -> bool:
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -123,7 +117,11 @@ def choose_cache_dir(numba_imported: bool | None = None) -> None:
     if os.environ.get("NUMBA_CACHE_DIR") or numba_imported:
         return
     beside = Path(__file__).resolve().parent / "__pycache__"
-    if _writable(beside) or _writable(Path.home() / ".cache" / "numba"):
+    try:
+        home: Path | None = Path.home() / ".cache" / "numba"
+    except RuntimeError:  # no home directory at all
+        home = None
+    if _writable(beside) or (home is not None and _writable(home)):
         return
     fallback = Path(tempfile.gettempdir()) / f"snaplens-numba-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
     fallback.mkdir(mode=0o700, exist_ok=True)

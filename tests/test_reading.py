@@ -345,13 +345,16 @@ def test_an_event_longer_than_the_line_limit_is_a_reject_and_one_past_the_buffer
     assert "event 5 is longer than the 97.7 KiB line limit" in reason and "kept the events before it" in reason
 
 
-def test_a_stream_read_ahead_gives_the_same_bytes_and_its_errors() -> None:
-    """Prefetched (gzip inflated in a thread while the scanner works) gives every byte in order,
-    raises the inner stream's error at the read that meets it, and stops its thread on close."""
+@pytest.mark.parametrize("direct", [0, 3000, 8 << 20])
+def test_a_stream_read_ahead_gives_the_same_bytes_and_its_errors(direct: int) -> None:
+    """Prefetched (gzip inflated in a thread while the scanner works, after its first ``direct``
+    bytes) gives every byte in order, raises the inner stream's error at the read that meets it,
+    and stops its thread on close."""
     data = bytes(range(256)) * 5000
-    ahead = reading.Prefetched(reading.Stream(io.BytesIO(data)), piece=1000, ahead=2)
+    ahead = reading.Prefetched(reading.Stream(io.BytesIO(data)), piece=1000, ahead=2, direct=direct)
     got = b"".join(iter(lambda: ahead.read(777), b""))
     assert got == data
+    assert (ahead.thread.ident is None) == (direct > len(data))  # a small input starts no thread
 
     class Broken(io.BytesIO):
         def read(self, n: int = -1) -> bytes:
@@ -359,11 +362,12 @@ def test_a_stream_read_ahead_gives_the_same_bytes_and_its_errors() -> None:
                 raise OSError("disk gone")
             return super().read(n)
 
-    ahead = reading.Prefetched(reading.Stream(Broken(data)), piece=1000)
+    ahead = reading.Prefetched(reading.Stream(Broken(data)), piece=1000, direct=direct)
     assert len(ahead.read(1000) + ahead.read(1000) + ahead.read(1000)) == 3000
     with pytest.raises(OSError, match="disk gone"):
         ahead.read(1000)
-    stuck = reading.Prefetched(reading.Stream(io.BytesIO(data)), piece=10, ahead=1)
+    stuck = reading.Prefetched(reading.Stream(io.BytesIO(data)), piece=10, ahead=1, direct=0)
+    assert stuck.read(5) == data[:5]  # the thread runs, then waits with the queue full
     stuck.close()
     stuck.thread.join(timeout=2)
     assert not stuck.thread.is_alive()
