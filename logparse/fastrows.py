@@ -49,14 +49,11 @@ class InputRows:
         if self.n + more <= capacity:
             return
         size = max(2 * capacity, self.n + more)
-        for name in ("line", "memory_mb", "max_memory_mb"):
-            setattr(self, name, _grown(getattr(self, name), size))
-        floats = np.empty((len(FLOAT_COLUMNS), size))
-        floats[:, :self.n] = self.floats[:, :self.n]
-        self.floats = floats
-        self.ids = _grown(self.ids, size * REQUEST_ID)
+        for name in ("line", "floats", "memory_mb", "max_memory_mb"):
+            setattr(self, name, _grown(getattr(self, name), size, self.n))
+        self.ids = _grown(self.ids, size * REQUEST_ID, self.n * REQUEST_ID)
         for texts in self.texts.values():
-            texts.reserve(size)
+            texts.reserve(size, self.n)
 
     def column(self, name: str) -> np.ndarray:
         values: np.ndarray = getattr(self, name)[:self.n]
@@ -93,8 +90,8 @@ class _Texts:
         self.data = np.empty(max(capacity, 1 << 12), np.uint8)
         self.used = 0
 
-    def reserve(self, rows: int) -> None:
-        self.lengths, self.valid = _grown(self.lengths, rows), _grown(self.valid, rows)
+    def reserve(self, rows: int, kept: int) -> None:
+        self.lengths, self.valid = _grown(self.lengths, rows, kept), _grown(self.valid, rows, kept)
 
     def room(self, size: int) -> np.ndarray:
         """The bytes, with room for ``size`` more."""
@@ -117,11 +114,11 @@ class _Texts:
         return _text_array(offsets, self.data[:int(offsets[-1])], self.valid[:n])
 
 
-def _grown(values: np.ndarray, size: int, keep: int | None = None) -> np.ndarray:
-    """``values`` in a larger array (its first ``keep`` values; all by default)."""
-    grown = np.empty(size, values.dtype)
-    kept = len(values) if keep is None else keep
-    grown[:kept] = values[:kept]
+def _grown(values: np.ndarray, size: int, kept: int) -> np.ndarray:
+    """``values`` in an array ``size`` long in its last dimension, with its first ``kept`` values
+    (only those: the rest was never written, and copying it would touch its memory)."""
+    grown = np.empty((*values.shape[:-1], size), values.dtype)
+    grown[..., :kept] = values[..., :kept]
     return grown
 
 

@@ -376,7 +376,7 @@ def _inits(good: dict[str, pl.DataFrame], source: str, reports_elsewhere: Sequen
         starts = starts.filter(~pl.col("line").is_in(reported.implode()))
         next_reports = good.get("report", empty.with_columns(pl.lit(None, F).alias("init_ms"))).select(
             "stream_key", "line", "init_ms")
-        if reports_elsewhere and not starts.is_empty():
+        if reports_elsewhere:
             next_reports = pl.concat([next_reports, *_next_below(starts, reports_elsewhere)],
                                      how="vertical_relaxed").sort("line")
         next_reports = next_reports.select("stream_key", "line",

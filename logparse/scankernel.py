@@ -230,17 +230,10 @@ def _xray(data, begin, end):  # type: ignore[no-untyped-def]
 
 
 @njit(inline="always")
-def _same_id(data, a, b):  # type: ignore[no-untyped-def]
+def _same_id(data, a, other, b):  # type: ignore[no-untyped-def]
+    """Whether the request ids at ``data[a:]`` and ``other[b:]`` are the same."""
     for k in range(REQUEST_ID):
-        if data[a + k] != data[b + k]:
-            return False
-    return True
-
-
-@njit(inline="always")
-def _same_carried_id(data, a, carried):  # type: ignore[no-untyped-def]
-    for k in range(REQUEST_ID):
-        if data[a + k] != carried[k]:
+        if data[a + k] != other[b + k]:
             return False
     return True
 
@@ -408,7 +401,7 @@ def scan(data, words, low, high, state, carried_id, ints, floats, ids, versions,
             else:
                 ends_seen += 1
         elif code == C_REPORT:
-            if not timed_out and state[S_START] != OTHER_START and _report(data, at, end, ints, floats, reports):
+            if state[S_START] != OTHER_START and _report(data, at, end, ints, floats, reports):
                 ints[I_LINE, reports], ints[I_BEGIN, reports], ints[I_END, reports] = row, at, end
                 ints[I_VER, reports], ints[I_VERLEN, reports], ints[I_TRACE, reports] = -1, 0, -1
                 ints[I_TRACELEN, reports] = 0
@@ -417,9 +410,9 @@ def scan(data, words, low, high, state, carried_id, ints, floats, ids, versions,
                     ids[reports * REQUEST_ID + k] = data[rid + k]
                 if state[S_START] == EXACT_START:
                     if state[S_START_BEGIN] == CARRIED:
-                        if _same_carried_id(data, rid, carried_id):
+                        if _same_id(data, rid, carried_id, 0):
                             ints[I_VER, reports] = CARRIED_VERSION
-                    elif _same_id(data, rid, state[S_START_RID]):
+                    elif _same_id(data, rid, data, state[S_START_RID]):
                         used, length, version = state[S_VBYTES], state[S_START_VERLEN], state[S_START_VER]
                         for k in range(length):
                             versions[used + k] = data[version + k]
@@ -431,7 +424,7 @@ def scan(data, words, low, high, state, carried_id, ints, floats, ids, versions,
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
                 _start_above_general(state, lines, begins, ends, codes, odd, data)
         elif code == C_START:
-            version = -1 if timed_out else _start(data, at, end)
+            version = _start(data, at, end)
             if version < 0:
                 # The general path may reject this START; then the one above is the START it finds.
                 _start_above_general(state, lines, begins, ends, codes, odd, data)
@@ -450,7 +443,7 @@ def scan(data, words, low, high, state, carried_id, ints, floats, ids, versions,
             if version >= 0:  # (the general path may reject another START: then the next one is the one below)
                 state[S_PENDING_START] = 0
         elif code == C_XRAY:
-            trace_end = _xray(data, at, end) if above >= 0 and not timed_out else -1
+            trace_end = _xray(data, at, end) if above >= 0 else -1
             if trace_end >= 0:
                 ints[I_TRACE, above] = at + len(XRAY_HEAD)
                 ints[I_TRACELEN, above] = trace_end - (at + len(XRAY_HEAD))

@@ -16,6 +16,7 @@ a directory under the system's temporary directory.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -34,7 +35,7 @@ import pyarrow.compute as pc
 
 from logparse import lines
 from logparse.fastrows import InputRows
-from logparse.formats import PREFIXES, TIMEOUT_MARK
+from logparse.formats import PREFIXES
 from logparse.sifting import Picked
 
 MIN_BYTES = 8 << 20  # inputs smaller than this keep the vectorized path: the scan would not pay its load
@@ -52,6 +53,7 @@ def enabled() -> bool:
     return os.environ.get("SNAPLENS_SCANNER", "1") != "0" and _FAILED is None and _numba_installed()
 
 
+@functools.cache
 def _numba_installed() -> bool:
     import importlib.util
 
@@ -225,15 +227,13 @@ def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: C
             if previous[k.S_PENDING_START] or done[i].state[k.S_BEFORE_NEEDED]:
                 done[i] = _scan_share(k, data, words, shares[i], _continued(k, previous), carried_id,
                                       carry.scratch(i))
-    scanned = _assemble(k, data, done, first_row + skip, carry)
+    scanned = _assemble(k, data, done, first_row, skip, before, carry)
     for kind, n in delta.items():
         scanned.picked.counted[kind] = scanned.picked.counted.get(kind, 0) + n
     last = int(done[-1].state[k.S_PREV_REPORT])
     if last >= 0:  # the last line: its XRAY trailer may open the next buffer
         begin, end = (int(done[-1].ints[column, last]) for column in (k.I_BEGIN, k.I_END))
         carry.open = OpenReport(int(carry.rows.line[carry.rows.n - 1]) - 1, data[begin:end].tobytes())
-    if skip or before:
-        scanned = _with_lines_before(scanned, skip, before, first_row)
     return scanned
 
 
@@ -259,7 +259,7 @@ def _close_open_report(k: ModuleType, buffer: bytearray, data: np.ndarray, low: 
     stop = high if stop < 0 else stop
     end = stop - 1 if stop > low and buffer[stop - 1] == 13 else stop
     trace_end = k.trace_end(data, low, end)
-    if trace_end >= 0 and buffer.find(TIMEOUT_MARK.encode(), low, stop) < 0:
+    if trace_end >= 0:  # (an exact trailer has no room for the timeout message)
         carry.rows.set_last_trace(bytes(buffer[low + len(XRAY_HEAD):trace_end]))
         return 1, [], {"xray": 1}
     carry.rows.drop_last()
@@ -272,21 +272,7 @@ def _close_open_report(k: ModuleType, buffer: bytearray, data: np.ndarray, low: 
     return 0, before, delta
 
 
-def _with_lines_before(scanned: Scanned, skip: int, before: list[tuple[int, bytes, int]], first_row: int) -> Scanned:
-    """A buffer's findings with the first line taken before the scan (``skip``) and general lines
-    of the buffer before (``before``) added, in line order."""
-    picked = scanned.picked
-    rows = picked.rows + skip
-    text, codes = picked.text.to_arrow(), picked.codes
-    if before:
-        rows = np.concatenate([rows, np.array([row - first_row for row, _, _ in before], np.int64)])
-        extra = lines.as_text(pa.array([line for _, line, _ in before], pa.large_binary()), True)
-        text = pa.chunked_array([*(text.chunks if isinstance(text, pa.ChunkedArray) else [text]), extra])
-        codes = np.concatenate([codes, np.array([code for _, _, code in before], np.uint8)])
-        order = np.argsort(rows, kind="stable")
-        rows, codes, text = rows[order], codes[order], text.take(pa.array(order))
-    return Scanned(Picked(rows, pl.Series("text", text, dtype=pl.String), codes, picked.counted),
-                   scanned.lines + skip, scanned.reaches_back or bool(before))
+GENERAL = ("lines", "begins", "ends", "codes", "odd")  # a share's general lines: row, where, kind, non-ASCII
 
 
 @dataclass
@@ -305,7 +291,7 @@ class _Share:
     odd: np.ndarray
 
     def general_arrays(self) -> tuple[np.ndarray, ...]:
-        return self.lines, self.begins, self.ends, self.codes, self.odd
+        return tuple(getattr(self, name) for name in GENERAL)
 
 
 def _scan_share(k: ModuleType, data: np.ndarray, words: np.ndarray, share: tuple[int, int], state: np.ndarray,
@@ -318,10 +304,8 @@ def _scan_share(k: ModuleType, data: np.ndarray, words: np.ndarray, share: tuple
         scratch.update(ints=np.empty((k.N_INTS, rows), np.int64), floats=np.empty((k.N_FLOATS, rows)),
                        ids=np.empty(rows * k.REQUEST_ID, np.uint8), versions=np.empty(rows * 8 + 64, np.uint8))
     if "lines" not in scratch:
-        scratch.update(zip(("lines", "begins", "ends", "codes", "odd"),
-                           _general_arrays((high - low) // 512 + 64), strict=True))
-    found = _Share(state, *(scratch[name] for name in ("ints", "floats", "ids", "versions", "lines", "begins",
-                                                        "ends", "codes", "odd")))
+        scratch.update(zip(GENERAL, _general_arrays((high - low) // 512 + 64), strict=True))
+    found = _Share(state, *(scratch[name] for name in ("ints", "floats", "ids", "versions", *GENERAL)))
     at = low
     while True:
         at = k.scan(data, words, at, high, state, carried_id, found.ints, found.floats, found.ids,
@@ -331,10 +315,10 @@ def _scan_share(k: ModuleType, data: np.ndarray, words: np.ndarray, share: tuple
         # Full: twice the room, what was found so far kept.
         if state[k.S_GENERAL] + 3 > len(found.lines):
             grown = _general_arrays(2 * len(found.lines))
-            for old, new in zip(found.general_arrays(), grown, strict=True):
+            for name, old, new in zip(GENERAL, found.general_arrays(), grown, strict=True):
                 new[:len(old)] = old
-            found.lines, found.begins, found.ends, found.codes, found.odd = grown
-            scratch.update(zip(("lines", "begins", "ends", "codes", "odd"), grown, strict=True))
+                setattr(found, name, new)
+                scratch[name] = new
         else:
             versions = np.empty(2 * len(found.versions) + int(state[k.S_START_VERLEN]), np.uint8)
             versions[:len(found.versions)] = found.versions
@@ -385,12 +369,26 @@ def _state_from(carry: Carry, k: ModuleType) -> np.ndarray:
     return state
 
 
-def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: int, carry: Carry) -> Scanned:
-    """The shares' findings as one buffer's: rows numbered in the input, strings copied out."""
-    row = first_row
-    general, texts = [], []
+def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: int, skip: int,
+              before: list[tuple[int, bytes, int]], carry: Carry) -> Scanned:
+    """The shares' findings as one buffer's: rows numbered in the input, strings copied out.
+    ``skip``: lines taken before the scan (a trailer of the buffer before); ``before``: general
+    lines of earlier buffers, as (row, text, code), which this buffer's lines made general."""
+    row = first_row + skip
+    general: list[tuple[np.ndarray, np.ndarray]] = []
+    texts: list[pa.Array] = []
     counted = dict.fromkeys(("app", "end", "report", "start", "xray"), 0)
     reordered = reaches_back = False
+
+    def from_earlier(lines_before: list[tuple[int, bytes, int]]) -> None:
+        nonlocal reordered, reaches_back
+        general.append((np.array([line - first_row for line, _, _ in lines_before], np.int64),
+                        np.array([code for _, _, code in lines_before], np.uint8)))
+        texts.append(lines.as_text(pa.array([text for _, text, _ in lines_before], pa.large_binary()), True))
+        reordered = reaches_back = True
+
+    if before:
+        from_earlier(before)
     for share in shares:
         state = share.state
         n, g = int(state[k.S_REPORTS]), int(state[k.S_GENERAL])
@@ -403,9 +401,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
         counted["report"] += n
         if state[k.S_CARRIED_NEEDED]:  # a general line here wants the START of an earlier buffer
             counted["start"] -= 1
-            general.append((np.array([carry.row - first_row], np.int64), np.array([k.C_START], np.uint8)))
-            texts.append(lines.as_text(pa.array([carry.text], pa.large_binary()), True))
-            reordered = reaches_back = True
+            from_earlier([(carry.row, carry.text, k.C_START)])
         _carry_from(k, data, state, carry, row)
         row += int(state[k.S_LINES])
     rows = np.concatenate([rows for rows, _ in general])
@@ -434,17 +430,11 @@ def _carry_from(k: ModuleType, data: np.ndarray, state: np.ndarray, carry: Carry
         carry.version = data[version:version + int(state[k.S_START_VERLEN])].tobytes().decode()
 
 
-def _strings(k: ModuleType, data: np.ndarray, begins: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Byte ranges of the buffer copied one after the other: (offsets, bytes), an Arrow binary
-    array's buffers."""
-    offsets = np.empty(len(begins) + 1, np.int64)
-    out = np.empty(int(lengths.sum()), np.uint8)
-    k.gather(data, np.ascontiguousarray(begins), np.ascontiguousarray(lengths), offsets, out)
-    return offsets, out
-
-
 def _text(k: ModuleType, data: np.ndarray, begins: np.ndarray, ends: np.ndarray, odd: bool) -> pa.Array:
-    offsets, out = _strings(k, data, begins, ends - begins)
+    """The lines ``data[begins[i]:ends[i]]`` copied out one after the other, as text."""
+    offsets = np.empty(len(begins) + 1, np.int64)
+    out = np.empty(int((ends - begins).sum()), np.uint8)
+    k.gather(data, np.ascontiguousarray(begins), np.ascontiguousarray(ends - begins), offsets, out)
     binary = pa.Array.from_buffers(pa.large_binary(), len(begins), [None, pa.py_buffer(offsets), pa.py_buffer(out)])
     return lines.as_text(binary, odd)
 

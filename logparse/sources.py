@@ -178,7 +178,8 @@ class Batch:
         below = [fastrows.reports_below(found, offset) for offset, _, _, found in self.fast]
         parsed = platform.stitch(rows, "<batch>", below)
         stats.add(parsed.stats)
-        order = parsed.invocations["line"].to_numpy(dtype="int64", na_value=-1)
+        # (the batch's line numbers, before _locate makes them each input's own)
+        order = parsed.invocations["line"].to_numpy(dtype="int64", na_value=-1) if self.fast else None
         for name in ("invocations", "inits", "restores", "rejects"):
             parts[name].append(self._locate(getattr(parsed, name)))
         if self.fast:  # the REPORT rows the compiled scanner read, in line order with the others
@@ -186,6 +187,7 @@ class Batch:
             scanned = [fastrows.invocations(found, group, function, version, timed_out, source)
                        for _, source, group, found in self.fast]
             keys = [found.column("line") + offset for offset, _, _, found in self.fast]
+            assert order is not None
             parts["invocations"][-1] = fastrows.merged([*scanned, parts["invocations"][-1]], [*keys, order])
         self.names, self.offsets, self.lines, self.next_offset, self.counted = [], [], 0, 0, {}
         self.fast = []

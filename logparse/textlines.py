@@ -123,12 +123,13 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
         frames.append(events)
         del frame, picked, events
         row += n_lines
+    fast = carry.rows if carry is not None else None
     if not frames:
         return TextRead(_split_prefix(pl.DataFrame({"line": [], "raw": []}, schema={"line": pl.Int64,
                                                                                     "raw": pl.String}), "plain"),
-                        row, counted, carry.rows if carry is not None else None)
+                        row, counted, fast)
     frame = pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0]
-    return TextRead(frame.sort("line") if unordered else frame, row, counted, carry.rows if carry is not None else None)
+    return TextRead(frame.sort("line") if unordered else frame, row, counted, fast)
 
 
 def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
