@@ -211,7 +211,9 @@ def test_the_cache_falls_back_to_a_private_temporary_directory(monkeypatch: pyte
                                                                tmp_path: Path) -> None:
     """With neither the package's folder nor ~/.cache writable, numba fails to import a cached
     function: a directory of our own is set instead, before numba is imported."""
-    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    # Set (empty: as good as unset) through monkeypatch, so what the call sets is undone after
+    # the test: a leaked cache directory would send later processes to an empty cache.
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "")
     monkeypatch.setattr(scanner, "_writable", lambda path: False)
     monkeypatch.setattr(scanner.tempfile, "gettempdir", lambda: str(tmp_path))
     scanner.choose_cache_dir(numba_imported=False)
