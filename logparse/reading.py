@@ -26,6 +26,7 @@ BLOCK = 32 << 20  # bytes read (or inflated) at a time: enough for both cores (l
 HEAD = 1 << 16  # bytes of the start an envelope is recognised by
 MAX_GZIP_LAYERS = 3  # gzip of gzip of gzip; deeper nesting is refused (only a bomb does that)
 RATIO_FLOOR = 64 << 20  # the ratio limit applies once this much is inflated (small files may be tiny)
+INFLATE_PIECE = 1 << 20  # bytes inflated per call: ISA-L inflates 1 MiB pieces 2.5x faster than 4 MiB ones
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class Inflated(Stream):
                 self.tail = self.compressed.read(1 << 20)
                 self.drained = not self.tail
             try:
-                data = self.inflater.decompress(self.tail, n)
+                data = self.inflater.decompress(self.tail, min(n, INFLATE_PIECE))
             except (isal_zlib.error, zlib.error) as exc:  # type: ignore[misc]  # isal ships no stubs
                 self._stop(f"corrupt gzip data ({exc}); kept {self.out:,} bytes")
                 break
@@ -209,7 +210,7 @@ class Prefetched(Stream):
     read in the caller's thread (a small input never starts one); then at most ``ahead`` pieces
     of ``piece`` bytes wait. An error in the thread is raised here, at the read that meets it."""
 
-    def __init__(self, inner: Stream, piece: int = 4 << 20, ahead: int = 2, direct: int = 4 << 20) -> None:
+    def __init__(self, inner: Stream, piece: int = INFLATE_PIECE, ahead: int = 8, direct: int = 4 << 20) -> None:
         super().__init__(None)
         import queue
         import threading
@@ -304,7 +305,9 @@ class LineBuffer:
 
     def at_least(self, size: int) -> bytearray:
         """The buffer, grown (content kept) to ``size`` bytes if smaller."""
-        if len(self.data) < size:
+        if not self.data:  # (zeroed in place: extending by zeros would touch twice the memory)
+            self.data = bytearray(size)
+        elif len(self.data) < size:
             self.data.extend(bytes(size - len(self.data)))
         return self.data
 

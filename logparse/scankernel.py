@@ -22,7 +22,8 @@ Which lines stay here, and why the rest keep their neighbours right:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, uint64
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from logparse.formats import FIELD_BY_COLUMN, PREFIXES, REPORT_ENDS, REPORT_SEPARATORS, START_VERSION, TIMEOUT_MARK
 from logparse.kinds import KIND_CODES
@@ -56,10 +57,8 @@ C_RESTORE_START, C_RESTORE_REPORT = KIND_CODES["restore_start"], KIND_CODES["res
 C_XRAY, C_APP = KIND_CODES["xray"], KIND_CODES["app"]
 REQUEST_ID = 36
 POW10 = np.array([10.0 ** k for k in range(23)])
-NEWLINES, LOW_BITS = np.uint64(0x0A0A0A0A0A0A0A0A), np.uint64(0x0101010101010101)
-TEES = np.uint64(0x5454545454545454)  # "T": where the timeout message may start
 TIMEOUT = _literal(TIMEOUT_MARK)
-HIGH_BITS, NO_BITS = np.uint64(0x8080808080808080), np.uint64(0)
+TIMEOUT_0, TIMEOUT_1 = TIMEOUT[0], TIMEOUT[1]  # "Ta": the places the timeout message may start
 MAX_DIGITS = 15  # below 2**53: the mantissa is exact, and one division by 10**k rounds correctly
 
 # The fast REPORT rows, one row of these arrays per column: integers, then floats (NaN: no such field).
@@ -301,70 +300,84 @@ def _prefix_code(data, begin, end):  # type: ignore[no-untyped-def]
     return C_APP
 
 
-@njit(inline="always")
-def _marked(data, at, high):  # type: ignore[no-untyped-def]
-    """Whether the timeout message starts at ``at`` (it holds no newline, so it is within the line)."""
-    return _has(data, at, high, TIMEOUT)
-
-
-@njit(inline="always")
-def _line_end(data, words, at, high):  # type: ignore[no-untyped-def]
-    """Where the line from ``at`` ends: its newline, or ``high``. Eight bytes at a time where
-    the buffer is seen as words (a newline makes a zero byte of ``word ^ NEWLINES``)."""
-    i = at
-    if len(words):
-        while i < high and (i & 7) != 0:
-            if data[i] == 10:
-                return i
-            i += 1
-        while i + 8 <= high:
-            x = words[i >> 3] ^ NEWLINES
-            if ((x - LOW_BITS) & ~x & HIGH_BITS) != NO_BITS:
+@njit(nogil=True, cache=True)
+def line_maps(data, low, high, newlines, starts):  # type: ignore[no-untyped-def]
+    """Bit maps of the 64-byte blocks that hold ``data[low:high]``: bit j of word w stands for
+    byte 64 * (low // 64 + w) + j, set in ``newlines`` for a newline and in ``starts`` where
+    "Ta" (the timeout message's first bytes) begins. One compare per byte, which the compiler
+    makes vector instructions: three times faster than finding each line's end on its own."""
+    first = low >> 6
+    blocks = ((high - 1) >> 6) - first + 1 if high > low else 0
+    whole = max(0, min(blocks, (len(data) - 1) // 64 - first))  # blocks with a byte after them
+    block = data[first * 64:]
+    for w in range(whole):
+        lines, marks = uint64(0), uint64(0)
+        for j in range(64):
+            byte = block[64 * w + j]
+            lines |= uint64(byte == 10) << uint64(j)
+            marks |= uint64((byte == TIMEOUT_0) & (block[64 * w + j + 1] == TIMEOUT_1)) << uint64(j)
+        newlines[w], starts[w] = lines, marks
+    for w in range(whole, blocks):  # the last block of the buffer, byte by byte
+        lines, marks = uint64(0), uint64(0)
+        for j in range(64):
+            i = (first + w) * 64 + j
+            if i >= len(data):
                 break
-            i += 8
-    while i < high and data[i] != 10:
-        i += 1
-    return i
+            if data[i] == 10:
+                lines |= uint64(1) << uint64(j)
+            if data[i] == TIMEOUT_0 and i + 1 < len(data) and data[i + 1] == TIMEOUT_1:
+                marks |= uint64(1) << uint64(j)
+        newlines[w], starts[w] = lines, marks
+    return blocks
 
 
 @njit(inline="always")
-def _marked_line_end(data, words, at, high):  # type: ignore[no-untyped-def]
-    """:func:`_line_end`, and whether the line holds the timeout message: each ``T`` (a zero
-    byte of ``word ^ TEES``) is checked for it (a timestamp's ``T`` fails at the second byte)."""
-    i, marked = at, False
-    if len(words):
-        while i < high and (i & 7) != 0:
-            if data[i] == 10:
-                return i, marked
-            if data[i] == 84 and _has(data, i, high, TIMEOUT):
-                marked = True
-            i += 1
-        while i + 8 <= high:
-            word = words[i >> 3]
-            x, y = word ^ NEWLINES, word ^ TEES
-            if ((y - LOW_BITS) & ~y & HIGH_BITS) != NO_BITS:  # (a false hit is checked like the rest)
-                for b in range(8):
-                    if data[i + b] == 10:
-                        break
-                    if data[i + b] == 84 and _has(data, i + b, high, TIMEOUT):
-                        marked = True
-            if ((x - LOW_BITS) & ~x & HIGH_BITS) != NO_BITS:
-                break
-            i += 8
-    while i < high and data[i] != 10:
-        if data[i] == 84 and _has(data, i, high, TIMEOUT):
-            marked = True
-        i += 1
-    return i, marked
+def _lowest_bit(bits):  # type: ignore[no-untyped-def]
+    """Where the lowest set bit of ``bits`` (not 0) is."""
+    return np.int64(trailing_zeros(bits))  # type: ignore[call-arg]  # (a numba intrinsic: typed when compiled)
+
+
+@njit(inline="always")
+def _line_end(newlines, base, at, high):  # type: ignore[no-untyped-def]
+    """Where the line from ``at`` ends: its newline, or ``high`` (``base``: the first block of
+    the maps, ``low // 64``)."""
+    w = (at >> 6) - base
+    bits = newlines[w] >> uint64(at & 63)
+    if bits != 0:
+        return min(at + _lowest_bit(bits), high)
+    last = ((high - 1) >> 6) - base
+    w += 1
+    while w <= last:
+        bits = newlines[w]
+        if bits != 0:
+            return min(((w + base) << 6) + _lowest_bit(bits), high)
+        w += 1
+    return high
+
+
+@njit(inline="always")
+def _timed_out(data, starts, base, at, stop, high):  # type: ignore[no-untyped-def]
+    """Whether the line ``data[at:stop]`` holds the timeout message (it holds no newline: a
+    match that starts within the line ends within it)."""
+    if stop <= at:
+        return False
+    for w in range((at >> 6) - base, ((stop - 1) >> 6) - base + 1):
+        bits = starts[w]
+        while bits != 0:
+            i = ((w + base) << 6) + _lowest_bit(bits)
+            if at <= i < stop and _has(data, i, high, TIMEOUT):
+                return True
+            bits &= bits - uint64(1)
+    return False
 
 
 @njit(nogil=True, cache=True)
-def scan(data, words, low, high, state, carried_id, ints, floats, ids, versions, lines, begins, ends,  # type: ignore[no-untyped-def]
-         codes, odd):
-    """Scan the lines of ``data[low:high]`` (whole lines; ``words``: the same buffer as uint64,
-    or empty), from where ``state`` left off. Returns where it stopped: ``high``, or the start
-    of a line when the general arrays or ``versions`` are nearly full (call again with larger
-    ones and the same state).
+def scan(data, newlines, starts, base, low, high, state, carried_id, ints, floats, ids, versions, lines,  # type: ignore[no-untyped-def]
+         begins, ends, codes, odd):
+    """Scan the lines of ``data[low:high]`` (whole lines; ``newlines``, ``starts`` and ``base``:
+    the :func:`line_maps` of the share, from its first block), from where ``state`` left off.
+    Returns where it stopped: ``high``, or the start of a line when the general arrays or
+    ``versions`` are nearly full (call again with larger ones and the same state).
     REPORT rows go to ``ints``/``floats``, their request ids to ``ids`` (36 bytes each) and their
     START's version to ``versions``, one after the other."""
     capacity_general, capacity_versions = lines.shape[0], len(versions)
@@ -378,11 +391,8 @@ def scan(data, words, low, high, state, carried_id, ints, floats, ids, versions,
         # Only application and END lines need the timeout search (it makes them general lines):
         # in any other kind the message would stand where no exact layout has a space.
         code = _prefix_code(data, at, high)
-        timed_out = False
-        if code == C_APP or code == C_END:
-            stop, timed_out = _marked_line_end(data, words, at, high)
-        else:
-            stop = _line_end(data, words, at, high)
+        stop = _line_end(newlines, base, at, high)
+        timed_out = (code == C_APP or code == C_END) and _timed_out(data, starts, base, at, stop, high)
         end = stop - 1 if stop > at and data[stop - 1] == 13 else stop
         above = previous_report
         previous_report = -1
@@ -406,8 +416,7 @@ def scan(data, words, low, high, state, carried_id, ints, floats, ids, versions,
                 ints[I_VER, reports], ints[I_VERLEN, reports], ints[I_TRACE, reports] = -1, 0, -1
                 ints[I_TRACELEN, reports] = 0
                 rid = ints[I_RID, reports]
-                for k in range(REQUEST_ID):
-                    ids[reports * REQUEST_ID + k] = data[rid + k]
+                ids[reports * REQUEST_ID:(reports + 1) * REQUEST_ID] = data[rid:rid + REQUEST_ID]
                 if state[S_START] == EXACT_START:
                     if state[S_START_BEGIN] == CARRIED:
                         if _same_id(data, rid, carried_id, 0):

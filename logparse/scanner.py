@@ -132,8 +132,9 @@ def choose_cache_dir(numba_imported: bool | None = None) -> None:
 
 NOTICE_AFTER = 1.5  # seconds: loading cached machine code takes less, a compile much more
 SIGNATURES = {
-    "scan": "int64(uint8[::1], uint64[::1], int64, int64, int64[::1], uint8[::1], int64[:, ::1], "
+    "scan": "int64(uint8[::1], uint64[::1], uint64[::1], int64, int64, int64, int64[::1], uint8[::1], int64[:, ::1], "
             "float64[:, ::1], uint8[::1], uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1], uint8[::1])",
+    "line_maps": "int64(uint8[::1], int64, int64, uint64[::1], uint64[::1])",
     "gather": "int64(uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1])",
     "trace_end": "int64(uint8[::1], int64, int64)",
 }
@@ -206,18 +207,15 @@ def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: C
     k = kernel()
     assert k is not None
     data = np.frombuffer(buffer, np.uint8)
-    # The same bytes as words, for the newline search (none if the buffer is not 8-byte aligned).
-    words = np.frombuffer(buffer, np.uint64, count=len(buffer) // 8) if data.ctypes.data % 8 == 0 else \
-        np.zeros(0, np.uint64)
     skip, before, delta = _close_open_report(k, buffer, data, low, high, carry)
     low = low if not skip else min(high, buffer.find(b"\n", low, high) + 1 or high)
     shares = _shares(buffer, low, high)
     carried_id = np.frombuffer(carry.request_id.ljust(k.REQUEST_ID, b"\0"), np.uint8).copy()
     states = [_state_from(carry, k)] + [k.new_state() for _ in shares[1:]]
     if len(shares) == 1:
-        done = [_scan_share(k, data, words, shares[0], states[0], carried_id, carry.scratch(0))]
+        done = [_scan_share(k, data, shares[0], states[0], carried_id, carry.scratch(0))]
     else:
-        done = list(_pool().map(lambda i: _scan_share(k, data, words, shares[i], states[i], carried_id,
+        done = list(_pool().map(lambda i: _scan_share(k, data, shares[i], states[i], carried_id,
                                                       carry.scratch(i)), range(len(shares))))
         for i in range(1, len(shares)):
             # A later share started as if it were the first; where the share before left the next
@@ -225,7 +223,7 @@ def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: C
             # after that share (rare: only odd lines make it so).
             previous = done[i - 1].state
             if previous[k.S_PENDING_START] or done[i].state[k.S_BEFORE_NEEDED]:
-                done[i] = _scan_share(k, data, words, shares[i], _continued(k, previous), carried_id,
+                done[i] = _scan_share(k, data, shares[i], _continued(k, previous), carried_id,
                                       carry.scratch(i))
     scanned = _assemble(k, data, done, first_row, skip, before, carry)
     for kind, n in delta.items():
@@ -294,7 +292,7 @@ class _Share:
         return tuple(getattr(self, name) for name in GENERAL)
 
 
-def _scan_share(k: ModuleType, data: np.ndarray, words: np.ndarray, share: tuple[int, int], state: np.ndarray,
+def _scan_share(k: ModuleType, data: np.ndarray, share: tuple[int, int], state: np.ndarray,
                 carried_id: np.ndarray, scratch: dict[str, np.ndarray]) -> _Share:
     """Scan one share into the arrays of ``scratch``, reused from buffer to buffer (on this VM
     memory touched for the first time costs about 1 ms per MB), grown where they are short."""
@@ -305,10 +303,15 @@ def _scan_share(k: ModuleType, data: np.ndarray, words: np.ndarray, share: tuple
                        ids=np.empty(rows * k.REQUEST_ID, np.uint8), versions=np.empty(rows * 8 + 64, np.uint8))
     if "lines" not in scratch:
         scratch.update(zip(GENERAL, _general_arrays((high - low) // 512 + 64), strict=True))
+    blocks = (high - low) // 64 + 2
+    if "newlines" not in scratch or len(scratch["newlines"]) < blocks:
+        scratch.update(newlines=np.empty(blocks, np.uint64), starts=np.empty(blocks, np.uint64))
+    newlines, starts, base = scratch["newlines"], scratch["starts"], low >> 6
+    k.line_maps(data, low, high, newlines, starts)
     found = _Share(state, *(scratch[name] for name in ("ints", "floats", "ids", "versions", *GENERAL)))
     at = low
     while True:
-        at = k.scan(data, words, at, high, state, carried_id, found.ints, found.floats, found.ids,
+        at = k.scan(data, newlines, starts, base, at, high, state, carried_id, found.ints, found.floats, found.ids,
                     found.versions, *found.general_arrays())
         if at >= high:
             return found

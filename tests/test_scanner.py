@@ -275,3 +275,26 @@ def test_columns_that_grow_keep_every_row(scanning_everything: list[int]) -> Non
     assert fast.invocations["init_ms"].tolist() == [n + 0.5 for n in range(40)]
     traces = [f"1-67389a00-{n:024x}" if n % 2 else "" for n in range(40)]
     assert fast.invocations["trace_id"].fillna("").tolist() == traces
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(st.sampled_from([b"\n", b"T", b"a", b"Ta", b"x", b"Task timed out after"]), max_size=120),
+       cut=st.tuples(st.integers(0, 400), st.integers(0, 400)))
+def test_the_line_maps_mark_every_newline_and_every_ta(text: list[bytes], cut: tuple[int, int]) -> None:
+    """The bit maps the kernel finds line ends and timeout candidates in: bit j of word w is
+    byte 64 * (low // 64 + w) + j, for every block that holds a byte of ``data[low:high]``, up to
+    the buffer's last byte (a "Ta" split over two blocks too)."""
+    k = scanner.kernel()
+    assert k is not None
+    data = np.frombuffer(b"".join(text), np.uint8).copy()
+    low, high = sorted(min(c, len(data)) for c in cut)
+    newlines, starts = np.zeros(len(data) // 64 + 3, np.uint64), np.zeros(len(data) // 64 + 3, np.uint64)
+    blocks = k.line_maps(data, low, high, newlines, starts)
+    first = low // 64
+    assert blocks == (0 if high == low else (high - 1) // 64 - first + 1)
+    for w in range(blocks):
+        for j in range(64):
+            i = (first + w) * 64 + j
+            in_data = i < len(data)
+            assert bool(newlines[w] >> np.uint64(j) & np.uint64(1)) == (in_data and data[i] == 10)
+            assert bool(starts[w] >> np.uint64(j) & np.uint64(1)) == (in_data and bytes(data[i:i + 2]) == b"Ta")
