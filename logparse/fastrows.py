@@ -132,7 +132,7 @@ def _text_array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray | None)
 def reports_below(rows: InputRows, offset: int) -> ReportLines:
     """The rows' lines (moved by ``offset``) and Init Durations: what the stitching of an
     INIT_START looks for in the REPORT below it."""
-    return ReportLines(rows.log_stream or "", rows.column("line").astype(np.int64) + offset, rows.measure("init_ms"))
+    return ReportLines(rows.log_stream or "", rows.column("line") + offset, rows.measure("init_ms"))
 
 
 def invocations(rows: InputRows, log_group: str | None, function: str | None, version: str | None,
@@ -173,7 +173,7 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
         "trace_id": rows.strings("trace_id"),
         "xray_restore_ms": _floats(np.full(n, np.nan)),
         "source": constant(source, n),
-        "line": pd.arrays.IntegerArray(rows.column("line").astype(np.int64), nothing.copy()),
+        "line": pd.arrays.IntegerArray(rows.column("line"), nothing.copy()),
     }
     return pd.DataFrame({name: _pandas(columns[name]) for name in INVOCATIONS}, copy=False)
 
