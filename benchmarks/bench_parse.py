@@ -1,9 +1,10 @@
 """Parse speed and memory of ``logparse.load`` against a naive baseline, in one run.
 
-    python benchmarks/bench_parse.py [--lines 2000000 10000000] [--runs 3] [--no-cold]
+    python benchmarks/bench_parse.py [--lines 2000000 10000000] [--runs 3] [--no-cold] [--cases plain gzip s3]
 
 Generates (once, seeded, cached in benchmarks/.corpus/) a corpus of mixed lines: START/END/REPORT
-with application lines, some INIT/RESTORE lines and XRAY trailers, plain and gzip. Then, for each
+with application lines, some INIT/RESTORE lines and XRAY trailers, plain, gzip and as a CloudWatch
+export to S3 (``<time> <message>`` per line, gzip; the naive loop matches after the first space). Then, for each
 file, takes the median of ``--runs`` runs (interleaved: each run of each in turn) of:
 
   (a) the naive baseline: a Python loop applying one regex per line (over ``gzip.open`` for the
@@ -101,6 +102,19 @@ def make_corpus(n_lines: int, seed: int = 7) -> Path:
     return path
 
 
+def make_s3_export(plain: Path) -> Path:
+    """The same lines as a CloudWatch export to S3 (gzip): ``<time> <message>``, one millisecond
+    apart; the XRAY trailer unstamped, as the second line of its REPORT's event."""
+    path = CORPUS / plain.name.replace("mixed-", "s3-export-").replace(".log", ".log.gz")
+    if path.exists():
+        return path
+    start = np.datetime64("2026-11-16T09:40:00.000", "ms")
+    with open(plain) as source, gzip.open(path, "wt", compresslevel=6) as out:
+        for n, line in enumerate(source):
+            out.write(line if line.startswith("XRAY ") else f"{start + n}Z {line}")
+    return path
+
+
 def open_text(path: Path):
     return gzip.open(path, "rt", encoding="utf-8", errors="replace") if path.suffix == ".gz" else \
         open(path, encoding="utf-8", errors="replace")
@@ -112,10 +126,11 @@ def naive(path: Path) -> tuple[float, int, str]:
     started = time.perf_counter()
     rows = []
     lines = 0
+    stamped = path.name.startswith("s3-export-")
     with open_text(path) as handle:
         for line in handle:
             lines += 1
-            match = REPORT_RE.match(line)
+            match = REPORT_RE.match(line.partition(" ")[2] if stamped else line)
             if match:
                 rows.append(match.groupdict())
     seconds = time.perf_counter() - started
@@ -244,6 +259,7 @@ def main() -> int:
     parser.add_argument("--lines", type=int, nargs="+", default=[2_000_000, 10_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-cold", action="store_true", help="skip the first-ever run (a compile of ~10-20 s)")
+    parser.add_argument("--cases", nargs="+", default=["plain", "gzip", "s3"], choices=["plain", "gzip", "s3"])
     args = parser.parse_args()
     ok = True
     for n_lines in args.lines:
@@ -252,7 +268,10 @@ def main() -> int:
             cold = first_ever(plain)
             print(f"first-ever run ({plain.name}, numba's cache empty): compile and load {cold['prepared']:.1f} s, "
                   f"then the load {cold['seconds']:.2f} s")
-        for path in (plain, plain.with_suffix(".log.gz")):
+        cases = {"plain": plain, "gzip": plain.with_suffix(".log.gz")}
+        if "s3" in args.cases:
+            cases["s3"] = make_s3_export(plain)
+        for path in (cases[case] for case in args.cases if case in cases):
             r = bench(path, args.runs)
             show(r)
             ok &= r["identical"] and r["all_counted"]

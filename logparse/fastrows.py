@@ -37,6 +37,7 @@ class InputRows:
         self.floats = np.empty((len(FLOAT_COLUMNS), capacity))
         self.memory_mb = np.empty(capacity, np.int64)
         self.max_memory_mb = np.empty(capacity, np.int64)
+        self.time = np.empty(capacity, np.int64)  # ns since the epoch, UTC; NaT's integer: no time
         self.ids = np.empty(capacity * REQUEST_ID, np.uint8)
         self.texts = {name: _Texts(capacity) for name in ("version", "trace_id")}
 
@@ -49,7 +50,7 @@ class InputRows:
         if self.n + more <= capacity:
             return
         size = max(2 * capacity, self.n + more)
-        for name in ("line", "floats", "memory_mb", "max_memory_mb"):
+        for name in ("line", "floats", "memory_mb", "max_memory_mb", "time"):
             setattr(self, name, _grown(getattr(self, name), size, self.n))
         self.ids = _grown(self.ids, size * REQUEST_ID, self.n * REQUEST_ID)
         for texts in self.texts.values():
@@ -159,7 +160,7 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
         kind[~np.isnan(floats[column])] = START_KINDS.index(name)
     nothing = np.zeros(n, bool)
     columns = {
-        "timestamp": pd.array(np.full(n, np.datetime64("NaT"), "datetime64[ns]")).tz_localize("UTC"),
+        "timestamp": pd.array(rows.column("time").view("datetime64[ns]")).tz_localize("UTC"),
         "function": constant(in_group[1] if in_group else function or "unknown", n),
         "version": versions,
         "log_stream": constant(rows.log_stream, n),

@@ -25,7 +25,15 @@ import numpy as np
 from numba import njit, uint64
 from numba.cpython.unsafe.numbers import trailing_zeros
 
-from logparse.formats import FIELD_BY_COLUMN, PREFIXES, REPORT_ENDS, REPORT_SEPARATORS, START_VERSION, TIMEOUT_MARK
+from logparse.formats import (
+    FIELD_BY_COLUMN,
+    PREFIXES,
+    REPORT_ENDS,
+    REPORT_SEPARATORS,
+    S3_STAMP_SHAPE,
+    START_VERSION,
+    TIMEOUT_MARK,
+)
 from logparse.kinds import KIND_CODES
 
 
@@ -61,17 +69,24 @@ TIMEOUT = _literal(TIMEOUT_MARK)
 TIMEOUT_0, TIMEOUT_1 = TIMEOUT[0], TIMEOUT[1]  # "Ta": the places the timeout message may start
 MAX_DIGITS = 15  # below 2**53: the mantissa is exact, and one division by 10**k rounds correctly
 
+# An S3 export's lines: ``<time> <message>``, the time as CloudWatch writes it (digits where 0).
+STAMP = _literal(S3_STAMP_SHAPE)
+NO_TIME = np.iinfo(np.int64).min  # NaT
+FIRST_YEAR, LAST_YEAR = 2014, 2100  # logparse.timeutil's window: a time outside is the general path's reject
+DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
+STAMPED, UNSTAMPED, UNSURE = 1, 0, -1  # what a line of an S3 export starts with (see _stamp)
+
 # The fast REPORT rows, one row of these arrays per column: integers, then floats (NaN: no such field).
-I_LINE, I_BEGIN, I_END, I_RID, I_MEM, I_MAXMEM, I_VER, I_VERLEN, I_TRACE, I_TRACELEN = range(10)
-N_INTS = 10
+I_LINE, I_BEGIN, I_END, I_RID, I_MEM, I_MAXMEM, I_VER, I_VERLEN, I_TRACE, I_TRACELEN, I_TIME = range(11)
+N_INTS = 11
 F_DUR, F_BILLED, F_INIT, F_RESTORE, F_BRESTORE = range(5)
 N_FLOATS = 5
 
 # The scan's state, carried from one call to the next (a resume, or the next share of the input).
 (S_START, S_SENT, S_START_ROW, S_START_BEGIN, S_START_END, S_START_RID, S_START_VER, S_START_VERLEN,
  S_PENDING_START, S_VBYTES, S_PREV_REPORT, S_LINES, S_CARRIED_NEEDED, S_REPORTS, S_GENERAL,
- S_APP, S_END, S_STARTS, S_XRAYS, S_LATE, S_BEFORE_NEEDED) = range(21)
-N_STATE = 21
+ S_APP, S_END, S_STARTS, S_XRAYS, S_LATE, S_BEFORE_NEEDED, S_BLANK) = range(22)
+N_STATE = 22
 NO_START, EXACT_START, OTHER_START = 0, 1, 2  # what the last START line above was
 CARRIED = -1  # S_START_BEGIN of a START read before this buffer: its bytes are in the carry arrays
 CARRIED_VERSION = -2  # I_VER of a row whose version is the carried START's
@@ -138,6 +153,59 @@ def _whole(data, at, end):  # type: ignore[no-untyped-def]
     if digits == 0 or digits > MAX_DIGITS or value == 0:
         return 0, -1
     return value, i
+
+
+@njit(inline="always")
+def _digits(data, at, n):  # type: ignore[no-untyped-def]
+    value = 0
+    for k in range(n):
+        value = value * 10 + (data[at + k] - 48)
+    return value
+
+
+@njit(inline="always")
+def _stamp(data, at, end):  # type: ignore[no-untyped-def]
+    """What a line of an S3 export starts with, and its time in ns since the epoch (UTC):
+    STAMPED, a time in :data:`STAMP`'s layout, a real date within the log window, then a space;
+    UNSTAMPED, no time at all (the line starts with a letter: a continuation line such as the
+    ``XRAY`` trailer, which the general path reads as a whole line too); UNSURE, anything else
+    (another time format, a date that is not one, a time outside the window: the general path
+    decides, as it parses times with :func:`logparse.timeutil.parse_log_time`)."""
+    n = len(STAMP)
+    if end - at < n:
+        first = data[at] | 0x20 if end > at else 0
+        return NO_TIME, UNSTAMPED if 97 <= first <= 122 else UNSURE
+    for k in range(n):
+        byte, want = data[at + k], STAMP[k]
+        if (want == 48 and not 48 <= byte <= 57) or (want != 48 and byte != want):
+            first = data[at] | 0x20
+            return NO_TIME, UNSTAMPED if 97 <= first <= 122 else UNSURE
+    year, month, day = _digits(data, at, 4), _digits(data, at + 5, 2), _digits(data, at + 8, 2)
+    hour, minute, second = _digits(data, at + 11, 2), _digits(data, at + 14, 2), _digits(data, at + 17, 2)
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12 and hour <= 23 and minute <= 59
+            and second <= 59):
+        return NO_TIME, UNSURE
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= day <= DAYS_IN_MONTH[month - 1] + (1 if month == 2 and leap else 0):
+        return NO_TIME, UNSURE
+    # Days since 1970-01-01 (H. Hinnant's days_from_civil, for years after 0).
+    y = year - (1 if month <= 2 else 0)
+    era = y // 400
+    of_era = y - era * 400
+    of_year = (153 * (month - 3 if month > 2 else month + 9) + 2) // 5 + day - 1
+    days = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
+    seconds = ((days * 24 + hour) * 60 + minute) * 60 + second
+    return seconds * 1_000_000_000 + _digits(data, at + 20, 3) * 1_000_000, STAMPED
+
+
+@njit(nogil=True, cache=True)
+def content_start(data, at, end, stamped):  # type: ignore[no-untyped-def]
+    """Where the message of the line ``data[at:end]`` starts (``stamped``: an S3 export), or -1
+    when only the general path can tell (see :func:`_stamp`)."""
+    if not stamped:
+        return at
+    how = _stamp(data, at, end)[1]
+    return at + len(STAMP) if how == STAMPED else (at if how == UNSTAMPED else -1)
 
 
 @njit(inline="always")
@@ -372,10 +440,11 @@ def _timed_out(data, starts, base, at, stop, high):  # type: ignore[no-untyped-d
 
 
 @njit(nogil=True, cache=True)
-def scan(data, newlines, starts, base, low, high, state, carried_id, ints, floats, ids, versions, lines,  # type: ignore[no-untyped-def]
-         begins, ends, codes, odd):
+def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, ints, floats, ids, versions,  # type: ignore[no-untyped-def]
+         lines, begins, ends, codes, odd):
     """Scan the lines of ``data[low:high]`` (whole lines; ``newlines``, ``starts`` and ``base``:
     the :func:`line_maps` of the share, from its first block), from where ``state`` left off.
+    ``stamped``: the lines of an S3 export, each message after its time (see :func:`_stamp`).
     Returns where it stopped: ``high``, or the start of a line when the general arrays or
     ``versions`` are nearly full (call again with larger ones and the same state).
     REPORT rows go to ``ints``/``floats``, their request ids to ``ids`` (36 bytes each) and their
@@ -390,16 +459,32 @@ def scan(data, newlines, starts, base, low, high, state, carried_id, ints, float
         # The kind first: a prefix holds no newline, so one that matches lies within the line.
         # Only application and END lines need the timeout search (it makes them general lines):
         # in any other kind the message would stand where no exact layout has a space.
-        code = _prefix_code(data, at, high)
         stop = _line_end(newlines, base, at, high)
-        timed_out = (code == C_APP or code == C_END) and _timed_out(data, starts, base, at, stop, high)
         end = stop - 1 if stop > at and data[stop - 1] == 13 else stop
         above = previous_report
         previous_report = -1
+        content, time, how = at, NO_TIME, UNSTAMPED
+        if end == at:  # blank: only counted
+            state[S_BLANK] += 1
+            row += 1
+            at = stop + 1
+            continue
+        if stamped:
+            time, how = _stamp(data, at, end)
+            if how == STAMPED:
+                content = at + len(STAMP)
+            elif how == UNSURE:  # any kind, under a time only the general path reads
+                _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above)
+                reports -= 1 if above >= 0 else 0
+                row += 1
+                at = stop + 1
+                continue
+        code = _prefix_code(data, content, high)
+        timed_out = (code == C_APP or code == C_END) and _timed_out(data, starts, base, at, stop, high)
         if code == C_APP:
-            if end - at < 8 or timed_out:  # blank or short (counted there), or a timeout
+            if end - content < 8 or timed_out:  # short (counted there), or a timeout
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
-            elif data[at] == 123:  # JSON: maybe a platform event of any kind
+            elif data[content] == 123:  # JSON: maybe a platform event of any kind
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
                 _start_above_general(state, lines, begins, ends, codes, odd, data)
                 state[S_PENDING_START] = 1
@@ -411,10 +496,10 @@ def scan(data, newlines, starts, base, low, high, state, carried_id, ints, float
             else:
                 ends_seen += 1
         elif code == C_REPORT:
-            if state[S_START] != OTHER_START and _report(data, at, end, ints, floats, reports):
+            if state[S_START] != OTHER_START and _report(data, content, end, ints, floats, reports):
                 ints[I_LINE, reports], ints[I_BEGIN, reports], ints[I_END, reports] = row, at, end
                 ints[I_VER, reports], ints[I_VERLEN, reports], ints[I_TRACE, reports] = -1, 0, -1
-                ints[I_TRACELEN, reports] = 0
+                ints[I_TRACELEN, reports], ints[I_TIME, reports] = 0, time
                 rid = ints[I_RID, reports]
                 ids[reports * REQUEST_ID:(reports + 1) * REQUEST_ID] = data[rid:rid + REQUEST_ID]
                 if state[S_START] == EXACT_START:
@@ -433,13 +518,13 @@ def scan(data, newlines, starts, base, low, high, state, carried_id, ints, float
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
                 _start_above_general(state, lines, begins, ends, codes, odd, data)
         elif code == C_START:
-            version = _start(data, at, end)
+            version = _start(data, content, end)
             if version < 0:
                 # The general path may reject this START; then the one above is the START it finds.
                 _start_above_general(state, lines, begins, ends, codes, odd, data)
             state[S_START_ROW], state[S_START_BEGIN], state[S_START_END] = row, at, end
             if version >= 0:
-                state[S_START], state[S_START_RID] = EXACT_START, at + len(START_HEAD)
+                state[S_START], state[S_START_RID] = EXACT_START, content + len(START_HEAD)
                 state[S_START_VER], state[S_START_VERLEN] = version, end - version
             else:
                 state[S_START], state[S_START_VERLEN] = OTHER_START, 0
@@ -452,10 +537,10 @@ def scan(data, newlines, starts, base, low, high, state, carried_id, ints, float
             if version >= 0:  # (the general path may reject another START: then the next one is the one below)
                 state[S_PENDING_START] = 0
         elif code == C_XRAY:
-            trace_end = _xray(data, at, end) if above >= 0 else -1
+            trace_end = _xray(data, content, end) if above >= 0 else -1
             if trace_end >= 0:
-                ints[I_TRACE, above] = at + len(XRAY_HEAD)
-                ints[I_TRACELEN, above] = trace_end - (at + len(XRAY_HEAD))
+                ints[I_TRACE, above] = content + len(XRAY_HEAD)
+                ints[I_TRACELEN, above] = trace_end - (content + len(XRAY_HEAD))
                 state[S_XRAYS] += 1
             else:
                 if above >= 0:  # the REPORT above goes with its trailer
@@ -481,6 +566,23 @@ def _unread(state, ints, row):  # type: ignore[no-untyped-def]
     """The last REPORT row taken back: its version's bytes too."""
     if ints[I_VER, row] >= 0:
         state[S_VBYTES] -= ints[I_VERLEN, row]
+
+
+@njit(inline="always")
+def _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above):  # type: ignore[no-untyped-def]
+    """A line of any kind for all the scan knows: a general line, with every neighbour it may
+    need. The REPORT right above goes too (the line may be its trailer; the caller counts it
+    out), the START above, and the START below (it may be an INIT or RESTORE line). It may be a
+    START itself: later REPORTs go to the general path until an exact START."""
+    if above >= 0:
+        _unread(state, ints, above)
+        _general(state, lines, begins, ends, codes, odd, data, ints[I_LINE, above], ints[I_BEGIN, above],
+                 ints[I_END, above], C_REPORT, True)
+    _start_above_general(state, lines, begins, ends, codes, odd, data)
+    _general(state, lines, begins, ends, codes, odd, data, row, at, end, C_APP, False)
+    state[S_START], state[S_SENT], state[S_START_VERLEN] = OTHER_START, 1, 0
+    state[S_START_ROW], state[S_START_BEGIN], state[S_START_END] = row, at, end
+    state[S_PENDING_START] = 1
 
 
 @njit(nogil=True, cache=True)

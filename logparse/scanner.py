@@ -132,9 +132,11 @@ def choose_cache_dir(numba_imported: bool | None = None) -> None:
 
 NOTICE_AFTER = 1.5  # seconds: loading cached machine code takes less, a compile much more
 SIGNATURES = {
-    "scan": "int64(uint8[::1], uint64[::1], uint64[::1], int64, int64, int64, int64[::1], uint8[::1], int64[:, ::1], "
+    "scan": "int64(uint8[::1], uint64[::1], uint64[::1], int64, int64, int64, int64, int64[::1], uint8[::1], "
+            "int64[:, ::1], "
             "float64[:, ::1], uint8[::1], uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1], uint8[::1])",
     "line_maps": "int64(uint8[::1], int64, int64, uint64[::1], uint64[::1])",
+    "content_start": "int64(uint8[::1], int64, int64, int64)",
     "gather": "int64(uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1])",
     "trace_end": "int64(uint8[::1], int64, int64)",
 }
@@ -182,6 +184,7 @@ class Carry:
     request_id: bytes = b""
     version: str = ""
     pending_start: bool = False
+    stamped: bool = False  # the lines of an S3 export: each message after its time
     open: OpenReport | None = None  # the REPORT on the last line of the buffer before
     rows: InputRows = field(default_factory=InputRows)  # the REPORT rows read
     arrays: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)  # per share, reused
@@ -209,14 +212,14 @@ def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: C
     data = np.frombuffer(buffer, np.uint8)
     skip, before, delta = _close_open_report(k, buffer, data, low, high, carry)
     low = low if not skip else min(high, buffer.find(b"\n", low, high) + 1 or high)
-    shares = _shares(buffer, low, high)
+    shares = _shares(k, buffer, data, low, high, carry.stamped)
     carried_id = np.frombuffer(carry.request_id.ljust(k.REQUEST_ID, b"\0"), np.uint8).copy()
     states = [_state_from(carry, k)] + [k.new_state() for _ in shares[1:]]
     if len(shares) == 1:
-        done = [_scan_share(k, data, shares[0], states[0], carried_id, carry.scratch(0))]
+        done = [_scan_share(k, data, shares[0], states[0], carried_id, carry.scratch(0), carry.stamped)]
     else:
         done = list(_pool().map(lambda i: _scan_share(k, data, shares[i], states[i], carried_id,
-                                                      carry.scratch(i)), range(len(shares))))
+                                                      carry.scratch(i), carry.stamped), range(len(shares))))
         for i in range(1, len(shares)):
             # A later share started as if it were the first; where the share before left the next
             # START pending, or it wanted the START above its first line, it is scanned again
@@ -224,7 +227,7 @@ def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: C
             previous = done[i - 1].state
             if previous[k.S_PENDING_START] or done[i].state[k.S_BEFORE_NEEDED]:
                 done[i] = _scan_share(k, data, shares[i], _continued(k, previous), carried_id,
-                                      carry.scratch(i))
+                                      carry.scratch(i), carry.stamped)
     scanned = _assemble(k, data, done, first_row, skip, before, carry)
     for kind, n in delta.items():
         scanned.picked.counted[kind] = scanned.picked.counted.get(kind, 0) + n
@@ -249,17 +252,22 @@ def _close_open_report(k: ModuleType, buffer: bytearray, data: np.ndarray, low: 
     """The REPORT left open by the buffer before, settled by this buffer's first line: an exact
     XRAY trailer gives it its trace id (and the line is done: 1 is returned); any other trailer
     sends it, with its START, to the general path (the lines returned, as (row, text, code)),
-    as the kernel does within a buffer."""
+    as the kernel does within a buffer (in an S3 export, a first line only the general path can
+    read goes there with them)."""
     found, carry.open = carry.open, None
-    if found is None or not buffer.startswith(XRAY_HEAD, low):
+    if found is None or low >= high:
         return 0, [], {}
     stop = buffer.find(b"\n", low, high)
     stop = high if stop < 0 else stop
     end = stop - 1 if stop > low and buffer[stop - 1] == 13 else stop
-    trace_end = k.trace_end(data, low, end)
-    if trace_end >= 0:  # (an exact trailer has no room for the timeout message)
-        carry.rows.set_last_trace(bytes(buffer[low + len(XRAY_HEAD):trace_end]))
-        return 1, [], {"xray": 1}
+    content = k.content_start(data, low, end, int(carry.stamped)) if end > low else low
+    if content >= 0 and not buffer.startswith(XRAY_HEAD, content, end):
+        return 0, [], {}
+    if content >= 0:
+        trace_end = k.trace_end(data, content, end)
+        if trace_end >= 0:  # (an exact trailer has no room for the timeout message)
+            carry.rows.set_last_trace(bytes(buffer[content + len(XRAY_HEAD):trace_end]))
+            return 1, [], {"xray": 1}
     carry.rows.drop_last()
     before = [(found.row, found.text, k.C_REPORT)]
     delta = {"report": -1}
@@ -293,7 +301,7 @@ class _Share:
 
 
 def _scan_share(k: ModuleType, data: np.ndarray, share: tuple[int, int], state: np.ndarray,
-                carried_id: np.ndarray, scratch: dict[str, np.ndarray]) -> _Share:
+                carried_id: np.ndarray, scratch: dict[str, np.ndarray], stamped: bool) -> _Share:
     """Scan one share into the arrays of ``scratch``, reused from buffer to buffer (on this VM
     memory touched for the first time costs about 1 ms per MB), grown where they are short."""
     low, high = share
@@ -311,8 +319,8 @@ def _scan_share(k: ModuleType, data: np.ndarray, share: tuple[int, int], state: 
     found = _Share(state, *(scratch[name] for name in ("ints", "floats", "ids", "versions", *GENERAL)))
     at = low
     while True:
-        at = k.scan(data, newlines, starts, base, at, high, state, carried_id, found.ints, found.floats, found.ids,
-                    found.versions, *found.general_arrays())
+        at = k.scan(data, newlines, starts, base, at, high, int(stamped), state, carried_id, found.ints,
+                    found.floats, found.ids, found.versions, *found.general_arrays())
         if at >= high:
             return found
         # Full: twice the room, what was found so far kept.
@@ -333,24 +341,48 @@ def _general_arrays(n: int) -> tuple[np.ndarray, ...]:
             np.zeros(n, np.uint8))
 
 
-def _shares(buffer: bytearray, low: int, high: int) -> list[tuple[int, int]]:
+def _shares(k: ModuleType, buffer: bytearray, data: np.ndarray, low: int, high: int, stamped: bool
+            ) -> list[tuple[int, int]]:
     """The buffer cut for both cores, only right before a START line that follows a REPORT or
-    XRAY line: a request's lines are never split, so a share can start as if it were the first."""
+    XRAY line (blank lines between): a request's lines are never split, so a share can start as
+    if it were the first. In an S3 export the START's time is before it."""
     if (os.cpu_count() or 1) < 2 or high - low < SHARE_BYTES:
         return [(low, high)]
+    needle, before = (b" START RequestId:", len(k.STAMP) - 1) if stamped else (b"\nSTART RequestId:", -1)
     at = low + (high - low) // 2
     for _ in range(64):
-        found = buffer.find(b"\nSTART RequestId:", at, high)
+        found = buffer.find(needle, at, high)
         if found < 0:
             break
-        if buffer.startswith((b"REPORT ", b"XRAY "), buffer.rfind(b"\n", low, found) + 1):
-            return [(low, found + 1), (found + 1, high)]
-        at = found + 1
+        at, line = found + 1, found - before
+        if line - 1 <= low or buffer[line - 1] != 10:
+            continue
+        if stamped and k.content_start(data, line, found + 1, 1) != found + 1:
+            continue
+        previous = _line_before(buffer, line, low)
+        if previous is not None:
+            content = k.content_start(data, previous[0], previous[1], int(stamped))
+            if content >= 0 and buffer.startswith((b"REPORT ", b"XRAY "), content, previous[1]):
+                return [(low, line), (line, high)]
     return [(low, high)]
 
 
+def _line_before(buffer: bytearray, line: int, low: int) -> tuple[int, int] | None:
+    """Where the last line before ``line`` that is not blank starts and ends (its CR left out)."""
+    end = line - 1  # its newline
+    for _ in range(8):
+        if end <= low:
+            return None
+        start = max(low, buffer.rfind(b"\n", low, end) + 1)
+        stop = end - 1 if buffer[end - 1] == 13 and end - 1 >= start else end
+        if stop > start:
+            return start, stop
+        end = start - 1
+    return None
+
+
 COUNTERS = ("S_REPORTS", "S_GENERAL", "S_LINES", "S_APP", "S_END", "S_STARTS", "S_XRAYS", "S_LATE",
-            "S_CARRIED_NEEDED", "S_VBYTES", "S_BEFORE_NEEDED")
+            "S_CARRIED_NEEDED", "S_VBYTES", "S_BEFORE_NEEDED", "S_BLANK")
 
 
 def _continued(k: ModuleType, before: np.ndarray) -> np.ndarray:
@@ -380,7 +412,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
     row = first_row + skip
     general: list[tuple[np.ndarray, np.ndarray]] = []
     texts: list[pa.Array] = []
-    counted = dict.fromkeys(("app", "end", "report", "start", "xray"), 0)
+    counted = dict.fromkeys(("app", "blank", "end", "report", "start", "xray"), 0)
     reordered = reaches_back = False
 
     def from_earlier(lines_before: list[tuple[int, bytes, int]]) -> None:
@@ -399,7 +431,8 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
         general.append((share.lines[:g] + (row - first_row), share.codes[:g].copy()))
         texts.append(_text(k, data, share.begins[:g], share.ends[:g], bool(share.odd[:g].any())))
         reordered |= bool(state[k.S_LATE])
-        for kind, slot in (("app", k.S_APP), ("end", k.S_END), ("start", k.S_STARTS), ("xray", k.S_XRAYS)):
+        for kind, slot in (("app", k.S_APP), ("blank", k.S_BLANK), ("end", k.S_END), ("start", k.S_STARTS),
+                           ("xray", k.S_XRAYS)):
             counted[kind] += int(state[slot])
         counted["report"] += n
         if state[k.S_CARRIED_NEEDED]:  # a general line here wants the START of an earlier buffer
@@ -413,7 +446,8 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
     if reordered:  # lines made general after the lines below them: back in line order
         order = np.argsort(rows, kind="stable")
         rows, codes, text = rows[order], codes[order], text.take(pa.array(order))
-    picked = Picked(rows, pl.Series("text", text, dtype=pl.String), codes,
+    # (an S3 export's general lines get their kinds from their messages, as the vectorized path's do)
+    picked = Picked(rows, pl.Series("text", text, dtype=pl.String), None if carry.stamped else codes,
                     {kind: n for kind, n in counted.items() if n})
     return Scanned(picked, row - first_row, reaches_back)
 
@@ -450,6 +484,7 @@ def _append(k: ModuleType, data: np.ndarray, share: _Share, n: int, first_row: i
     rows.line[at:at + n] = ints[k.I_LINE] + first_row + 1
     rows.floats[:, at:at + n] = share.floats[:, :n]
     rows.memory_mb[at:at + n], rows.max_memory_mb[at:at + n] = ints[k.I_MEM], ints[k.I_MAXMEM]
+    rows.time[at:at + n] = ints[k.I_TIME]
     rows.ids[at * k.REQUEST_ID:(at + n) * k.REQUEST_ID] = share.ids[:n * k.REQUEST_ID]
     version_at, used = ints[k.I_VER], int(share.state[k.S_VBYTES])
     has_version, carried = version_at >= 0, version_at == k.CARRIED_VERSION

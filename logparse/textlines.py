@@ -18,6 +18,7 @@ import polars as pl
 from logparse import lines, reading, scanner, sifting
 from logparse.events import EVENT_SCHEMA, Events, Rejects
 from logparse.fastrows import InputRows
+from logparse.formats import S3_STAMP_SHAPE
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import Stats
 from logparse.timeutil import parse_log_time
@@ -97,9 +98,15 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             sample = lines.strings(head_index, np.arange(min(len(head_index), SNIFF_LINES * 4)))
             variant = sniff_text_variant(sample)
             prefix = _stamp_shape(sample) if variant == "s3" else b""
-            if variant == "plain" and scanner.wanted(size if size is not None else piece.high - piece.low) \
-                    and not sample.str.starts_with("{").any() and scanner.kernel() is not None:
-                carry = scanner.Carry(rows=InputRows(size // 100 + 16 if size is not None else 1 << 20))
+            # The scanner reads plain text and S3 exports whose times all have Lambda's shape;
+            # not a file of JSON log lines (each would go to the general path).
+            stamped = variant == "s3" and prefix == S3_STAMP_SHAPE.encode()
+            messages = sample.str.slice(len(prefix)) if stamped else sample
+            wanted = scanner.wanted(size if size is not None else piece.high - piece.low)
+            if (variant == "plain" or stamped) and wanted and not messages.str.starts_with("{").any() \
+                    and scanner.kernel() is not None:
+                carry = scanner.Carry(rows=InputRows(size // 100 + 16 if size is not None else 1 << 20),
+                                      stamped=stamped)
         if carry is not None:
             low = piece.low + 3 if first and piece.buffer[piece.low:piece.low + 3] == lines.BOM else piece.low
             scanned = scanner.scan_buffer(piece.buffer, low, piece.high, row, carry)

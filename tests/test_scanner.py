@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from test_sifting import BYTE_TRICKY, RID, near_layout_line
 from test_sifting import line as any_line
 
 import logparse
-from logparse import reading, scanner
+from logparse import reading, scanner, textlines
 from logparse.reading import Limits
 
 pytestmark = pytest.mark.skipif(not scanner.enabled(), reason="numba is not installed")
@@ -72,6 +73,39 @@ def text_file(draw: st.DrawFn) -> bytes:
     return draw(st.sampled_from([b"", b"\xef\xbb\xbf"])) + text.encode("utf-8", "surrogatepass")
 
 
+# Times an S3 export's line may start with that are not Lambda's (the general path decides):
+# other formats, dates that are not dates, times outside the log window, a time and nothing else.
+ODD_STAMPS = ["2026-11-20T21:38:23Z ", "2026-11-20 21:38:23.201 ", "+2026-11-20T21:38:23.201Z ",
+              "\t2026-11-20T21:38:23.201Z ", "2026-02-29T10:00:00.000Z ", "2024-02-30T10:00:00.000Z ",
+              "2026-13-01T10:00:00.000Z ", "2026-11-20T24:00:00.000Z ", "2026-11-20T23:59:60.000Z ",
+              "2013-12-31T23:59:59.999Z ", "2101-01-01T00:00:00.000Z ", "2026-11-20T21:38:23.201Z",
+              "2026-11-20T21:38:23.2011Z ", "2026-11-20T21:38:23.201+01:00 ", "20261120T213823.201Z "]
+
+
+def _stamp(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z "
+
+
+@st.composite
+def s3_export(draw: st.DrawFn) -> bytes:
+    """A CloudWatch export to S3: ``<time> <message>`` per line, times in Lambda's layout from
+    anywhere in the log window (leap days included), the XRAY trailer as the unstamped second
+    line of its REPORT's event, blank lines between events, and now and then an odd time or an
+    unstamped line. The first lines are plain stamped ones, so the file sniffs as an export."""
+    times = st.datetimes(datetime(2014, 1, 1), datetime(2100, 12, 31, 23, 59, 59, 999000))
+    out = [_stamp(draw(times)) + f"[INFO]\tstep {n}" for n in range(8)]
+    for body in (line for lines in draw(st.lists(request(), min_size=1, max_size=10)) for line in lines):
+        how = draw(st.sampled_from(["stamped"] * 8 + ["odd", "bare"]))
+        if body.startswith("XRAY ") and draw(st.integers(0, 3)):
+            how = "bare"
+        out.append(body if how == "bare" else (draw(st.sampled_from(ODD_STAMPS)) if how == "odd"
+                                               else _stamp(draw(times))) + body)
+        if draw(st.integers(0, 2)) == 0:
+            out.append("")
+    newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    return (newline.join(out) + draw(st.sampled_from([newline, ""]))).encode("utf-8", "surrogatepass")
+
+
 def loaded(data: bytes | str | Path, scanning: bool, limits: Limits = reading.DEFAULT_LIMITS) -> logparse.Tables:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SNAPLENS_SCANNER", "1" if scanning else "0")
@@ -115,6 +149,22 @@ def test_the_scanner_reads_what_the_vectorized_path_reads(data: bytes, block: in
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reading, "BLOCK", block)
         assert_same(loaded(data, True, limits), loaded(data, False, limits))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=s3_export(), block=st.sampled_from([64, 500, 1 << 20]))
+def test_the_scanner_reads_an_s3_export_as_the_vectorized_path_does(data: bytes, block: int,
+                                                                     scanning_everything: list[int]) -> None:
+    """An S3 export, cut anywhere: the same tables (times included), rejects and accounting as
+    the vectorized path, whatever odd times and unstamped lines it holds."""
+    limits = Limits(max_line_bytes=600)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "BLOCK", block)
+        patch.setattr(textlines, "SNIFF_LINES", 2)  # the eight plain lines at the top decide the variant
+        fast = loaded(data, True, limits)
+        assert scanning_everything, "the scanner did not read the export"
+        assert_same(fast, loaded(data, False, limits))
 
 
 def test_lambdas_own_lines_are_read_by_the_scanner(scanning_everything: list[int]) -> None:
