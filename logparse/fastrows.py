@@ -22,6 +22,7 @@ from logparse.tables import INVOCATIONS, START_KIND_RULES, START_KINDS
 # Rows of InputRows.floats, each a column of the table.
 FLOAT_COLUMNS = {"duration_ms": 0, "billed_duration_ms": 1, "init_ms": 2, "restore_ms": 3, "billed_restore_ms": 4}
 REQUEST_ID = 36
+FIT_ROWS = 1 << 18  # InputRows.fit copies at most this many rows (about 35 MB)
 
 
 class InputRows:
@@ -80,6 +81,20 @@ class InputRows:
         self.n -= 1
         for texts in self.texts.values():
             texts.drop(self.n)
+
+    def fit(self) -> None:
+        """Columns cut to the rows read, when the room left is most of them and the copy is
+        small. The table's columns are these arrays, and each keeps its allocation alive: numpy
+        backs a large array with 2 MiB pages, so even the untouched room of one input's columns
+        costs up to about 25 MB, and a folder of a hundred such inputs would hold gigabytes."""
+        if self.n > FIT_ROWS or len(self.line) <= 2 * self.n:
+            return
+        for name in ("line", "floats", "memory_mb", "max_memory_mb", "time"):
+            setattr(self, name, getattr(self, name)[..., :self.n].copy())
+        self.ids = self.ids[:self.n * REQUEST_ID].copy()
+        for texts in self.texts.values():
+            texts.lengths, texts.valid = texts.lengths[:self.n].copy(), texts.valid[:self.n].copy()
+            texts.data = texts.data[:texts.used].copy()
 
 
 class _Texts:

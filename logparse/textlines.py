@@ -131,6 +131,8 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
         del frame, picked, events
         row += n_lines
     fast = carry.rows if carry is not None else None
+    if fast is not None:
+        fast.fit()
     if not frames:
         return TextRead(_split_prefix(pl.DataFrame({"line": [], "raw": []}, schema={"line": pl.Int64,
                                                                                     "raw": pl.String}), "plain"),
