@@ -485,9 +485,8 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
             if end - content < 8 or timed_out:  # short (counted there), or a timeout
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
             elif data[content] == 123:  # JSON: maybe a platform event of any kind
-                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
-                _start_above_general(state, lines, begins, ends, codes, odd, data)
-                state[S_PENDING_START] = 1
+                _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above)
+                reports -= 1 if above >= 0 else 0
             else:
                 applications += 1
         elif code == C_END:
@@ -570,10 +569,11 @@ def _unread(state, ints, row):  # type: ignore[no-untyped-def]
 
 @njit(inline="always")
 def _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above):  # type: ignore[no-untyped-def]
-    """A line of any kind for all the scan knows: a general line, with every neighbour it may
-    need. The REPORT right above goes too (the line may be its trailer; the caller counts it
-    out), the START above, and the START below (it may be an INIT or RESTORE line). It may be a
-    START itself: later REPORTs go to the general path until an exact START."""
+    """A line of any kind for all the scan knows (JSON, or in an S3 export a time only the
+    general path reads): a general line, with every neighbour it may need. The REPORT right
+    above goes too (the line may be its trailer; the caller counts it out), the START above, and
+    the START below (it may be an INIT or RESTORE line). It may be a START itself: later REPORTs
+    go to the general path until an exact START."""
     if above >= 0:
         _unread(state, ints, above)
         _general(state, lines, begins, ends, codes, odd, data, ints[I_LINE, above], ints[I_BEGIN, above],

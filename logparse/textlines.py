@@ -90,6 +90,8 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
                         "(--max-line-bytes / Limits.max_line_bytes raises it)",
                         piece.start.decode("utf-8", "replace"), kind="too_long")
             row += 1
+            if carry is not None:  # the REPORT above is not next to what follows: no trailer of it
+                carry.open = None
             continue
         first = row == 0 and piece.low == 0
         if variant is None:

@@ -362,3 +362,36 @@ def test_an_input_with_few_rows_holds_only_their_memory(scanning_everything: lis
     assert len(tables.invocations) == len(IDS) and sum(scanning_everything) == len(IDS)
     assert owner.nbytes <= 8 * 5 * len(IDS)  # the five float columns of these rows, nothing more
     assert_same(tables, loaded(gzip.compress(text.encode()), False))
+
+
+def test_a_too_long_line_parts_a_report_from_the_trailer_below_it(scanning_everything: list[int]) -> None:
+    """A line over the limit between a REPORT and an XRAY line: the trailer is not the REPORT's
+    (the reference rejects it as having no REPORT above), in a plain file and in an export.
+    Found by a review: the REPORT stayed open for the next buffer's first line."""
+    xray = "XRAY TraceId: 1-67389a00-0123456789abcdef01234567\n"
+    stamp = "2026-11-16T09:40:00.000Z "
+    for head in ("", stamp):
+        text = "".join(f"{head}[INFO] step {n}\n" for n in range(8)) + \
+            f"{head}REPORT RequestId: {RID}{WARM}\n" + "x" * 700 + "\n" + xray
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(textlines, "SNIFF_LINES", 2)
+            fast, reference = loaded(text.encode(), True, Limits(max_line_bytes=600)), \
+                loaded(text.encode(), False, Limits(max_line_bytes=600))
+        assert fast.invocations["trace_id"].isna().all()
+        assert_same(fast, reference)
+
+
+def test_a_json_start_gives_the_text_report_below_it_its_version(scanning_everything: list[int]) -> None:
+    """A JSON ``platform.start`` line above an exact text REPORT of its request: the REPORT's
+    version is the JSON START's, as the general path stitches it (found by a review: the kernel
+    matched the REPORT to the text START before the JSON line)."""
+    start = ('{"time":"2026-11-16T09:40:00.000Z","type":"platform.start","record":{"requestId":"'
+             f'{RID}","version":"7"}}}}')
+    text = "".join(f"[INFO] step {n}\n" for n in range(8)) + f"START RequestId: {IDS[1]} Version: 3\n" + \
+        f"{start}\nREPORT RequestId: {RID}{WARM}\n"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(textlines, "SNIFF_LINES", 2)  # the JSON line after the sniffed lines, as in a long file
+        fast = loaded(text.encode(), True)
+        assert scanning_everything, "the scanner did not read the file"
+        assert fast.invocations["version"].tolist() == ["7"]
+        assert_same(fast, loaded(text.encode(), False))
