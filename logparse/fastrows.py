@@ -22,6 +22,7 @@ from logparse.tables import INVOCATIONS, START_KIND_RULES, START_KINDS
 # Rows of InputRows.floats, each a column of the table.
 FLOAT_COLUMNS = {"duration_ms": 0, "billed_duration_ms": 1, "init_ms": 2, "restore_ms": 3, "billed_restore_ms": 4}
 REQUEST_ID = 36
+NO_TIME = np.iinfo(np.int64).min  # NaT
 FIT_ROWS = 1 << 18  # InputRows.fit copies at most this many rows (about 35 MB)
 
 
@@ -31,14 +32,15 @@ class InputRows:
     Each buffer's rows are copied in once, at their place: the table's columns are these arrays.
     ``line`` is 1-based in the input."""
 
-    def __init__(self, capacity: int = 1 << 16) -> None:
+    def __init__(self, capacity: int = 1 << 16, timed: bool = False) -> None:
         self.n = 0
         self.log_stream: str | None = None
         self.line = np.empty(capacity, np.int64)
         self.floats = np.empty((len(FLOAT_COLUMNS), capacity))
         self.memory_mb = np.empty(capacity, np.int64)
         self.max_memory_mb = np.empty(capacity, np.int64)
-        self.time = np.empty(capacity, np.int64)  # ns since the epoch, UTC; NaT's integer: no time
+        # An S3 export's REPORT times (ns since the epoch, UTC; NaT's integer: none); None: no times.
+        self.time: np.ndarray | None = np.empty(capacity, np.int64) if timed else None
         self.ids = np.empty(capacity * REQUEST_ID, np.uint8)
         self.texts = {name: _Texts(capacity) for name in ("version", "trace_id")}
 
@@ -51,11 +53,14 @@ class InputRows:
         if self.n + more <= capacity:
             return
         size = max(2 * capacity, self.n + more)
-        for name in ("line", "floats", "memory_mb", "max_memory_mb", "time"):
+        for name in self._numbers():
             setattr(self, name, _grown(getattr(self, name), size, self.n))
         self.ids = _grown(self.ids, size * REQUEST_ID, self.n * REQUEST_ID)
         for texts in self.texts.values():
             texts.reserve(size, self.n)
+
+    def _numbers(self) -> tuple[str, ...]:
+        return ("line", "floats", "memory_mb", "max_memory_mb") + (("time",) if self.time is not None else ())
 
     def column(self, name: str) -> np.ndarray:
         values: np.ndarray = getattr(self, name)[:self.n]
@@ -89,7 +94,7 @@ class InputRows:
         costs up to about 25 MB, and a folder of a hundred such inputs would hold gigabytes."""
         if self.n > FIT_ROWS or len(self.line) <= 2 * self.n:
             return
-        for name in ("line", "floats", "memory_mb", "max_memory_mb", "time"):
+        for name in self._numbers():
             setattr(self, name, getattr(self, name)[..., :self.n].copy())
         self.ids = self.ids[:self.n * REQUEST_ID].copy()
         for texts in self.texts.values():
@@ -175,7 +180,8 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
         kind[~np.isnan(floats[column])] = START_KINDS.index(name)
     nothing = np.zeros(n, bool)
     columns = {
-        "timestamp": pd.array(rows.column("time").view("datetime64[ns]")).tz_localize("UTC"),
+        "timestamp": pd.array((rows.column("time") if rows.time is not None else np.full(n, NO_TIME))
+                              .view("datetime64[ns]")).tz_localize("UTC"),
         "function": constant(in_group[1] if in_group else function or "unknown", n),
         "version": versions,
         "log_stream": constant(rows.log_stream, n),

@@ -484,7 +484,8 @@ def _append(k: ModuleType, data: np.ndarray, share: _Share, n: int, first_row: i
     rows.line[at:at + n] = ints[k.I_LINE] + first_row + 1
     rows.floats[:, at:at + n] = share.floats[:, :n]
     rows.memory_mb[at:at + n], rows.max_memory_mb[at:at + n] = ints[k.I_MEM], ints[k.I_MAXMEM]
-    rows.time[at:at + n] = ints[k.I_TIME]
+    if rows.time is not None:
+        rows.time[at:at + n] = ints[k.I_TIME]
     rows.ids[at * k.REQUEST_ID:(at + n) * k.REQUEST_ID] = share.ids[:n * k.REQUEST_ID]
     version_at, used = ints[k.I_VER], int(share.state[k.S_VBYTES])
     has_version, carried = version_at >= 0, version_at == k.CARRIED_VERSION

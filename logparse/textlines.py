@@ -107,7 +107,7 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             wanted = scanner.wanted(size if size is not None else piece.high - piece.low)
             if (variant == "plain" or stamped) and wanted and not messages.str.starts_with("{").any() \
                     and scanner.kernel() is not None:
-                carry = scanner.Carry(rows=InputRows(size // 100 + 16 if size is not None else 1 << 20),
+                carry = scanner.Carry(rows=InputRows(size // 100 + 16 if size is not None else 1 << 20, stamped),
                                       stamped=stamped)
         if carry is not None:
             low = piece.low + 3 if first and piece.buffer[piece.low:piece.low + 3] == lines.BOM else piece.low

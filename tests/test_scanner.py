@@ -306,23 +306,28 @@ def test_a_start_the_general_path_may_reject_keeps_the_one_above(scanning_everyt
         assert fast.rejects["reason"].tolist() == ["START line without a readable Version"]
 
 
-def test_columns_that_grow_keep_every_row(scanning_everything: list[int]) -> None:
+@pytest.mark.parametrize("stamp", ["", "2026-11-16T09:40:00.000Z "])
+def test_columns_that_grow_keep_every_row(stamp: str, scanning_everything: list[int]) -> None:
     """The input's columns start small when the input's size is unknown (gzip, stdin) and grow
     buffer by buffer: grown from one row, in buffers of a few lines, with trailers across buffer
-    ends, the same tables as the vectorized path."""
+    ends, the same tables as the vectorized path (an S3 export's times too)."""
     from logparse import fastrows, textlines
 
-    body = "".join(f"START RequestId: {rid} Version: {n % 3}\n[INFO]\tworking\nEND RequestId: {rid}\n"
-                   f"REPORT RequestId: {rid}{WARM}\tInit Duration: {n}.5 ms\n"
-                   + (f"XRAY TraceId: 1-67389a00-{n:024x}\tSegmentId: 01\tSampled: true\n" if n % 2 else "")
-                   for n, rid in enumerate(IDS * 10)).encode()
+    head = "".join(f"{stamp}[INFO] step {n}\n" for n in range(8))
+    body = (head + "".join(f"{stamp}START RequestId: {rid} Version: {n % 3}\n{stamp}[INFO]\tworking\n"
+                           f"{stamp}END RequestId: {rid}\n"
+                           f"{stamp}REPORT RequestId: {rid}{WARM}\tInit Duration: {n}.5 ms\n"
+                           + (f"XRAY TraceId: 1-67389a00-{n:024x}\tSegmentId: 01\tSampled: true\n" if n % 2 else "")
+                           for n, rid in enumerate(IDS * 10))).encode()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textlines, "InputRows", lambda capacity: fastrows.InputRows(1))
+        patch.setattr(textlines, "InputRows", lambda capacity, timed: fastrows.InputRows(1, timed))
+        patch.setattr(textlines, "SNIFF_LINES", 2)
         patch.setattr(reading, "BLOCK", 150)
         limits = Limits(max_line_bytes=300)
         fast = loaded(body, True, limits)
         assert_same(fast, loaded(body, False, limits))
     assert len(scanning_everything) > 20 and sum(scanning_everything) == len(fast.invocations) == 40
+    assert fast.invocations["timestamp"].notna().all() == bool(stamp)
     assert fast.invocations["init_ms"].tolist() == [n + 0.5 for n in range(40)]
     traces = [f"1-67389a00-{n:024x}" if n % 2 else "" for n in range(40)]
     assert fast.invocations["trace_id"].fillna("").tolist() == traces
