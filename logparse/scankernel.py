@@ -1,5 +1,6 @@
-"""The compiled line scanner: one pass over the bytes of a plain text log, Lambda's exact lines
-read straight into columns, every other line handed to the general path.
+"""The compiled line scanner: one pass over the bytes of a plain text log (or of a CloudWatch
+export to S3, each message after its time), Lambda's exact lines read straight into columns, every
+other line handed to the general path.
 
 Imported only by :mod:`logparse.scanner`, which sets numba's cache directory first and decides
 when the scan is worth its fixed cost. The rules here mirror the vectorized readers exactly
@@ -171,15 +172,14 @@ def _stamp(data, at, end):  # type: ignore[no-untyped-def]
     ``XRAY`` trailer, which the general path reads as a whole line too); UNSURE, anything else
     (another time format, a date that is not one, a time outside the window: the general path
     decides, as it parses times with :func:`logparse.timeutil.parse_log_time`)."""
-    n = len(STAMP)
-    if end - at < n:
-        first = data[at] | 0x20 if end > at else 0
-        return NO_TIME, UNSTAMPED if 97 <= first <= 122 else UNSURE
-    for k in range(n):
+    shaped = end - at >= len(STAMP)
+    for k in range(len(STAMP) if shaped else 0):
         byte, want = data[at + k], STAMP[k]
         if (want == 48 and not 48 <= byte <= 57) or (want != 48 and byte != want):
-            first = data[at] | 0x20
-            return NO_TIME, UNSTAMPED if 97 <= first <= 122 else UNSURE
+            shaped = False
+            break
+    if not shaped:  # (the caller never passes a blank line)
+        return NO_TIME, UNSTAMPED if 97 <= data[at] | 0x20 <= 122 else UNSURE
     year, month, day = _digits(data, at, 4), _digits(data, at + 5, 2), _digits(data, at + 8, 2)
     hour, minute, second = _digits(data, at + 11, 2), _digits(data, at + 14, 2), _digits(data, at + 17, 2)
     if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12 and hour <= 23 and minute <= 59
@@ -474,8 +474,7 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
             if how == STAMPED:
                 content = at + len(STAMP)
             elif how == UNSURE:  # any kind, under a time only the general path reads
-                _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above)
-                reports -= 1 if above >= 0 else 0
+                reports -= _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above)
                 row += 1
                 at = stop + 1
                 continue
@@ -485,8 +484,7 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
             if end - content < 8 or timed_out:  # short (counted there), or a timeout
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
             elif data[content] == 123:  # JSON: maybe a platform event of any kind
-                _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above)
-                reports -= 1 if above >= 0 else 0
+                reports -= _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above)
             else:
                 applications += 1
         elif code == C_END:
@@ -544,10 +542,7 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
             else:
                 if above >= 0:  # the REPORT above goes with its trailer
                     reports -= 1
-                    _unread(state, ints, above)
-                    _general(state, lines, begins, ends, codes, odd, data, ints[I_LINE, above],
-                             ints[I_BEGIN, above], ints[I_END, above], C_REPORT, True)
-                    _start_above_general(state, lines, begins, ends, codes, odd, data)
+                    _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above)
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
         else:  # INIT_START, INIT_REPORT, RESTORE_START, RESTORE_REPORT
             _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
@@ -561,28 +556,33 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
 
 
 @njit(inline="always")
-def _unread(state, ints, row):  # type: ignore[no-untyped-def]
-    """The last REPORT row taken back: its version's bytes too."""
-    if ints[I_VER, row] >= 0:
-        state[S_VBYTES] -= ints[I_VERLEN, row]
+def _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above):  # type: ignore[no-untyped-def]
+    """The last REPORT row read (``above``, the line right above) taken back, its version's
+    bytes too, and made a general line with its START (the caller counts the row out)."""
+    if ints[I_VER, above] >= 0:
+        state[S_VBYTES] -= ints[I_VERLEN, above]
+    _general(state, lines, begins, ends, codes, odd, data, ints[I_LINE, above], ints[I_BEGIN, above],
+             ints[I_END, above], C_REPORT, True)
+    _start_above_general(state, lines, begins, ends, codes, odd, data)
 
 
 @njit(inline="always")
 def _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above):  # type: ignore[no-untyped-def]
     """A line of any kind for all the scan knows (JSON, or in an S3 export a time only the
     general path reads): a general line, with every neighbour it may need. The REPORT right
-    above goes too (the line may be its trailer; the caller counts it out), the START above, and
-    the START below (it may be an INIT or RESTORE line). It may be a START itself: later REPORTs
-    go to the general path until an exact START."""
+    above goes too (the line may be its trailer), the START above, and the START below (it may
+    be an INIT or RESTORE line). It may be a START itself: later REPORTs go to the general path
+    until an exact START. Returns the REPORT rows taken back (0 or 1)."""
+    taken = 0
     if above >= 0:
-        _unread(state, ints, above)
-        _general(state, lines, begins, ends, codes, odd, data, ints[I_LINE, above], ints[I_BEGIN, above],
-                 ints[I_END, above], C_REPORT, True)
-    _start_above_general(state, lines, begins, ends, codes, odd, data)
+        _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above)
+        taken = 1
+    _start_above_general(state, lines, begins, ends, codes, odd, data)  # (once: it may be sent already)
     _general(state, lines, begins, ends, codes, odd, data, row, at, end, C_APP, False)
     state[S_START], state[S_SENT], state[S_START_VERLEN] = OTHER_START, 1, 0
     state[S_START_ROW], state[S_START_BEGIN], state[S_START_END] = row, at, end
     state[S_PENDING_START] = 1
+    return taken
 
 
 @njit(nogil=True, cache=True)

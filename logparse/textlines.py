@@ -69,8 +69,8 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     are read so too). Only the lines that may be platform lines become rows, copied out of the
     buffer and split into columns a buffer at a time; the rest are counted from their bytes
     (:mod:`logparse.sifting`). A line longer than the limit is a reject with its length. A plain
-    text input of ``size`` bytes or more (unknown: judged by its first buffer) is read by the
-    compiled scanner (:mod:`logparse.scanner`) where it is available: Lambda's exact lines become
+    text input or an S3 export of ``size`` bytes or more (unknown: judged by its first buffer) is
+    read by the compiled scanner (:mod:`logparse.scanner`) where it is available: Lambda's exact lines become
     rows there, and only the other lines become rows here."""
     if isinstance(pieces, bytes | bytearray):
         pieces = reading.whole_lines(reading.Stream(io.BytesIO(pieces)), limits, reading.LineBuffer(),
