@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,8 @@ BLOCK = 32 << 20  # bytes read (or inflated) at a time: enough for both cores (l
 HEAD = 1 << 16  # bytes of the start an envelope is recognised by
 MAX_GZIP_LAYERS = 3  # gzip of gzip of gzip; deeper nesting is refused (only a bomb does that)
 RATIO_FLOOR = 64 << 20  # the ratio limit applies once this much is inflated (small files may be tiny)
+AHEAD_BYTES = 4 << 20  # inputs from this size (or of unknown size) are read ahead in a thread
+STOP_SECONDS = 5.0  # how long a reader that gives up early waits for the read-ahead thread to end
 INFLATE_PIECE = 1 << 20  # bytes inflated per call: ISA-L inflates 1 MiB pieces 2.5x faster than 4 MiB ones
 
 
@@ -204,69 +206,6 @@ class Inflated(Stream):
         self.done = True
 
 
-class Prefetched(Stream):
-    """Another stream read ahead in a thread: gzip inflates (ISA-L lets go of the GIL) while the
-    reader's caller scans what came before, on the other core. The first ``direct`` bytes are
-    read in the caller's thread (a small input never starts one); then at most ``ahead`` pieces
-    of ``piece`` bytes wait. An error in the thread is raised here, at the read that meets it."""
-
-    def __init__(self, inner: Stream, piece: int = INFLATE_PIECE, ahead: int = 8, direct: int = 4 << 20) -> None:
-        super().__init__(None)
-        import queue
-        import threading
-
-        self.inner = inner
-        self.piece = piece
-        self.direct = direct
-        self.queue: queue.Queue[bytes | BaseException] = queue.Queue(ahead)
-        self.stopped = threading.Event()
-        self.leftover = b""
-        self.ended = False
-        self.thread = threading.Thread(target=self._fill, name="snaplens-inflate", daemon=True)
-
-    def _fill(self) -> None:
-        import queue
-
-        try:
-            while not self.stopped.is_set():
-                item: bytes | BaseException = self.inner.read(self.piece)
-                while not self.stopped.is_set():
-                    try:
-                        self.queue.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if not item:
-                    return
-        except BaseException as exc:  # handed to the reader, raised there
-            self.queue.put(exc)
-
-    def _read(self, n: int) -> bytes:
-        if self.direct > 0:
-            data = self.inner.read(min(n, self.direct))
-            self.direct -= len(data)
-            if not data:  # the end came first: no thread at all
-                self.direct, self.ended = 0, True
-            self.raw = self.inner.raw
-            return data
-        if self.thread.ident is None and not self.ended:
-            self.thread.start()
-        if not self.leftover and not self.ended:
-            item = self.queue.get()
-            if isinstance(item, BaseException):
-                self.ended = True
-                raise item
-            self.ended = not item
-            self.leftover = item
-        out, self.leftover = self.leftover[:n], self.leftover[n:]
-        self.raw = self.inner.raw
-        return out
-
-    def close(self) -> None:
-        """Stop the thread (a reader that gives up early must not leave it waiting)."""
-        self.stopped.set()
-
-
 def opened(source: Any, limits: Limits) -> tuple[Stream, list[Inflated]]:
     """The input as a stream of its content: gzip (nested up to three times) inflated."""
     stream = Stream(source)
@@ -298,31 +237,64 @@ class LongLine:
 
 
 class LineBuffer:
-    """One buffer reused for every input of a load: its pages are touched once, not per input."""
+    """The buffers reused for every input of a load (two when one is read ahead): their pages are
+    touched once, not per input."""
 
     def __init__(self) -> None:
-        self.data = bytearray()
+        self.buffers: list[bytearray] = [bytearray(), bytearray()]
 
-    def at_least(self, size: int) -> bytearray:
-        """The buffer, grown (content kept) to ``size`` bytes if smaller."""
-        if not self.data:  # (zeroed in place: extending by zeros would touch twice the memory)
-            self.data = bytearray(size)
-        elif len(self.data) < size:
-            self.data.extend(bytes(size - len(self.data)))
-        return self.data
+    def at_least(self, size: int, which: int = 0) -> bytearray:
+        """Buffer ``which``, grown (content kept) to ``size`` bytes if smaller."""
+        data = self.buffers[which]
+        if not data:  # (zeroed in place: extending by zeros would touch twice the memory)
+            data = self.buffers[which] = bytearray(size)
+        elif len(data) < size:
+            data.extend(bytes(size - len(data)))
+        return data
+
+    @property
+    def data(self) -> bytearray:
+        return self.buffers[0]
+
+    def abandon(self) -> None:
+        """New buffers from here on: a reader thread that could not be stopped still holds these."""
+        self.buffers = [bytearray(), bytearray()]
 
 
 def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int | None = None,
-                size_hint: int | None = None) -> Iterator[Span | LongLine]:
+                size_hint: int | None = None, ahead: bool = False) -> Iterator[Span | LongLine]:
     """Spans of whole lines in input order, a :class:`LongLine` in place of each line longer than
     ``limits.max_line_bytes``. Memory: one buffer of at most ``block + max_line_bytes`` bytes
-    (less for an input known to be smaller: ``size_hint``)."""
+    (less for an input known to be smaller: ``size_hint``).
+
+    ``ahead``: the next block is read (or inflated) in a thread while the caller works on this
+    one, into a second buffer; each then holds half a block, so memory stays the same."""
     limit = limits.max_line_bytes
     block = BLOCK if block is None else block
+    blocks = _read_ahead(stream, limits, buffer, max(block // 2, 1), size_hint) if ahead else \
+        _blocks(stream, limits, buffer, block, size_hint, 1, lambda which: None)
+    for item in blocks:
+        if isinstance(item, LongLine):
+            yield item
+        else:
+            yield from _split_long_lines(buffer.buffers[item[0]], item[1], limit)
+
+
+Block = tuple[int, int]  # a filled buffer: which one, and where its whole lines end
+
+
+def _blocks(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, size_hint: int | None, ways: int,
+            claim: Callable[[int], None]) -> Iterator[Block | LongLine]:
+    """The input read into ``ways`` buffers in turn, a block at a time, each buffer given as
+    (which, end of its whole lines); the part line after them starts the next buffer. ``claim``
+    waits until a buffer may be written (the caller is done with it)."""
+    limit = limits.max_line_bytes
     full = block + limit
     capacity = full if size_hint is None else min(full, max(size_hint + 1, 1 << 16))
-    check_headroom(capacity)
-    data = buffer.at_least(capacity + 16)  # 16 zero bytes after the last line: readers look past line ends
+    check_headroom(ways * capacity)
+    which = 0
+    claim(which)
+    data = buffer.at_least(capacity + 16, which)  # 16 zero bytes after the last line: readers look past line ends
     filled, eof = 0, False
     while True:
         check_headroom(4 * capacity)  # a block read, its kept lines, their columns
@@ -335,7 +307,7 @@ def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int |
             return
         if filled == capacity < full:  # more than the hint said: take the full size
             capacity = full
-            data = buffer.at_least(capacity + 16)
+            data = buffer.at_least(capacity + 16, which)
             continue
         cut = filled if eof else data.rfind(b"\n", 0, filled) + 1
         if cut == 0:  # a full buffer and no line break: a line longer than the limit, read past
@@ -353,10 +325,69 @@ def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int |
             continue
         if eof:
             data[cut:cut + 16] = bytes(16)
-        yield from _split_long_lines(data, cut, limit)
-        rest = filled - cut
-        data[:rest] = data[cut:filled]
-        filled = rest
+        yield which, cut
+        rest, which = filled - cut, (which + 1) % ways
+        claim(which)
+        following = buffer.at_least(capacity + 16, which)
+        following[:rest] = data[cut:filled]
+        data, filled = following, rest
+
+
+class _Stopped(Exception):
+    """The reader of a read-ahead gave up: its thread ends."""
+
+
+def _read_ahead(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, size_hint: int | None
+                ) -> Iterator[Block | LongLine]:
+    """:func:`_blocks` run in a thread over two buffers: the next block is read (gzip inflated:
+    ISA-L and file reads let go of the GIL) while the caller works on this one. An error in the
+    thread is raised here, after the blocks read before it."""
+    import queue
+    import threading
+
+    found: queue.SimpleQueue[Block | LongLine | BaseException | None] = queue.SimpleQueue()
+    free = [threading.Semaphore(1), threading.Semaphore(1)]
+    stopped = threading.Event()
+
+    def claim(which: int) -> None:
+        free[which].acquire()
+        if stopped.is_set():
+            raise _Stopped
+
+    def read() -> None:
+        try:
+            for item in _blocks(stream, limits, buffer, block, size_hint, 2, claim):
+                found.put(item)
+        except _Stopped:
+            return
+        except BaseException as exc:  # handed to the reader, raised there
+            found.put(exc)
+            return
+        found.put(None)
+
+    thread = threading.Thread(target=read, name="snaplens-read", daemon=True)
+    thread.start()
+    held: int | None = None
+    try:
+        while True:
+            if held is not None:  # the caller is done with it: the thread may fill it again
+                free[held].release()
+                held = None
+            item = found.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            if not isinstance(item, LongLine):
+                held = item[0]
+            yield item
+    finally:
+        stopped.set()
+        for each in free:
+            each.release()
+        thread.join(timeout=STOP_SECONDS)
+        if thread.is_alive():  # stuck in a read (a silent pipe): it keeps the old buffers
+            buffer.abandon()
 
 
 def _split_long_lines(data: bytearray, high: int, limit: int) -> Iterator[Span | LongLine]:

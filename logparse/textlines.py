@@ -29,16 +29,12 @@ ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
 
 def text_input(stream: reading.Stream, name: str, rejects: Rejects, stats: Stats, limits: Limits,
                 buffer: reading.LineBuffer, size: int | None) -> Events:
-    """Text lines, with the stream an S3 export path names for lines that carry none. A gzip
-    input large enough for the compiled scanner is inflated ahead in a thread, so the two
-    overlap."""
-    ahead = reading.Prefetched(stream) if isinstance(stream, reading.Inflated) and scanner.wanted(None) else None
-    pieces = reading.whole_lines(ahead or stream, limits, buffer, size_hint=size)
-    try:
-        read = text_events(pieces, name, rejects, stats, limits, size)
-    finally:
-        if ahead is not None:
-            ahead.close()
+    """Text lines, with the stream an S3 export path names for lines that carry none. An input
+    of more than a few MB (or of unknown size: gzip, a pipe) is read (inflated) ahead in a thread,
+    so reading and parsing overlap."""
+    ahead = size is None or size >= reading.AHEAD_BYTES
+    read = text_events(reading.whole_lines(stream, limits, buffer, size_hint=size, ahead=ahead), name, rejects,
+                       stats, limits, size)
     stream_name = stream_from_export_path(name)
     fast = read.fast if read.fast is not None and len(read.fast) else None
     if fast is not None:

@@ -15,6 +15,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -152,8 +154,10 @@ def test_line_limit_is_exact_and_lines_are_accounted():
     assert stats.kinds["too_long"] == 3
 
 
+@pytest.mark.parametrize("ahead", [False, True])
 @pytest.mark.parametrize("block", [1 << 16, 1 << 17, 3 << 16])
-def test_whole_lines_gives_back_every_line_across_blocks(block):
+def test_whole_lines_gives_back_every_line_across_blocks(block, ahead):
+    """Read in one buffer, or read ahead in a thread into two in turn: every line, in order."""
     rng = np.random.default_rng(block)
     lines = [b"x" * int(n) for n in rng.integers(0, 50_000, 400)]
     lines[7] = b"y" * 300_000  # longer than the limit, inside a block and across blocks
@@ -161,7 +165,8 @@ def test_whole_lines_gives_back_every_line_across_blocks(block):
     data = b"\n".join(lines)  # no line break at the end
     limits = Limits(max_line_bytes=100_000)
     got = []
-    for piece in reading.whole_lines(reading.Stream(io.BytesIO(data)), limits, reading.LineBuffer(), block=block):
+    for piece in reading.whole_lines(reading.Stream(io.BytesIO(data)), limits, reading.LineBuffer(), block=block,
+                                     ahead=ahead):
         if isinstance(piece, reading.LongLine):
             got.append(piece.length)
         else:
@@ -345,29 +350,68 @@ def test_an_event_longer_than_the_line_limit_is_a_reject_and_one_past_the_buffer
     assert "event 5 is longer than the 97.7 KiB line limit" in reason and "kept the events before it" in reason
 
 
-@pytest.mark.parametrize("direct", [0, 3000, 8 << 20])
-def test_a_stream_read_ahead_gives_the_same_bytes_and_its_errors(direct: int) -> None:
-    """Prefetched (gzip inflated in a thread while the scanner works, after its first ``direct``
-    bytes) gives every byte in order, raises the inner stream's error at the read that meets it,
-    and stops its thread on close."""
-    data = bytes(range(256)) * 5000
-    ahead = reading.Prefetched(reading.Stream(io.BytesIO(data)), piece=1000, ahead=2, direct=direct)
-    got = b"".join(iter(lambda: ahead.read(777), b""))
-    assert got == data
-    assert (ahead.thread.ident is None) == (direct > len(data))  # a small input starts no thread
+class _Broken(io.BytesIO):
+    """A file whose disk goes away after ``good`` bytes."""
 
-    class Broken(io.BytesIO):
-        def read(self, n: int = -1) -> bytes:
-            if self.tell() >= 3000:
-                raise OSError("disk gone")
-            return super().read(n)
+    def __init__(self, data: bytes, good: int) -> None:
+        super().__init__(data)
+        self.good = good
 
-    ahead = reading.Prefetched(reading.Stream(Broken(data)), piece=1000, direct=direct)
-    assert len(ahead.read(1000) + ahead.read(1000) + ahead.read(1000)) == 3000
+    def readinto(self, view) -> int:  # type: ignore[no-untyped-def, override]
+        if self.tell() >= self.good:
+            raise OSError("disk gone")
+        return super().readinto(view[:self.good - self.tell()])
+
+
+def _spans(pieces) -> list[bytes]:  # type: ignore[no-untyped-def]
+    return [bytes(piece.buffer[piece.low:piece.high]) for piece in pieces]
+
+
+def test_a_read_ahead_raises_the_streams_error_after_the_lines_before_it() -> None:
+    """The thread's error is raised in the reader, at the block that meets it: the lines read
+    before it are given first (a read error midway keeps what was read), and the thread ends."""
+    data = b"".join(b"line %06d\n" % n for n in range(30_000))  # 360 KB
+    pieces = reading.whole_lines(reading.Stream(_Broken(data, 200_000)), Limits(max_line_bytes=1 << 12),
+                                 reading.LineBuffer(), block=1 << 16, ahead=True)
+    got: list[bytes] = []
     with pytest.raises(OSError, match="disk gone"):
-        ahead.read(1000)
-    stuck = reading.Prefetched(reading.Stream(io.BytesIO(data)), piece=10, ahead=1, direct=0)
-    assert stuck.read(5) == data[:5]  # the thread runs, then waits with the queue full
-    stuck.close()
-    stuck.thread.join(timeout=2)
-    assert not stuck.thread.is_alive()
+        for piece in pieces:
+            got.append(bytes(piece.buffer[piece.low:piece.high]))
+    assert b"".join(got) == data[:len(b"".join(got))] and 150_000 < len(b"".join(got)) <= 200_000
+    assert not [thread for thread in threading.enumerate() if thread.name == "snaplens-read"]
+
+
+def test_a_read_ahead_given_up_early_stops_its_thread_before_the_buffers_are_reused() -> None:
+    """A reader that stops after one block (an error downstream) must not leave the thread writing
+    into the buffers the next input reads into: it has ended when the generator is closed."""
+    data = b"".join(b"line %06d\n" % n for n in range(100_000))
+    buffer = reading.LineBuffer()
+    pieces = reading.whole_lines(reading.Stream(io.BytesIO(data)), Limits(max_line_bytes=1 << 12), buffer,
+                                 block=1 << 16, ahead=True)
+    first = next(pieces)
+    assert bytes(first.buffer[first.low:first.high]) == data[:first.high - first.low]
+    pieces.close()
+    assert not [thread for thread in threading.enumerate() if thread.name == "snaplens-read"]
+    again = _spans(reading.whole_lines(reading.Stream(io.BytesIO(data)), Limits(max_line_bytes=1 << 12), buffer,
+                                       block=1 << 16, ahead=True))
+    assert b"".join(again) == data
+
+
+def test_a_read_ahead_stuck_in_a_silent_pipe_leaves_its_buffers_behind(monkeypatch) -> None:
+    """A thread that cannot be stopped (blocked reading a pipe that sends nothing) keeps the old
+    buffers; the next input gets new ones, never bytes written under it."""
+    monkeypatch.setattr(reading, "STOP_SECONDS", 0.2)
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, b"a line\n" * 4_000)  # 28 KB: more than two buffers, less than the pipe holds
+        buffer = reading.LineBuffer()
+        pieces = reading.whole_lines(reading.Stream(os.fdopen(read_fd, "rb", buffering=0, closefd=False)),
+                                     Limits(max_line_bytes=1 << 12), buffer, block=1 << 14, ahead=True)
+        next(pieces), next(pieces)  # the thread fills the first buffer again, then waits in the read
+        time.sleep(0.2)
+        old = list(buffer.buffers)
+        pieces.close()
+        assert all(new is not was for new, was in zip(buffer.buffers, old, strict=True))
+    finally:
+        os.close(write_fd)  # the pipe's end: the thread reads b"" and ends
+        os.close(read_fd)
