@@ -165,7 +165,7 @@ def stream_events(stream: reading.Stream, head_start: int, key: bytes, limits: r
 BETWEEN_EVENTS = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
 
 
-def _parsed_up_to_a_brace(data: bytearray, filled: int, tries: int = 3) -> tuple[int, list[Any] | None]:
+def _parsed_up_to_a_brace(data: reading.Buffer, filled: int, tries: int = 3) -> tuple[int, list[Any] | None]:
     """The events up to one of the last ``}, {`` of the buffer, if its brace ends an event: then,
     and only then, what lies before it parses as a list of whole values (a brace inside a string
     leaves a string open, one inside an event leaves the event open). Cheaper than the scan,
@@ -191,7 +191,7 @@ def _run_ends(ends: np.ndarray, size: int) -> list[int]:
     return [*(c for c in cuts if c < last), last]
 
 
-def data_kind(data: bytearray, at: np.ndarray) -> np.ndarray:
+def data_kind(data: reading.Buffer, at: np.ndarray) -> np.ndarray:
     """The bytes at the offsets ``at``."""
     with memoryview(data) as view:
         return np.frombuffer(view, np.uint8)[at] if len(at) else np.zeros(0, np.uint8)

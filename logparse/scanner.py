@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 from logparse import lines
 from logparse.fastrows import InputRows
 from logparse.formats import PREFIXES
+from logparse.reading import Buffer
 from logparse.sifting import Picked
 
 MIN_BYTES = 8 << 20  # inputs smaller than this keep the vectorized path: the scan would not pay its load
@@ -205,7 +206,7 @@ class Scanned:
     reaches_back: bool  # a line of an earlier buffer (a carried START) is among the picked
 
 
-def scan_buffer(buffer: bytearray, low: int, high: int, first_row: int, carry: Carry) -> Scanned:
+def scan_buffer(buffer: Buffer, low: int, high: int, first_row: int, carry: Carry) -> Scanned:
     """Scan the whole lines of ``buffer[low:high]`` (rows from ``first_row``), continuing
     ``carry``, which is updated for the next buffer."""
     k = kernel()
@@ -248,7 +249,7 @@ class OpenReport:
     text: bytes
 
 
-def _close_open_report(k: ModuleType, buffer: bytearray, data: np.ndarray, low: int, high: int, carry: Carry
+def _close_open_report(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int, high: int, carry: Carry
                        ) -> tuple[int, list[tuple[int, bytes, int]], dict[str, int]]:
     """The REPORT left open by the buffer before, settled by this buffer's first line: an exact
     XRAY trailer gives it its trace id (and the line is done: 1 is returned); any other trailer
@@ -262,7 +263,7 @@ def _close_open_report(k: ModuleType, buffer: bytearray, data: np.ndarray, low: 
     stop = high if stop < 0 else stop
     end = stop - 1 if stop > low and buffer[stop - 1] == 13 else stop
     content = k.content_start(data, low, end, int(carry.stamped)) if end > low else low
-    if content >= 0 and not buffer.startswith(XRAY_HEAD, content, end):
+    if content >= 0 and not _starts(buffer, XRAY_HEAD, content, end):
         return 0, [], {}
     if content >= 0:
         trace_end = k.trace_end(data, content, end)
@@ -342,7 +343,7 @@ def _general_arrays(n: int) -> tuple[np.ndarray, ...]:
             np.zeros(n, np.uint8))
 
 
-def _shares(k: ModuleType, buffer: bytearray, data: np.ndarray, low: int, high: int, stamped: bool
+def _shares(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int, high: int, stamped: bool
             ) -> list[tuple[int, int]]:
     """The buffer cut for both cores, only right before a START line that follows a REPORT or
     XRAY line (blank lines between): a request's lines are never split, so a share can start as
@@ -363,12 +364,17 @@ def _shares(k: ModuleType, buffer: bytearray, data: np.ndarray, low: int, high: 
         previous = _line_before(buffer, line, low)
         if previous is not None:
             content = k.content_start(data, previous[0], previous[1], int(stamped))
-            if content >= 0 and buffer.startswith((b"REPORT ", b"XRAY "), content, previous[1]):
+            if content >= 0 and any(_starts(buffer, head, content, previous[1]) for head in (b"REPORT ", b"XRAY ")):
                 return [(low, line), (line, high)]
     return [(low, high)]
 
 
-def _line_before(buffer: bytearray, line: int, low: int) -> tuple[int, int] | None:
+def _starts(buffer: Buffer, prefix: bytes, at: int, end: int) -> bool:
+    """Whether ``buffer[at:end]`` starts with ``prefix`` (an mmap has no ``startswith``)."""
+    return end - at >= len(prefix) and buffer[at:at + len(prefix)] == prefix
+
+
+def _line_before(buffer: Buffer, line: int, low: int) -> tuple[int, int] | None:
     """Where the last line before ``line`` that is not blank starts and ends (its CR left out)."""
     end = line - 1  # its newline
     for _ in range(8):

@@ -415,3 +415,24 @@ def test_a_read_ahead_stuck_in_a_silent_pipe_leaves_its_buffers_behind(monkeypat
     finally:
         os.close(write_fd)  # the pipe's end: the thread reads b"" and ends
         os.close(read_fd)
+
+
+def test_a_line_buffer_grows_keeping_its_bytes_and_is_zeroed_beyond_them() -> None:
+    """Buffers from 2 MiB are anonymous maps (for huge pages) on Linux, bytearrays below: both
+    keep what they hold when grown, and read as zeros past it (readers look past line ends)."""
+    buffer = reading.LineBuffer()
+    small = buffer.at_least(1000)
+    small[:5] = b"hello"
+    assert isinstance(small, bytearray)
+    large = buffer.at_least(3 << 20)
+    assert bytes(large[:5]) == b"hello" and bytes(large[5:4096]) == bytes(4091) and len(large) == 3 << 20
+    large[(3 << 20) - 3:] = b"end"
+    larger = buffer.at_least(5 << 20)
+    assert bytes(larger[:5]) == b"hello" and bytes(larger[(3 << 20) - 3:3 << 20]) == b"end"
+    assert bytes(larger[3 << 20:]) == bytes(2 << 20)
+    assert buffer.at_least(100) is larger  # never shrunk
+    if sys.platform.startswith("linux"):
+        import mmap
+
+        assert isinstance(larger, mmap.mmap)
+        assert larger.find(b"end") == (3 << 20) - 3 and larger.rfind(b"l", 0, 5) == 3
