@@ -235,12 +235,15 @@ def constant(value: str | None, n: int) -> pa.Array:
     if value is None:
         return pa.nulls(n, pa.large_string())
     raw = value.encode()
-    offsets = np.arange(0, (n + 1) * len(raw), len(raw) or 1, dtype=np.int64) if raw else np.zeros(n + 1, np.int64)
+    if n == 0 or not raw:
+        return pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(np.zeros(n + 1, np.int64)),
+                                                             pa.py_buffer(b"")])
+    offsets = np.arange(0, (n + 1) * len(raw), len(raw), dtype=np.int64)
     # Filled by doubling in a numpy array (large ones are mapped in 2 MiB pages): ``raw * n`` would
     # touch the same bytes in 4 KiB pages, a fault each.
     data = np.empty(n * len(raw), np.uint8)
     data[:len(raw)] = np.frombuffer(raw, np.uint8)
-    filled = min(len(raw), len(data))
+    filled = len(raw)
     while filled < len(data):
         more = min(filled, len(data) - filled)
         data[filled:filled + more] = data[:more]

@@ -274,7 +274,10 @@ def _new_buffer(size: int) -> Buffer:
     elsewhere, and for small sizes, a bytearray."""
     if size < HUGE_PAGE or not hasattr(mmap, "MADV_HUGEPAGE"):
         return bytearray(size)
-    data = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # (shared memory gets none)
+    try:
+        data = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # (shared memory gets none)
+    except OSError as exc:  # ENOMEM (ulimit -d, strict overcommit): out of memory, as a bytearray says it
+        raise MemoryError(f"cannot map a buffer of {size_text(size)}: {exc.strerror or exc}") from exc
     with contextlib.suppress(OSError):  # huge pages turned off: 4 KiB pages, as a bytearray has
         data.madvise(mmap.MADV_HUGEPAGE)
     return data
@@ -385,7 +388,11 @@ def _read_ahead(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, 
         found.put(None)
 
     thread = threading.Thread(target=read, name="snaplens-read", daemon=True)
-    thread.start()
+    try:
+        thread.start()
+    except RuntimeError:  # no thread to be had (a process limit): read in this one
+        yield from _blocks(stream, limits, buffer, block, size_hint, 1, lambda which: None)
+        return
     held: int | None = None
     try:
         while True:

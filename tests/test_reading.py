@@ -436,3 +436,34 @@ def test_a_line_buffer_grows_keeping_its_bytes_and_is_zeroed_beyond_them() -> No
 
         assert isinstance(larger, mmap.mmap)
         assert larger.find(b"end") == (3 << 20) - 3 and larger.rfind(b"l", 0, 5) == 3
+
+
+def test_a_buffer_that_cannot_be_mapped_is_out_of_memory_not_an_unreadable_file(monkeypatch) -> None:
+    """mmap fails with OSError(ENOMEM) where a bytearray raised MemoryError (``ulimit -d``, strict
+    overcommit): the load must stop as out of memory (the CLI's one line says so), not turn every
+    input into a 'cannot read' reject."""
+    import mmap
+
+    def no_memory(*args: object, **kwargs: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(mmap, "mmap", no_memory)
+    if sys.platform.startswith("linux"):
+        with pytest.raises(MemoryError, match="cannot map a buffer of 3 MiB: Cannot allocate memory"):
+            reading.LineBuffer().at_least(3 << 20)
+        with pytest.raises(MemoryError):
+            logparse.load(b"START RequestId: r Version: 1\n" * 200_000)  # 6 MB: a buffer that size
+
+
+def test_a_read_ahead_with_no_thread_to_be_had_reads_in_the_callers_thread(monkeypatch) -> None:
+    """A process at its thread limit cannot start the read-ahead thread: the input is read all the
+    same, in the caller's thread, instead of ending in a traceback."""
+
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    data = b"".join(b"line %06d\n" % n for n in range(30_000))
+    pieces = reading.whole_lines(reading.Stream(io.BytesIO(data)), Limits(max_line_bytes=1 << 12),
+                                 reading.LineBuffer(), block=1 << 16, ahead=True)
+    assert b"".join(_spans(pieces)) == data

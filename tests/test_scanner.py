@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,7 +21,7 @@ from test_sifting import BYTE_TRICKY, RID, near_layout_line
 from test_sifting import line as any_line
 
 import logparse
-from logparse import reading, scanner, textlines
+from logparse import fastrows, reading, scanner, textlines
 from logparse.reading import Limits
 
 pytestmark = pytest.mark.skipif(not scanner.enabled(), reason="numba is not installed")
@@ -400,3 +402,16 @@ def test_a_json_start_gives_the_text_report_below_it_its_version(scanning_everyt
         assert scanning_everything, "the scanner did not read the file"
         assert fast.invocations["version"].tolist() == ["7"]
         assert_same(fast, loaded(text.encode(), False))
+
+
+@pytest.mark.parametrize("value", ["success", "", "x", "/logs/ünïcode/2026/11/16/[3]abc.log"])
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 1000, 392_159])
+def test_a_constant_column_holds_its_value_on_every_row(value: str, n: int) -> None:
+    """fastrows.constant builds a repeated text by doubling its bytes (offsets in bytes, so
+    non-ASCII values too); no rows and empty values included."""
+    column = fastrows.constant(value, n)
+    assert len(column) == n and column.null_count == 0
+    assert column.type == pa.large_string()
+    if n:
+        assert pc.all(pc.equal(column, pa.scalar(value, pa.large_string()))).as_py()
+        assert column[n - 1].as_py() == value
