@@ -18,6 +18,7 @@ a directory under the system's temporary directory.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import sys
@@ -43,6 +44,7 @@ from logparse.sifting import Picked
 MIN_BYTES = 8 << 20  # inputs smaller than this keep the vectorized path: the scan would not pay its load
 XRAY_HEAD = (PREFIXES["xray"] + " ").encode()
 SHARE_BYTES = 4 << 20  # below this a buffer is scanned in one share
+SHARES = 4  # a buffer of SHARE_BYTES or more: cut into this many shares, each at least half that size
 LOG = logging.getLogger("logparse")
 _LOCK = threading.Lock()
 _KERNEL: ModuleType | None = None
@@ -345,13 +347,27 @@ def _general_arrays(n: int) -> tuple[np.ndarray, ...]:
 
 def _shares(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int, high: int, stamped: bool
             ) -> list[tuple[int, int]]:
-    """The buffer cut for both cores, only right before a START line that follows a REPORT or
-    XRAY line (blank lines between): a request's lines are never split, so a share can start as
-    if it were the first. In an S3 export the START's time is before it."""
+    """The buffer cut into :data:`SHARES` shares for the two workers (more shares than workers: a
+    worker slowed by the read-ahead thread takes fewer), only right before a START line that
+    follows a REPORT or XRAY line (blank lines between): a request's lines are never split, so a
+    share can start as if it were the first. In an S3 export the START's time is before it."""
     if (os.cpu_count() or 1) < 2 or high - low < SHARE_BYTES:
         return [(low, high)]
+    parts = SHARES if not SHARE_BYTES else max(2, min(SHARES, 2 * (high - low) // SHARE_BYTES))
+    cuts = [low]
+    for part in range(1, parts):
+        cut = _start_cut(k, buffer, data, max(cuts[-1] + 1, low + (high - low) * part // parts), cuts[-1], high,
+                         stamped)
+        if cut is not None:
+            cuts.append(cut)
+    cuts.append(high)
+    return list(itertools.pairwise(cuts))
+
+
+def _start_cut(k: ModuleType, buffer: Buffer, data: np.ndarray, at: int, low: int, high: int, stamped: bool
+               ) -> int | None:
+    """The first START line from ``at`` that a share may begin with (see _shares), or None."""
     needle, before = (b" START RequestId:", len(k.STAMP) - 1) if stamped else (b"\nSTART RequestId:", -1)
-    at = low + (high - low) // 2
     for _ in range(64):
         found = buffer.find(needle, at, high)
         if found < 0:
@@ -365,8 +381,8 @@ def _shares(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int, high: int
         if previous is not None:
             content = k.content_start(data, previous[0], previous[1], int(stamped))
             if content >= 0 and any(_starts(buffer, head, content, previous[1]) for head in (b"REPORT ", b"XRAY ")):
-                return [(low, line), (line, high)]
-    return [(low, high)]
+                return line
+    return None
 
 
 def _starts(buffer: Buffer, prefix: bytes, at: int, end: int) -> bool:

@@ -143,27 +143,29 @@ def scanning_everything(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
-@given(data=text_file(), block=st.sampled_from([64, 500, 1 << 20]))
-def test_the_scanner_reads_what_the_vectorized_path_reads(data: bytes, block: int,
+@given(data=text_file(), block=st.sampled_from([64, 500, 1 << 20]), shares=st.sampled_from([2, 3, 4]))
+def test_the_scanner_reads_what_the_vectorized_path_reads(data: bytes, block: int, shares: int,
                                                           scanning_everything: list[int]) -> None:
-    """Any plain text, cut into buffers anywhere (``block``) and each buffer into two shares: the
-    same tables, rejects (reasons, lines, texts) and accounting as the vectorized path."""
+    """Any plain text, cut into buffers anywhere (``block``) and each buffer into ``shares``
+    shares: the same tables, rejects (reasons, lines, texts) and accounting as the vectorized path."""
     limits = Limits(max_line_bytes=600)  # lines longer than this are rejects on both paths
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reading, "BLOCK", block)
+        patch.setattr(scanner, "SHARES", shares)
         assert_same(loaded(data, True, limits), loaded(data, False, limits))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
-@given(data=s3_export(), block=st.sampled_from([64, 500, 1 << 20]))
-def test_the_scanner_reads_an_s3_export_as_the_vectorized_path_does(data: bytes, block: int,
+@given(data=s3_export(), block=st.sampled_from([64, 500, 1 << 20]), shares=st.sampled_from([2, 3, 4]))
+def test_the_scanner_reads_an_s3_export_as_the_vectorized_path_does(data: bytes, block: int, shares: int,
                                                                      scanning_everything: list[int]) -> None:
     """An S3 export, cut anywhere: the same tables (times included), rejects and accounting as
     the vectorized path, whatever odd times and unstamped lines it holds."""
     limits = Limits(max_line_bytes=600)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reading, "BLOCK", block)
+        patch.setattr(scanner, "SHARES", shares)
         patch.setattr(textlines, "SNIFF_LINES", 2)  # the eight plain lines at the top decide the variant
         fast = loaded(data, True, limits)
         assert scanning_everything, "the scanner did not read the export"
