@@ -16,7 +16,7 @@ import mmap
 import re
 import sys
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,10 +260,6 @@ class LineBuffer:
             data = self.buffers[which] = grown
         return data
 
-    @property
-    def data(self) -> Buffer:
-        return self.buffers[0]
-
     def abandon(self) -> None:
         """New buffers from here on: a reader thread that could not be stopped still holds these."""
         self.buffers = [_new_buffer(0), _new_buffer(0)]
@@ -295,18 +291,21 @@ def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int |
     block = BLOCK if block is None else block
     blocks = _read_ahead(stream, limits, buffer, max(block // 2, 1), size_hint) if ahead else \
         _blocks(stream, limits, buffer, block, size_hint, 1, lambda which: None)
-    for item in blocks:
-        if isinstance(item, LongLine):
-            yield item
-        else:
-            yield from _split_long_lines(buffer.buffers[item[0]], item[1], limit)
+    try:
+        for item in blocks:
+            if isinstance(item, LongLine):
+                yield item
+            else:
+                yield from _split_long_lines(buffer.buffers[item[0]], item[1], limit)
+    finally:
+        blocks.close()  # a caller that stops early stops the read-ahead thread now, not when collected
 
 
 Block = tuple[int, int]  # a filled buffer: which one, and where its whole lines end
 
 
 def _blocks(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, size_hint: int | None, ways: int,
-            claim: Callable[[int], None]) -> Iterator[Block | LongLine]:
+            claim: Callable[[int], None]) -> Generator[Block | LongLine, None, None]:
     """The input read into ``ways`` buffers in turn, a block at a time, each buffer given as
     (which, end of its whole lines); the part line after them starts the next buffer. ``claim``
     waits until a buffer may be written (the caller is done with it)."""
@@ -360,7 +359,7 @@ class _Stopped(Exception):
 
 
 def _read_ahead(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, size_hint: int | None
-                ) -> Iterator[Block | LongLine]:
+                ) -> Generator[Block | LongLine, None, None]:
     """:func:`_blocks` run in a thread over two buffers: the next block is read (gzip inflated:
     ISA-L and file reads let go of the GIL) while the caller works on this one. An error in the
     thread is raised here, after the blocks read before it."""
