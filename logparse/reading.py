@@ -1,7 +1,8 @@
 """The bytes of one input, read in bounded blocks whatever it holds.
 
 A file, stdin or an upload is never held whole: it is read (and gzip inflated) a block at a time
-into one reused buffer, and the parser sees whole lines of it (:func:`whole_lines`). What one
+into one reused buffer (a large input: into two in turn, the next read in a thread while the
+parser works on the other), and the parser sees whole lines of it (:func:`whole_lines`). What one
 input may cost is stated in :class:`Limits`: a line longer than ``max_line_bytes`` becomes a
 reject with its length, and gzip that inflates beyond ``max_inflate_ratio`` or
 ``max_inflated_bytes`` ends that input with one reject naming it. So memory grows with the rows
