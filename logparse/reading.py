@@ -291,7 +291,7 @@ def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int |
     limit = limits.max_line_bytes
     block = BLOCK if block is None else block
     blocks = _read_ahead(stream, limits, buffer, max(block // 2, 1), size_hint) if ahead else \
-        _blocks(stream, limits, buffer, block, size_hint, 1, lambda which: None)
+        _blocks(stream, limits, buffer, block, size_hint, 1, _unclaimed)
     try:
         for item in blocks:
             if isinstance(item, LongLine):
@@ -303,6 +303,10 @@ def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int |
 
 
 Block = tuple[int, int]  # a filled buffer: which one, and where its whole lines end
+
+
+def _unclaimed(which: int) -> None:
+    """The claim of a buffer no other thread reads: nothing to wait for."""
 
 
 def _blocks(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, size_hint: int | None, ways: int,
@@ -391,7 +395,7 @@ def _read_ahead(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, 
     try:
         thread.start()
     except RuntimeError:  # no thread to be had (a process limit): read in this one
-        yield from _blocks(stream, limits, buffer, block, size_hint, 1, lambda which: None)
+        yield from _blocks(stream, limits, buffer, block, size_hint, 1, _unclaimed)
         return
     held: int | None = None
     try:

@@ -214,8 +214,8 @@ def scan_buffer(buffer: Buffer, low: int, high: int, first_row: int, carry: Carr
     k = kernel()
     assert k is not None
     data = np.frombuffer(buffer, np.uint8)
-    skip, before, delta = _close_open_report(k, buffer, data, low, high, carry)
-    low = low if not skip else min(high, buffer.find(b"\n", low, high) + 1 or high)
+    after, before, delta = _close_open_report(k, buffer, data, low, high, carry)
+    skip, low = int(after > low), after
     shares = _shares(k, buffer, data, low, high, carry.stamped)
     carried_id = np.frombuffer(carry.request_id.ljust(k.REQUEST_ID, b"\0"), np.uint8).copy()
     states = [_state_from(carry, k)] + [k.new_state() for _ in shares[1:]]
@@ -254,24 +254,24 @@ class OpenReport:
 def _close_open_report(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int, high: int, carry: Carry
                        ) -> tuple[int, list[tuple[int, bytes, int]], dict[str, int]]:
     """The REPORT left open by the buffer before, settled by this buffer's first line: an exact
-    XRAY trailer gives it its trace id (and the line is done: 1 is returned); any other trailer
-    sends it, with its START, to the general path (the lines returned, as (row, text, code)),
-    as the kernel does within a buffer (in an S3 export, a first line only the general path can
-    read goes there with them)."""
+    XRAY trailer gives it its trace id (and the line is done: where the line after it starts is
+    returned, else ``low``); any other trailer sends it, with its START, to the general path (the
+    lines returned, as (row, text, code)), as the kernel does within a buffer (in an S3 export, a
+    first line only the general path can read goes there with them)."""
     found, carry.open = carry.open, None
     if found is None or low >= high:
-        return 0, [], {}
+        return low, [], {}
     stop = buffer.find(b"\n", low, high)
     stop = high if stop < 0 else stop
     end = stop - 1 if stop > low and buffer[stop - 1] == 13 else stop
     content = k.content_start(data, low, end, int(carry.stamped)) if end > low else low
     if content >= 0 and not _starts(buffer, XRAY_HEAD, content, end):
-        return 0, [], {}
+        return low, [], {}
     if content >= 0:
         trace_end = k.trace_end(data, content, end)
         if trace_end >= 0:  # (an exact trailer has no room for the timeout message)
             carry.rows.set_last_trace(bytes(buffer[content + len(XRAY_HEAD):trace_end]))
-            return 1, [], {"xray": 1}
+            return min(stop + 1, high), [], {"xray": 1}
     carry.rows.drop_last()
     before = [(found.row, found.text, k.C_REPORT)]
     delta = {"report": -1}
@@ -279,7 +279,7 @@ def _close_open_report(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int
         before.append((carry.row, carry.text, k.C_START))
         carry.sent = True
         delta["start"] = -1
-    return 0, before, delta
+    return low, before, delta
 
 
 GENERAL = ("lines", "begins", "ends", "codes", "odd")  # a share's general lines: row, where, kind, non-ASCII
