@@ -1,10 +1,11 @@
 """Parse speed and memory of ``logparse.load`` against a naive baseline, in one run.
 
-    python benchmarks/bench_parse.py [--lines 2000000 10000000] [--runs 3] [--no-cold] [--cases plain gzip s3]
+    python benchmarks/bench_parse.py [--lines 2000000 10000000] [--runs 3] [--no-cold] [--cases plain gzip s3 tail]
 
 Generates (once, seeded, cached in benchmarks/.corpus/) a corpus of mixed lines: START/END/REPORT
-with application lines, some INIT/RESTORE lines and XRAY trailers, plain, gzip and as a CloudWatch
-export to S3 (``<time> <message>`` per line, gzip; the naive loop matches after the first space). Then, for each
+with application lines, some INIT/RESTORE lines and XRAY trailers, plain, gzip, as a CloudWatch
+export to S3 (``<time> <message>`` per line, gzip; the naive loop matches after the first space) and
+as ``aws logs tail`` prints it (``<time> <stream> <message>``; after the second space). Then, for each
 file, takes the median of ``--runs`` runs (interleaved: each run of each in turn) of:
 
   (a) the naive baseline: a Python loop applying one regex per line (over ``gzip.open`` for the
@@ -118,6 +119,24 @@ def make_s3_export(plain: Path) -> Path:
     return path
 
 
+def make_tail_copy(plain: Path) -> Path:
+    """The same lines as ``aws logs tail`` prints them: ``<time> <stream> <message>``, times in
+    microseconds with ``+00:00``, one millisecond apart, each request in one of 16 streams in
+    turn; the XRAY trailer bare, as the second line of its REPORT's event."""
+    path = CORPUS / plain.name.replace("mixed-", "tail-")
+    if path.exists():
+        return path
+    start = np.datetime64("2026-11-16T09:40:00.000", "us")
+    streams = [f"2026/11/16/[{1 + n % 3}]{n:032x}" for n in range(16)]
+    stream = streams[0]
+    with open(plain) as source, open(path, "w") as out:
+        for n, line in enumerate(source):
+            if line.startswith("START "):
+                stream = streams[n % 16]
+            out.write(line if line.startswith("XRAY ") else f"{start + 1000 * n}+00:00 {stream} {line}")
+    return path
+
+
 def open_text(path: Path):
     return gzip.open(path, "rt", encoding="utf-8", errors="replace") if path.suffix == ".gz" else \
         open(path, encoding="utf-8", errors="replace")
@@ -129,11 +148,11 @@ def naive(path: Path) -> tuple[float, int, str]:
     started = time.perf_counter()
     rows = []
     lines = 0
-    stamped = path.name.startswith("s3-export-")
+    prefix_words = 1 if path.name.startswith("s3-export-") else 2 if path.name.startswith("tail-") else 0
     with open_text(path) as handle:
         for line in handle:
             lines += 1
-            match = REPORT_RE.match(line.partition(" ")[2] if stamped else line)
+            match = REPORT_RE.match(line.split(" ", prefix_words)[-1] if prefix_words else line)
             if match:
                 rows.append(match.groupdict())
     seconds = time.perf_counter() - started
@@ -268,7 +287,8 @@ def main() -> int:
     parser.add_argument("--lines", type=int, nargs="+", default=[2_000_000, 10_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-cold", action="store_true", help="skip the first-ever run (a compile of ~10-20 s)")
-    parser.add_argument("--cases", nargs="+", default=["plain", "gzip", "s3"], choices=["plain", "gzip", "s3"])
+    parser.add_argument("--cases", nargs="+", default=["plain", "gzip", "s3", "tail"],
+                        choices=["plain", "gzip", "s3", "tail"])
     args = parser.parse_args()
     ok = True
     for n_lines in args.lines:
@@ -280,6 +300,8 @@ def main() -> int:
         cases = {"plain": plain, "gzip": plain.with_suffix(".log.gz")}
         if "s3" in args.cases:
             cases["s3"] = make_s3_export(plain)
+        if "tail" in args.cases:
+            cases["tail"] = make_tail_copy(plain)
         for path in (cases[case] for case in args.cases):
             r = bench(path, args.runs)
             show(r)

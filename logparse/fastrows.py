@@ -14,6 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import polars as pl
 import pyarrow.compute as pc
 
 from logparse.platform import ReportLines
@@ -32,7 +33,7 @@ class InputRows:
     Each buffer's rows are copied in once, at their place: the table's columns are these arrays.
     ``line`` is 1-based in the input."""
 
-    def __init__(self, capacity: int = 1 << 16, timed: bool = False) -> None:
+    def __init__(self, capacity: int = 1 << 16, timed: bool = False, streams: bool = False) -> None:
         self.n = 0
         self.log_stream: str | None = None
         self.line = np.empty(capacity, np.int64)
@@ -42,7 +43,8 @@ class InputRows:
         # An S3 export's REPORT times (ns since the epoch, UTC; NaT's integer: none); None: no times.
         self.time: np.ndarray | None = np.empty(capacity, np.int64) if timed else None
         self.ids = np.empty(capacity * REQUEST_ID, np.uint8)
-        self.texts = {name: _Texts(capacity) for name in ("version", "trace_id")}
+        # A tail or sam copy's rows each have their own stream (``streams``); else ``log_stream`` is the input's.
+        self.texts = {name: _Texts(capacity) for name in ("version", "trace_id", *(("log_stream",) if streams else ()))}
 
     def __len__(self) -> int:
         return self.n
@@ -151,9 +153,11 @@ def _text_array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray | None)
 
 
 def reports_below(rows: InputRows, offset: int) -> ReportLines:
-    """The rows' lines (moved by ``offset``) and Init Durations: what the stitching of an
-    INIT_START looks for in the REPORT below it."""
-    return ReportLines(rows.log_stream or "", rows.column("line") + offset, rows.measure("init_ms"))
+    """The rows' lines (moved by ``offset``), Init Durations and streams: what the stitching of
+    an INIT_START looks for in the REPORT below it."""
+    stream: str | pl.Series = pl.Series("stream_key", rows.strings("log_stream")) if "log_stream" in rows.texts \
+        else rows.log_stream or ""
+    return ReportLines(stream, rows.column("line") + offset, rows.measure("init_ms"))
 
 
 def invocations(rows: InputRows, log_group: str | None, function: str | None, version: str | None,
@@ -165,7 +169,8 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
     n = len(rows)
     floats = {name: rows.measure(name) for name in FLOAT_COLUMNS}
     in_group = re.search(r"/aws/lambda/(.+)$", log_group or "")
-    in_stream = re.search(r"\[([^\]]+)\]", rows.log_stream or "")
+    own_streams = "log_stream" in rows.texts  # (then each row's version is its stream's, read with it)
+    in_stream = None if own_streams else re.search(r"\[([^\]]+)\]", rows.log_stream or "")
     request_id = rows.strings("request_id")
     if in_stream:
         versions: pa.Array | pa.ChunkedArray = constant(in_stream[1], n)
@@ -184,7 +189,7 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
                               .view("datetime64[ns]")).tz_localize("UTC"),
         "function": constant(in_group[1] if in_group else function or "unknown", n),
         "version": versions,
-        "log_stream": constant(rows.log_stream, n),
+        "log_stream": rows.strings("log_stream") if own_streams else constant(rows.log_stream, n),
         "request_id": request_id,
         **{name: _floats(values) for name, values in floats.items()},
         "memory_mb": pd.arrays.IntegerArray(rows.column("memory_mb"), nothing),

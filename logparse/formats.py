@@ -104,6 +104,10 @@ TIMEOUT_MARK = "Task timed out after"
 # The time before each message of a CloudWatch export to S3, in the shape the text sniffer gives
 # (every digit a 0): the compiled scanner reads exports whose times all have it.
 S3_STAMP_SHAPE = "0000-00-00T00:00:00.000Z "
+# The text layouts the compiled scanner reads, by the text sniffer's names: a console copy, an S3
+# export (``<time> <message>``), ``aws logs tail`` (``<time> <stream> <message>``) and ``sam logs``
+# (``<stream> <time> <message>``).
+LAYOUT_CODES = {"plain": 0, "s3": 1, "tail": 2, "sam": 3}
 SKIPPED_KINDS = ("app", "blank")
 
 # Lambda JSON log format (Telemetry API schema): every leaf read as a string, cast afterwards, so

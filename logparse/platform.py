@@ -277,9 +277,10 @@ def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
 
 @dataclass
 class ReportLines:
-    """REPORT lines of one stream read elsewhere: their lines (in order) and Init Durations (NaN: none)."""
+    """REPORT lines read elsewhere: their lines (in order), Init Durations (NaN: none) and their
+    stream: one for all, or each line's own (a tail or sam copy interleaves streams)."""
 
-    stream_key: str
+    stream_key: str | pl.Series
     line: np.ndarray
     init_ms: np.ndarray
 
@@ -290,6 +291,11 @@ def _next_below(starts: pl.DataFrame, reports: Sequence[ReportLines]) -> list[pl
     below = starts["line"].to_numpy()
     found = []
     for lines in reports:
+        if isinstance(lines.stream_key, pl.Series):  # each line its stream: those of the INIT_STARTs' streams
+            frame = pl.DataFrame({"stream_key": lines.stream_key, "line": lines.line,
+                                  "init_ms": pl.Series(lines.init_ms, dtype=F, nan_to_null=True)})
+            found.append(frame.filter(pl.col("stream_key").is_in(starts["stream_key"].implode())))
+            continue
         at = np.searchsorted(lines.line, below, side="right")
         at = np.unique(at[at < len(lines.line)])
         found.append(pl.DataFrame({"stream_key": pl.repeat(lines.stream_key, len(at), dtype=S, eager=True),

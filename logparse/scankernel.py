@@ -28,6 +28,7 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 
 from logparse.formats import (
     FIELD_BY_COLUMN,
+    LAYOUT_CODES,
     PREFIXES,
     REPORT_ENDS,
     REPORT_SEPARATORS,
@@ -76,10 +77,15 @@ NO_TIME = np.iinfo(np.int64).min  # NaT
 FIRST_YEAR, LAST_YEAR = 2014, 2100  # logparse.timeutil's window: a time outside is the general path's reject
 DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
 STAMPED, UNSTAMPED, UNSURE = 1, 0, -1  # what a line of an S3 export starts with (see _stamp)
+PLAIN, S3, TAIL, SAM = (LAYOUT_CODES[name] for name in ("plain", "s3", "tail", "sam"))
+# ``aws logs tail`` and ``sam logs`` times: this, 3 or 6 digits of the second, then ``Z`` or ``+00:00``.
+ISO_HEAD = _literal("0000-00-00T00:00:00.")
+UTC_OFFSET = _literal("+00:00")
 
 # The fast REPORT rows, one row of these arrays per column: integers, then floats (NaN: no such field).
-I_LINE, I_BEGIN, I_END, I_RID, I_MEM, I_MAXMEM, I_VER, I_VERLEN, I_TRACE, I_TRACELEN, I_TIME = range(11)
-N_INTS = 11
+I_LINE, I_BEGIN, I_END, I_RID, I_MEM, I_MAXMEM, I_VER, I_VERLEN, I_TRACE, I_TRACELEN, I_TIME, I_STREAM, \
+    I_STREAMLEN = range(13)
+N_INTS = 13
 F_DUR, F_BILLED, F_INIT, F_RESTORE, F_BRESTORE = range(5)
 N_FLOATS = 5
 
@@ -180,32 +186,145 @@ def _stamp(data, at, end):  # type: ignore[no-untyped-def]
             break
     if not shaped:  # (the caller never passes a blank line)
         return NO_TIME, UNSTAMPED if 97 <= data[at] | 0x20 <= 122 else UNSURE
+    seconds = _seconds(data, at)
+    if seconds < 0:
+        return NO_TIME, UNSURE
+    return seconds * 1_000_000_000 + _digits(data, at + 20, 3) * 1_000_000, STAMPED
+
+
+@njit(inline="always")
+def _seconds(data, at):  # type: ignore[no-untyped-def]
+    """The whole seconds since the epoch (UTC) of ``YYYY-MM-DDTHH:MM:SS`` at ``at`` (digits where
+    digits belong, the caller checked); -1 for a date that is not one or a time outside the log
+    window, which only the general path reads (:func:`logparse.timeutil.parse_log_time`)."""
     year, month, day = _digits(data, at, 4), _digits(data, at + 5, 2), _digits(data, at + 8, 2)
     hour, minute, second = _digits(data, at + 11, 2), _digits(data, at + 14, 2), _digits(data, at + 17, 2)
     if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12 and hour <= 23 and minute <= 59
             and second <= 59):
-        return NO_TIME, UNSURE
+        return -1
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     if not 1 <= day <= DAYS_IN_MONTH[month - 1] + (1 if month == 2 and leap else 0):
-        return NO_TIME, UNSURE
+        return -1
     # Days since 1970-01-01 (H. Hinnant's days_from_civil, for years after 0).
     y = year - (1 if month <= 2 else 0)
     era = y // 400
     of_era = y - era * 400
     of_year = (153 * (month - 3 if month > 2 else month + 9) + 2) // 5 + day - 1
     days = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
-    seconds = ((days * 24 + hour) * 60 + minute) * 60 + second
-    return seconds * 1_000_000_000 + _digits(data, at + 20, 3) * 1_000_000, STAMPED
+    return ((days * 24 + hour) * 60 + minute) * 60 + second
+
+
+@njit(inline="always")
+def _iso_time(data, at, end):  # type: ignore[no-untyped-def]
+    """A time as ``aws logs tail`` and ``sam logs`` write it (:data:`ISO_HEAD`, 3 or 6 digits of
+    the second, ``Z`` or ``+00:00``) at ``at``, in ns since the epoch, and where it ends; the end
+    is -1 for any other time, or one the general path reads differently (see :func:`_seconds`)."""
+    head = len(ISO_HEAD)
+    if end - at < head + 4:
+        return NO_TIME, -1
+    for k in range(head):
+        byte, want = data[at + k], ISO_HEAD[k]
+        if (want == 48 and not 48 <= byte <= 57) or (want != 48 and byte != want):
+            return NO_TIME, -1
+    i = at + head
+    while i < end and i - (at + head) < 7 and 48 <= data[i] <= 57:
+        i += 1
+    digits = i - (at + head)
+    if digits != 3 and digits != 6:
+        return NO_TIME, -1
+    if i < end and data[i] == 90:  # Z
+        i += 1
+    elif _has(data, i, end, UTC_OFFSET):
+        i += len(UTC_OFFSET)
+    else:
+        return NO_TIME, -1
+    seconds = _seconds(data, at)
+    if seconds < 0:
+        return NO_TIME, -1
+    fraction = _digits(data, at + head, digits) * (1_000_000 if digits == 3 else 1_000)
+    return seconds * 1_000_000_000 + fraction, i
+
+
+@njit(inline="always")
+def _no_time_at(data, at, end):  # type: ignore[no-untyped-def]
+    """Whether the space-separated word at ``at`` cannot be a time to the general path: it is
+    empty, or starts with a byte no time format starts with (only digits and signs can)."""
+    if at >= end:
+        return True
+    byte = data[at]
+    return byte >= 0x20 and not (48 <= byte <= 57 or byte == 43 or byte == 45)
+
+
+@njit(inline="always")
+def _printable_end(data, at, end):  # type: ignore[no-untyped-def]
+    """Where a word of printable ASCII (no space) from ``at`` ends."""
+    i = at
+    while i < end and 0x21 <= data[i] <= 0x7E:
+        i += 1
+    return i
+
+
+@njit(inline="always")
+def _stream_prefix(data, at, end, layout):  # type: ignore[no-untyped-def]
+    """Where the message of a line of ``aws logs tail`` (``<time> <stream> <message>``) or
+    ``sam logs`` (``<stream> <time> <message>``) starts, where its stream's name lies, and its
+    time. A line whose time word cannot be a time (a message's continuation, such as the XRAY
+    trailer) is its own message, with no stream (-1) and no time. Content -1: only the general
+    path can tell (another time format, an odd stream name, no message)."""
+    if layout == TAIL:
+        if _no_time_at(data, at, end):
+            return at, -1, -1, NO_TIME
+        time, i = _iso_time(data, at, end)
+        stream = i + 1
+        if i < 0 or i >= end or data[i] != 32:
+            return -1, -1, -1, NO_TIME
+    else:
+        space = at
+        while space < end and data[space] != 32:
+            space += 1
+        if space >= end or _no_time_at(data, space + 1, end):
+            return at, -1, -1, NO_TIME
+        if space == at or _printable_end(data, at, space) != space:
+            return -1, -1, -1, NO_TIME
+        time, i = _iso_time(data, space + 1, end)
+        if i < 0 or i + 1 >= end or data[i] != 32:
+            return -1, -1, -1, NO_TIME
+        return i + 1, at, space, time
+    stream_end = _printable_end(data, stream, end)
+    if stream_end == stream or stream_end + 1 >= end or data[stream_end] != 32:
+        return -1, -1, -1, NO_TIME
+    return stream_end + 1, stream, stream_end, time
 
 
 @njit(nogil=True, cache=True)
-def content_start(data, at, end, stamped):  # type: ignore[no-untyped-def]
-    """Where the message of the line ``data[at:end]`` starts (``stamped``: an S3 export), or -1
-    when only the general path can tell (see :func:`_stamp`)."""
-    if not stamped:
+def content_start(data, at, end, layout):  # type: ignore[no-untyped-def]
+    """Where the message of the line ``data[at:end]`` (not blank) starts in the ``layout``, or -1
+    when only the general path can tell (see :func:`_stamp`, :func:`_stream_prefix`)."""
+    if layout == PLAIN:
         return at
-    how = _stamp(data, at, end)[1]
-    return at + len(STAMP) if how == STAMPED else (at if how == UNSTAMPED else -1)
+    if layout == S3:
+        how = _stamp(data, at, end)[1]
+        return at + len(STAMP) if how == STAMPED else (at if how == UNSTAMPED else -1)
+    return _stream_prefix(data, at, end, layout)[0]
+
+
+@njit(inline="always")
+def _bracketed(data, at, end):  # type: ignore[no-untyped-def]
+    """Where the version in a stream's name (``2026/11/16/[7]abc``: ``7``) lies, as the general
+    path's ``\\[([^\\]]+)\\]`` finds it: the first ``[`` with a ``]`` after it and something
+    between; (-1, -1) for none."""
+    i = at
+    while i < end:
+        if data[i] == 91:  # [
+            close = i + 1
+            while close < end and data[close] != 93:  # ]
+                close += 1
+            if close >= end:
+                return -1, -1
+            if close > i + 1:
+                return i + 1, close
+        i += 1
+    return -1, -1
 
 
 @njit(inline="always")
@@ -556,14 +675,110 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
 
 
 @njit(inline="always")
-def _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above):  # type: ignore[no-untyped-def]
+def _take_back(state, ints, lines, begins, ends, codes, odd, data, above):  # type: ignore[no-untyped-def]
     """The last REPORT row read (``above``, the line right above) taken back, its version's
-    bytes too, and made a general line with its START (the caller counts the row out)."""
+    bytes too, and made a general line (the caller counts the row out)."""
     if ints[I_VER, above] >= 0:
         state[S_VBYTES] -= ints[I_VERLEN, above]
     _general(state, lines, begins, ends, codes, odd, data, ints[I_LINE, above], ints[I_BEGIN, above],
              ints[I_END, above], C_REPORT, True)
+
+
+@njit(inline="always")
+def _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above):  # type: ignore[no-untyped-def]
+    """:func:`_take_back`, and the START of that REPORT made a general line too."""
+    _take_back(state, ints, lines, begins, ends, codes, odd, data, above)
     _start_above_general(state, lines, begins, ends, codes, odd, data)
+
+
+@njit(nogil=True, cache=True)
+def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, floats, ids, versions,  # type: ignore[no-untyped-def]
+                 lines, begins, ends, codes, odd):
+    """:func:`scan` for ``aws logs tail`` (``layout`` TAIL) and ``sam logs`` (SAM) copies, whose
+    lines interleave many streams. The stitching finds a line's neighbours in its own stream, so
+    here a line is read only where it needs none that is not right next to it:
+
+    - a REPORT in the exact layout, in a stream whose name holds its version (Lambda's do), is a
+      row, with that version, its stream and its time; its trace id comes from an exact XRAY line
+      right below it (its event's second line, which has no prefix);
+    - an exact START of such a stream is only counted (its version is the stream's anyway);
+      END and application lines are counted;
+    - every other line is a general line: INIT and RESTORE lines (each takes its neighbours from
+      the general lines of its stream, and the REPORT rows read here by line), a stream whose name
+      holds no version (every line of it that the stitching uses), and any line only the general
+      path can read (with the REPORT right above it, whose trailer it may be).
+
+    Returns where it stopped, as :func:`scan` does; ``state[S_START_VERLEN]`` then holds the
+    bytes of the version that did not fit in ``versions``."""
+    capacity_general, capacity_versions = lines.shape[0], len(versions)
+    row, reports, previous_report = state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT]
+    applications, ends_seen = state[S_APP], state[S_END]
+    at = low
+    while at < high:
+        if state[S_GENERAL] + 3 > capacity_general:
+            break
+        stop = _line_end(newlines, base, at, high)
+        end = stop - 1 if stop > at and data[stop - 1] == 13 else stop
+        above = previous_report
+        if end == at:  # blank: only counted
+            state[S_BLANK] += 1
+            previous_report = -1
+        else:
+            content, stream, stream_end, time = _stream_prefix(data, at, end, layout)
+            code = _prefix_code(data, content, high) if content >= 0 else C_APP
+            version, version_end = _bracketed(data, stream, stream_end) if stream >= 0 else (-1, -1)
+            if code == C_REPORT and version >= 0 and state[S_VBYTES] + version_end - version > capacity_versions:
+                state[S_START_VERLEN] = version_end - version
+                break
+            previous_report = -1
+            timed_out = (code == C_APP or code == C_END) and _timed_out(data, starts, base, at, stop, high)
+            unsure = content < 0 or (code == C_APP and end - content >= 8 and not timed_out
+                                     and data[content] == 123)  # JSON: maybe a platform event of any kind
+            trace_end = _xray(data, content, end) if code == C_XRAY and above >= 0 and not unsure else -1
+            if unsure:
+                if above >= 0:  # the line may be its trailer
+                    reports -= 1
+                    _take_back(state, ints, lines, begins, ends, codes, odd, data, above)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, C_APP, False)
+            elif code == C_APP:
+                if end - content < 8 or timed_out:  # short (counted there), or a timeout
+                    _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                else:
+                    applications += 1
+            elif code == C_END:
+                if timed_out:
+                    _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                else:
+                    ends_seen += 1
+            elif code == C_REPORT and version >= 0 and _report(data, content, end, ints, floats, reports):
+                ints[I_LINE, reports], ints[I_BEGIN, reports], ints[I_END, reports] = row, at, end
+                ints[I_TRACE, reports], ints[I_TRACELEN, reports], ints[I_TIME, reports] = -1, 0, time
+                ints[I_STREAM, reports], ints[I_STREAMLEN, reports] = stream, stream_end - stream
+                used, length = state[S_VBYTES], version_end - version
+                for k in range(length):
+                    versions[used + k] = data[version + k]
+                ints[I_VER, reports], ints[I_VERLEN, reports] = used, length
+                state[S_VBYTES] = used + length
+                rid = ints[I_RID, reports]
+                ids[reports * REQUEST_ID:(reports + 1) * REQUEST_ID] = data[rid:rid + REQUEST_ID]
+                previous_report = reports
+                reports += 1
+            elif code == C_START and version >= 0 and _start(data, content, end) >= 0:
+                state[S_STARTS] += 1
+            elif trace_end >= 0:
+                ints[I_TRACE, above] = content + len(XRAY_HEAD)
+                ints[I_TRACELEN, above] = trace_end - (content + len(XRAY_HEAD))
+                state[S_XRAYS] += 1
+            else:  # an odd REPORT, START or XRAY line, or one of a stream with no version; INIT, RESTORE
+                if code == C_XRAY and above >= 0:  # the REPORT above goes with its trailer
+                    reports -= 1
+                    _take_back(state, ints, lines, begins, ends, codes, odd, data, above)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+        row += 1
+        at = stop + 1
+    state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT] = row, reports, previous_report
+    state[S_APP], state[S_END] = applications, ends_seen
+    return min(at, high)
 
 
 @njit(inline="always")

@@ -37,10 +37,12 @@ import pyarrow.compute as pc
 
 from logparse import lines
 from logparse.fastrows import InputRows
-from logparse.formats import PREFIXES
+from logparse.formats import LAYOUT_CODES, PREFIXES
 from logparse.reading import Buffer
 from logparse.sifting import Picked
 
+PLAIN, S3 = LAYOUT_CODES["plain"], LAYOUT_CODES["s3"]
+STREAMS = (LAYOUT_CODES["tail"], LAYOUT_CODES["sam"])  # layouts whose lines interleave log streams
 MIN_BYTES = 8 << 20  # inputs smaller than this keep the vectorized path: the scan would not pay its load
 XRAY_HEAD = (PREFIXES["xray"] + " ").encode()
 SHARE_BYTES = 4 << 20  # below this a buffer is scanned in one share
@@ -139,6 +141,9 @@ SIGNATURES = {
     "scan": "int64(uint8[::1], uint64[::1], uint64[::1], int64, int64, int64, int64, int64[::1], uint8[::1], "
             "int64[:, ::1], "
             "float64[:, ::1], uint8[::1], uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1], uint8[::1])",
+    "scan_streams": "int64(uint8[::1], uint64[::1], uint64[::1], int64, int64, int64, int64, int64[::1], "
+                    "int64[:, ::1], float64[:, ::1], uint8[::1], uint8[::1], int64[::1], int64[::1], int64[::1], "
+                    "uint8[::1], uint8[::1])",
     "line_maps": "int64(uint8[::1], int64, int64, uint64[::1], uint64[::1])",
     "content_start": "int64(uint8[::1], int64, int64, int64)",
     "gather": "int64(uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1])",
@@ -188,7 +193,7 @@ class Carry:
     request_id: bytes = b""
     version: str = ""
     pending_start: bool = False
-    stamped: bool = False  # the lines of an S3 export: each message after its time
+    layout: int = PLAIN  # formats.LAYOUT_CODES: plain, an S3 export, aws logs tail, sam logs
     open: OpenReport | None = None  # the REPORT on the last line of the buffer before
     rows: InputRows = field(default_factory=InputRows)  # the REPORT rows read
     arrays: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)  # per share, reused
@@ -216,14 +221,14 @@ def scan_buffer(buffer: Buffer, low: int, high: int, first_row: int, carry: Carr
     data = np.frombuffer(buffer, np.uint8)
     after, before, delta = _close_open_report(k, buffer, data, low, high, carry)
     skip, low = int(after > low), after
-    shares = _shares(k, buffer, data, low, high, carry.stamped)
+    shares = _shares(k, buffer, data, low, high, carry.layout)
     carried_id = np.frombuffer(carry.request_id.ljust(k.REQUEST_ID, b"\0"), np.uint8).copy()
     states = [_state_from(carry, k)] + [k.new_state() for _ in shares[1:]]
     if len(shares) == 1:
-        done = [_scan_share(k, data, shares[0], states[0], carried_id, carry.scratch(0), carry.stamped)]
+        done = [_scan_share(k, data, shares[0], states[0], carried_id, carry.scratch(0), carry.layout)]
     else:
         done = list(_pool().map(lambda i: _scan_share(k, data, shares[i], states[i], carried_id,
-                                                      carry.scratch(i), carry.stamped), range(len(shares))))
+                                                      carry.scratch(i), carry.layout), range(len(shares))))
         for i in range(1, len(shares)):
             # A later share started as if it were the first; where the share before left the next
             # START pending, or it wanted the START above its first line, it is scanned again
@@ -231,7 +236,7 @@ def scan_buffer(buffer: Buffer, low: int, high: int, first_row: int, carry: Carr
             previous = done[i - 1].state
             if previous[k.S_PENDING_START] or done[i].state[k.S_BEFORE_NEEDED]:
                 done[i] = _scan_share(k, data, shares[i], _continued(k, previous), carried_id,
-                                      carry.scratch(i), carry.stamped)
+                                      carry.scratch(i), carry.layout)
     scanned = _assemble(k, data, done, first_row, skip, before, carry)
     for kind, n in delta.items():
         scanned.picked.counted[kind] = scanned.picked.counted.get(kind, 0) + n
@@ -264,7 +269,7 @@ def _close_open_report(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int
     stop = buffer.find(b"\n", low, high)
     stop = high if stop < 0 else stop
     end = stop - 1 if stop > low and buffer[stop - 1] == 13 else stop
-    content = k.content_start(data, low, end, int(carry.stamped)) if end > low else low
+    content = k.content_start(data, low, end, carry.layout) if end > low else low
     if content >= 0 and not _starts(buffer, XRAY_HEAD, content, end):
         return low, [], {}
     if content >= 0:
@@ -305,7 +310,7 @@ class _Share:
 
 
 def _scan_share(k: ModuleType, data: np.ndarray, share: tuple[int, int], state: np.ndarray,
-                carried_id: np.ndarray, scratch: dict[str, np.ndarray], stamped: bool) -> _Share:
+                carried_id: np.ndarray, scratch: dict[str, np.ndarray], layout: int) -> _Share:
     """Scan one share into the arrays of ``scratch``, reused from buffer to buffer (on this VM
     memory touched for the first time costs about 1 ms per MB), grown where they are short."""
     low, high = share
@@ -323,8 +328,12 @@ def _scan_share(k: ModuleType, data: np.ndarray, share: tuple[int, int], state: 
     found = _Share(state, *(scratch[name] for name in ("ints", "floats", "ids", "versions", *GENERAL)))
     at = low
     while True:
-        at = k.scan(data, newlines, starts, base, at, high, int(stamped), state, carried_id, found.ints,
-                    found.floats, found.ids, found.versions, *found.general_arrays())
+        if layout in STREAMS:
+            at = k.scan_streams(data, newlines, starts, base, at, high, layout, state, found.ints, found.floats,
+                                found.ids, found.versions, *found.general_arrays())
+        else:
+            at = k.scan(data, newlines, starts, base, at, high, layout, state, carried_id, found.ints,
+                        found.floats, found.ids, found.versions, *found.general_arrays())
         if at >= high:
             return found
         # Full: twice the room, what was found so far kept.
@@ -345,19 +354,21 @@ def _general_arrays(n: int) -> tuple[np.ndarray, ...]:
             np.zeros(n, np.uint8))
 
 
-def _shares(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int, high: int, stamped: bool
+def _shares(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int, high: int, layout: int
             ) -> list[tuple[int, int]]:
     """The buffer cut into :data:`SHARES` shares for the two workers (more shares than workers: a
     worker slowed by the read-ahead thread takes fewer), only right before a START line that
     follows a REPORT or XRAY line (blank lines between): a request's lines are never split, so a
-    share can start as if it were the first. In an S3 export the START's time is before it."""
+    share can start as if it were the first. In an S3 export the START's time is before it. A
+    tail or sam copy is cut before any line that is not below a REPORT (:func:`_stream_cut`)."""
     if (os.cpu_count() or 1) < 2 or high - low < SHARE_BYTES:
         return [(low, high)]
     parts = SHARES if not SHARE_BYTES else max(2, min(SHARES, 2 * (high - low) // SHARE_BYTES))
     cuts = [low]
     for part in range(1, parts):
-        cut = _start_cut(k, buffer, data, max(cuts[-1] + 1, low + (high - low) * part // parts), cuts[-1], high,
-                         stamped)
+        at = max(cuts[-1] + 1, low + (high - low) * part // parts)
+        cut = _stream_cut(buffer, at, cuts[-1], high) if layout in STREAMS else \
+            _start_cut(k, buffer, data, at, cuts[-1], high, layout == S3)
         if cut is not None:
             cuts.append(cut)
     cuts.append(high)
@@ -375,13 +386,28 @@ def _start_cut(k: ModuleType, buffer: Buffer, data: np.ndarray, at: int, low: in
         at, line = found + 1, found - before
         if line - 1 <= low or buffer[line - 1] != 10:
             continue
-        if stamped and k.content_start(data, line, found + 1, 1) != found + 1:
+        if stamped and k.content_start(data, line, found + 1, S3) != found + 1:
             continue
         previous = _line_before(buffer, line, low)
         if previous is not None:
-            content = k.content_start(data, previous[0], previous[1], int(stamped))
+            content = k.content_start(data, previous[0], previous[1], S3 if stamped else PLAIN)
             if content >= 0 and any(_starts(buffer, head, content, previous[1]) for head in (b"REPORT ", b"XRAY ")):
                 return line
+    return None
+
+
+def _stream_cut(buffer: Buffer, at: int, low: int, high: int) -> int | None:
+    """The first line from ``at`` whose line above holds no ``REPORT``, or None. In a tail or sam
+    copy only the lines below a REPORT look at the line above them (its trailer, or a line that
+    may be one), so a share may start there as if it were the first."""
+    for _ in range(64):
+        newline = buffer.find(b"\n", at, high)
+        if newline < 0 or newline + 1 >= high:
+            return None
+        above = max(low, buffer.rfind(b"\n", low, newline) + 1)
+        if buffer.find(b"REPORT", above, newline) < 0:
+            return newline + 1
+        at = newline + 1
     return None
 
 
@@ -470,7 +496,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
         order = np.argsort(rows, kind="stable")
         rows, codes, text = rows[order], codes[order], text.take(pa.array(order))
     # (an S3 export's general lines get their kinds from their messages, as the vectorized path's do)
-    picked = Picked(rows, pl.Series("text", text, dtype=pl.String), None if carry.stamped else codes,
+    picked = Picked(rows, pl.Series("text", text, dtype=pl.String), codes if carry.layout == PLAIN else None,
                     {kind: n for kind, n in counted.items() if n})
     return Scanned(picked, row - first_row, reaches_back)
 
@@ -522,6 +548,8 @@ def _append(k: ModuleType, data: np.ndarray, share: _Share, n: int, first_row: i
     traced = ints[k.I_TRACE] >= 0
     _put(k, rows.texts["trace_id"], at, data, np.where(traced, ints[k.I_TRACE], 0),
          np.where(traced, ints[k.I_TRACELEN], 0), traced)
+    if "log_stream" in rows.texts:  # a tail or sam copy: each row's own stream
+        _put(k, rows.texts["log_stream"], at, data, ints[k.I_STREAM], ints[k.I_STREAMLEN], np.ones(n, bool))
     rows.n += n
 
 

@@ -18,7 +18,7 @@ import polars as pl
 from logparse import lines, reading, scanner, sifting
 from logparse.events import EVENT_SCHEMA, Events, Rejects
 from logparse.fastrows import InputRows
-from logparse.formats import S3_STAMP_SHAPE
+from logparse.formats import LAYOUT_CODES, S3_STAMP_SHAPE
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import Stats
 from logparse.timeutil import parse_log_time
@@ -64,9 +64,9 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     ``pieces`` are the input's whole lines a buffer at a time (:func:`reading.whole_lines`; bytes
     are read so too). Only the lines that may be platform lines become rows, copied out of the
     buffer and split into columns a buffer at a time; the rest are counted from their bytes
-    (:mod:`logparse.sifting`). A line longer than the limit is a reject with its length. A plain
-    text input or an S3 export of ``size`` bytes or more (unknown: judged by its first buffer) is
-    read by the compiled scanner (:mod:`logparse.scanner`) where it is available: Lambda's exact lines become
+    (:mod:`logparse.sifting`). A line longer than the limit is a reject with its length. A text
+    input of ``size`` bytes or more (unknown: judged by its first buffer) is read by the compiled
+    scanner (:mod:`logparse.scanner`) where it is available: Lambda's exact lines become
     rows there, and only the other lines become rows here."""
     if isinstance(pieces, bytes | bytearray):
         pieces = reading.whole_lines(reading.Stream(io.BytesIO(pieces)), limits, reading.LineBuffer(),
@@ -96,15 +96,16 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             sample = lines.strings(head_index, np.arange(min(len(head_index), SNIFF_LINES * 4)))
             variant = sniff_text_variant(sample)
             prefix = _stamp_shape(sample) if variant == "s3" else b""
-            # The scanner reads plain text and S3 exports whose times all have Lambda's shape;
-            # not a file of JSON log lines (each would go to the general path).
+            # The scanner reads plain text, tail and sam copies, and S3 exports whose times all
+            # have Lambda's shape; not a file of JSON log lines (each would go to the general path).
             stamped = variant == "s3" and prefix == S3_STAMP_SHAPE.encode()
-            messages = sample.str.slice(len(prefix)) if stamped else sample
+            layout = LAYOUT_CODES[variant] if variant != "s3" or stamped else None
             wanted = scanner.wanted(size if size is not None else piece.high - piece.low)
-            if (variant == "plain" or stamped) and wanted and not messages.str.starts_with("{").any() \
+            if layout is not None and wanted and not _messages(sample, variant).str.starts_with("{").any() \
                     and scanner.kernel() is not None:
-                carry = scanner.Carry(rows=InputRows(size // 100 + 16 if size is not None else 1 << 20, stamped),
-                                      stamped=stamped)
+                rows = InputRows(size // 100 + 16 if size is not None else 1 << 20, timed=variant != "plain",
+                                 streams=layout in scanner.STREAMS)
+                carry = scanner.Carry(rows=rows, layout=layout)
         if carry is not None:
             low = piece.low + 3 if first and piece.buffer[piece.low:piece.low + 3] == lines.BOM else piece.low
             scanned = scanner.scan_buffer(piece.buffer, low, piece.high, row, carry)
@@ -137,6 +138,11 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
                         row, counted, fast)
     frame = pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0]
     return TextRead(frame.sort("line") if unordered else frame, row, counted, fast)
+
+
+def _messages(sample: pl.Series, variant: str) -> pl.Series:
+    """The messages of the sniffed lines, their prefix split off."""
+    return _split_prefix(pl.DataFrame({"line": np.arange(len(sample)), "raw": sample}), variant)["message"]
 
 
 def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:

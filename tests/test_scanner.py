@@ -109,6 +109,62 @@ def s3_export(draw: st.DrawFn) -> bytes:
     return (newline.join(out) + draw(st.sampled_from([newline, ""]))).encode("utf-8", "surrogatepass")
 
 
+# Streams a tail or sam copy interleaves: Lambda's (the version in brackets) and names the
+# stitching must take their versions from the START lines for (no brackets, or empty ones).
+STREAMS = ["2026/11/16/[7]0123456789abcdef0123456789abcdef", "2026/11/16/[$LATEST]fedcba9876543210",
+           "2026/11/17/[12]00aa", "my-own-stream", "2026/11/16/[]x[3]y", "a[b"]
+# Lines a copy may hold that are not what the AWS CLI writes (the general path decides): other time
+# formats, dates that are not dates, no stream or no message, odd bytes in the stream's name.
+ODD_PREFIXES = ["2026-11-20T21:38:23Z s ", "2026-11-20 21:38:23.201 s ", "2026-02-30T10:00:00.000Z s ",
+                "2026-11-20T21:38:23.201+01:00 s ", "2026-11-20T21:38:23.2011Z s ", "2013-12-31T23:59:59.999Z s ",
+                "2026-11-20T21:38:23.201Z  ", "2026-11-20T21:38:23.201Z s\t", "2026-11-20T21:38:23.201Z sé ",
+                "x 2026-11-20T21:38:23.201Z ", " 2026-11-20T21:38:23.201Z ", "2026-11-20T21:38:23.201Z"]
+
+
+@st.composite
+def terminal_copy(draw: st.DrawFn) -> bytes:
+    """``aws logs tail`` (``<time> <stream> <message>``) or ``sam logs`` (``<stream> <time>
+    <message>``) output: requests of several streams interleaved line by line, each event's
+    second line (the XRAY trailer, a traceback) bare, now and then an odd prefix, a bare line
+    or a blank one. The first lines are prefixed, so the file sniffs as its layout."""
+    layout = draw(st.sampled_from(["tail", "sam"]))
+    times = st.datetimes(datetime(2014, 1, 1), datetime(2100, 12, 31, 23, 59, 59, 999999))
+
+    def prefixed(stream: str, message: str) -> str:
+        when = draw(times)
+        stamp = when.isoformat(timespec=draw(st.sampled_from(["microseconds", "milliseconds"])))
+        stamp += draw(st.sampled_from(["+00:00", "Z"]))
+        return f"{stamp} {stream} {message}" if layout == "tail" else f"{stream} {stamp} {message}"
+
+    out = [prefixed(STREAMS[0], f"[INFO]\tstep {n}") for n in range(8)]
+    queues = []
+    for lines in draw(st.lists(request(), min_size=1, max_size=10)):
+        stream = draw(st.sampled_from(STREAMS))
+        events: list[str] = []
+        for body in lines:
+            how = draw(st.sampled_from(["prefixed"] * 10 + ["odd", "bare", "blank"]))
+            if body.startswith("XRAY "):  # mostly the second line of its REPORT's event
+                how = draw(st.sampled_from(["glued", "odd", "prefixed"])) if events else how
+            if how == "glued":
+                events[-1] += "\n" + body
+            elif how == "odd" and body.startswith("XRAY "):  # often a time the general path reads: a trailer
+                events.append(draw(st.sampled_from(["2026-11-20T21:38:23.201+01:00 s ", *ODD_PREFIXES])) + body)
+            elif how == "bare" and events:
+                events[-1] += "\n" + draw(st.sampled_from(["  File \"app.py\", line 3", body, "Traceback (x)"]))
+            else:
+                events.append(draw(st.sampled_from(ODD_PREFIXES)) + body if how == "odd" else
+                              "" if how == "blank" else prefixed(stream, body))
+        queues.append(events)
+    interleaved = draw(st.booleans())
+    while any(queues):  # the requests' events interleaved (or not), each request's in its order
+        queue = draw(st.sampled_from([queue for queue in queues if queue])) if interleaved else \
+            next(queue for queue in queues if queue)
+        out.append(queue.pop(0))
+    newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    text = newline.join(event.replace("\n", newline) for event in out)
+    return (text + draw(st.sampled_from([newline, ""]))).encode("utf-8", "surrogatepass")
+
+
 def loaded(data: bytes | str | Path, scanning: bool, limits: Limits = reading.DEFAULT_LIMITS) -> logparse.Tables:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SNAPLENS_SCANNER", "1" if scanning else "0")
@@ -169,6 +225,24 @@ def test_the_scanner_reads_an_s3_export_as_the_vectorized_path_does(data: bytes,
         patch.setattr(textlines, "SNIFF_LINES", 2)  # the eight plain lines at the top decide the variant
         fast = loaded(data, True, limits)
         assert scanning_everything, "the scanner did not read the export"
+        assert_same(fast, loaded(data, False, limits))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=terminal_copy(), block=st.sampled_from([64, 500, 1 << 20]), shares=st.sampled_from([2, 3, 4]))
+def test_the_scanner_reads_a_tail_or_sam_copy_as_the_vectorized_path_does(data: bytes, block: int, shares: int,
+                                                                          scanning_everything: list[int]) -> None:
+    """``aws logs tail`` / ``sam logs`` output, streams interleaved, cut anywhere: the same
+    tables (versions from each stream or its START lines, times, trace ids), rejects and
+    accounting as the vectorized path."""
+    limits = Limits(max_line_bytes=600)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "BLOCK", block)
+        patch.setattr(scanner, "SHARES", shares)
+        patch.setattr(textlines, "SNIFF_LINES", 2)  # the eight prefixed lines at the top decide the layout
+        fast = loaded(data, True, limits)
+        assert scanning_everything, "the scanner did not read the copy"
         assert_same(fast, loaded(data, False, limits))
 
 
@@ -310,11 +384,11 @@ def test_a_start_the_general_path_may_reject_keeps_the_one_above(scanning_everyt
         assert fast.rejects["reason"].tolist() == ["START line without a readable Version"]
 
 
-@pytest.mark.parametrize("stamp", ["", "2026-11-16T09:40:00.000Z "])
+@pytest.mark.parametrize("stamp", ["", "2026-11-16T09:40:00.000Z ", "2026-11-16T09:40:00.000000+00:00 2026/11/16/[3]ab "])
 def test_columns_that_grow_keep_every_row(stamp: str, scanning_everything: list[int]) -> None:
     """The input's columns start small when the input's size is unknown (gzip, stdin) and grow
     buffer by buffer: grown from one row, in buffers of a few lines, with trailers across buffer
-    ends, the same tables as the vectorized path (an S3 export's times too)."""
+    ends, the same tables as the vectorized path (times and streams of an S3 export or tail copy too)."""
     from logparse import fastrows, textlines
 
     head = "".join(f"{stamp}[INFO] step {n}\n" for n in range(8))
@@ -324,7 +398,7 @@ def test_columns_that_grow_keep_every_row(stamp: str, scanning_everything: list[
                            + (f"XRAY TraceId: 1-67389a00-{n:024x}\tSegmentId: 01\tSampled: true\n" if n % 2 else "")
                            for n, rid in enumerate(IDS * 10))).encode()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textlines, "InputRows", lambda capacity, timed: fastrows.InputRows(1, timed))
+        patch.setattr(textlines, "InputRows", lambda capacity, **kinds: fastrows.InputRows(1, **kinds))
         patch.setattr(textlines, "SNIFF_LINES", 2)
         patch.setattr(reading, "BLOCK", 150)
         limits = Limits(max_line_bytes=300)
