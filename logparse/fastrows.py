@@ -13,8 +13,8 @@ import re
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import polars as pl
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from logparse.platform import ReportLines

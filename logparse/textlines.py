@@ -103,9 +103,9 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             wanted = scanner.wanted(size if size is not None else piece.high - piece.low)
             if layout is not None and wanted and not _messages(sample, variant).str.starts_with("{").any() \
                     and scanner.kernel() is not None:
-                rows = InputRows(size // 100 + 16 if size is not None else 1 << 20, timed=variant != "plain",
-                                 streams=layout in scanner.STREAMS)
-                carry = scanner.Carry(rows=rows, layout=layout)
+                room = size // 100 + 16 if size is not None else 1 << 20
+                carry = scanner.Carry(rows=InputRows(room, timed=variant != "plain", streams=layout in scanner.STREAMS),
+                                      layout=layout)
         if carry is not None:
             low = piece.low + 3 if first and piece.buffer[piece.low:piece.low + 3] == lines.BOM else piece.low
             scanned = scanner.scan_buffer(piece.buffer, low, piece.high, row, carry)

@@ -384,7 +384,8 @@ def test_a_start_the_general_path_may_reject_keeps_the_one_above(scanning_everyt
         assert fast.rejects["reason"].tolist() == ["START line without a readable Version"]
 
 
-@pytest.mark.parametrize("stamp", ["", "2026-11-16T09:40:00.000Z ", "2026-11-16T09:40:00.000000+00:00 2026/11/16/[3]ab "])
+@pytest.mark.parametrize("stamp", ["", "2026-11-16T09:40:00.000Z ",
+                                   "2026-11-16T09:40:00.000000+00:00 2026/11/16/[3]ab "])
 def test_columns_that_grow_keep_every_row(stamp: str, scanning_everything: list[int]) -> None:
     """The input's columns start small when the input's size is unknown (gzip, stdin) and grow
     buffer by buffer: grown from one row, in buffers of a few lines, with trailers across buffer
