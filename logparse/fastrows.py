@@ -25,6 +25,7 @@ FLOAT_COLUMNS = {"duration_ms": 0, "billed_duration_ms": 1, "init_ms": 2, "resto
 REQUEST_ID = 36
 NO_TIME = np.iinfo(np.int64).min  # NaT
 FIT_ROWS = 1 << 18  # InputRows.fit copies at most this many rows (about 35 MB)
+STREAM_BYTES = 48  # a Lambda log stream's name: 2026/11/16/[$LATEST] and 32 hex digits
 
 
 class InputRows:
@@ -43,8 +44,9 @@ class InputRows:
         # An S3 export's REPORT times (ns since the epoch, UTC; NaT's integer: none); None: no times.
         self.time: np.ndarray | None = np.empty(capacity, np.int64) if timed else None
         self.ids = np.empty(capacity * REQUEST_ID, np.uint8)
-        # A tail or sam copy's rows each have their own stream (``streams``); else ``log_stream`` is the input's.
-        self.texts = {name: _Texts(capacity) for name in ("version", "trace_id", *(("log_stream",) if streams else ()))}
+        self.texts = {name: _Texts(capacity) for name in ("version", "trace_id")}
+        if streams:  # a tail or sam copy's rows each have their own stream; else ``log_stream`` is the input's
+            self.texts["log_stream"] = _Texts(capacity, STREAM_BYTES)
 
     def __len__(self) -> int:
         return self.n
@@ -107,10 +109,11 @@ class InputRows:
 class _Texts:
     """A text column of InputRows: each row's length (0 and not ``valid``: null) and the bytes."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, bytes_per_row: int = 1) -> None:
         self.lengths = np.zeros(capacity, np.int64)
         self.valid = np.zeros(capacity, bool)
-        self.data = np.empty(max(capacity, 1 << 12), np.uint8)
+        # Room for the rows' bytes from the start: a grown copy would touch twice the memory.
+        self.data = np.empty(max(capacity * bytes_per_row, 1 << 12), np.uint8)
         self.used = 0
 
     def reserve(self, rows: int, kept: int) -> None:
