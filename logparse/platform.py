@@ -291,10 +291,14 @@ def _next_below(starts: pl.DataFrame, reports: Sequence[ReportLines]) -> list[pl
     below = starts["line"].to_numpy()
     found = []
     for lines in reports:
-        if isinstance(lines.stream_key, pl.Series):  # each line its stream: those of the INIT_STARTs' streams
+        if isinstance(lines.stream_key, pl.Series):  # each line its own stream: the next one in the INIT_START's
             frame = pl.DataFrame({"stream_key": lines.stream_key, "line": lines.line,
                                   "init_ms": pl.Series(lines.init_ms, dtype=F, nan_to_null=True)})
-            found.append(frame.filter(pl.col("stream_key").is_in(starts["stream_key"].implode())))
+            nearest = starts.select("stream_key", "line").join_asof(
+                frame.with_columns(pl.col("line").alias("below")), on="line", by="stream_key", strategy="forward",
+                check_sortedness=False)
+            found.append(nearest.filter(pl.col("below").is_not_null()).unique("below", maintain_order=True)
+                         .select("stream_key", pl.col("below").alias("line"), "init_ms"))
             continue
         at = np.searchsorted(lines.line, below, side="right")
         at = np.unique(at[at < len(lines.line)])

@@ -246,6 +246,27 @@ def test_the_scanner_reads_a_tail_or_sam_copy_as_the_vectorized_path_does(data: 
         assert_same(fast, loaded(data, False, limits))
 
 
+def test_an_init_in_a_tail_copy_takes_its_duration_from_its_own_streams_report(
+        scanning_everything: list[int]) -> None:
+    """Two streams interleaved: the INIT_START of stream A is followed first by a REPORT of stream
+    B (Init Duration 111.5 ms), then by A's own (897.1 ms). The init is A's cold start: 897.1 ms,
+    read from the REPORT row the scanner read, with the versions and streams of the names."""
+    a, b = "2026/11/16/[4]aaaa", "2026/11/16/[5]bbbb"
+    rid_a, rid_b = IDS[0], IDS[1]
+    lines = [f"2026-11-16T10:00:0{n}.000000+00:00 {stream} {message}" for n, (stream, message) in enumerate([
+        (a, "[INFO]\tstarting"), (a, f"INIT_START {RUNTIME}"), (b, f"START RequestId: {rid_b} Version: 5"),
+        (b, f"REPORT RequestId: {rid_b}{WARM}\tInit Duration: 111.50 ms"),
+        (a, f"START RequestId: {rid_a} Version: 4"),
+        (a, f"REPORT RequestId: {rid_a}{WARM}\tInit Duration: 897.10 ms")])]
+    data = ("\n".join(lines) + "\n").encode()
+    fast = loaded(data, True)
+    assert_same(fast, loaded(data, False))
+    assert scanning_everything == [2]  # both REPORTs are the scanner's rows
+    assert fast.inits[["version", "init_ms"]].values.tolist() == [["4", 897.1]]
+    assert fast.invocations[["version", "log_stream", "init_ms"]].values.tolist() == [["5", b, 111.5], ["4", a, 897.1]]
+    assert fast.invocations["timestamp"].dt.second.tolist() == [3, 5]
+
+
 def test_lambdas_own_lines_are_read_by_the_scanner(scanning_everything: list[int]) -> None:
     """The property above is worth something only if the scanner does read Lambda's lines: here
     every REPORT is its own, and the general path is made to fail on REPORT lines."""
