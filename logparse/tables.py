@@ -112,8 +112,10 @@ REJECT_TEXT_LIMIT = 200
 
 
 def empty(schema: Schema) -> pd.DataFrame:
-    """An empty frame with the schema's columns and dtypes."""
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in schema.items()})
+    """An empty frame with the schema's columns and dtypes. (Built from empty arrays: an empty
+    ``pd.Series(dtype=...)`` asks whether ``pd.NA`` is iterable, which the first time in a
+    process walks every class registered with ``collections.abc``: 10-60 ms here.)"""
+    return pd.DataFrame({name: pd.array([], dtype=dtype) for name, dtype in schema.items()})
 
 
 def conform(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
