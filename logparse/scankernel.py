@@ -248,11 +248,12 @@ def _iso_time(data, at, end):  # type: ignore[no-untyped-def]
 @njit(inline="always")
 def _no_time_at(data, at, end):  # type: ignore[no-untyped-def]
     """Whether the space-separated word at ``at`` cannot be a time to the general path: it is
-    empty, or starts with a byte no time format starts with (only digits and signs can)."""
+    empty, or starts with a byte no time starts with (digits and signs can, and whitespace, which
+    the general path skips: ASCII's, and Unicode's, such as U+00A0, whose bytes are over 0x7F)."""
     if at >= end:
         return True
     byte = data[at]
-    return byte >= 0x20 and not (48 <= byte <= 57 or byte == 43 or byte == 45)
+    return 0x20 <= byte < 0x80 and not (48 <= byte <= 57 or byte == 43 or byte == 45)
 
 
 @njit(inline="always")

@@ -267,6 +267,26 @@ def test_an_init_in_a_tail_copy_takes_its_duration_from_its_own_streams_report(
     assert fast.invocations["timestamp"].dt.second.tolist() == [3, 5]
 
 
+@pytest.mark.parametrize("layout", ["tail", "sam"])
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2003"])
+def test_unicode_space_before_a_time_leaves_the_line_to_the_general_path(layout: str, space: str,
+                                                                         scanning_everything: list[int]) -> None:
+    """The general path's time parser skips Unicode whitespace before a time, so a line whose time
+    word starts with one is a prefixed line there: a REPORT, an XRAY trailer, an INIT_START."""
+    stream, stamp = "2026/11/16/[7]abc", "2026-11-16T10:00:00.000Z"
+
+    def line(message: str, lead: str = "") -> str:
+        return f"{lead}{stamp} {stream} {message}" if layout == "tail" else f"{stream} {lead}{stamp} {message}"
+
+    data = "\n".join([line("[INFO]\tstarting"), line(f"INIT_START {RUNTIME}", space),
+                      line(f"REPORT RequestId: {RID}{WARM}\tInit Duration: 897.10 ms", space),
+                      line("XRAY TraceId: 1-67389a00-0123456789abcdef01234567\tSampled: true", space), ""]).encode()
+    fast = loaded(data, True)
+    assert_same(fast, loaded(data, False))
+    assert fast.invocations["trace_id"].tolist() == ["1-67389a00-0123456789abcdef01234567"]
+    assert fast.inits["init_ms"].tolist() == [897.1]
+
+
 def test_lambdas_own_lines_are_read_by_the_scanner(scanning_everything: list[int]) -> None:
     """The property above is worth something only if the scanner does read Lambda's lines: here
     every REPORT is its own, and the general path is made to fail on REPORT lines."""
