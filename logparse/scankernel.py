@@ -38,6 +38,10 @@ from logparse.formats import (
 )
 from logparse.kinds import KIND_CODES
 
+# The helpers below are plain ``@njit`` functions, not ``inline="always"``: numba's IR inlining
+# deep-copies a callee's IR at every call site, and with it the first compile took 50-57 s instead
+# of 9-10 s. LLVM inlines them anyway: the scan is as fast either way.
+
 
 def _literal(text: str) -> np.ndarray:
     return np.frombuffer(text.encode(), np.uint8).copy()
@@ -99,7 +103,7 @@ CARRIED = -1  # S_START_BEGIN of a START read before this buffer: its bytes are 
 CARRIED_VERSION = -2  # I_VER of a row whose version is the carried START's
 
 
-@njit(inline="always")
+@njit
 def _has(data, at, end, literal):  # type: ignore[no-untyped-def]
     n = len(literal)
     if at + n > end:
@@ -110,7 +114,7 @@ def _has(data, at, end, literal):  # type: ignore[no-untyped-def]
     return True
 
 
-@njit(inline="always")
+@njit
 def _word_end(data, at, end):  # type: ignore[no-untyped-def]
     """End of a value of printable ASCII without spaces or colons (the general path reads such a
     value whole); ``at`` itself when none starts there."""
@@ -123,7 +127,7 @@ def _word_end(data, at, end):  # type: ignore[no-untyped-def]
     return i
 
 
-@njit(inline="always")
+@njit
 def _number(data, at, end):  # type: ignore[no-untyped-def]
     """A plain decimal number (``12``, ``12.50``) and where it ends; end -1 for anything else,
     or for more digits than one exact division reads."""
@@ -149,7 +153,7 @@ def _number(data, at, end):  # type: ignore[no-untyped-def]
     return mantissa / POW10[decimals], i
 
 
-@njit(inline="always")
+@njit
 def _whole(data, at, end):  # type: ignore[no-untyped-def]
     """A whole number above 0 (memory in MB) and where it ends; end -1 for anything else."""
     value, digits, i = 0, 0, at
@@ -162,7 +166,7 @@ def _whole(data, at, end):  # type: ignore[no-untyped-def]
     return value, i
 
 
-@njit(inline="always")
+@njit
 def _digits(data, at, n):  # type: ignore[no-untyped-def]
     value = 0
     for k in range(n):
@@ -170,7 +174,7 @@ def _digits(data, at, n):  # type: ignore[no-untyped-def]
     return value
 
 
-@njit(inline="always")
+@njit
 def _stamp(data, at, end):  # type: ignore[no-untyped-def]
     """What a line of an S3 export starts with, and its time in ns since the epoch (UTC):
     STAMPED, a time in :data:`STAMP`'s layout, a real date within the log window, then a space;
@@ -192,7 +196,7 @@ def _stamp(data, at, end):  # type: ignore[no-untyped-def]
     return seconds * 1_000_000_000 + _digits(data, at + 20, 3) * 1_000_000, STAMPED
 
 
-@njit(inline="always")
+@njit
 def _seconds(data, at):  # type: ignore[no-untyped-def]
     """The whole seconds since the epoch (UTC) of ``YYYY-MM-DDTHH:MM:SS`` at ``at`` (digits where
     digits belong, the caller checked); -1 for a date that is not one or a time outside the log
@@ -214,7 +218,7 @@ def _seconds(data, at):  # type: ignore[no-untyped-def]
     return ((days * 24 + hour) * 60 + minute) * 60 + second
 
 
-@njit(inline="always")
+@njit
 def _iso_time(data, at, end):  # type: ignore[no-untyped-def]
     """A time as ``aws logs tail`` and ``sam logs`` write it (:data:`ISO_HEAD`, 3 or 6 digits of
     the second, ``Z`` or ``+00:00``) at ``at``, in ns since the epoch, and where it ends; the end
@@ -245,7 +249,7 @@ def _iso_time(data, at, end):  # type: ignore[no-untyped-def]
     return seconds * 1_000_000_000 + fraction, i
 
 
-@njit(inline="always")
+@njit
 def _no_time_at(data, at, end):  # type: ignore[no-untyped-def]
     """Whether the space-separated word at ``at`` cannot be a time to the general path: it is
     empty, or starts with a byte no time starts with (digits and signs can, and whitespace, which
@@ -256,7 +260,7 @@ def _no_time_at(data, at, end):  # type: ignore[no-untyped-def]
     return 0x20 <= byte < 0x80 and not (48 <= byte <= 57 or byte == 43 or byte == 45)
 
 
-@njit(inline="always")
+@njit
 def _printable_end(data, at, end):  # type: ignore[no-untyped-def]
     """Where a word of printable ASCII (no space) from ``at`` ends."""
     i = at
@@ -265,7 +269,7 @@ def _printable_end(data, at, end):  # type: ignore[no-untyped-def]
     return i
 
 
-@njit(inline="always")
+@njit
 def _stream_prefix(data, at, end, layout):  # type: ignore[no-untyped-def]
     """Where the message of a line of ``aws logs tail`` (``<time> <stream> <message>``) or
     ``sam logs`` (``<stream> <time> <message>``) starts, where its stream's name lies, and its
@@ -309,7 +313,7 @@ def content_start(data, at, end, layout):  # type: ignore[no-untyped-def]
     return _stream_prefix(data, at, end, layout)[0]
 
 
-@njit(inline="always")
+@njit
 def _bracketed(data, at, end):  # type: ignore[no-untyped-def]
     """Where the version in a stream's name (``2026/11/16/[7]abc``: ``7``) lies, as the general
     path's ``\\[([^\\]]+)\\]`` finds it: the first ``[`` with a ``]`` after it and something
@@ -328,7 +332,7 @@ def _bracketed(data, at, end):  # type: ignore[no-untyped-def]
     return -1, -1
 
 
-@njit(inline="always")
+@njit
 def _report(data, begin, end, ints, floats, row):  # type: ignore[no-untyped-def]
     """Read a REPORT in Lambda's exact layout into row ``row``; False for any other REPORT."""
     at = begin + len(REPORT_HEAD)
@@ -380,7 +384,7 @@ def _report(data, begin, end, ints, floats, row):  # type: ignore[no-untyped-def
     return at == end or (at + 1 == end and data[at] == 9)
 
 
-@njit(inline="always")
+@njit
 def _start(data, begin, end):  # type: ignore[no-untyped-def]
     """Where the version of an exact ``START RequestId: <id> Version: <v>`` line starts; -1 else."""
     at = begin + len(START_HEAD)
@@ -395,7 +399,7 @@ def _start(data, begin, end):  # type: ignore[no-untyped-def]
     return at
 
 
-@njit(inline="always")
+@njit
 def _xray(data, begin, end):  # type: ignore[no-untyped-def]
     """Where the trace id of an exact ``XRAY TraceId:`` trailer ends (it starts after the head); -1 else."""
     at = begin + len(XRAY_HEAD)
@@ -416,7 +420,7 @@ def _xray(data, begin, end):  # type: ignore[no-untyped-def]
     return -1
 
 
-@njit(inline="always")
+@njit
 def _same_id(data, a, other, b):  # type: ignore[no-untyped-def]
     """Whether the request ids at ``data[a:]`` and ``other[b:]`` are the same."""
     for k in range(REQUEST_ID):
@@ -425,7 +429,7 @@ def _same_id(data, a, other, b):  # type: ignore[no-untyped-def]
     return True
 
 
-@njit(inline="always")
+@njit
 def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code, late):  # type: ignore[no-untyped-def]
     n = state[S_GENERAL]
     lines[n], begins[n], ends[n], codes[n] = row, begin, end, code
@@ -440,7 +444,7 @@ def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code
         state[S_LATE] = 1
 
 
-@njit(inline="always")
+@njit
 def _start_above_general(state, lines, begins, ends, codes, odd, data):  # type: ignore[no-untyped-def]
     """The START above is made a general line (once), so the general path finds it. With none
     seen yet, ``S_BEFORE_NEEDED`` says one before this scan may have been wanted."""
@@ -458,7 +462,7 @@ def _start_above_general(state, lines, begins, ends, codes, odd, data):  # type:
         state[S_STARTS] -= 1
 
 
-@njit(inline="always")
+@njit
 def _prefix_code(data, begin, end):  # type: ignore[no-untyped-def]
     """The kind a line's first bytes name, as :func:`logparse.sifting.sift_plain` tells it."""
     if end - begin < 8:
@@ -519,13 +523,13 @@ def line_maps(data, low, high, newlines, starts):  # type: ignore[no-untyped-def
     return blocks
 
 
-@njit(inline="always")
+@njit
 def _lowest_bit(bits):  # type: ignore[no-untyped-def]
     """Where the lowest set bit of ``bits`` (not 0) is."""
     return np.int64(trailing_zeros(bits))  # type: ignore[call-arg]  # (a numba intrinsic: typed when compiled)
 
 
-@njit(inline="always")
+@njit
 def _line_end(newlines, base, at, high):  # type: ignore[no-untyped-def]
     """Where the line from ``at`` ends: its newline, or ``high`` (``base``: the first block of
     the maps, ``low // 64``)."""
@@ -543,7 +547,7 @@ def _line_end(newlines, base, at, high):  # type: ignore[no-untyped-def]
     return high
 
 
-@njit(inline="always")
+@njit
 def _timed_out(data, starts, base, at, stop, high):  # type: ignore[no-untyped-def]
     """Whether the line ``data[at:stop]`` holds the timeout message (it holds no newline: a
     match that starts within the line ends within it)."""
@@ -675,7 +679,7 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
     return min(at, high)
 
 
-@njit(inline="always")
+@njit
 def _take_back(state, ints, lines, begins, ends, codes, odd, data, above):  # type: ignore[no-untyped-def]
     """The last REPORT row read (``above``, the line right above) taken back, its version's
     bytes too, and made a general line (the caller counts the row out)."""
@@ -685,7 +689,7 @@ def _take_back(state, ints, lines, begins, ends, codes, odd, data, above):  # ty
              ints[I_END, above], C_REPORT, True)
 
 
-@njit(inline="always")
+@njit
 def _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above):  # type: ignore[no-untyped-def]
     """:func:`_take_back`, and the START of that REPORT made a general line too."""
     _take_back(state, ints, lines, begins, ends, codes, odd, data, above)
@@ -782,7 +786,7 @@ def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, f
     return min(at, high)
 
 
-@njit(inline="always")
+@njit
 def _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above):  # type: ignore[no-untyped-def]
     """A line of any kind for all the scan knows (JSON, or in an S3 export a time only the
     general path reads): a general line, with every neighbour it may need. The REPORT right
