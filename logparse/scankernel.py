@@ -1,6 +1,6 @@
 """The compiled line scanner: one pass over the bytes of a plain text log (or of a CloudWatch
-export to S3, each message after its time), Lambda's exact lines read straight into columns, every
-other line handed to the general path.
+export to S3, each message after its time; a tail or sam copy: :func:`scan_streams`), Lambda's
+exact lines read straight into columns, every other line handed to the general path.
 
 Imported only by :mod:`logparse.scanner`, which sets numba's cache directory first and decides
 when the scan is worth its fixed cost. The rules here mirror the vectorized readers exactly

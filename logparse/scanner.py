@@ -1,9 +1,10 @@
 """The compiled scanner's Python side: when to use it, its one-time compile, and its results as
 columns.
 
-A plain text log (a console copy, a file of ``aws logs filter-log-events --output text`` lines,
-or a CloudWatch export to S3, each message after its time) is mostly Lambda's own
-START/END/REPORT lines and application output. :mod:`logparse.scankernel`
+A text log (a console copy, a file of ``aws logs filter-log-events --output text`` lines, a
+CloudWatch export to S3, each message after its time, or an ``aws logs tail`` / ``sam logs``
+copy, each message after its time and stream) is mostly Lambda's own START/END/REPORT lines and
+application output. :mod:`logparse.scankernel`
 reads those in one compiled pass over the bytes, on both cores, and hands every other line to
 the general path (:mod:`logparse.sifting`, :mod:`logparse.platform`), which stays the reference.
 
