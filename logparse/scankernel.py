@@ -660,9 +660,7 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
         elif code == C_XRAY:
             trace_end = _xray(data, content, end) if above >= 0 else -1
             if trace_end >= 0:
-                ints[I_TRACE, above] = content + len(XRAY_HEAD)
-                ints[I_TRACELEN, above] = trace_end - (content + len(XRAY_HEAD))
-                state[S_XRAYS] += 1
+                _attach_trailer(state, ints, above, content, trace_end)
             else:
                 if above >= 0:  # the REPORT above goes with its trailer
                     reports -= 1
@@ -677,6 +675,14 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
     state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT] = row, reports, previous_report
     state[S_APP], state[S_END] = applications, ends_seen
     return min(at, high)
+
+
+@njit
+def _attach_trailer(state, ints, above, content, trace_end):  # type: ignore[no-untyped-def]
+    """The exact XRAY trailer at ``content`` gives the REPORT row right above it its trace id."""
+    ints[I_TRACE, above] = content + len(XRAY_HEAD)
+    ints[I_TRACELEN, above] = trace_end - (content + len(XRAY_HEAD))
+    state[S_XRAYS] += 1
 
 
 @njit
@@ -771,9 +777,7 @@ def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, f
             elif code == C_START and version >= 0 and _start(data, content, end) >= 0:
                 state[S_STARTS] += 1
             elif trace_end >= 0:
-                ints[I_TRACE, above] = content + len(XRAY_HEAD)
-                ints[I_TRACELEN, above] = trace_end - (content + len(XRAY_HEAD))
-                state[S_XRAYS] += 1
+                _attach_trailer(state, ints, above, content, trace_end)
             else:  # an odd REPORT, START or XRAY line, or one of a stream with no version; INIT, RESTORE
                 if code == C_XRAY and above >= 0:  # the REPORT above goes with its trailer
                     reports -= 1
