@@ -369,16 +369,17 @@ def _shares(k: ModuleType, buffer: Buffer, data: np.ndarray, low: int, high: int
     for part in range(1, parts):
         at = max(cuts[-1] + 1, low + (high - low) * part // parts)
         cut = _stream_cut(buffer, at, cuts[-1], high) if layout in STREAMS else \
-            _start_cut(k, buffer, data, at, cuts[-1], high, layout == S3)
+            _start_cut(k, buffer, data, at, cuts[-1], high, layout)
         if cut is not None:
             cuts.append(cut)
     cuts.append(high)
     return list(itertools.pairwise(cuts))
 
 
-def _start_cut(k: ModuleType, buffer: Buffer, data: np.ndarray, at: int, low: int, high: int, stamped: bool
+def _start_cut(k: ModuleType, buffer: Buffer, data: np.ndarray, at: int, low: int, high: int, layout: int
                ) -> int | None:
     """The first START line from ``at`` that a share may begin with (see _shares), or None."""
+    stamped = layout == S3
     needle, before = (b" START RequestId:", len(k.STAMP) - 1) if stamped else (b"\nSTART RequestId:", -1)
     for _ in range(64):
         found = buffer.find(needle, at, high)
@@ -391,7 +392,7 @@ def _start_cut(k: ModuleType, buffer: Buffer, data: np.ndarray, at: int, low: in
             continue
         previous = _line_before(buffer, line, low)
         if previous is not None:
-            content = k.content_start(data, previous[0], previous[1], S3 if stamped else PLAIN)
+            content = k.content_start(data, previous[0], previous[1], layout)
             if content >= 0 and any(_starts(buffer, head, content, previous[1]) for head in (b"REPORT ", b"XRAY ")):
                 return line
     return None
