@@ -13,7 +13,6 @@ import re
 
 import numpy as np
 import pandas as pd
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -158,8 +157,7 @@ def _text_array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray | None)
 def reports_below(rows: InputRows, offset: int) -> ReportLines:
     """The rows' lines (moved by ``offset``), Init Durations and streams: what the stitching of
     an INIT_START looks for in the REPORT below it."""
-    stream: str | pl.Series = pl.Series("stream_key", rows.strings("log_stream")) if "log_stream" in rows.texts \
-        else rows.log_stream or ""
+    stream = rows.strings("log_stream") if "log_stream" in rows.texts else rows.log_stream or ""
     return ReportLines(stream, rows.column("line") + offset, rows.measure("init_ms"))
 
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 import polars as pl
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from logparse.fields import generic_rows, json_rows, layout_rows, report_rows, start_rows
 from logparse.formats import LAYOUTS, ROW_SCHEMA, SKIPPED_KINDS
@@ -278,9 +281,10 @@ def _invocations(good: dict[str, pl.DataFrame], source: str) -> pd.DataFrame:
 @dataclass
 class ReportLines:
     """REPORT lines read elsewhere: their lines (in order), Init Durations (NaN: none) and their
-    stream: one for all, or each line's own (a tail or sam copy interleaves streams)."""
+    stream: one for all, or each line's own (a tail or sam copy interleaves streams; an Arrow
+    array, made a Polars column only when an INIT_START looks for its next REPORT)."""
 
-    stream_key: str | pl.Series
+    stream_key: str | pa.Array
     line: np.ndarray
     init_ms: np.ndarray
 
@@ -291,7 +295,7 @@ def _next_below(starts: pl.DataFrame, reports: Sequence[ReportLines]) -> list[pl
     below = starts["line"].to_numpy()
     found = []
     for lines in reports:
-        if isinstance(lines.stream_key, pl.Series):  # each line its own stream: the next one in the INIT_START's
+        if not isinstance(lines.stream_key, str):  # each line its own stream: the next one in the INIT_START's
             frame = pl.DataFrame({"stream_key": lines.stream_key, "line": lines.line,
                                   "init_ms": pl.Series(lines.init_ms, dtype=F, nan_to_null=True)})
             nearest = starts.select("stream_key", "line").join_asof(
