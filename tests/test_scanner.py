@@ -218,13 +218,19 @@ def test_the_scanner_reads_an_s3_export_as_the_vectorized_path_does(data: bytes,
                                                                      scanning_everything: list[int]) -> None:
     """An S3 export, cut anywhere: the same tables (times included), rejects and accounting as
     the vectorized path, whatever odd times and unstamped lines it holds."""
+    assert_sniffed_input_reads_the_same(data, block, shares, scanning_everything)
+
+
+def assert_sniffed_input_reads_the_same(data: bytes, block: int, shares: int, scanned: list[int]) -> None:
+    """An input whose layout its first eight lines decide, cut into buffers of ``block`` bytes
+    and ``shares`` shares: read by the scanner, and as the vectorized path reads it."""
     limits = Limits(max_line_bytes=600)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reading, "BLOCK", block)
         patch.setattr(scanner, "SHARES", shares)
-        patch.setattr(textlines, "SNIFF_LINES", 2)  # the eight plain lines at the top decide the variant
+        patch.setattr(textlines, "SNIFF_LINES", 2)  # the eight lines at the top decide the layout
         fast = loaded(data, True, limits)
-        assert scanning_everything, "the scanner did not read the export"
+        assert scanned, "the scanner did not read the input"
         assert_same(fast, loaded(data, False, limits))
 
 
@@ -236,14 +242,7 @@ def test_the_scanner_reads_a_tail_or_sam_copy_as_the_vectorized_path_does(data: 
     """``aws logs tail`` / ``sam logs`` output, streams interleaved, cut anywhere: the same
     tables (versions from each stream or its START lines, times, trace ids), rejects and
     accounting as the vectorized path."""
-    limits = Limits(max_line_bytes=600)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(reading, "BLOCK", block)
-        patch.setattr(scanner, "SHARES", shares)
-        patch.setattr(textlines, "SNIFF_LINES", 2)  # the eight prefixed lines at the top decide the layout
-        fast = loaded(data, True, limits)
-        assert scanning_everything, "the scanner did not read the copy"
-        assert_same(fast, loaded(data, False, limits))
+    assert_sniffed_input_reads_the_same(data, block, shares, scanning_everything)
 
 
 def test_an_init_in_a_tail_copy_takes_its_duration_from_its_own_streams_report(
