@@ -73,6 +73,9 @@ REQUEST_ID = 36
 POW10 = np.array([10.0 ** k for k in range(23)])
 TIMEOUT = _literal(TIMEOUT_MARK)
 TIMEOUT_0, TIMEOUT_1 = TIMEOUT[0], TIMEOUT[1]  # "Ta": the places the timeout message may start
+# line_maps reads eight bytes as one integer: a byte repeated eight times, and _zero_bytes' masks.
+NEWLINES, TIMEOUT_0S, TIMEOUT_1S = (np.uint64(0x0101010101010101 * int(b)) for b in (10, TIMEOUT_0, TIMEOUT_1))
+LOW_7, GATHER, LAST_BIT = np.uint64(0x7F7F7F7F7F7F7F7F), np.uint64(0x0102040810204080), np.uint64(1 << 63)
 MAX_DIGITS = 15  # below 2**53: the mantissa is exact, and one division by 10**k rounds correctly
 
 # An S3 export's lines: ``<time> <message>``, the time as CloudWatch writes it (digits where 0).
@@ -492,23 +495,38 @@ def _prefix_code(data, begin, end):  # type: ignore[no-untyped-def]
     return C_APP
 
 
+@njit
+def _zero_bytes(word):  # type: ignore[no-untyped-def]
+    """Bit i set where byte i of ``word`` is 0. Exact: adding 0x7F to each byte's low 7 bits
+    never carries into the next byte (the usual ``(x - 0x01..) & ~x`` trick flags a 0x01 byte
+    above a zero one); the multiply gathers the 8 top bits into the top byte."""
+    high = ((word & LOW_7) + LOW_7) | word | LOW_7
+    return (((~high) >> np.uint64(7)) * GATHER) >> np.uint64(56)
+
+
 @njit(nogil=True, cache=True)
 def line_maps(data, low, high, newlines, starts):  # type: ignore[no-untyped-def]
     """Bit maps of the 64-byte blocks that hold ``data[low:high]``: bit j of word w stands for
     byte 64 * (low // 64 + w) + j, set in ``newlines`` for a newline and in ``starts`` where
-    "Ta" (the timeout message's first bytes) begins. One compare per byte, which the compiler
-    makes vector instructions: three times faster than finding each line's end on its own."""
+    "Ta" (the timeout message's first bytes) begins. Eight bytes at a time, as one integer
+    (:func:`_zero_bytes`): four times faster than a compare per byte."""
     first = low >> 6
     blocks = ((high - 1) >> 6) - first + 1 if high > low else 0
     whole = max(0, min(blocks, (len(data) - 1) // 64 - first))  # blocks with a byte after them
-    block = data[first * 64:]
+    words = data[first * 64:(first + whole) * 64].view(np.uint64)
     for w in range(whole):
-        lines, marks = uint64(0), uint64(0)
-        for j in range(64):
-            byte = block[64 * w + j]
-            lines |= uint64(byte == 10) << uint64(j)
-            marks |= uint64((byte == TIMEOUT_0) & (block[64 * w + j + 1] == TIMEOUT_1)) << uint64(j)
-        newlines[w], starts[w] = lines, marks
+        lines, t0, t1 = np.uint64(0), np.uint64(0), np.uint64(0)
+        for j in range(8):
+            word, shift = words[8 * w + j], np.uint64(8 * j)
+            lines |= _zero_bytes(word ^ NEWLINES) << shift
+            t0 |= _zero_bytes(word ^ TIMEOUT_0S) << shift
+            t1 |= _zero_bytes(word ^ TIMEOUT_1S) << shift
+        newlines[w], starts[w] = lines, t0 & ((t1 >> np.uint64(1)) | LAST_BIT)
+    # A "T" at a block's last byte: is the next block's first byte "a"? (Apart: reading that byte
+    # in the loop above keeps the compiler from making it vector instructions, 4x slower.)
+    for w in range(whole):
+        if starts[w] >> np.uint64(63) and data[(first + w + 1) * 64] != TIMEOUT_1:
+            starts[w] &= ~LAST_BIT
     for w in range(whole, blocks):  # the last block of the buffer, byte by byte
         lines, marks = uint64(0), uint64(0)
         for j in range(64):

@@ -453,7 +453,11 @@ def test_columns_that_grow_keep_every_row(stamp: str, scanning_everything: list[
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.lists(st.sampled_from([b"\n", b"T", b"a", b"Ta", b"x", b"Task timed out after"]), max_size=120),
+@given(text=st.lists(st.sampled_from([b"\n", b"T", b"a", b"Ta", b"x", b"Task timed out after",
+                                      # near misses for eight bytes tested at once: the bytes next to
+                                      # 10, "T" and "a", their top-bit twins, 0 and 0xFF
+                                      b"\x0b", b"\t", b"\x8a", b"\xd4", b"\xe1", b"U", b"`", b"\x00", b"\xff",
+                                      b"\x01"]), max_size=160),
        cut=st.tuples(st.integers(0, 400), st.integers(0, 400)))
 def test_the_line_maps_mark_every_newline_and_every_ta(text: list[bytes], cut: tuple[int, int]) -> None:
     """The bit maps the kernel finds line ends and timeout candidates in: bit j of word w is
@@ -473,6 +477,24 @@ def test_the_line_maps_mark_every_newline_and_every_ta(text: list[bytes], cut: t
             in_data = i < len(data)
             assert bool(newlines[w] >> np.uint64(j) & np.uint64(1)) == (in_data and data[i] == 10)
             assert bool(starts[w] >> np.uint64(j) & np.uint64(1)) == (in_data and bytes(data[i:i + 2]) == b"Ta")
+
+
+def test_the_line_maps_mark_no_byte_next_to_a_newline_or_ta() -> None:
+    """line_maps tests eight bytes at once; a byte one above a newline, "T" or "a" right after
+    one (where a subtraction would borrow), or one with the top bit flipped, is no match. Every
+    pair of such bytes, at every place in a word."""
+    k = scanner.kernel()
+    assert k is not None
+    near = [0, 1, 9, 10, 11, 0x8A, ord("T"), ord("U"), ord("S"), 0xD4, ord("a"), ord("`"), ord("b"), 0xE1, 0x7F, 0xFF]
+    pairs = bytes(byte for first in near for second in near for byte in (first, second))
+    for shift in range(8):
+        data = np.frombuffer(b"x" * shift + pairs * 3, np.uint8).copy()
+        newlines, starts = np.zeros(len(data) // 64 + 3, np.uint64), np.zeros(len(data) // 64 + 3, np.uint64)
+        blocks = k.line_maps(data, 0, len(data), newlines, starts)
+        bits = np.unpackbits(np.stack([newlines[:blocks], starts[:blocks]]).view(np.uint8), axis=1,
+                             bitorder="little")[:, :len(data)]
+        ta = np.append((data[:-1] == ord("T")) & (data[1:] == ord("a")), False)
+        assert (bits[0] == (data == 10)).all() and (bits[1] == ta).all(), shift
 
 
 def test_an_input_with_few_rows_holds_only_their_memory(scanning_everything: list[int]) -> None:
