@@ -25,6 +25,7 @@ REQUEST_ID = 36
 NO_TIME = np.iinfo(np.int64).min  # NaT
 FIT_ROWS = 1 << 18  # InputRows.fit copies at most this many rows (about 35 MB)
 STREAM_BYTES = 48  # a Lambda log stream's name: 2026/11/16/[$LATEST] and 32 hex digits
+CONSTANT_BYTES = 1 << 20  # the one chunk a constant column repeats (see constant)
 
 
 class InputRows:
@@ -235,26 +236,26 @@ def _chunks(array: pd.arrays.ArrowStringArray) -> list[pa.Array]:
     return list(arrow.chunks) if isinstance(arrow, pa.ChunkedArray) else [arrow]
 
 
-def constant(value: str | None, n: int) -> pa.Array:
-    """``value`` ``n`` times as an Arrow string array, built from its bytes (a gather of one value
-    costs a hundred times more)."""
+def constant(value: str | None, n: int) -> pa.ChunkedArray:
+    """``value`` ``n`` times as Arrow strings: one chunk of at most about :data:`CONSTANT_BYTES`,
+    built from its bytes, repeated. The chunks share that memory, so a column that is the same
+    on every row (the input's path, the function, the status) costs a megabyte, not a copy per
+    row: 40 MB fewer to write for 392,000 rows, on a VM where fresh memory costs 1-3 ms per MB."""
     if value is None:
-        return pa.nulls(n, pa.large_string())
+        rows = max(1, min(n, CONSTANT_BYTES // 8))
+        return _repeated(pa.nulls(rows, pa.large_string()), n)
     raw = value.encode()
-    if n == 0 or not raw:
-        return pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(np.zeros(n + 1, np.int64)),
-                                                             pa.py_buffer(b"")])
-    offsets = np.arange(0, (n + 1) * len(raw), len(raw), dtype=np.int64)
-    # Filled by doubling in a numpy array (large ones are mapped in 2 MiB pages): ``raw * n`` would
-    # touch the same bytes in 4 KiB pages, a fault each.
-    data = np.empty(n * len(raw), np.uint8)
-    data[:len(raw)] = np.frombuffer(raw, np.uint8)
-    filled = len(raw)
-    while filled < len(data):
-        more = min(filled, len(data) - filled)
-        data[filled:filled + more] = data[:more]
-        filled += more
-    return pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    rows = max(1, min(n, CONSTANT_BYTES // (len(raw) + 8)))
+    offsets = np.arange(0, (rows + 1) * len(raw), len(raw), dtype=np.int64) if raw else np.zeros(rows + 1, np.int64)
+    data = np.frombuffer(raw * rows, np.uint8)
+    return _repeated(pa.Array.from_buffers(pa.large_string(), rows, [None, pa.py_buffer(offsets),
+                                                                      pa.py_buffer(data)]), n)
+
+
+def _repeated(chunk: pa.Array, n: int) -> pa.ChunkedArray:
+    """``chunk`` (not empty) repeated and cut to ``n`` rows, every chunk the same memory."""
+    whole, rest = divmod(n, len(chunk))
+    return pa.chunked_array([chunk] * whole + ([chunk.slice(0, rest)] if rest else []), pa.large_string())
 
 
 def _floats(values: np.ndarray) -> pd.arrays.FloatingArray:

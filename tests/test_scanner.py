@@ -546,11 +546,15 @@ def test_a_json_start_gives_the_text_report_below_it_its_version(scanning_everyt
 @pytest.mark.parametrize("value", ["success", "", "x", "/logs/ünïcode/2026/11/16/[3]abc.log"])
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 1000, 392_159])
 def test_a_constant_column_holds_its_value_on_every_row(value: str, n: int) -> None:
-    """fastrows.constant builds a repeated text by doubling its bytes (offsets in bytes, so
-    non-ASCII values too); no rows and empty values included."""
+    """fastrows.constant repeats one chunk of the value (offsets in bytes, so non-ASCII values
+    too; no rows and empty values included): every chunk is the same memory, at most about a
+    megabyte however many rows."""
     column = fastrows.constant(value, n)
     assert len(column) == n and column.null_count == 0
     assert column.type == pa.large_string()
     if n:
         assert pc.all(pc.equal(column, pa.scalar(value, pa.large_string()))).as_py()
         assert column[n - 1].as_py() == value
+        assert len({chunk.buffers()[2].address for chunk in column.chunks}) == 1
+        assert column.chunks[0].nbytes <= fastrows.CONSTANT_BYTES + 64
+    assert fastrows.constant(None, n).null_count == n
