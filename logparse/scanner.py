@@ -29,7 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import polars as pl
@@ -475,10 +474,11 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
 
     if before:
         from_earlier(before)
+    starts = list(itertools.accumulate((int(share.state[k.S_LINES]) for share in shares[:-1]), initial=row))
+    _append(k, data, shares, starts, carry)
     for share in shares:
         state = share.state
         n, g = int(state[k.S_REPORTS]), int(state[k.S_GENERAL])
-        _append(k, data, share, n, row, carry)
         general.append((share.lines[:g] + (row - first_row), share.codes[:g].copy()))
         texts.append(_text(k, data, share.begins[:g], share.ends[:g], bool(share.odd[:g].any())))
         reordered |= bool(state[k.S_LATE])
@@ -527,17 +527,40 @@ def _text(k: ModuleType, data: np.ndarray, begins: np.ndarray, ends: np.ndarray,
     return lines.as_text(binary, odd)
 
 
-def _append(k: ModuleType, data: np.ndarray, share: _Share, n: int, first_row: int, carry: Carry) -> None:
-    """One share's REPORT rows copied into the input's columns (``carry.rows``), at their place."""
+def _append(k: ModuleType, data: np.ndarray, shares: list[_Share], starts: list[int], carry: Carry) -> None:
+    """The shares' REPORT rows copied into the input's columns (``carry.rows``), each at its place
+    (``starts``: each share's first line in the input, 0-based). The places are known once every
+    share is scanned, so the shares are copied at once, on both workers: the copies are mostly
+    the first touch of the columns' memory, which on this VM costs 1-3 ms per MB."""
     rows = carry.rows
-    rows.reserve(n)
-    at, ints = rows.n, share.ints[:, :n]
-    rows.line[at:at + n] = ints[k.I_LINE] + first_row + 1
-    rows.floats[:, at:at + n] = share.floats[:, :n]
-    rows.memory_mb[at:at + n], rows.max_memory_mb[at:at + n] = ints[k.I_MEM], ints[k.I_MAXMEM]
-    if rows.time is not None:
-        rows.time[at:at + n] = ints[k.I_TIME]
-    rows.ids[at * k.REQUEST_ID:(at + n) * k.REQUEST_ID] = share.ids[:n * k.REQUEST_ID]
+    plans: list[tuple[_Share, int, int, int, dict[str, _Values], dict[str, int]]] = []
+    at, used = rows.n, {name: texts.used for name, texts in rows.texts.items()}
+    for share, start in zip(shares, starts, strict=True):
+        n = int(share.state[k.S_REPORTS])
+        values = _text_values(k, data, share, n, carry)
+        plans.append((share, n, start, at, values, dict(used)))
+        at += n
+        for name, (_, _, lengths, _) in values.items():
+            used[name] += int(lengths.sum())
+    rows.reserve(at - rows.n)
+    for name, texts in rows.texts.items():
+        texts.room(used[name] - texts.used)
+    if len(plans) == 1:
+        _copy_rows(k, rows, *plans[0])
+    else:
+        list(_pool().map(lambda plan: _copy_rows(k, rows, *plan), plans))
+    rows.n = at
+    for name, texts in rows.texts.items():
+        texts.used = used[name]
+
+
+_Values = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # a text column's source, begins, lengths, valid
+
+
+def _text_values(k: ModuleType, data: np.ndarray, share: _Share, n: int, carry: Carry) -> dict[str, _Values]:
+    """Where a share's rows' text values lie: the version in the share's versions (or the carried
+    START's), the trace id and the stream in the buffer."""
+    ints = share.ints[:, :n]
     version_at, used = ints[k.I_VER], int(share.state[k.S_VBYTES])
     has_version, carried = version_at >= 0, version_at == k.CARRIED_VERSION
     lengths = np.where(has_version, ints[k.I_VERLEN], 0)
@@ -546,21 +569,27 @@ def _append(k: ModuleType, data: np.ndarray, share: _Share, n: int, first_row: i
         source = np.concatenate([share.versions[:used], np.frombuffer(carry.version.encode(), np.uint8)])
         begins = np.where(carried, used, begins)
         lengths = np.where(carried, len(carry.version), lengths)
-    _put(k, rows.texts["version"], at, source, begins, lengths, has_version | carried)
     traced = ints[k.I_TRACE] >= 0
-    _put(k, rows.texts["trace_id"], at, data, np.where(traced, ints[k.I_TRACE], 0),
-         np.where(traced, ints[k.I_TRACELEN], 0), traced)
-    if "log_stream" in rows.texts:  # a tail or sam copy: each row's own stream
-        _put(k, rows.texts["log_stream"], at, data, ints[k.I_STREAM], ints[k.I_STREAMLEN], np.ones(n, bool))
-    rows.n += n
+    values = {"version": (source, begins, lengths, has_version | carried),
+              "trace_id": (data, np.where(traced, ints[k.I_TRACE], 0), np.where(traced, ints[k.I_TRACELEN], 0), traced)}
+    if "log_stream" in carry.rows.texts:  # a tail or sam copy: each row's own stream
+        values["log_stream"] = (data, ints[k.I_STREAM], ints[k.I_STREAMLEN], np.ones(n, bool))
+    return values
 
 
-def _put(k: ModuleType, texts: Any, at: int, source: np.ndarray, begins: np.ndarray, lengths: np.ndarray,
-         valid: np.ndarray) -> None:
-    """Text values (``source[begins[i]:begins[i] + lengths[i]]``) appended to a column of InputRows."""
-    total = int(lengths.sum())
-    out = texts.room(total)
-    k.gather(source, np.ascontiguousarray(begins), np.ascontiguousarray(lengths), np.empty(len(begins) + 1, np.int64),
-             out[texts.used:texts.used + total])
-    texts.used += total
-    texts.lengths[at:at + len(lengths)], texts.valid[at:at + len(lengths)] = lengths, valid
+def _copy_rows(k: ModuleType, rows: InputRows, share: _Share, n: int, first_row: int, at: int,
+               values: dict[str, _Values], text_at: dict[str, int]) -> None:
+    """One share's rows copied in at row ``at`` (its text values at ``text_at``): a slice of
+    every column that no other share's copy writes."""
+    ints = share.ints[:, :n]
+    rows.line[at:at + n] = ints[k.I_LINE] + first_row + 1
+    rows.floats[:, at:at + n] = share.floats[:, :n]
+    rows.memory_mb[at:at + n], rows.max_memory_mb[at:at + n] = ints[k.I_MEM], ints[k.I_MAXMEM]
+    if rows.time is not None:
+        rows.time[at:at + n] = ints[k.I_TIME]
+    rows.ids[at * k.REQUEST_ID:(at + n) * k.REQUEST_ID] = share.ids[:n * k.REQUEST_ID]
+    for name, (source, begins, lengths, valid) in values.items():
+        texts, begin = rows.texts[name], text_at[name]
+        k.gather(source, np.ascontiguousarray(begins), np.ascontiguousarray(lengths), np.empty(n + 1, np.int64),
+                 texts.data[begin:begin + int(lengths.sum())])
+        texts.lengths[at:at + n], texts.valid[at:at + n] = lengths, valid
