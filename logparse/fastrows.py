@@ -163,11 +163,12 @@ def reports_below(rows: InputRows, offset: int) -> ReportLines:
 
 
 def invocations(rows: InputRows, log_group: str | None, function: str | None, version: str | None,
-                timed_out: pa.Array | None, source: str) -> pd.DataFrame:
+                source: str) -> pd.DataFrame:
     """``rows`` as ``invocations`` rows, as :func:`logparse.platform.stitch` makes them: the
     function from the log group (else the ``function`` hint, else unknown), the version from the
-    log stream's name, else the START above, else the ``version`` hint, else unknown; requests in
-    ``timed_out`` (the request ids of ``Task timed out`` lines) have the status ``timeout``."""
+    log stream's name, else the START above, else the ``version`` hint, else unknown. Every
+    status is ``success``: the timeouts are known only once the general path has read its lines
+    (:func:`with_timeouts`), and this runs beside it."""
     n = len(rows)
     floats = {name: rows.measure(name) for name in FLOAT_COLUMNS}
     in_group = re.search(r"/aws/lambda/(.+)$", log_group or "")
@@ -178,10 +179,6 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
         versions: pa.Array | pa.ChunkedArray = constant(in_stream[1], n)
     else:
         versions = pc.fill_null(rows.strings("version"), pa.scalar(version or "unknown", pa.large_string()))
-    status: pa.Array | pa.ChunkedArray = constant("success", n)
-    if timed_out is not None and len(timed_out):
-        status = pc.if_else(pc.is_in(request_id, value_set=timed_out.cast(pa.large_string())),
-                            pa.scalar("timeout", pa.large_string()), status)
     kind = np.zeros(n, np.int8)  # START_KINDS[0]: warm
     for name, column in reversed(START_KIND_RULES):  # first rule wins: applied last
         kind[~np.isnan(floats[column])] = START_KINDS.index(name)
@@ -197,7 +194,7 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
         "memory_mb": pd.arrays.IntegerArray(rows.column("memory_mb"), nothing),
         "max_memory_mb": pd.arrays.IntegerArray(rows.column("max_memory_mb"), nothing.copy()),
         "start_kind": pa.array(START_KINDS, pa.large_string()).take(pa.array(kind)),
-        "status": status,
+        "status": constant("success", n),
         "error_type": constant(None, n),
         "trace_id": rows.strings("trace_id"),
         "xray_restore_ms": _floats(np.full(n, np.nan)),
@@ -205,6 +202,16 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
         "line": pd.arrays.IntegerArray(rows.column("line"), nothing.copy()),
     }
     return pd.DataFrame({name: _pandas(columns[name]) for name in INVOCATIONS}, copy=False)
+
+
+def with_timeouts(frame: pd.DataFrame, timed_out: pa.Array) -> pd.DataFrame:
+    """``frame`` (from :func:`invocations`) with the status ``timeout`` on the requests in
+    ``timed_out`` (the request ids of ``Task timed out`` lines)."""
+    if not len(timed_out) or frame.empty:
+        return frame
+    hit = pc.is_in(pa.array(frame["request_id"].array), value_set=timed_out.cast(pa.large_string()))
+    frame["status"] = _pandas(pc.if_else(hit, pa.scalar("timeout", pa.large_string()), pa.array(frame["status"].array)))
+    return frame
 
 
 def merged(frames: list[pd.DataFrame], keys: list[np.ndarray]) -> pd.DataFrame:

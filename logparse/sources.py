@@ -21,6 +21,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -173,19 +174,27 @@ class Batch:
         del frames
         # The parse holds about twice the rows it reads more (measured with bench_memory.py).
         reading.check_headroom(int(2 * frame.estimated_size()) + (64 << 20))
-        rows = platform.read_rows(frame, function, version, self.counted)
-        del frame  # the last reference to the lines: their buffer is freed before the tables are built
-        below = [fastrows.reports_below(found, offset) for offset, _, _, found in self.fast]
-        parsed = platform.stitch(rows, "<batch>", below)
+        # The scanner's rows become table rows in a thread while this one reads the other lines.
+        beside = ThreadPoolExecutor(1, thread_name_prefix="snaplens-rows") if self.fast else None
+        building = beside.submit(lambda: [fastrows.invocations(found, group, function, version, source)
+                                          for _, source, group, found in self.fast]) if beside else None
+        try:
+            rows = platform.read_rows(frame, function, version, self.counted)
+            del frame  # the last reference to the lines: their buffer is freed before the tables are built
+            below = [fastrows.reports_below(found, offset) for offset, _, _, found in self.fast]
+            parsed = platform.stitch(rows, "<batch>", below)
+        finally:
+            if beside is not None:
+                beside.shutdown()
+        built = building.result() if building is not None else []
         stats.add(parsed.stats)
         # (the batch's line numbers, before _locate makes them each input's own)
         order = parsed.invocations["line"].to_numpy(dtype="int64", na_value=-1) if self.fast else None
         for name in ("invocations", "inits", "restores", "rejects"):
             parts[name].append(self._locate(getattr(parsed, name)))
         if self.fast:  # the REPORT rows the compiled scanner read, in line order with the others
-            timed_out = parsed.timed_out.to_arrow() if parsed.timed_out is not None else None
-            scanned = [fastrows.invocations(found, group, function, version, timed_out, source)
-                       for _, source, group, found in self.fast]
+            timed_out = parsed.timed_out.to_arrow() if parsed.timed_out is not None else pa.array([], pa.string())
+            scanned = [fastrows.with_timeouts(frame, timed_out) for frame in built]
             keys = [found.column("line") + offset for offset, _, _, found in self.fast]
             assert order is not None
             parts["invocations"][-1] = fastrows.merged([*scanned, parts["invocations"][-1]], [*keys, order])
