@@ -23,7 +23,7 @@ Which lines stay here, and why the rest keep their neighbours right:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, uint64
+from numba import njit, uint64, uintp
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from logparse.formats import (
@@ -41,6 +41,8 @@ from logparse.kinds import KIND_CODES
 # The helpers below are plain ``@njit`` functions, not ``inline="always"``: numba's IR inlining
 # deep-copies a callee's IR at every call site, and with it the first compile took 50-57 s instead
 # of 9-10 s. LLVM inlines them anyway: the scan is as fast either way.
+# Bytes are read at unsigned indices (``data[uintp(i)]``): at a signed one numba adds a check for
+# a negative index (three instructions per byte read), and the scan took 10% more CPU.
 
 
 def _literal(text: str) -> np.ndarray:
@@ -112,7 +114,7 @@ def _has(data, at, end, literal):  # type: ignore[no-untyped-def]
     if at + n > end:
         return False
     for k in range(n):
-        if data[at + k] != literal[k]:
+        if data[uintp(at + k)] != literal[k]:
             return False
     return True
 
@@ -123,7 +125,7 @@ def _word_end(data, at, end):  # type: ignore[no-untyped-def]
     value whole); ``at`` itself when none starts there."""
     i = at
     while i < end:
-        byte = data[i]
+        byte = data[uintp(i)]
         if byte < 0x21 or byte > 0x7E or byte == 0x3A:
             break
         i += 1
@@ -135,17 +137,17 @@ def _number(data, at, end):  # type: ignore[no-untyped-def]
     """A plain decimal number (``12``, ``12.50``) and where it ends; end -1 for anything else,
     or for more digits than one exact division reads."""
     mantissa, digits, i = 0, 0, at
-    while i < end and 48 <= data[i] <= 57:
-        mantissa = mantissa * 10 + (data[i] - 48)
+    while i < end and 48 <= data[uintp(i)] <= 57:
+        mantissa = mantissa * 10 + (data[uintp(i)] - 48)
         digits += 1
         i += 1
     if digits == 0:
         return 0.0, -1
     decimals = 0
-    if i < end and data[i] == 46:
+    if i < end and data[uintp(i)] == 46:
         i += 1
-        while i < end and 48 <= data[i] <= 57:
-            mantissa = mantissa * 10 + (data[i] - 48)
+        while i < end and 48 <= data[uintp(i)] <= 57:
+            mantissa = mantissa * 10 + (data[uintp(i)] - 48)
             digits += 1
             decimals += 1
             i += 1
@@ -160,8 +162,8 @@ def _number(data, at, end):  # type: ignore[no-untyped-def]
 def _whole(data, at, end):  # type: ignore[no-untyped-def]
     """A whole number above 0 (memory in MB) and where it ends; end -1 for anything else."""
     value, digits, i = 0, 0, at
-    while i < end and 48 <= data[i] <= 57:
-        value = value * 10 + (data[i] - 48)
+    while i < end and 48 <= data[uintp(i)] <= 57:
+        value = value * 10 + (data[uintp(i)] - 48)
         digits += 1
         i += 1
     if digits == 0 or digits > MAX_DIGITS or value == 0:
@@ -173,7 +175,7 @@ def _whole(data, at, end):  # type: ignore[no-untyped-def]
 def _digits(data, at, n):  # type: ignore[no-untyped-def]
     value = 0
     for k in range(n):
-        value = value * 10 + (data[at + k] - 48)
+        value = value * 10 + (data[uintp(at + k)] - 48)
     return value
 
 
@@ -187,12 +189,12 @@ def _stamp(data, at, end):  # type: ignore[no-untyped-def]
     decides, as it parses times with :func:`logparse.timeutil.parse_log_time`)."""
     shaped = end - at >= len(STAMP)
     for k in range(len(STAMP) if shaped else 0):
-        byte, want = data[at + k], STAMP[k]
+        byte, want = data[uintp(at + k)], STAMP[k]
         if (want == 48 and not 48 <= byte <= 57) or (want != 48 and byte != want):
             shaped = False
             break
     if not shaped:  # (the caller never passes a blank line)
-        return NO_TIME, UNSTAMPED if 97 <= data[at] | 0x20 <= 122 else UNSURE
+        return NO_TIME, UNSTAMPED if 97 <= data[uintp(at)] | 0x20 <= 122 else UNSURE
     seconds = _seconds(data, at)
     if seconds < 0:
         return NO_TIME, UNSURE
@@ -230,16 +232,16 @@ def _iso_time(data, at, end):  # type: ignore[no-untyped-def]
     if end - at < head + 4:
         return NO_TIME, -1
     for k in range(head):
-        byte, want = data[at + k], ISO_HEAD[k]
+        byte, want = data[uintp(at + k)], ISO_HEAD[k]
         if (want == 48 and not 48 <= byte <= 57) or (want != 48 and byte != want):
             return NO_TIME, -1
     i = at + head
-    while i < end and i - (at + head) < 7 and 48 <= data[i] <= 57:
+    while i < end and i - (at + head) < 7 and 48 <= data[uintp(i)] <= 57:
         i += 1
     digits = i - (at + head)
     if digits != 3 and digits != 6:
         return NO_TIME, -1
-    if i < end and data[i] == 90:  # Z
+    if i < end and data[uintp(i)] == 90:  # Z
         i += 1
     elif _has(data, i, end, UTC_OFFSET):
         i += len(UTC_OFFSET)
@@ -259,7 +261,7 @@ def _no_time_at(data, at, end):  # type: ignore[no-untyped-def]
     the general path skips: ASCII's, and Unicode's, such as U+00A0, whose bytes are over 0x7F)."""
     if at >= end:
         return True
-    byte = data[at]
+    byte = data[uintp(at)]
     return 0x20 <= byte < 0x80 and not (48 <= byte <= 57 or byte == 43 or byte == 45)
 
 
@@ -267,7 +269,7 @@ def _no_time_at(data, at, end):  # type: ignore[no-untyped-def]
 def _printable_end(data, at, end):  # type: ignore[no-untyped-def]
     """Where a word of printable ASCII (no space) from ``at`` ends."""
     i = at
-    while i < end and 0x21 <= data[i] <= 0x7E:
+    while i < end and 0x21 <= data[uintp(i)] <= 0x7E:
         i += 1
     return i
 
@@ -284,22 +286,22 @@ def _stream_prefix(data, at, end, layout):  # type: ignore[no-untyped-def]
             return at, -1, -1, NO_TIME
         time, i = _iso_time(data, at, end)
         stream = i + 1
-        if i < 0 or i >= end or data[i] != 32:
+        if i < 0 or i >= end or data[uintp(i)] != 32:
             return -1, -1, -1, NO_TIME
     else:
         space = at
-        while space < end and data[space] != 32:
+        while space < end and data[uintp(space)] != 32:
             space += 1
         if space >= end or _no_time_at(data, space + 1, end):
             return at, -1, -1, NO_TIME
         if space == at or _printable_end(data, at, space) != space:
             return -1, -1, -1, NO_TIME
         time, i = _iso_time(data, space + 1, end)
-        if i < 0 or i + 1 >= end or data[i] != 32:
+        if i < 0 or i + 1 >= end or data[uintp(i)] != 32:
             return -1, -1, -1, NO_TIME
         return i + 1, at, space, time
     stream_end = _printable_end(data, stream, end)
-    if stream_end == stream or stream_end + 1 >= end or data[stream_end] != 32:
+    if stream_end == stream or stream_end + 1 >= end or data[uintp(stream_end)] != 32:
         return -1, -1, -1, NO_TIME
     return stream_end + 1, stream, stream_end, time
 
@@ -323,9 +325,9 @@ def _bracketed(data, at, end):  # type: ignore[no-untyped-def]
     between; (-1, -1) for none."""
     i = at
     while i < end:
-        if data[i] == 91:  # [
+        if data[uintp(i)] == 91:  # [
             close = i + 1
-            while close < end and data[close] != 93:  # ]
+            while close < end and data[uintp(close)] != 93:  # ]
                 close += 1
             if close >= end:
                 return -1, -1
@@ -341,50 +343,51 @@ def _report(data, begin, end, ints, floats, row):  # type: ignore[no-untyped-def
     at = begin + len(REPORT_HEAD)
     if not _has(data, begin, end, REPORT_HEAD) or _word_end(data, at, end) != at + REQUEST_ID:
         return False
-    ints[I_RID, row] = at
+    r = uintp(row)  # (an unsigned index: no check for a negative one at each write)
+    ints[I_RID, r] = at
     at += REQUEST_ID
     if not _has(data, at, end, SEP_DURATION):
         return False
     value, at = _number(data, at + len(SEP_DURATION), end)
     if at < 0 or not _has(data, at, end, SEP_BILLED):
         return False
-    floats[F_DUR, row] = value
+    floats[F_DUR, r] = value
     value, at = _number(data, at + len(SEP_BILLED), end)
     if at < 0 or not _has(data, at, end, SEP_MEMORY):
         return False
-    floats[F_BILLED, row] = value
+    floats[F_BILLED, r] = value
     whole, at = _whole(data, at + len(SEP_MEMORY), end)
     if at < 0 or not _has(data, at, end, SEP_MAX):
         return False
-    ints[I_MEM, row] = whole
+    ints[I_MEM, r] = whole
     whole, at = _whole(data, at + len(SEP_MAX), end)
     if at < 0 or not _has(data, at, end, MB):
         return False
-    ints[I_MAXMEM, row] = whole
+    ints[I_MAXMEM, r] = whole
     at += len(MB)
-    floats[F_INIT, row] = np.nan
-    floats[F_RESTORE, row] = np.nan
-    floats[F_BRESTORE, row] = np.nan
-    if at == end or (at + 1 == end and data[at] == 9):
+    floats[F_INIT, r] = np.nan
+    floats[F_RESTORE, r] = np.nan
+    floats[F_BRESTORE, r] = np.nan
+    if at == end or (at + 1 == end and data[uintp(at)] == 9):
         return True
     if _has(data, at, end, SEP_INIT):
         value, at = _number(data, at + len(SEP_INIT), end)
         if at < 0 or not _has(data, at, end, MS):
             return False
-        floats[F_INIT, row] = value
+        floats[F_INIT, r] = value
     elif _has(data, at, end, SEP_RESTORE):
         value, at = _number(data, at + len(SEP_RESTORE), end)
         if at < 0 or not _has(data, at, end, SEP_BILLED_RESTORE):
             return False
-        floats[F_RESTORE, row] = value
+        floats[F_RESTORE, r] = value
         value, at = _number(data, at + len(SEP_BILLED_RESTORE), end)
         if at < 0 or not _has(data, at, end, MS):
             return False
-        floats[F_BRESTORE, row] = value
+        floats[F_BRESTORE, r] = value
     else:
         return False
     at += len(MS)
-    return at == end or (at + 1 == end and data[at] == 9)
+    return at == end or (at + 1 == end and data[uintp(at)] == 9)
 
 
 @njit
@@ -418,7 +421,7 @@ def _xray(data, begin, end):  # type: ignore[no-untyped-def]
             if after == at + len(separator):
                 return -1
             at = after
-    if at == end or (at + 1 == end and data[at] == 9):
+    if at == end or (at + 1 == end and data[uintp(at)] == 9):
         return trace_end
     return -1
 
@@ -427,7 +430,7 @@ def _xray(data, begin, end):  # type: ignore[no-untyped-def]
 def _same_id(data, a, other, b):  # type: ignore[no-untyped-def]
     """Whether the request ids at ``data[a:]`` and ``other[b:]`` are the same."""
     for k in range(REQUEST_ID):
-        if data[a + k] != other[b + k]:
+        if data[uintp(a + k)] != other[uintp(b + k)]:
             return False
     return True
 
@@ -438,7 +441,7 @@ def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code
     lines[n], begins[n], ends[n], codes[n] = row, begin, end, code
     flag = 0
     for i in range(begin, end):
-        if data[i] >= 0x80 or data[i] == 0:
+        if data[uintp(i)] >= 0x80 or data[uintp(i)] == 0:
             flag = 1
             break
     odd[n] = flag
@@ -470,7 +473,7 @@ def _prefix_code(data, begin, end):  # type: ignore[no-untyped-def]
     """The kind a line's first bytes name, as :func:`logparse.sifting.sift_plain` tells it."""
     if end - begin < 8:
         return C_APP
-    first = data[begin]
+    first = data[uintp(begin)]
     if first == 82:  # R
         if _has(data, begin, end, P_REPORT):
             return C_REPORT
@@ -521,23 +524,23 @@ def line_maps(data, low, high, newlines, starts):  # type: ignore[no-untyped-def
             lines |= _zero_bytes(word ^ NEWLINES) << shift
             t0 |= _zero_bytes(word ^ TIMEOUT_0S) << shift
             t1 |= _zero_bytes(word ^ TIMEOUT_1S) << shift
-        newlines[w], starts[w] = lines, t0 & ((t1 >> np.uint64(1)) | LAST_BIT)
+        newlines[uintp(w)], starts[uintp(w)] = lines, t0 & ((t1 >> np.uint64(1)) | LAST_BIT)
     # A "T" at a block's last byte: is the next block's first byte "a"? (Apart: reading that byte
     # in the loop above keeps the compiler from making it vector instructions, 4x slower.)
     for w in range(whole):
-        if starts[w] >> np.uint64(63) and data[(first + w + 1) * 64] != TIMEOUT_1:
-            starts[w] &= ~LAST_BIT
+        if starts[uintp(w)] >> np.uint64(63) and data[uintp((first + w + 1) * 64)] != TIMEOUT_1:
+            starts[uintp(w)] &= ~LAST_BIT
     for w in range(whole, blocks):  # the last block of the buffer, byte by byte
         lines, marks = uint64(0), uint64(0)
         for j in range(64):
             i = (first + w) * 64 + j
             if i >= len(data):
                 break
-            if data[i] == 10:
+            if data[uintp(i)] == 10:
                 lines |= uint64(1) << uint64(j)
-            if data[i] == TIMEOUT_0 and i + 1 < len(data) and data[i + 1] == TIMEOUT_1:
+            if data[uintp(i)] == TIMEOUT_0 and i + 1 < len(data) and data[uintp(i + 1)] == TIMEOUT_1:
                 marks |= uint64(1) << uint64(j)
-        newlines[w], starts[w] = lines, marks
+        newlines[uintp(w)], starts[uintp(w)] = lines, marks
     return blocks
 
 
@@ -552,13 +555,13 @@ def _line_end(newlines, base, at, high):  # type: ignore[no-untyped-def]
     """Where the line from ``at`` ends: its newline, or ``high`` (``base``: the first block of
     the maps, ``low // 64``)."""
     w = (at >> 6) - base
-    bits = newlines[w] >> uint64(at & 63)
+    bits = newlines[uintp(w)] >> uint64(at & 63)
     if bits != 0:
         return min(at + _lowest_bit(bits), high)
     last = ((high - 1) >> 6) - base
     w += 1
     while w <= last:
-        bits = newlines[w]
+        bits = newlines[uintp(w)]
         if bits != 0:
             return min(((w + base) << 6) + _lowest_bit(bits), high)
         w += 1
@@ -572,7 +575,7 @@ def _timed_out(data, starts, base, at, stop, high):  # type: ignore[no-untyped-d
     if stop <= at:
         return False
     for w in range((at >> 6) - base, ((stop - 1) >> 6) - base + 1):
-        bits = starts[w]
+        bits = starts[uintp(w)]
         while bits != 0:
             i = ((w + base) << 6) + _lowest_bit(bits)
             if at <= i < stop and _has(data, i, high, TIMEOUT):
@@ -602,7 +605,7 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
         # Only application and END lines need the timeout search (it makes them general lines):
         # in any other kind the message would stand where no exact layout has a space.
         stop = _line_end(newlines, base, at, high)
-        end = stop - 1 if stop > at and data[stop - 1] == 13 else stop
+        end = stop - 1 if stop > at and data[uintp(stop - 1)] == 13 else stop
         above = previous_report
         previous_report = -1
         content, time, how = at, NO_TIME, UNSTAMPED
@@ -625,7 +628,7 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
         if code == C_APP:
             if end - content < 8 or timed_out:  # short (counted there), or a timeout
                 _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
-            elif data[content] == 123:  # JSON: maybe a platform event of any kind
+            elif data[uintp(content)] == 123:  # JSON: maybe a platform event of any kind
                 reports -= _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above)
             else:
                 applications += 1
@@ -636,20 +639,21 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
                 ends_seen += 1
         elif code == C_REPORT:
             if state[S_START] != OTHER_START and _report(data, content, end, ints, floats, reports):
-                ints[I_LINE, reports], ints[I_BEGIN, reports], ints[I_END, reports] = row, at, end
-                ints[I_VER, reports], ints[I_VERLEN, reports], ints[I_TRACE, reports] = -1, 0, -1
-                ints[I_TRACELEN, reports], ints[I_TIME, reports] = 0, time
-                rid = ints[I_RID, reports]
+                r = uintp(reports)
+                ints[I_LINE, r], ints[I_BEGIN, r], ints[I_END, r] = row, at, end
+                ints[I_VER, r], ints[I_VERLEN, r], ints[I_TRACE, r] = -1, 0, -1
+                ints[I_TRACELEN, r], ints[I_TIME, r] = 0, time
+                rid = ints[I_RID, r]
                 ids[reports * REQUEST_ID:(reports + 1) * REQUEST_ID] = data[rid:rid + REQUEST_ID]
                 if state[S_START] == EXACT_START:
                     if state[S_START_BEGIN] == CARRIED:
                         if _same_id(data, rid, carried_id, 0):
-                            ints[I_VER, reports] = CARRIED_VERSION
+                            ints[I_VER, r] = CARRIED_VERSION
                     elif _same_id(data, rid, data, state[S_START_RID]):
                         used, length, version = state[S_VBYTES], state[S_START_VERLEN], state[S_START_VER]
                         for k in range(length):
-                            versions[used + k] = data[version + k]
-                        ints[I_VER, reports], ints[I_VERLEN, reports] = used, length
+                            versions[used + k] = data[uintp(version + k)]
+                        ints[I_VER, r], ints[I_VERLEN, r] = used, length
                         state[S_VBYTES] = used + length
                 previous_report = reports
                 reports += 1
@@ -747,7 +751,7 @@ def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, f
         if state[S_GENERAL] + 3 > capacity_general:
             break
         stop = _line_end(newlines, base, at, high)
-        end = stop - 1 if stop > at and data[stop - 1] == 13 else stop
+        end = stop - 1 if stop > at and data[uintp(stop - 1)] == 13 else stop
         above = previous_report
         if end == at:  # blank: only counted
             state[S_BLANK] += 1
@@ -762,7 +766,7 @@ def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, f
             previous_report = -1
             timed_out = (code == C_APP or code == C_END) and _timed_out(data, starts, base, at, stop, high)
             unsure = content < 0 or (code == C_APP and end - content >= 8 and not timed_out
-                                     and data[content] == 123)  # JSON: maybe a platform event of any kind
+                                     and data[uintp(content)] == 123)  # JSON: maybe a platform event of any kind
             trace_end = _xray(data, content, end) if code == C_XRAY and above >= 0 and not unsure else -1
             if unsure:
                 if above >= 0:  # the line may be its trailer
@@ -780,15 +784,16 @@ def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, f
                 else:
                     ends_seen += 1
             elif code == C_REPORT and version >= 0 and _report(data, content, end, ints, floats, reports):
-                ints[I_LINE, reports], ints[I_BEGIN, reports], ints[I_END, reports] = row, at, end
-                ints[I_TRACE, reports], ints[I_TRACELEN, reports], ints[I_TIME, reports] = -1, 0, time
-                ints[I_STREAM, reports], ints[I_STREAMLEN, reports] = stream, stream_end - stream
+                r = uintp(reports)
+                ints[I_LINE, r], ints[I_BEGIN, r], ints[I_END, r] = row, at, end
+                ints[I_TRACE, r], ints[I_TRACELEN, r], ints[I_TIME, r] = -1, 0, time
+                ints[I_STREAM, r], ints[I_STREAMLEN, r] = stream, stream_end - stream
                 used, length = state[S_VBYTES], version_end - version
                 for k in range(length):
-                    versions[used + k] = data[version + k]
-                ints[I_VER, reports], ints[I_VERLEN, reports] = used, length
+                    versions[used + k] = data[uintp(version + k)]
+                ints[I_VER, r], ints[I_VERLEN, r] = used, length
                 state[S_VBYTES] = used + length
-                rid = ints[I_RID, reports]
+                rid = ints[I_RID, r]
                 ids[reports * REQUEST_ID:(reports + 1) * REQUEST_ID] = data[rid:rid + REQUEST_ID]
                 previous_report = reports
                 reports += 1
