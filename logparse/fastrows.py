@@ -210,7 +210,8 @@ def with_timeouts(frame: pd.DataFrame, timed_out: pa.Array) -> pd.DataFrame:
     if not len(timed_out) or frame.empty:
         return frame
     hit = pc.is_in(pa.array(frame["request_id"].array), value_set=timed_out.cast(pa.large_string()))
-    frame["status"] = _pandas(pc.if_else(hit, pa.scalar("timeout", pa.large_string()), pa.array(frame["status"].array)))
+    status = pc.if_else(hit, pa.scalar("timeout", pa.large_string()), pa.array(frame["status"].array))
+    frame["status"] = pd.arrays.ArrowStringArray(pa.chunked_array([status]) if isinstance(status, pa.Array) else status)
     return frame
 
 
