@@ -43,6 +43,10 @@ from logparse.kinds import KIND_CODES
 # of 9-10 s. LLVM inlines them anyway: the scan is as fast either way.
 # Bytes are read at unsigned indices (``data[uintp(i)]``): at a signed one numba adds a check for
 # a negative index (three instructions per byte read), and the scan took 10% more CPU.
+# The scan's functions are compiled without numba's reference counting (``_nrt=False``: they make
+# no arrays, and copy bytes in loops, not slices): with it, every call of a helper counted its
+# array arguments up and down with atomic instructions, 35% of the scan's time (perf), and a
+# REPORT line took 240 ns instead of 135.
 
 
 def _literal(text: str) -> np.ndarray:
@@ -108,7 +112,7 @@ CARRIED = -1  # S_START_BEGIN of a START read before this buffer: its bytes are 
 CARRIED_VERSION = -2  # I_VER of a row whose version is the carried START's
 
 
-@njit
+@njit(_nrt=False)
 def _has(data, at, end, literal):  # type: ignore[no-untyped-def]
     n = len(literal)
     if at + n > end:
@@ -119,7 +123,7 @@ def _has(data, at, end, literal):  # type: ignore[no-untyped-def]
     return True
 
 
-@njit
+@njit(_nrt=False)
 def _word_end(data, at, end):  # type: ignore[no-untyped-def]
     """End of a value of printable ASCII without spaces or colons (the general path reads such a
     value whole); ``at`` itself when none starts there."""
@@ -132,7 +136,7 @@ def _word_end(data, at, end):  # type: ignore[no-untyped-def]
     return i
 
 
-@njit
+@njit(_nrt=False)
 def _number(data, at, end):  # type: ignore[no-untyped-def]
     """A plain decimal number (``12``, ``12.50``) and where it ends; end -1 for anything else,
     or for more digits than one exact division reads."""
@@ -158,7 +162,7 @@ def _number(data, at, end):  # type: ignore[no-untyped-def]
     return mantissa / POW10[decimals], i
 
 
-@njit
+@njit(_nrt=False)
 def _whole(data, at, end):  # type: ignore[no-untyped-def]
     """A whole number above 0 (memory in MB) and where it ends; end -1 for anything else."""
     value, digits, i = 0, 0, at
@@ -171,7 +175,7 @@ def _whole(data, at, end):  # type: ignore[no-untyped-def]
     return value, i
 
 
-@njit
+@njit(_nrt=False)
 def _digits(data, at, n):  # type: ignore[no-untyped-def]
     value = 0
     for k in range(n):
@@ -179,7 +183,7 @@ def _digits(data, at, n):  # type: ignore[no-untyped-def]
     return value
 
 
-@njit
+@njit(_nrt=False)
 def _stamp(data, at, end):  # type: ignore[no-untyped-def]
     """What a line of an S3 export starts with, and its time in ns since the epoch (UTC):
     STAMPED, a time in :data:`STAMP`'s layout, a real date within the log window, then a space;
@@ -201,7 +205,7 @@ def _stamp(data, at, end):  # type: ignore[no-untyped-def]
     return seconds * 1_000_000_000 + _digits(data, at + 20, 3) * 1_000_000, STAMPED
 
 
-@njit
+@njit(_nrt=False)
 def _seconds(data, at):  # type: ignore[no-untyped-def]
     """The whole seconds since the epoch (UTC) of ``YYYY-MM-DDTHH:MM:SS`` at ``at`` (digits where
     digits belong, the caller checked); -1 for a date that is not one or a time outside the log
@@ -223,7 +227,7 @@ def _seconds(data, at):  # type: ignore[no-untyped-def]
     return ((days * 24 + hour) * 60 + minute) * 60 + second
 
 
-@njit
+@njit(_nrt=False)
 def _iso_time(data, at, end):  # type: ignore[no-untyped-def]
     """A time as ``aws logs tail`` and ``sam logs`` write it (:data:`ISO_HEAD`, 3 or 6 digits of
     the second, ``Z`` or ``+00:00``) at ``at``, in ns since the epoch, and where it ends; the end
@@ -254,7 +258,7 @@ def _iso_time(data, at, end):  # type: ignore[no-untyped-def]
     return seconds * 1_000_000_000 + fraction, i
 
 
-@njit
+@njit(_nrt=False)
 def _no_time_at(data, at, end):  # type: ignore[no-untyped-def]
     """Whether the space-separated word at ``at`` cannot be a time to the general path: it is
     empty, or starts with a byte no time starts with (digits and signs can, and whitespace, which
@@ -265,7 +269,7 @@ def _no_time_at(data, at, end):  # type: ignore[no-untyped-def]
     return 0x20 <= byte < 0x80 and not (48 <= byte <= 57 or byte == 43 or byte == 45)
 
 
-@njit
+@njit(_nrt=False)
 def _printable_end(data, at, end):  # type: ignore[no-untyped-def]
     """Where a word of printable ASCII (no space) from ``at`` ends."""
     i = at
@@ -274,7 +278,7 @@ def _printable_end(data, at, end):  # type: ignore[no-untyped-def]
     return i
 
 
-@njit
+@njit(_nrt=False)
 def _stream_prefix(data, at, end, layout):  # type: ignore[no-untyped-def]
     """Where the message of a line of ``aws logs tail`` (``<time> <stream> <message>``) or
     ``sam logs`` (``<stream> <time> <message>``) starts, where its stream's name lies, and its
@@ -306,7 +310,7 @@ def _stream_prefix(data, at, end, layout):  # type: ignore[no-untyped-def]
     return stream_end + 1, stream, stream_end, time
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, _nrt=False)
 def content_start(data, at, end, layout):  # type: ignore[no-untyped-def]
     """Where the message of the line ``data[at:end]`` (not blank) starts in the ``layout``, or -1
     when only the general path can tell (see :func:`_stamp`, :func:`_stream_prefix`)."""
@@ -318,7 +322,7 @@ def content_start(data, at, end, layout):  # type: ignore[no-untyped-def]
     return _stream_prefix(data, at, end, layout)[0]
 
 
-@njit
+@njit(_nrt=False)
 def _bracketed(data, at, end):  # type: ignore[no-untyped-def]
     """Where the version in a stream's name (``2026/11/16/[7]abc``: ``7``) lies, as the general
     path's ``\\[([^\\]]+)\\]`` finds it: the first ``[`` with a ``]`` after it and something
@@ -337,7 +341,7 @@ def _bracketed(data, at, end):  # type: ignore[no-untyped-def]
     return -1, -1
 
 
-@njit
+@njit(_nrt=False)
 def _report(data, begin, end, ints, floats, row):  # type: ignore[no-untyped-def]
     """Read a REPORT in Lambda's exact layout into row ``row``; False for any other REPORT."""
     at = begin + len(REPORT_HEAD)
@@ -390,7 +394,7 @@ def _report(data, begin, end, ints, floats, row):  # type: ignore[no-untyped-def
     return at == end or (at + 1 == end and data[uintp(at)] == 9)
 
 
-@njit
+@njit(_nrt=False)
 def _start(data, begin, end):  # type: ignore[no-untyped-def]
     """Where the version of an exact ``START RequestId: <id> Version: <v>`` line starts; -1 else."""
     at = begin + len(START_HEAD)
@@ -405,7 +409,7 @@ def _start(data, begin, end):  # type: ignore[no-untyped-def]
     return at
 
 
-@njit
+@njit(_nrt=False)
 def _xray(data, begin, end):  # type: ignore[no-untyped-def]
     """Where the trace id of an exact ``XRAY TraceId:`` trailer ends (it starts after the head); -1 else."""
     at = begin + len(XRAY_HEAD)
@@ -426,7 +430,7 @@ def _xray(data, begin, end):  # type: ignore[no-untyped-def]
     return -1
 
 
-@njit
+@njit(_nrt=False)
 def _same_id(data, a, other, b):  # type: ignore[no-untyped-def]
     """Whether the request ids at ``data[a:]`` and ``other[b:]`` are the same."""
     for k in range(REQUEST_ID):
@@ -435,7 +439,7 @@ def _same_id(data, a, other, b):  # type: ignore[no-untyped-def]
     return True
 
 
-@njit
+@njit(_nrt=False)
 def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code, late):  # type: ignore[no-untyped-def]
     n = state[S_GENERAL]
     lines[n], begins[n], ends[n], codes[n] = row, begin, end, code
@@ -450,7 +454,7 @@ def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code
         state[S_LATE] = 1
 
 
-@njit
+@njit(_nrt=False)
 def _start_above_general(state, lines, begins, ends, codes, odd, data):  # type: ignore[no-untyped-def]
     """The START above is made a general line (once), so the general path finds it. With none
     seen yet, ``S_BEFORE_NEEDED`` says one before this scan may have been wanted."""
@@ -468,7 +472,7 @@ def _start_above_general(state, lines, begins, ends, codes, odd, data):  # type:
         state[S_STARTS] -= 1
 
 
-@njit
+@njit(_nrt=False)
 def _prefix_code(data, begin, end):  # type: ignore[no-untyped-def]
     """The kind a line's first bytes name, as :func:`logparse.sifting.sift_plain` tells it."""
     if end - begin < 8:
@@ -498,7 +502,7 @@ def _prefix_code(data, begin, end):  # type: ignore[no-untyped-def]
     return C_APP
 
 
-@njit
+@njit(_nrt=False)
 def _zero_bytes(word):  # type: ignore[no-untyped-def]
     """Bit i set where byte i of ``word`` is 0. Exact: adding 0x7F to each byte's low 7 bits
     never carries into the next byte (the usual ``(x - 0x01..) & ~x`` trick flags a 0x01 byte
@@ -507,7 +511,7 @@ def _zero_bytes(word):  # type: ignore[no-untyped-def]
     return (((~high) >> np.uint64(7)) * GATHER) >> np.uint64(56)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, _nrt=False)
 def line_maps(data, low, high, newlines, starts):  # type: ignore[no-untyped-def]
     """Bit maps of the 64-byte blocks that hold ``data[low:high]``: bit j of word w stands for
     byte 64 * (low // 64 + w) + j, set in ``newlines`` for a newline and in ``starts`` where
@@ -544,13 +548,13 @@ def line_maps(data, low, high, newlines, starts):  # type: ignore[no-untyped-def
     return blocks
 
 
-@njit
+@njit(_nrt=False)
 def _lowest_bit(bits):  # type: ignore[no-untyped-def]
     """Where the lowest set bit of ``bits`` (not 0) is."""
     return np.int64(trailing_zeros(bits))  # type: ignore[call-arg]  # (a numba intrinsic: typed when compiled)
 
 
-@njit
+@njit(_nrt=False)
 def _line_end(newlines, base, at, high):  # type: ignore[no-untyped-def]
     """Where the line from ``at`` ends: its newline, or ``high`` (``base``: the first block of
     the maps, ``low // 64``)."""
@@ -568,7 +572,7 @@ def _line_end(newlines, base, at, high):  # type: ignore[no-untyped-def]
     return high
 
 
-@njit
+@njit(_nrt=False)
 def _timed_out(data, starts, base, at, stop, high):  # type: ignore[no-untyped-def]
     """Whether the line ``data[at:stop]`` holds the timeout message (it holds no newline: a
     match that starts within the line ends within it)."""
@@ -584,7 +588,7 @@ def _timed_out(data, starts, base, at, stop, high):  # type: ignore[no-untyped-d
     return False
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, _nrt=False)
 def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, ints, floats, ids, versions,  # type: ignore[no-untyped-def]
          lines, begins, ends, codes, odd):
     """Scan the lines of ``data[low:high]`` (whole lines; ``newlines``, ``starts`` and ``base``:
@@ -644,7 +648,8 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
                 ints[I_VER, r], ints[I_VERLEN, r], ints[I_TRACE, r] = -1, 0, -1
                 ints[I_TRACELEN, r], ints[I_TIME, r] = 0, time
                 rid = ints[I_RID, r]
-                ids[reports * REQUEST_ID:(reports + 1) * REQUEST_ID] = data[rid:rid + REQUEST_ID]
+                for b in range(REQUEST_ID):
+                    ids[uintp(reports * REQUEST_ID + b)] = data[uintp(rid + b)]
                 if state[S_START] == EXACT_START:
                     if state[S_START_BEGIN] == CARRIED:
                         if _same_id(data, rid, carried_id, 0):
@@ -699,7 +704,7 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
     return min(at, high)
 
 
-@njit
+@njit(_nrt=False)
 def _attach_trailer(state, ints, above, content, trace_end):  # type: ignore[no-untyped-def]
     """The exact XRAY trailer at ``content`` gives the REPORT row right above it its trace id."""
     ints[I_TRACE, above] = content + len(XRAY_HEAD)
@@ -707,7 +712,7 @@ def _attach_trailer(state, ints, above, content, trace_end):  # type: ignore[no-
     state[S_XRAYS] += 1
 
 
-@njit
+@njit(_nrt=False)
 def _take_back(state, ints, lines, begins, ends, codes, odd, data, above):  # type: ignore[no-untyped-def]
     """The last REPORT row read (``above``, the line right above) taken back, its version's
     bytes too, and made a general line (the caller counts the row out)."""
@@ -717,14 +722,14 @@ def _take_back(state, ints, lines, begins, ends, codes, odd, data, above):  # ty
              ints[I_END, above], C_REPORT, True)
 
 
-@njit
+@njit(_nrt=False)
 def _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above):  # type: ignore[no-untyped-def]
     """:func:`_take_back`, and the START of that REPORT made a general line too."""
     _take_back(state, ints, lines, begins, ends, codes, odd, data, above)
     _start_above_general(state, lines, begins, ends, codes, odd, data)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, _nrt=False)
 def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, floats, ids, versions,  # type: ignore[no-untyped-def]
                  lines, begins, ends, codes, odd):
     """:func:`scan` for ``aws logs tail`` (``layout`` TAIL) and ``sam logs`` (SAM) copies, whose
@@ -794,7 +799,8 @@ def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, f
                 ints[I_VER, r], ints[I_VERLEN, r] = used, length
                 state[S_VBYTES] = used + length
                 rid = ints[I_RID, r]
-                ids[reports * REQUEST_ID:(reports + 1) * REQUEST_ID] = data[rid:rid + REQUEST_ID]
+                for b in range(REQUEST_ID):
+                    ids[uintp(reports * REQUEST_ID + b)] = data[uintp(rid + b)]
                 previous_report = reports
                 reports += 1
             elif code == C_START and version >= 0 and _start(data, content, end) >= 0:
@@ -813,7 +819,7 @@ def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, f
     return min(at, high)
 
 
-@njit
+@njit(_nrt=False)
 def _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above):  # type: ignore[no-untyped-def]
     """A line of any kind for all the scan knows (JSON, or in an S3 export a time only the
     general path reads): a general line, with every neighbour it may need. The REPORT right
@@ -832,7 +838,7 @@ def _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, ab
     return taken
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, _nrt=False)
 def trace_end(data, begin, end):  # type: ignore[no-untyped-def]
     """:func:`_xray` for one line: where the trace id of an exact trailer ends, else -1."""
     return _xray(data, begin, end)
