@@ -445,8 +445,13 @@ def _same_id(data, a, other, b):  # type: ignore[no-untyped-def]
 
 
 @_helper
-def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code, late):  # type: ignore[no-untyped-def]
+def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code):  # type: ignore[no-untyped-def]
+    """The line ``data[begin:end]`` (row ``row``) handed to the general path. One that comes
+    before the last one handed on (a START or REPORT above, made general by a line below it)
+    sets ``S_LATE``: the buffer's general lines are then put back in line order."""
     n = state[S_GENERAL]
+    if n > 0 and lines[n - 1] > row:
+        state[S_LATE] = 1
     lines[n], begins[n], ends[n], codes[n] = row, begin, end, code
     flag = 0
     for i in range(begin, end):
@@ -455,8 +460,6 @@ def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code
             break
     odd[n] = flag
     state[S_GENERAL] = n + 1
-    if late:
-        state[S_LATE] = 1
 
 
 @_helper
@@ -473,7 +476,7 @@ def _start_above_general(state, lines, begins, ends, codes, odd, data):  # type:
         state[S_CARRIED_NEEDED] = 1
     else:
         _general(state, lines, begins, ends, codes, odd, data, state[S_START_ROW], state[S_START_BEGIN],
-                 state[S_START_END], C_START, True)
+                 state[S_START_END], C_START)
         state[S_STARTS] -= 1
 
 
@@ -636,14 +639,14 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
         timed_out = (code == C_APP or code == C_END) and _timed_out(data, starts, base, at, stop, high)
         if code == C_APP:
             if end - content < 8 or timed_out:  # short (counted there), or a timeout
-                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code)
             elif data[uintp(content)] == 123:  # JSON: maybe a platform event of any kind
                 reports -= _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, above)
             else:
                 applications += 1
         elif code == C_END:
             if timed_out:
-                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code)
             else:
                 ends_seen += 1
         elif code == C_REPORT:
@@ -668,8 +671,8 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
                 previous_report = reports
                 reports += 1
             else:
-                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
-                _start_above_general(state, lines, begins, ends, codes, odd, data)
+                _start_above_general(state, lines, begins, ends, codes, odd, data)  # (above: first)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code)
         elif code == C_START:
             version = _start(data, content, end)
             if version < 0:
@@ -682,7 +685,7 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
             else:
                 state[S_START], state[S_START_VERLEN] = OTHER_START, 0
             if version < 0 or state[S_PENDING_START] == 1:
-                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code)
                 state[S_SENT] = 1
             else:
                 state[S_SENT] = 0
@@ -697,10 +700,10 @@ def scan(data, newlines, starts, base, low, high, stamped, state, carried_id, in
                 if above >= 0:  # the REPORT above goes with its trailer
                     reports -= 1
                     _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above)
-                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code)
         else:  # INIT_START, INIT_REPORT, RESTORE_START, RESTORE_REPORT
-            _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
-            _start_above_general(state, lines, begins, ends, codes, odd, data)
+            _start_above_general(state, lines, begins, ends, codes, odd, data)  # (above: first)
+            _general(state, lines, begins, ends, codes, odd, data, row, at, end, code)
             state[S_PENDING_START] = 1
         row += 1
         at = stop + 1
@@ -724,14 +727,14 @@ def _take_back(state, ints, lines, begins, ends, codes, odd, data, above):  # ty
     if ints[I_VER, above] >= 0:
         state[S_VBYTES] -= ints[I_VERLEN, above]
     _general(state, lines, begins, ends, codes, odd, data, ints[I_LINE, above], ints[I_BEGIN, above],
-             ints[I_END, above], C_REPORT, True)
+             ints[I_END, above], C_REPORT)
 
 
 @_helper
 def _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above):  # type: ignore[no-untyped-def]
     """:func:`_take_back`, and the START of that REPORT made a general line too."""
+    _start_above_general(state, lines, begins, ends, codes, odd, data)  # (above the REPORT: first)
     _take_back(state, ints, lines, begins, ends, codes, odd, data, above)
-    _start_above_general(state, lines, begins, ends, codes, odd, data)
 
 
 @_entry
@@ -782,15 +785,15 @@ def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, f
                 if above >= 0:  # the line may be its trailer
                     reports -= 1
                     _take_back(state, ints, lines, begins, ends, codes, odd, data, above)
-                _general(state, lines, begins, ends, codes, odd, data, row, at, end, C_APP, False)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, C_APP)
             elif code == C_APP:
                 if end - content < 8 or timed_out:  # short (counted there), or a timeout
-                    _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                    _general(state, lines, begins, ends, codes, odd, data, row, at, end, code)
                 else:
                     applications += 1
             elif code == C_END:
                 if timed_out:
-                    _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                    _general(state, lines, begins, ends, codes, odd, data, row, at, end, code)
                 else:
                     ends_seen += 1
             elif code == C_REPORT and version >= 0 and _report(data, content, end, ints, floats, reports):
@@ -816,7 +819,7 @@ def scan_streams(data, newlines, starts, base, low, high, layout, state, ints, f
                 if code == C_XRAY and above >= 0:  # the REPORT above goes with its trailer
                     reports -= 1
                     _take_back(state, ints, lines, begins, ends, codes, odd, data, above)
-                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code, False)
+                _general(state, lines, begins, ends, codes, odd, data, row, at, end, code)
         row += 1
         at = stop + 1
     state[S_LINES], state[S_REPORTS], state[S_PREV_REPORT] = row, reports, previous_report
@@ -836,7 +839,7 @@ def _unsure(state, ints, lines, begins, ends, codes, odd, data, row, at, end, ab
         _report_above_general(state, ints, lines, begins, ends, codes, odd, data, above)
         taken = 1
     _start_above_general(state, lines, begins, ends, codes, odd, data)  # (once: it may be sent already)
-    _general(state, lines, begins, ends, codes, odd, data, row, at, end, C_APP, False)
+    _general(state, lines, begins, ends, codes, odd, data, row, at, end, C_APP)
     state[S_START], state[S_SENT], state[S_START_VERLEN] = OTHER_START, 1, 0
     state[S_START_ROW], state[S_START_BEGIN], state[S_START_END] = row, at, end
     state[S_PENDING_START] = 1
