@@ -447,10 +447,11 @@ def _same_id(data, a, other, b):  # type: ignore[no-untyped-def]
 @_helper
 def _general(state, lines, begins, ends, codes, odd, data, row, begin, end, code):  # type: ignore[no-untyped-def]
     """The line ``data[begin:end]`` (row ``row``) handed to the general path. One that comes
-    before the last one handed on (a START or REPORT above, made general by a line below it)
-    sets ``S_LATE``: the buffer's general lines are then put back in line order."""
+    before the last one handed on (a START or REPORT above, made general by a line below it; a
+    negative row: a line of the share before, which may have handed on lines below it) sets
+    ``S_LATE``: the buffer's general lines are then put back in line order."""
     n = state[S_GENERAL]
-    if n > 0 and lines[n - 1] > row:
+    if row < 0 or (n > 0 and lines[n - 1] > row):
         state[S_LATE] = 1
     lines[n], begins[n], ends[n], codes[n] = row, begin, end, code
     flag = 0

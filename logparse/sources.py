@@ -174,10 +174,16 @@ class Batch:
         del frames
         # The parse holds about twice the rows it reads more (measured with bench_memory.py).
         reading.check_headroom(int(2 * frame.estimated_size()) + (64 << 20))
+        def build() -> list[pd.DataFrame]:
+            return [fastrows.invocations(found, group, function, version, source)
+                    for _, source, group, found in self.fast]
+
         # The scanner's rows become table rows in a thread while this one reads the other lines.
         beside = ThreadPoolExecutor(1, thread_name_prefix="snaplens-rows") if self.fast else None
-        building = beside.submit(lambda: [fastrows.invocations(found, group, function, version, source)
-                                          for _, source, group, found in self.fast]) if beside else None
+        try:
+            building = beside.submit(build) if beside is not None else None
+        except RuntimeError:  # no thread to be had (a process limit): built after, in this one
+            building = None
         try:
             rows = platform.read_rows(frame, function, version, self.counted)
             del frame  # the last reference to the lines: their buffer is freed before the tables are built
@@ -186,7 +192,7 @@ class Batch:
         finally:
             if beside is not None:
                 beside.shutdown()
-        built = building.result() if building is not None else []
+        built = building.result() if building is not None else build()
         stats.add(parsed.stats)
         # (the batch's line numbers, before _locate makes them each input's own)
         order = parsed.invocations["line"].to_numpy(dtype="int64", na_value=-1) if self.fast else None

@@ -7,8 +7,10 @@ from __future__ import annotations
 import gzip
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +23,7 @@ from test_sifting import BYTE_TRICKY, RID, near_layout_line
 from test_sifting import line as any_line
 
 import logparse
-from logparse import fastrows, reading, scanner, textlines
+from logparse import fastrows, reading, scanner, sources, textlines
 from logparse.reading import Limits
 
 pytestmark = pytest.mark.skipif(not scanner.enabled(), reason="numba is not installed")
@@ -181,7 +183,8 @@ def assert_same(fast: logparse.Tables, reference: logparse.Tables) -> None:
 
 @pytest.fixture
 def scanning_everything(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """The scanner on for any input size, both cores on any buffer; yields the rows it read per buffer."""
+    """The scanner on for any input size, both cores on any buffer; yields the rows it read per
+    buffer. Each buffer's general lines must come out in line order (the stitching relies on it)."""
     monkeypatch.setattr(scanner, "MIN_BYTES", 0)
     monkeypatch.setattr(scanner, "SHARE_BYTES", 0)
     read: list[int] = []
@@ -191,6 +194,7 @@ def scanning_everything(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         before = len(carry.rows)
         found = original(buffer, low, high, first_row, carry)
         read.append(len(carry.rows) - before)
+        assert (np.diff(found.picked.rows) > 0).all(), f"general lines out of line order: {found.picked.rows}"
         return found
 
     monkeypatch.setattr(scanner, "scan_buffer", counted)
@@ -452,6 +456,46 @@ def test_columns_that_grow_keep_every_row(stamp: str, scanning_everything: list[
     assert fast.invocations["trace_id"].fillna("").tolist() == traces
 
 
+def test_with_no_thread_to_be_had_the_table_is_built_in_the_callers_thread(
+        scanning_everything: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scanner's rows become table rows in a thread beside the general path; where no thread
+    can be started (a process limit), in the caller's, with the same rows."""
+    class NoThread(ThreadPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("can't start new thread")
+
+    text = "".join(f"START RequestId: {rid} Version: 3\nEND RequestId: {rid}\nREPORT RequestId: {rid}{WARM}\n"
+                   for rid in IDS).encode()
+    reference = loaded(text, False)
+    monkeypatch.setattr(sources, "ThreadPoolExecutor", NoThread)
+    fast = loaded(text, True)
+    assert scanning_everything, "the scanner did not read the input"
+    assert_same(fast, reference)
+    assert len(fast.invocations) == len(IDS)
+
+
+def test_a_start_scanned_again_from_the_share_before_keeps_the_lines_in_order(
+        scanning_everything: list[int]) -> None:
+    """A share that begins with a START the general path may reject is scanned again from the
+    state of the share before, whose START then becomes a general line above lines that share
+    already handed on (a timeout): the buffer's general lines are put back in line order (the
+    fixture checks it) and read as the vectorized path reads them."""
+    first, second = IDS[0], IDS[1]
+    lines = [f"[INFO]\tpadding line number {n} " + "x" * 60 for n in range(40)]
+    lines += [f"START RequestId: {first} Version: 1",
+              f"2026-11-16T10:00:03.000Z {first} Task timed out after 3.00 seconds",
+              f"END RequestId: {first}", f"REPORT RequestId: {first}{WARM}",
+              f"START RequestId: {second} Version: 1 x", f"END RequestId: {second}",
+              f"REPORT RequestId: {second}{WARM}"]
+    data = ("\n".join(lines) + "\n").encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scanner, "SHARES", 2)
+        fast = loaded(data, True)
+    assert scanning_everything, "the scanner did not read the input"
+    assert_same(fast, loaded(data, False))
+    assert fast.invocations["status"].tolist() == ["timeout", "success"]
+
+
 @settings(max_examples=200, deadline=None)
 @given(text=st.lists(st.sampled_from([b"\n", b"T", b"a", b"Ta", b"x", b"Task timed out after",
                                       # near misses for eight bytes tested at once: the bytes next to
@@ -482,13 +526,14 @@ def test_the_line_maps_mark_every_newline_and_every_ta(text: list[bytes], cut: t
 def test_the_line_maps_mark_no_byte_next_to_a_newline_or_ta() -> None:
     """line_maps tests eight bytes at once; a byte one above a newline, "T" or "a" right after
     one (where a subtraction would borrow), or one with the top bit flipped, is no match. Every
-    pair of such bytes, at every place in a word."""
+    pair of such bytes, at every place in a word and across the edge of a block."""
     k = scanner.kernel()
     assert k is not None
     near = [0, 1, 9, 10, 11, 0x8A, ord("T"), ord("U"), ord("S"), 0xD4, ord("a"), ord("`"), ord("b"), 0xE1, 0x7F, 0xFF]
-    pairs = bytes(byte for first in near for second in near for byte in (first, second))
+    pairs = bytes(byte for first in near for second in near for byte in (first, second))[:-1]  # (511 bytes:
+    # each repeat falls differently on the 64-byte blocks, so a pair is split across two blocks too)
     for shift in range(8):
-        data = np.frombuffer(b"x" * shift + pairs * 3, np.uint8).copy()
+        data = np.frombuffer(b"x" * shift + pairs * 8, np.uint8).copy()
         newlines, starts = np.zeros(len(data) // 64 + 3, np.uint64), np.zeros(len(data) // 64 + 3, np.uint64)
         blocks = k.line_maps(data, 0, len(data), newlines, starts)
         bits = np.unpackbits(np.stack([newlines[:blocks], starts[:blocks]]).view(np.uint8), axis=1,
