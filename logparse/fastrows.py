@@ -211,7 +211,7 @@ def with_timeouts(frame: pd.DataFrame, timed_out: pa.Array) -> pd.DataFrame:
         return frame
     hit = pc.is_in(pa.array(frame["request_id"].array), value_set=timed_out.cast(pa.large_string()))
     status = pc.if_else(hit, pa.scalar("timeout", pa.large_string()), pa.array(frame["status"].array))
-    frame["status"] = pd.arrays.ArrowStringArray(pa.chunked_array([status]) if isinstance(status, pa.Array) else status)
+    frame["status"] = _strings(status)
     return frame
 
 
@@ -272,6 +272,9 @@ def _floats(values: np.ndarray) -> pd.arrays.FloatingArray:
 
 
 def _pandas(value: object) -> object:
-    if isinstance(value, pa.ChunkedArray | pa.Array):
-        return pd.arrays.ArrowStringArray(value if isinstance(value, pa.ChunkedArray) else pa.chunked_array([value]))
-    return value
+    return _strings(value) if isinstance(value, pa.ChunkedArray | pa.Array) else value
+
+
+def _strings(value: pa.Array | pa.ChunkedArray) -> pd.arrays.ArrowStringArray:
+    """Arrow strings as the pandas ``string`` column over them (no copy)."""
+    return pd.arrays.ArrowStringArray(value if isinstance(value, pa.ChunkedArray) else pa.chunked_array([value]))

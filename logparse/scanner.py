@@ -474,8 +474,8 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
 
     if before:
         from_earlier(before)
-    starts = list(itertools.accumulate((int(share.state[k.S_LINES]) for share in shares[:-1]), initial=row))
-    _append(k, data, shares, starts, carry)
+    first_rows = list(itertools.accumulate((int(share.state[k.S_LINES]) for share in shares[:-1]), initial=row))
+    _append(k, data, shares, first_rows, carry)
     for share in shares:
         state = share.state
         n, g = int(state[k.S_REPORTS]), int(state[k.S_GENERAL])
@@ -527,18 +527,18 @@ def _text(k: ModuleType, data: np.ndarray, begins: np.ndarray, ends: np.ndarray,
     return lines.as_text(binary, odd)
 
 
-def _append(k: ModuleType, data: np.ndarray, shares: list[_Share], starts: list[int], carry: Carry) -> None:
+def _append(k: ModuleType, data: np.ndarray, shares: list[_Share], first_rows: list[int], carry: Carry) -> None:
     """The shares' REPORT rows copied into the input's columns (``carry.rows``), each at its place
-    (``starts``: each share's first line in the input, 0-based). The places are known once every
+    (``first_rows``: each share's first line in the input, 0-based). The places are known once every
     share is scanned, so the shares are copied at once, on both workers: the copies are mostly
     the first touch of the columns' memory, which on this VM costs 1-3 ms per MB."""
     rows = carry.rows
     plans: list[tuple[_Share, int, int, int, dict[str, _Values], dict[str, int]]] = []
     at, used = rows.n, {name: texts.used for name, texts in rows.texts.items()}
-    for share, start in zip(shares, starts, strict=True):
+    for share, first_row in zip(shares, first_rows, strict=True):
         n = int(share.state[k.S_REPORTS])
         values = _text_values(k, data, share, n, carry)
-        plans.append((share, n, start, at, values, dict(used)))
+        plans.append((share, n, first_row, at, values, dict(used)))
         at += n
         for name, (_, _, lengths, _) in values.items():
             used[name] += int(lengths.sum())
