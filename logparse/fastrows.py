@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from logparse import memory
 from logparse.platform import ReportLines
 from logparse.tables import INVOCATIONS, START_KIND_RULES, START_KINDS
 
@@ -37,13 +38,13 @@ class InputRows:
     def __init__(self, capacity: int = 1 << 16, timed: bool = False, streams: bool = False) -> None:
         self.n = 0
         self.log_stream: str | None = None
-        self.line = np.empty(capacity, np.int64)
-        self.floats = np.empty((len(FLOAT_COLUMNS), capacity))
-        self.memory_mb = np.empty(capacity, np.int64)
-        self.max_memory_mb = np.empty(capacity, np.int64)
+        self.line = memory.empty(capacity, np.int64)
+        self.floats = memory.empty((len(FLOAT_COLUMNS), capacity))
+        self.memory_mb = memory.empty(capacity, np.int64)
+        self.max_memory_mb = memory.empty(capacity, np.int64)
         # An S3 export's REPORT times (ns since the epoch, UTC; NaT's integer: none); None: no times.
-        self.time: np.ndarray | None = np.empty(capacity, np.int64) if timed else None
-        self.ids = np.empty(capacity * REQUEST_ID, np.uint8)
+        self.time: np.ndarray | None = memory.empty(capacity, np.int64) if timed else None
+        self.ids = memory.empty(capacity * REQUEST_ID, np.uint8)
         self.texts = {name: _Texts(capacity) for name in ("version", "trace_id")}
         if streams:  # a tail or sam copy's rows each have their own stream; else ``log_stream`` is the input's
             self.texts["log_stream"] = _Texts(capacity, STREAM_BYTES)
@@ -93,9 +94,10 @@ class InputRows:
 
     def fit(self) -> None:
         """Columns cut to the rows read, when the room left is most of them and the copy is
-        small. The table's columns are these arrays, and each keeps its allocation alive: numpy
-        backs a large array with 2 MiB pages, so even the untouched room of one input's columns
-        costs up to about 25 MB, and a folder of a hundred such inputs would hold gigabytes."""
+        small. The table's columns are these arrays, and each keeps its allocation alive: the
+        untouched room is not resident (:mod:`logparse.memory`), but it is address space, about
+        120 MB for a gzip input's million rows, and a folder of a hundred such inputs would
+        reserve gigabytes (refused under ``ulimit -v`` or strict overcommit)."""
         if self.n > FIT_ROWS or len(self.line) <= 2 * self.n:
             return
         for name in self._numbers():
@@ -110,10 +112,10 @@ class _Texts:
     """A text column of InputRows: each row's length (0 and not ``valid``: null) and the bytes."""
 
     def __init__(self, capacity: int, bytes_per_row: int = 1) -> None:
-        self.lengths = np.zeros(capacity, np.int64)
-        self.valid = np.zeros(capacity, bool)
+        self.lengths = memory.empty(capacity, np.int64)
+        self.valid = memory.empty(capacity, bool)
         # Room for the rows' bytes from the start: a grown copy would touch twice the memory.
-        self.data = np.empty(max(capacity * bytes_per_row, 1 << 12), np.uint8)
+        self.data = memory.empty(max(capacity * bytes_per_row, 1 << 12), np.uint8)
         self.used = 0
 
     def reserve(self, rows: int, kept: int) -> None:
@@ -143,7 +145,7 @@ class _Texts:
 def _grown(values: np.ndarray, size: int, kept: int) -> np.ndarray:
     """``values`` in an array ``size`` long in its last dimension, with its first ``kept`` values
     (only those: the rest was never written, and copying it would touch its memory)."""
-    grown = np.empty((*values.shape[:-1], size), values.dtype)
+    grown = memory.empty((*values.shape[:-1], size), values.dtype)
     grown[..., :kept] = values[..., :kept]
     return grown
 

@@ -12,7 +12,6 @@ endless line cost a bounded amount of memory and time.
 
 from __future__ import annotations
 
-import contextlib
 import mmap
 import re
 import sys
@@ -24,6 +23,8 @@ from typing import Any
 import numpy as np
 from isal import isal_zlib
 
+from logparse import memory
+
 GZIP_MAGIC = b"\x1f\x8b"
 BLOCK = 32 << 20  # bytes read (or inflated) at a time: enough for both cores (lines.CHUNK each) many times over
 HEAD = 1 << 16  # bytes of the start an envelope is recognised by
@@ -31,7 +32,6 @@ MAX_GZIP_LAYERS = 3  # gzip of gzip of gzip; deeper nesting is refused (only a b
 RATIO_FLOOR = 64 << 20  # the ratio limit applies once this much is inflated (small files may be tiny)
 AHEAD_BYTES = 4 << 20  # inputs from this size (or of unknown size) are read ahead in a thread
 STOP_SECONDS = 5.0  # how long a reader that gives up early waits for the read-ahead thread to end
-HUGE_PAGE = 2 << 20  # buffers from this size are mapped for 2 MiB pages (see LineBuffer)
 INFLATE_PIECE = 1 << 20  # bytes inflated per call: ISA-L inflates 1 MiB pieces 2.5x faster than 4 MiB ones
 COMPRESSED_PIECE = 1 << 17  # gzip read per call: it inflates to about a piece, so little input is left over
 # (what is left over is copied at every call: with 1 MiB read, about 30 MB copied per 176 MB inflated)
@@ -247,9 +247,7 @@ class LongLine:
 
 class LineBuffer:
     """The buffers reused for every input of a load (two when one is read ahead): their pages are
-    touched once, not per input. Each is anonymous memory in 2 MiB pages where the system allows
-    (as numpy's large arrays are): a 4 KiB page costs its own fault when first touched, and on a
-    VM that costs more than filling it."""
+    touched once, not per input."""
 
     def __init__(self) -> None:
         self.buffers: list[Buffer] = [_new_buffer(0), _new_buffer(0)]
@@ -269,17 +267,8 @@ class LineBuffer:
 
 
 def _new_buffer(size: int) -> Buffer:
-    """Zeroed memory of ``size`` bytes, mapped for 2 MiB pages where the system has them (Linux);
-    elsewhere, and for small sizes, a bytearray."""
-    if size < HUGE_PAGE or not hasattr(mmap, "MADV_HUGEPAGE"):
-        return bytearray(size)
-    try:
-        data = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # (shared memory gets none)
-    except OSError as exc:  # ENOMEM (ulimit -d, strict overcommit): out of memory, as a bytearray says it
-        raise MemoryError(f"cannot map a buffer of {size_text(size)}: {exc.strerror or exc}") from exc
-    with contextlib.suppress(OSError):  # huge pages turned off: 4 KiB pages, as a bytearray has
-        data.madvise(mmap.MADV_HUGEPAGE)
-    return data
+    """Zeroed memory of ``size`` bytes in the system's default pages (see :mod:`logparse.memory`)."""
+    return memory.buffer(size)
 
 
 def whole_lines(stream: Stream, limits: Limits, buffer: LineBuffer, block: int | None = None,

@@ -35,7 +35,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from logparse import lines
+from logparse import lines, memory
 from logparse.fastrows import InputRows
 from logparse.formats import LAYOUT_CODES, PREFIXES
 from logparse.reading import Buffer
@@ -46,6 +46,7 @@ STREAMS = (LAYOUT_CODES["tail"], LAYOUT_CODES["sam"])  # layouts whose lines int
 MIN_BYTES = 8 << 20  # inputs smaller than this keep the vectorized path: the scan would not pay its load
 XRAY_HEAD = (PREFIXES["xray"] + " ").encode()
 SHARE_BYTES = 4 << 20  # below this a buffer is scanned in one share
+ROOM = 8  # scratch made for a share has 1/ROOM more room than it needs
 SHARES = 4  # a buffer of SHARE_BYTES or more: cut into this many shares, each at least half that size
 LOG = logging.getLogger("logparse")
 _LOCK = threading.Lock()
@@ -316,13 +317,16 @@ def _scan_share(k: ModuleType, data: np.ndarray, share: tuple[int, int], state: 
     low, high = share
     rows = (high - low) // 100 + 2  # an exact REPORT line is longer than 100 bytes: never full
     if "ints" not in scratch or scratch["ints"].shape[1] < rows:
-        scratch.update(ints=np.empty((k.N_INTS, rows), np.int64), floats=np.empty((k.N_FLOATS, rows)),
-                       ids=np.empty(rows * k.REQUEST_ID, np.uint8), versions=np.empty(rows * 8 + 64, np.uint8))
+        rows += rows // ROOM  # shares differ by a few lines: room for the next, not fresh memory for it
+        scratch.update(ints=memory.empty((k.N_INTS, rows), np.int64), floats=memory.empty((k.N_FLOATS, rows)),
+                       ids=memory.empty(rows * k.REQUEST_ID, np.uint8),
+                       versions=memory.empty(rows * 8 + 64, np.uint8))
     if "lines" not in scratch:
         scratch.update(zip(GENERAL, _general_arrays((high - low) // 512 + 64), strict=True))
     blocks = (high - low) // 64 + 2
     if "newlines" not in scratch or len(scratch["newlines"]) < blocks:
-        scratch.update(newlines=np.empty(blocks, np.uint64), starts=np.empty(blocks, np.uint64))
+        blocks += blocks // ROOM
+        scratch.update(newlines=memory.empty(blocks, np.uint64), starts=memory.empty(blocks, np.uint64))
     newlines, starts, base = scratch["newlines"], scratch["starts"], low >> 6
     k.line_maps(data, low, high, newlines, starts)
     found = _Share(state, *(scratch[name] for name in ("ints", "floats", "ids", "versions", *GENERAL)))

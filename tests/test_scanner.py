@@ -544,8 +544,7 @@ def test_the_line_maps_mark_no_byte_next_to_a_newline_or_ta() -> None:
 
 def test_an_input_with_few_rows_holds_only_their_memory(scanning_everything: list[int]) -> None:
     """A gzip input's columns start with room for a million rows (its size is unknown); cut to
-    the rows read, a folder of such inputs holds megabytes, not gigabytes (numpy backs large
-    arrays with 2 MiB pages, so even their untouched room would count)."""
+    the rows read, a folder of such inputs holds megabytes, not gigabytes of address space."""
     text = "\n".join(f"START RequestId: {rid} Version: 3\nREPORT RequestId: {rid}{WARM}" for rid in IDS)
     tables = logparse.load(gzip.compress(text.encode()))
     duration = tables.invocations["duration_ms"].array._data  # the scanner's column, not a copy
