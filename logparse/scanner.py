@@ -225,19 +225,21 @@ def scan_buffer(buffer: Buffer, low: int, high: int, first_row: int, carry: Carr
     shares = _shares(k, buffer, data, low, high, carry.layout)
     carried_id = np.frombuffer(carry.request_id.ljust(k.REQUEST_ID, b"\0"), np.uint8).copy()
     states = [_state_from(carry, k)] + [k.new_state() for _ in shares[1:]]
+    def scan(i: int, state: np.ndarray) -> _Share:
+        return _prepared(k, data, _scan_share(k, data, shares[i], state, carried_id, carry.scratch(i),
+                                              carry.layout), carry)
+
     if len(shares) == 1:
-        done = [_scan_share(k, data, shares[0], states[0], carried_id, carry.scratch(0), carry.layout)]
+        done = [scan(0, states[0])]
     else:
-        done = list(_pool().map(lambda i: _scan_share(k, data, shares[i], states[i], carried_id,
-                                                      carry.scratch(i), carry.layout), range(len(shares))))
+        done = list(_pool().map(lambda i: scan(i, states[i]), range(len(shares))))
         for i in range(1, len(shares)):
             # A later share started as if it were the first; where the share before left the next
             # START pending, or it wanted the START above its first line, it is scanned again
             # after that share (rare: only odd lines make it so).
             previous = done[i - 1].state
             if previous[k.S_PENDING_START] or done[i].state[k.S_BEFORE_NEEDED]:
-                done[i] = _scan_share(k, data, shares[i], _continued(k, previous), carried_id,
-                                      carry.scratch(i), carry.layout)
+                done[i] = scan(i, _continued(k, previous))
     scanned = _assemble(k, data, done, first_row, skip, before, carry)
     for kind, n in delta.items():
         scanned.picked.counted[kind] = scanned.picked.counted.get(kind, 0) + n
@@ -305,9 +307,21 @@ class _Share:
     ends: np.ndarray
     codes: np.ndarray
     odd: np.ndarray
+    # Copied out by the worker that scanned the share (see _prepared):
+    text: pa.Array | None = field(default=None, init=False)  # its general lines' text
+    values: dict[str, _Values] = field(default_factory=dict, init=False)  # where its rows' text values lie
 
     def general_arrays(self) -> tuple[np.ndarray, ...]:
         return tuple(getattr(self, name) for name in GENERAL)
+
+
+def _prepared(k: ModuleType, data: np.ndarray, share: _Share, carry: Carry) -> _Share:
+    """What the buffer's assembly needs of one share, found by the worker that scanned it, while
+    the other scans its next: its general lines copied out, where its rows' text values lie."""
+    g = int(share.state[k.S_GENERAL])
+    share.text = _text(k, data, share.begins[:g], share.ends[:g], bool(share.odd[:g].any()))
+    share.values = _text_values(k, data, share, int(share.state[k.S_REPORTS]), carry)
+    return share
 
 
 def _scan_share(k: ModuleType, data: np.ndarray, share: tuple[int, int], state: np.ndarray,
@@ -484,7 +498,8 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
         state = share.state
         n, g = int(state[k.S_REPORTS]), int(state[k.S_GENERAL])
         general.append((share.lines[:g] + (row - first_row), share.codes[:g].copy()))
-        texts.append(_text(k, data, share.begins[:g], share.ends[:g], bool(share.odd[:g].any())))
+        assert share.text is not None
+        texts.append(share.text)
         reordered |= bool(state[k.S_LATE])
         for kind, slot in (("app", k.S_APP), ("blank", k.S_BLANK), ("end", k.S_END), ("start", k.S_STARTS),
                            ("xray", k.S_XRAYS)):
@@ -541,7 +556,7 @@ def _append(k: ModuleType, data: np.ndarray, shares: list[_Share], first_rows: l
     at, used = rows.n, {name: texts.used for name, texts in rows.texts.items()}
     for share, first_row in zip(shares, first_rows, strict=True):
         n = int(share.state[k.S_REPORTS])
-        values = _text_values(k, data, share, n, carry)
+        values = share.values
         plans.append((share, n, first_row, at, values, dict(used)))
         at += n
         for name, (_, _, lengths, _) in values.items():

@@ -78,6 +78,7 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     counted: dict[str, int] = {}
     row = 0
     carry: scanner.Carry | None = None  # set when the compiled scanner reads this input
+    general: list[tuple[np.ndarray, pl.Series, np.ndarray | None]] = []  # the scanner's, per buffer
     unordered = False
     for piece in pieces:
         if isinstance(piece, reading.LongLine):
@@ -109,26 +110,29 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
         if carry is not None:
             low = piece.low + 3 if first and piece.buffer[piece.low:piece.low + 3] == lines.BOM else piece.low
             scanned = scanner.scan_buffer(piece.buffer, low, piece.high, row, carry)
-            picked, n_lines = scanned.picked, scanned.lines
+            # Its general lines are made events once, after the last buffer: a few Polars
+            # operations per buffer would each leave both workers idle.
+            general.append((scanned.picked.rows + row + 1, scanned.picked.text, scanned.picked.codes))
+            _add_counts(counted, scanned.picked.counted)
             unordered |= scanned.reaches_back
-        elif variant == "plain" or prefix:
+            row += scanned.lines
+            continue
+        if variant == "plain" or prefix:
             visited = lines.visit_lines(piece.buffer, sifting.sifter(prefix), piece.low, piece.high, bom=first)
             picked, n_lines = sifting.gather(visited), visited.lines
         else:  # a terminal copy (tail, sam): every line taken
             index = lines.index_lines(piece.buffer, piece.low, piece.high, bom=first)
             rows = np.arange(len(index))
             picked, n_lines = sifting.Picked(rows, lines.strings(index, rows), None, {}), len(index)
-        frame = pl.DataFrame({"line": pl.Series(picked.rows + row + 1, dtype=pl.Int64), "raw": picked.text})
-        events = _split_prefix(frame, variant)
-        if picked.codes is not None:
-            events = events.with_columns(pl.Series("code", picked.codes, dtype=pl.UInt8))
-        else:  # the prefix is off now: the application and END lines kept so far are only counted
-            events, dropped = sifting.sift_events(events)
-            _add_counts(counted, dropped)
+        frames.append(_events(picked.rows + row + 1, picked.text, picked.codes, variant, counted))
         _add_counts(counted, picked.counted)
-        frames.append(events)
-        del frame, picked, events
+        del picked
         row += n_lines
+    if general:
+        assert variant is not None  # (sniffed on the first buffer)
+        rows, texts, codes = zip(*general, strict=True)
+        frames.append(_events(np.concatenate(rows), pl.concat(texts, rechunk=False), None if codes[0] is None else
+                              np.concatenate(codes), variant, counted))
     fast = carry.rows if carry is not None else None
     if fast is not None:
         fast.fit()
@@ -138,6 +142,18 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
                         row, counted, fast)
     frame = pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0]
     return TextRead(frame.sort("line") if unordered else frame, row, counted, fast)
+
+
+def _events(rows: np.ndarray, text: pl.Series, codes: np.ndarray | None, variant: str,
+            counted: dict[str, int]) -> pl.DataFrame:
+    """Lines (``rows``: 1-based) as events, their prefix split off. Without their kinds
+    (``codes``), the application and END lines are only counted (into ``counted``)."""
+    events = _split_prefix(pl.DataFrame({"line": pl.Series(rows, dtype=pl.Int64), "raw": text}), variant)
+    if codes is not None:
+        return events.with_columns(pl.Series("code", codes, dtype=pl.UInt8))
+    events, dropped = sifting.sift_events(events)  # the prefix is off now
+    _add_counts(counted, dropped)
+    return events
 
 
 def _messages(sample: pl.Series, variant: str) -> pl.Series:
