@@ -175,6 +175,16 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def one_query_hours(hours: int = 2) -> tuple[datetime, datetime]:
+    """The last ``hours`` whole hours that one Insights query covers: 1-hour bins are cut into
+    queries at every 500th hour since the epoch, so "the last two hours" is two queries for two
+    hours in every 500 (2026-12-04 16:00-18:00 UTC is one such span)."""
+    width = 3600 * insights.INSIGHTS_BINS_PER_QUERY
+    now = int(now_utc().timestamp()) // 3600 * 3600
+    until = now if (now - 1) // width == (now - 3600 * hours) // width else now // width * width
+    return datetime.fromtimestamp(until - 3600 * hours, UTC), datetime.fromtimestamp(until, UTC)
+
+
 # --------------------------------------------------------------------------- CloudWatch Logs (moto)
 
 
@@ -378,9 +388,9 @@ def test_throttled_start_query_is_retried_once_not_per_loop(moto, no_backoff):
     sess = boto3.Session()
     sess.events.register("before-send.cloudwatch-logs.StartQuery",
                          lambda **kw: attempts.append(1) or _throttle("LimitExceededException"))
-    since = now_utc() - timedelta(hours=2)
+    since, until = one_query_hours()
     with pytest.raises(aws.AwsError, match="throttled") as caught:
-        insights.insights_metrics(FUNCTION, since, now_utc(), "1h", sess, sleep=lambda s: None)
+        insights.insights_metrics(FUNCTION, since, until, "1h", sess, sleep=lambda s: None)
     assert len(attempts) == aws.MAX_ATTEMPTS and caught.value.api == "logs:StartQuery"
 
     brief = []
@@ -388,7 +398,7 @@ def test_throttled_start_query_is_retried_once_not_per_loop(moto, no_backoff):
     sess.events.register("before-send.cloudwatch-logs.StartQuery",
                          lambda **kw: brief.append(1) or (_throttle("LimitExceededException")
                                                           if len(brief) <= 2 else None))
-    frame = insights.insights_metrics(FUNCTION, since, now_utc(), "1h", sess, sleep=lambda s: None)
+    frame = insights.insights_metrics(FUNCTION, since, until, "1h", sess, sleep=lambda s: None)
     assert len(brief) == 3 and frame.empty
 
 
@@ -766,8 +776,7 @@ def test_insights_failed_query_is_one_clean_error():
     stub.add_response("start_query", {"queryId": "q"}, None)
     stub.add_response("get_query_results", {"status": "Timeout", "results": []}, {"queryId": "q"})
     with pytest.raises(aws.AwsError, match="ended Timeout") as caught:
-        insights.insights_metrics(FUNCTION, now_utc() - timedelta(hours=2), now_utc(), "1h",
-                             StubSession(logs=cl), sleep=lambda s: None)
+        insights.insights_metrics(FUNCTION, *one_query_hours(), "1h", StubSession(logs=cl), sleep=lambda s: None)
     assert "narrow --since" in caught.value.hint()
 
 
