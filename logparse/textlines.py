@@ -131,8 +131,10 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     if general:
         assert variant is not None  # (sniffed on the first buffer)
         rows, texts, codes = zip(*general, strict=True)
-        frames.append(_events(np.concatenate(rows), pl.concat(texts, rechunk=False), None if codes[0] is None else
-                              np.concatenate(codes), variant, counted))
+        # One chunk, as the other columns are: Polars (1.x) can panic on a frame whose columns are
+        # chunked differently (``assertion failed: i < self.len()``, seen in a reject's reasons).
+        frames.append(_events(np.concatenate(rows), pl.concat(texts, rechunk=True), None if codes[0] is None
+                              else np.concatenate(codes), variant, counted))
     fast = carry.rows if carry is not None else None
     if fast is not None:
         fast.fit()

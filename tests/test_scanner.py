@@ -602,3 +602,15 @@ def test_a_constant_column_holds_its_value_on_every_row(value: str, n: int) -> N
         assert len({chunk.buffers()[2].address for chunk in column.chunks}) == 1
         assert column.chunks[0].nbytes <= fastrows.CONSTANT_BYTES + 64
     assert fastrows.constant(None, n).null_count == n
+
+
+
+def test_general_lines_of_many_buffers_give_reasons_as_the_vectorized_path_does(scanning_everything: list[int]
+                                                                                 ) -> None:
+    """The general lines of every buffer become one frame of events: its text in one chunk, as its
+    other columns are. The input is the one the S3 property test found (its strategy's output, cut
+    into 500-byte buffers of two shares): built from a chunk per buffer, the reasons of its
+    rejected INIT_REPORTs made Polars panic (``assertion failed: i < self.len()``)."""
+    data = (Path(__file__).parent / "data" / "scanner" / "s3-export-many-buffers.log").read_bytes()
+    assert_sniffed_input_reads_the_same(data, 500, 2, scanning_everything)
+    assert len(scanning_everything) == 5  # buffers scanned
