@@ -225,6 +225,7 @@ def scan_buffer(buffer: Buffer, low: int, high: int, first_row: int, carry: Carr
     shares = _shares(k, buffer, data, low, high, carry.layout)
     carried_id = np.frombuffer(carry.request_id.ljust(k.REQUEST_ID, b"\0"), np.uint8).copy()
     states = [_state_from(carry, k)] + [k.new_state() for _ in shares[1:]]
+
     def scan(i: int, state: np.ndarray) -> _Share:
         return _prepared(k, data, _scan_share(k, data, shares[i], state, carried_id, carry.scratch(i),
                                               carry.layout), carry)

@@ -24,6 +24,7 @@ from logparse.tables import Stats
 from logparse.timeutil import parse_log_time
 
 SNIFF_LINES = 50
+GENERAL_BYTES = 8 << 20  # the scanner's general lines held before they are made events (and sifted)
 ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*"
 
 
@@ -79,6 +80,7 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     row = 0
     carry: scanner.Carry | None = None  # set when the compiled scanner reads this input
     general: list[tuple[np.ndarray, pl.Series, np.ndarray | None]] = []  # the scanner's, per buffer
+    held = 0  # bytes of their text
     unordered = False
     for piece in pieces:
         if isinstance(piece, reading.LongLine):
@@ -110,9 +112,14 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
         if carry is not None:
             low = piece.low + 3 if first and piece.buffer[piece.low:piece.low + 3] == lines.BOM else piece.low
             scanned = scanner.scan_buffer(piece.buffer, low, piece.high, row, carry)
-            # Its general lines are made events once, after the last buffer: a few Polars
-            # operations per buffer would each leave both workers idle.
+            # Its general lines are made events a few MB at a time, not per buffer: the Polars
+            # operations that make them would each leave both workers idle. (Lines whose kinds
+            # are not known yet, as an S3 export's, are sifted then: held unsifted only so long.)
             general.append((scanned.picked.rows + row + 1, scanned.picked.text, scanned.picked.codes))
+            held += int(scanned.picked.text.estimated_size())
+            if held >= GENERAL_BYTES:
+                frames.append(_general_events(general, variant, counted))
+                general, held = [], 0
             _add_counts(counted, scanned.picked.counted)
             unordered |= scanned.reaches_back
             row += scanned.lines
@@ -129,12 +136,7 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
         del picked
         row += n_lines
     if general:
-        assert variant is not None  # (sniffed on the first buffer)
-        rows, texts, codes = zip(*general, strict=True)
-        # One chunk, as the other columns are: Polars (1.x) can panic on a frame whose columns are
-        # chunked differently (``assertion failed: i < self.len()``, seen in a reject's reasons).
-        frames.append(_events(np.concatenate(rows), pl.concat(texts, rechunk=True), None if codes[0] is None
-                              else np.concatenate(codes), variant, counted))
+        frames.append(_general_events(general, variant, counted))
     fast = carry.rows if carry is not None else None
     if fast is not None:
         fast.fit()
@@ -144,6 +146,17 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
                         row, counted, fast)
     frame = pl.concat(frames, how="diagonal_relaxed", rechunk=False) if len(frames) > 1 else frames[0]
     return TextRead(frame.sort("line") if unordered else frame, row, counted, fast)
+
+
+def _general_events(general: list[tuple[np.ndarray, pl.Series, np.ndarray | None]], variant: str | None,
+                    counted: dict[str, int]) -> pl.DataFrame:
+    """The scanner's general lines of some buffers (rows, text, codes per buffer) as events."""
+    assert variant is not None  # (sniffed on the first buffer)
+    rows, texts, codes = zip(*general, strict=True)
+    # The text in one chunk, as the other columns are: Polars (2.1) can panic on a frame whose
+    # columns are chunked differently (``assertion failed: i < self.len()``, in a reject's reasons).
+    return _events(np.concatenate(rows), pl.concat(texts).rechunk(), None if codes[0] is None else
+                   np.concatenate(codes), variant, counted)
 
 
 def _events(rows: np.ndarray, text: pl.Series, codes: np.ndarray | None, variant: str,

@@ -604,13 +604,25 @@ def test_a_constant_column_holds_its_value_on_every_row(value: str, n: int) -> N
     assert fastrows.constant(None, n).null_count == n
 
 
-
 def test_general_lines_of_many_buffers_give_reasons_as_the_vectorized_path_does(scanning_everything: list[int]
                                                                                  ) -> None:
-    """The general lines of every buffer become one frame of events: its text in one chunk, as its
-    other columns are. The input is the one the S3 property test found (its strategy's output, cut
-    into 500-byte buffers of two shares): built from a chunk per buffer, the reasons of its
-    rejected INIT_REPORTs made Polars panic (``assertion failed: i < self.len()``)."""
+    """The general lines of several buffers become one frame of events, its text in one chunk as
+    its other columns are; or, held past ``GENERAL_BYTES``, several (an S3 export's are sifted
+    then). The input is the one the S3 property test found (its strategy's output, cut into
+    500-byte buffers of two shares): built from a chunk per buffer, the reasons of its rejected
+    INIT_REPORTs made Polars panic (``assertion failed: i < self.len()``)."""
     data = (Path(__file__).parent / "data" / "scanner" / "s3-export-many-buffers.log").read_bytes()
-    assert_sniffed_input_reads_the_same(data, 500, 2, scanning_everything)
-    assert len(scanning_everything) == 5  # buffers scanned
+    made = []
+    original = textlines._general_events
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        made.append(original(*args))
+        return made[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(textlines, "_general_events", counted)
+        assert_sniffed_input_reads_the_same(data, 500, 2, scanning_everything)
+        assert len(scanning_everything) == 5 and len(made) == 1  # buffers scanned, frames made
+        patch.setattr(textlines, "GENERAL_BYTES", 1)  # a frame per buffer
+        assert_sniffed_input_reads_the_same(data, 500, 2, scanning_everything)
+        assert len(made) == 1 + 5
