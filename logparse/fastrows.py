@@ -100,12 +100,13 @@ class InputRows:
         reserve gigabytes (refused under ``ulimit -v`` or strict overcommit)."""
         if self.n > FIT_ROWS or len(self.line) <= 2 * self.n:
             return
+        n = self.n
         for name in self._numbers():
-            setattr(self, name, _copied(getattr(self, name)[..., :self.n]))
-        self.ids = _copied(self.ids[:self.n * REQUEST_ID])
+            setattr(self, name, _grown(getattr(self, name), n, n))
+        self.ids = _grown(self.ids, n * REQUEST_ID, n * REQUEST_ID)
         for texts in self.texts.values():
-            texts.lengths, texts.valid = _copied(texts.lengths[:self.n]), _copied(texts.valid[:self.n])
-            texts.data = _copied(texts.data[:texts.used])
+            texts.lengths, texts.valid = _grown(texts.lengths, n, n), _grown(texts.valid, n, n)
+            texts.data = _grown(texts.data, texts.used, texts.used)
 
 
 class _Texts:
@@ -148,13 +149,6 @@ def _grown(values: np.ndarray, size: int, kept: int) -> np.ndarray:
     grown = memory.empty((*values.shape[:-1], size), values.dtype)
     grown[..., :kept] = values[..., :kept]
     return grown
-
-
-def _copied(values: np.ndarray) -> np.ndarray:
-    """``values`` copied into memory of their own, in the system's default pages (see :mod:`logparse.memory`)."""
-    copy = memory.empty(values.shape, values.dtype)
-    copy[...] = values
-    return copy
 
 
 def _text_array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray | None) -> pa.Array:

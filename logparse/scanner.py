@@ -553,14 +553,13 @@ def _append(k: ModuleType, data: np.ndarray, shares: list[_Share], first_rows: l
     share is scanned, so the shares are copied at once, on both workers: the copies are mostly
     the first touch of the columns' memory, which on this VM costs 1-3 ms per MB."""
     rows = carry.rows
-    plans: list[tuple[_Share, int, int, int, dict[str, _Values], dict[str, int]]] = []
+    plans: list[tuple[_Share, int, int, int, dict[str, int]]] = []
     at, used = rows.n, {name: texts.used for name, texts in rows.texts.items()}
     for share, first_row in zip(shares, first_rows, strict=True):
         n = int(share.state[k.S_REPORTS])
-        values = share.values
-        plans.append((share, n, first_row, at, values, dict(used)))
+        plans.append((share, n, first_row, at, dict(used)))
         at += n
-        for name, (_, _, lengths, _) in values.items():
+        for name, (_, _, lengths, _) in share.values.items():
             used[name] += int(lengths.sum())
     rows.reserve(at - rows.n)
     for name, texts in rows.texts.items():
@@ -598,7 +597,7 @@ def _text_values(k: ModuleType, data: np.ndarray, share: _Share, n: int, carry: 
 
 
 def _copy_rows(k: ModuleType, rows: InputRows, share: _Share, n: int, first_row: int, at: int,
-               values: dict[str, _Values], text_at: dict[str, int]) -> None:
+               text_at: dict[str, int]) -> None:
     """One share's rows copied in at row ``at`` (its text values at ``text_at``): a slice of
     every column that no other share's copy writes."""
     ints = share.ints[:, :n]
@@ -608,7 +607,7 @@ def _copy_rows(k: ModuleType, rows: InputRows, share: _Share, n: int, first_row:
     if rows.time is not None:
         rows.time[at:at + n] = ints[k.I_TIME]
     rows.ids[at * k.REQUEST_ID:(at + n) * k.REQUEST_ID] = share.ids[:n * k.REQUEST_ID]
-    for name, (source, begins, lengths, valid) in values.items():
+    for name, (source, begins, lengths, valid) in share.values.items():
         texts, begin = rows.texts[name], text_at[name]
         k.gather(source, np.ascontiguousarray(begins), np.ascontiguousarray(lengths), np.empty(n + 1, np.int64),
                  texts.data[begin:begin + int(lengths.sum())])
