@@ -87,6 +87,12 @@ C_XRAY, C_APP = KIND_CODES["xray"], KIND_CODES["app"]
 REQUEST_ID = 36
 POW10 = np.array([10.0 ** k for k in range(23)])
 TIMEOUT = _literal(TIMEOUT_MARK)
+# INIT_START, RESTORE_START and RESTORE_REPORT in Lambda's exact layouts (formats.LAYOUTS).
+RUNTIME_KEY = _literal(FIELD_BY_COLUMN["runtime_version"].key + ": ")
+ARN_KEY = _after_tab("runtime_version_arn")
+RESTORE_KEY = _literal(PREFIXES["restore_report"] + FIELD_BY_COLUMN["restore_ms"].key + ": ")
+RESTORE_UNIT = _literal(" " + FIELD_BY_COLUMN["restore_ms"].unit)
+N_SPANS = 4  # where a general line's fields lie: (start, length) of the first and of the second
 TIMEOUT_0, TIMEOUT_1 = TIMEOUT[0], TIMEOUT[1]  # "Ta": the places the timeout message may start
 LAST_BIT = np.uint64(1 << 63)
 VECTOR = 64  # bytes compared at once by _equal_bits, _outside_bits and _same_bits
@@ -442,6 +448,92 @@ def _xray(data, begin, end):  # type: ignore[no-untyped-def]
     if at == end or (at + 1 == end and data[uintp(at)] == 9):
         return trace_end
     return -1
+
+
+@_helper
+def _runtime_end(data, at, end, slash):  # type: ignore[no-untyped-def]
+    """End of a runtime name (``[a-z0-9._:+-]``) or, with ``slash``, of its ARN (``/`` too)."""
+    i = at
+    while i < end:
+        byte = data[uintp(i)]
+        if not (97 <= byte <= 122 or 48 <= byte <= 57 or byte == 46 or byte == 95 or byte == 58 or byte == 43
+                or byte == 45 or (slash and byte == 47)):
+            break
+        i += 1
+    return i
+
+
+@_helper
+def _ends_line(data, at, end):  # type: ignore[no-untyped-def]
+    """Whether only an optional tab is left of the line (the layouts' ``\\t?$``)."""
+    return at == end or (at + 1 == end and data[uintp(at)] == 9)
+
+
+@_helper
+def _runtime_spans(data, begin, end, prefix, spans, i):  # type: ignore[no-untyped-def]
+    """``<prefix>Runtime Version: <name>\\tRuntime Version ARN: <arn>\\t?``: both fields' spans."""
+    at = begin + len(prefix)
+    if not _has(data, begin, end, prefix) or not _has(data, at, end, RUNTIME_KEY):
+        return
+    at += len(RUNTIME_KEY)
+    name_end = _runtime_end(data, at, end, False)
+    if name_end == at or not _has(data, name_end, end, ARN_KEY):
+        return
+    arn = name_end + len(ARN_KEY)
+    arn_end = _runtime_end(data, arn, end, True)
+    if arn_end == arn or not _ends_line(data, arn_end, end):
+        return
+    spans[i, 0], spans[i, 1], spans[i, 2], spans[i, 3] = at - begin, name_end - at, arn - begin, arn_end - arn
+
+
+@_helper
+def _restore_span(data, begin, end, spans, i):  # type: ignore[no-untyped-def]
+    """``RESTORE_REPORT Restore Duration: <number> ms\\t?``: the number's span (digits, then
+    optionally a point and digits)."""
+    at = begin + len(RESTORE_KEY)
+    if not _has(data, begin, end, RESTORE_KEY):
+        return
+    i_end = at
+    while i_end < end and 48 <= data[uintp(i_end)] <= 57:
+        i_end += 1
+    if i_end == at:
+        return
+    if i_end < end and data[uintp(i_end)] == 46:
+        point = i_end + 1
+        i_end = point
+        while i_end < end and 48 <= data[uintp(i_end)] <= 57:
+            i_end += 1
+        if i_end == point:
+            return
+    if not _has(data, i_end, end, RESTORE_UNIT) or not _ends_line(data, i_end + len(RESTORE_UNIT), end):
+        return
+    spans[i, 0], spans[i, 1] = at - begin, i_end - at
+
+
+@_entry
+def exact_spans(data, begins, ends, codes, spans):  # type: ignore[no-untyped-def]
+    """Where the fields of the general lines of a plain text input lie, for the lines in Lambda's
+    exact START, INIT_START, RESTORE_START and RESTORE_REPORT layouts (the neighbours a REPORT's
+    stitching needs): ``spans[i]`` is (start, length) of the first field and of the second, from
+    the line's start; -1 where the line has any other layout or kind. The general path then
+    reads those lines by position instead of with a pattern each. Returns how many were exact."""
+    exact = 0
+    for i in range(len(begins)):
+        begin, end, code = begins[i], ends[i], codes[i]
+        spans[i, 0], spans[i, 1], spans[i, 2], spans[i, 3] = -1, -1, -1, -1
+        if code == C_START:
+            version = _start(data, begin, end)
+            if version >= 0:
+                spans[i, 0], spans[i, 1] = len(START_HEAD), REQUEST_ID
+                spans[i, 2], spans[i, 3] = version - begin, end - version
+        elif code == C_INIT_START:
+            _runtime_spans(data, begin, end, P_INIT_START, spans, i)
+        elif code == C_RESTORE_START:
+            _runtime_spans(data, begin, end, P_RESTORE_START, spans, i)
+        elif code == C_RESTORE_REPORT:
+            _restore_span(data, begin, end, spans, i)
+        exact += spans[i, 0] >= 0
+    return exact
 
 
 @_helper

@@ -149,6 +149,7 @@ SIGNATURES = {
     "content_start": "int64(uint8[::1], int64, int64, int64)",
     "gather": "int64(uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1])",
     "trace_end": "int64(uint8[::1], int64, int64)",
+    "exact_spans": "int64(uint8[::1], int64[::1], int64[::1], uint8[::1], int64[:, ::1])",
 }
 
 
@@ -311,6 +312,7 @@ class _Share:
     # Copied out by the worker that scanned the share (see _prepared):
     text: pa.Array | None = field(default=None, init=False)  # its general lines' text
     values: dict[str, _Values] = field(default_factory=dict, init=False)  # where its rows' text values lie
+    spans: np.ndarray | None = field(default=None, init=False)  # its general lines' exact fields (plain text)
 
     def general_arrays(self) -> tuple[np.ndarray, ...]:
         return tuple(getattr(self, name) for name in GENERAL)
@@ -321,6 +323,9 @@ def _prepared(k: ModuleType, data: np.ndarray, share: _Share, carry: Carry) -> _
     the other scans its next: its general lines copied out, where its rows' text values lie."""
     g = int(share.state[k.S_GENERAL])
     share.text = _text(k, data, share.begins[:g], share.ends[:g], bool(share.odd[:g].any()))
+    if carry.layout == PLAIN:  # (an S3 export's general lines are read with their kinds, from their text)
+        share.spans = np.empty((g, k.N_SPANS), np.int64)
+        k.exact_spans(data, share.begins[:g], share.ends[:g], share.codes[:g], share.spans)
     share.values = _text_values(k, data, share, int(share.state[k.S_REPORTS]), carry)
     return share
 
@@ -479,7 +484,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
     ``skip``: lines taken before the scan (a trailer of the buffer before); ``before``: general
     lines of earlier buffers, as (row, text, code), which this buffer's lines made general."""
     row = first_row + skip
-    general: list[tuple[np.ndarray, np.ndarray]] = []
+    general: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []  # rows, kind codes, exact spans
     texts: list[pa.Array] = []
     counted = dict.fromkeys(("app", "blank", "end", "report", "start", "xray"), 0)
     reordered = reaches_back = False
@@ -487,7 +492,8 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
     def from_earlier(lines_before: list[tuple[int, bytes, int]]) -> None:
         nonlocal reordered, reaches_back
         general.append((np.array([line - first_row for line, _, _ in lines_before], np.int64),
-                        np.array([code for _, _, code in lines_before], np.uint8)))
+                        np.array([code for _, _, code in lines_before], np.uint8),
+                        np.full((len(lines_before), k.N_SPANS), -1, np.int64)))  # (read with a pattern)
         texts.append(lines.as_text(pa.array([text for _, text, _ in lines_before], pa.large_binary()), True))
         reordered = reaches_back = True
 
@@ -498,7 +504,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
     for share in shares:
         state = share.state
         n, g = int(state[k.S_REPORTS]), int(state[k.S_GENERAL])
-        general.append((share.lines[:g] + (row - first_row), share.codes[:g].copy()))
+        general.append((share.lines[:g] + (row - first_row), share.codes[:g].copy(), share.spans))
         assert share.text is not None
         texts.append(share.text)
         reordered |= bool(state[k.S_LATE])
@@ -511,15 +517,18 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
             from_earlier([(carry.row, carry.text, k.C_START)])
         _carry_from(k, data, state, carry, row)
         row += int(state[k.S_LINES])
-    rows = np.concatenate([rows for rows, _ in general])
-    codes = np.concatenate([codes for _, codes in general])
+    rows = np.concatenate([rows for rows, _, _ in general])
+    codes = np.concatenate([codes for _, codes, _ in general])
+    plain = carry.layout == PLAIN
+    spans = np.concatenate([spans for _, _, spans in general]) if plain else None
     text = pa.chunked_array(texts, pa.large_string())
     if reordered:  # lines made general after the lines below them: back in line order
         order = np.argsort(rows, kind="stable")
         rows, codes, text = rows[order], codes[order], text.take(pa.array(order))
+        spans = spans[order] if spans is not None else None
     # (an S3 export's general lines get their kinds from their messages, as the vectorized path's do)
-    picked = Picked(rows, pl.Series("text", text, dtype=pl.String), codes if carry.layout == PLAIN else None,
-                    {kind: n for kind, n in counted.items() if n})
+    picked = Picked(rows, pl.Series("text", text, dtype=pl.String), codes if plain else None,
+                    {kind: n for kind, n in counted.items() if n}, spans)
     return Scanned(picked, row - first_row, reaches_back)
 
 

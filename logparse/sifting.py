@@ -107,6 +107,9 @@ class Picked:
     text: pl.Series
     codes: np.ndarray | None
     counted: dict[str, int]
+    # Where the fields of Lambda's exact layouts lie in each line, if the compiled scanner found
+    # them (see scankernel.exact_spans): those lines are then read by position.
+    spans: np.ndarray | None = None
 
 
 def gather(visited: lines.Visited) -> Picked:

@@ -18,6 +18,7 @@ import polars as pl
 from logparse import lines, reading, scanner, sifting
 from logparse.events import EVENT_SCHEMA, Events, Rejects
 from logparse.fastrows import InputRows
+from logparse.fields import SPAN_COLUMNS
 from logparse.formats import LAYOUT_CODES, S3_STAMP_SHAPE
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import Stats
@@ -79,7 +80,7 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     counted: dict[str, int] = {}
     row = 0
     carry: scanner.Carry | None = None  # set when the compiled scanner reads this input
-    general: list[tuple[np.ndarray, pl.Series, np.ndarray | None]] = []  # the scanner's, per buffer
+    general: list[sifting.Picked] = []  # the scanner's, per buffer (rows numbered in the input)
     held = 0  # bytes of their text
     unordered = False
     for piece in pieces:
@@ -115,7 +116,8 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             # Its general lines are made events a few MB at a time, not per buffer: the Polars
             # operations that make them would each leave both workers idle. (Lines whose kinds
             # are not known yet, as an S3 export's, are sifted then: held unsifted only so long.)
-            general.append((scanned.picked.rows + row + 1, scanned.picked.text, scanned.picked.codes))
+            picked = scanned.picked
+            general.append(sifting.Picked(picked.rows + row + 1, picked.text, picked.codes, {}, picked.spans))
             held += int(scanned.picked.text.estimated_size())
             if held >= GENERAL_BYTES:
                 frames.append(_general_events(general, variant, counted))
@@ -148,24 +150,32 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
     return TextRead(frame.sort("line") if unordered else frame, row, counted, fast)
 
 
-def _general_events(general: list[tuple[np.ndarray, pl.Series, np.ndarray | None]], variant: str | None,
-                    counted: dict[str, int]) -> pl.DataFrame:
-    """The scanner's general lines of some buffers (rows, text, codes per buffer) as events."""
+def _general_events(general: list[sifting.Picked], variant: str | None, counted: dict[str, int]) -> pl.DataFrame:
+    """The scanner's general lines of some buffers as events."""
     assert variant is not None  # (sniffed on the first buffer)
-    rows, texts, codes = zip(*general, strict=True)
     # The text in one chunk, as the other columns are: Polars (2.1) can panic on a frame whose
     # columns are chunked differently (``assertion failed: i < self.len()``, in a reject's reasons).
-    return _events(np.concatenate(rows), pl.concat(texts).rechunk(), None if codes[0] is None else
-                   np.concatenate(codes), variant, counted)
+    text = pl.concat([each.text for each in general]).rechunk()
+    codes, spans = ([each.codes for each in general], [each.spans for each in general])
+    return _events(np.concatenate([each.rows for each in general]), text, _joined(codes), variant, counted,
+                   _joined(spans))
+
+
+def _joined(arrays: list[np.ndarray | None]) -> np.ndarray | None:
+    """The buffers' arrays as one (None: the scanner did not find them)."""
+    return None if any(array is None for array in arrays) else np.concatenate(arrays)  # type: ignore[arg-type]
 
 
 def _events(rows: np.ndarray, text: pl.Series, codes: np.ndarray | None, variant: str,
-            counted: dict[str, int]) -> pl.DataFrame:
+            counted: dict[str, int], spans: np.ndarray | None = None) -> pl.DataFrame:
     """Lines (``rows``: 1-based) as events, their prefix split off. Without their kinds
-    (``codes``), the application and END lines are only counted (into ``counted``)."""
+    (``codes``), the application and END lines are only counted (into ``counted``). ``spans``:
+    where the fields of the lines in an exact layout lie (:data:`logparse.fields.SPAN_COLUMNS`)."""
     events = _split_prefix(pl.DataFrame({"line": pl.Series(rows, dtype=pl.Int64), "raw": text}), variant)
     if codes is not None:
-        return events.with_columns(pl.Series("code", codes, dtype=pl.UInt8))
+        found = [] if spans is None else [pl.Series(name, spans[:, i], dtype=pl.Int64)
+                                          for i, name in enumerate(SPAN_COLUMNS)]
+        return events.with_columns(pl.Series("code", codes, dtype=pl.UInt8), *found)
     events, dropped = sifting.sift_events(events)  # the prefix is off now
     _add_counts(counted, dropped)
     return events

@@ -5,6 +5,7 @@ shares. The vectorized path (``SNAPLENS_SCANNER=0``) is the reference."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -524,9 +525,9 @@ def test_the_line_maps_mark_every_newline_and_every_ta(text: list[bytes], cut: t
 
 
 def test_the_line_maps_mark_no_byte_next_to_a_newline_or_ta() -> None:
-    """line_maps tests eight bytes at once; a byte one above a newline, "T" or "a" right after
-    one (where a subtraction would borrow), or one with the top bit flipped, is no match. Every
-    pair of such bytes, at every place in a word and across the edge of a block."""
+    """line_maps compares 64 bytes at once; a byte one above or below a newline, "T" or "a", or
+    one with the top bit flipped, is no match. Every pair of such bytes, at every place in a
+    block and across the edge of one."""
     k = scanner.kernel()
     assert k is not None
     near = [0, 1, 9, 10, 11, 0x8A, ord("T"), ord("U"), ord("S"), 0xD4, ord("a"), ord("`"), ord("b"), 0xE1, 0x7F, 0xFF]
@@ -540,6 +541,67 @@ def test_the_line_maps_mark_no_byte_next_to_a_newline_or_ta() -> None:
                              bitorder="little")[:, :len(data)]
         ta = np.append((data[:-1] == ord("T")) & (data[1:] == ord("a")), False)
         assert (bits[0] == (data == 10)).all() and (bits[1] == ta).all(), shift
+
+
+EXACT_LINES = {"start": f"START RequestId: {RID} Version: 3", "init_start": f"INIT_START {RUNTIME}",
+               "restore_start": f"RESTORE_START {RUNTIME}",
+               "restore_report": "RESTORE_REPORT Restore Duration: 433.10 ms"}
+
+
+@st.composite
+def near_exact_line(draw: st.DrawFn) -> tuple[str, str]:
+    """A kind and a line of it: Lambda's exact layout with a few characters inserted, swapped or
+    deleted (ones each layout's character classes and separators tell apart), or a line near the
+    layout as the sifting tests make them."""
+    kind = draw(st.sampled_from(sorted(EXACT_LINES)))
+    if draw(st.booleans()):
+        return kind, draw(near_layout_line(kind))
+    text = EXACT_LINES[kind] + draw(st.sampled_from(["", "\t", " ", "\t\t"]))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(text)))
+        char = draw(st.sampled_from(list("aZ09._:+-/ \t\x1f\x7f\u00e9,")))
+        how = draw(st.sampled_from(["insert", "swap", "delete"]))
+        text = text[:at] + ("" if how == "delete" else char) + text[at + (how != "insert"):]
+    return kind, text
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(near_exact_line(), min_size=1, max_size=8), pad=st.integers(0, 70))
+def test_the_scanner_finds_exact_fields_where_the_layouts_pattern_does(lines: list[tuple[str, str]],
+                                                                         pad: int) -> None:
+    """scankernel.exact_spans against the readers it stands in for: a line it calls exact is one
+    the layout's pattern (for START, start_rows' checks) reads, with the same fields; and for
+    INIT_START, RESTORE_START and RESTORE_REPORT, every line the pattern reads it calls exact.
+    ``pad``: bytes before the lines, so they fall anywhere against the 64-byte compares."""
+    import re
+
+    from logparse.formats import LAYOUTS
+    from logparse.kinds import KIND_CODES
+
+    k = scanner.kernel()
+    assert k is not None
+    encoded = [text.encode() for _, text in lines]
+    data = np.frombuffer(b"x" * pad + b"\n".join(encoded), np.uint8).copy()
+    begins = np.array(list(itertools.accumulate((len(line) + 1 for line in encoded[:-1]), initial=pad)), np.int64)
+    ends = begins + np.array([len(line) for line in encoded], np.int64)
+    codes = np.array([KIND_CODES[kind] for kind, _ in lines], np.uint8)
+    spans = np.zeros((len(lines), k.N_SPANS), np.int64)
+    exact = k.exact_spans(data, begins, ends, codes, spans)
+    assert exact == int((spans[:, 0] >= 0).sum())
+    for (kind, text), found in zip(lines, spans.tolist(), strict=True):
+        raw = text.encode()
+        fields = [raw[at:at + length].decode() for at, length in zip(found[::2], found[1::2], strict=True)
+                  if at >= 0]
+        if kind == "start":
+            if found[0] >= 0:
+                request_id, version = text[17:53], text[63:]
+                assert text[53:63] == " Version: " and fields == [request_id, version]
+                assert all(word and word.isascii() and not re.search(r"[\s:]", word) for word in fields)
+            continue
+        match = re.match(LAYOUTS[kind], text)
+        assert (found[0] >= 0) == (match is not None), text
+        if match:
+            assert fields == [value for value in match.groupdict().values()], text
 
 
 def test_an_input_with_few_rows_holds_only_their_memory(scanning_everything: list[int]) -> None:
