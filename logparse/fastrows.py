@@ -181,14 +181,17 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
     if in_stream:
         versions: pa.Array | pa.ChunkedArray = constant(in_stream[1], n)
     else:
-        versions = pc.fill_null(rows.strings("version"), pa.scalar(version or "unknown", pa.large_string()))
+        versions = rows.strings("version")
+        if versions.null_count:  # (a copy of the column: only where some row has no START above)
+            versions = pc.fill_null(versions, pa.scalar(version or "unknown", pa.large_string()))
     kind = np.zeros(n, np.int8)  # START_KINDS[0]: warm
     for name, column in reversed(START_KIND_RULES):  # first rule wins: applied last
         kind[~np.isnan(floats[column])] = START_KINDS.index(name)
     nothing = np.zeros(n, bool)
+    # No row has an X-Ray restore time: all null, over zeros that are memory never written.
+    no_xray = pd.arrays.FloatingArray(np.zeros(n), np.ones(n, bool))
     columns = {
-        "timestamp": pd.array((rows.column("time") if rows.time is not None else np.full(n, NO_TIME))
-                              .view("datetime64[ns]")).tz_localize("UTC"),
+        "timestamp": _times(rows.column("time") if rows.time is not None else np.full(n, NO_TIME)),
         "function": constant(in_group[1] if in_group else function or "unknown", n),
         "version": versions,
         "log_stream": rows.strings("log_stream") if own_streams else constant(rows.log_stream, n),
@@ -200,7 +203,7 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
         "status": constant("success", n),
         "error_type": constant(None, n),
         "trace_id": rows.strings("trace_id"),
-        "xray_restore_ms": _floats(np.full(n, np.nan)),
+        "xray_restore_ms": no_xray,
         "source": constant(source, n),
         "line": pd.arrays.IntegerArray(rows.column("line"), nothing.copy()),
     }
@@ -267,6 +270,14 @@ def _repeated(chunk: pa.Array, n: int) -> pa.ChunkedArray:
     """``chunk`` (not empty) repeated and cut to ``n`` rows, every chunk the same memory."""
     whole, rest = divmod(n, len(chunk))
     return pa.chunked_array([chunk] * whole + ([chunk.slice(0, rest)] if rest else []), pa.large_string())
+
+
+def _times(values: np.ndarray) -> pd.arrays.DatetimeArray:
+    """Nanoseconds since the epoch (NaT's integer: none) as UTC times, the array itself (through
+    Arrow: ``tz_localize`` would copy it, and compute)."""
+    arrow = pa.Array.from_buffers(pa.timestamp("ns", "UTC"), len(values), [None, pa.py_buffer(values)])
+    times: pd.arrays.DatetimeArray = pd.DatetimeTZDtype("ns", "UTC").__from_arrow__(arrow)
+    return times
 
 
 def _floats(values: np.ndarray) -> pd.arrays.FloatingArray:

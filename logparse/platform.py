@@ -145,7 +145,7 @@ def stitch(rows: Rows, source: str, reports_elsewhere: Sequence[ReportLines] = (
         inits=_inits(good, source, reports_elsewhere),
         restores=_restores(good, source),
         rejects=_rejects(rejects, source),
-        stats=_stats(rows.lines, rows.blank, rows.counts, json_kinds, rejects.height),
+        stats=line_stats(rows.lines, rows.blank, rows.counts, json_kinds, rejects.height),
         timed_out=_timed_out(good),
     )
 
@@ -202,7 +202,7 @@ def _rejects(bad: pl.DataFrame, source: str) -> pd.DataFrame:
     return from_polars(frame, REJECTS)
 
 
-def _stats(lines: int, blank: int, counts: dict[str, int], json_kinds: dict[str, int], rejected: int) -> Stats:
+def line_stats(lines: int, blank: int, counts: dict[str, int], json_kinds: dict[str, int], rejected: int) -> Stats:
     """Lines per kind (JSON lines counted under the kind they turned out to be) and the totals:
     every line is parsed, skipped (application or blank) or rejected."""
     stats = Stats(lines=lines, rejected=rejected)

@@ -31,7 +31,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
-from logparse import dedupe, fastrows, jsonstream, paths, platform, reading
+from logparse import dedupe, exactstitch, fastrows, jsonstream, paths, platform, reading
 from logparse.envelopes import (
     ENVELOPE_HEAD,
     insights_csv,
@@ -185,10 +185,17 @@ class Batch:
         except RuntimeError:  # no thread to be had (a process limit): built after, in this one
             building = None
         try:
-            rows = platform.read_rows(frame, function, version, self.counted)
-            del frame  # the last reference to the lines: their buffer is freed before the tables are built
             below = [fastrows.reports_below(found, offset) for offset, _, _, found in self.fast]
-            parsed = platform.stitch(rows, "<batch>", below)
+            # One input the scanner read, with only the exact lines its REPORTs' stitching needs:
+            # stitched in numpy. Else (or where that would differ) by the general path.
+            exact = exactstitch.stitched(frame, self.counted, below[0], function, version) \
+                if len(below) == 1 and len(self.names) == 1 else None
+            if exact is not None:
+                parsed = exact
+            else:
+                rows = platform.read_rows(frame, function, version, self.counted)
+                del frame  # the last reference to the lines: their buffer is freed before the tables are built
+                parsed = platform.stitch(rows, "<batch>", below)
         finally:
             if beside is not None:
                 beside.shutdown()

@@ -250,6 +250,70 @@ def test_the_scanner_reads_a_tail_or_sam_copy_as_the_vectorized_path_does(data: 
     assert_sniffed_input_reads_the_same(data, block, shares, scanning_everything)
 
 
+@st.composite
+def exact_file(draw: st.DrawFn) -> bytes:
+    """Lambda's own lines only, each in its exact layout (what :mod:`logparse.exactstitch`
+    stitches): inits with and without a REPORT below, restores with and without a RESTORE_START
+    above, runtimes and versions that change from request to request."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 10))):
+        rid = draw(st.sampled_from(IDS))
+        runtime = RUNTIME.replace("3.12.v36", draw(st.sampled_from(["3.12.v36", "3.13.v2"])))
+        start = draw(st.sampled_from(["warm", "init", "restore", "restore_alone", "init_alone"]))
+        if start.startswith("init"):
+            lines.append(f"INIT_START {runtime}")
+        if start == "restore":
+            lines.append(f"RESTORE_START {runtime}")
+        if start.startswith("restore"):
+            lines.append(f"RESTORE_REPORT Restore Duration: {draw(st.integers(0, 900))}.{draw(st.integers(0, 99))} ms"
+                         + draw(st.sampled_from(["", "\t"])))
+        if start == "init_alone" and draw(st.booleans()):
+            continue  # an init with no request after it (here, or in the whole file)
+        lines.append(f"START RequestId: {rid} Version: {draw(st.sampled_from(['3', '7', '$LATEST']))}")
+        lines += [f"[INFO]\t2026-11-16T10:00:00.000Z\t{rid}\tstep {n}" for n in range(draw(st.integers(0, 2)))]
+        lines.append(f"END RequestId: {rid}")
+        tail = draw(st.sampled_from(["", "\tInit Duration: 897.10 ms",
+                                     "\tRestore Duration: 700.61 ms\tBilled Restore Duration: 87 ms"]))
+        lines.append(f"REPORT RequestId: {rid}{WARM}{tail}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=exact_file(), where=st.sampled_from(["copy.log", "aws/lambda/orders/2026-11-16-[7]0abc/000000",
+                                                 "exports/2026-11-16-[$LATEST]0abc/000000"]),
+       hints=st.sampled_from([(None, None), ("billing", "12")]), block=st.sampled_from([64, 500, 1 << 20]))
+def test_the_exact_stitch_makes_the_tables_the_general_path_makes(
+        data: bytes, where: str, hints: tuple[str | None, str | None], block: int,
+        scanning_everything: list[int], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Lambda's exact lines, as a copy or under a path that names the function and the stream,
+    with and without the caller's hints: the inits and restores stitched in numpy are the
+    general path's, row for row; and the numpy stitching did take them."""
+    from logparse import exactstitch
+
+    path = tmp_path_factory.mktemp("exact") / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    function, version = hints
+    taken: list[bool] = []
+    original = exactstitch.stitched
+
+    def spied(*args: Any) -> Any:
+        parsed = original(*args)
+        taken.append(parsed is not None)
+        return parsed
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "BLOCK", block)
+        patch.setattr(exactstitch, "stitched", spied)
+        patch.setenv("SNAPLENS_SCANNER", "1")
+        fast = logparse.load(path, function=function, version=version)
+        patch.setenv("SNAPLENS_SCANNER", "0")
+        reference = logparse.load(path, function=function, version=version)
+    assert_same(fast, reference)
+    assert taken == [True], "the exact stitch declined Lambda's exact lines"
+
+
 def test_an_init_in_a_tail_copy_takes_its_duration_from_its_own_streams_report(
         scanning_everything: list[int]) -> None:
     """Two streams interleaved: the INIT_START of stream A is followed first by a REPORT of stream
