@@ -1,7 +1,7 @@
 """The general path's stitching (:func:`logparse.platform.stitch`) in numpy, for the case a large
 plain text log almost always is: the compiled scanner read every REPORT, and handed on only
 Lambda's exact START, INIT_START, RESTORE_START and RESTORE_REPORT lines (the neighbours the
-stitching needs), all of one stream, with where their fields lie (``logparse.fields.SPAN_COLUMNS``).
+stitching needs), all of one stream, with their fields (``logparse.fields.EXACT_COLUMNS``).
 
 The general path would spend 20-40 ms of Polars operations on a few thousand such lines, each
 costing its fixed 0.05-0.15 ms, while the REPORT rows' table is built beside it. Here the same
@@ -29,13 +29,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from logparse.fastrows import NO_TIME, constant
-from logparse.fields import SPAN_COLUMNS
+from logparse.fields import EXACT_COLUMNS
 from logparse.kinds import KIND_CODES, KIND_NAMES
 from logparse.platform import Parsed, ReportLines, empty_table, line_stats
 from logparse.tables import INITS, RESTORES, Schema
 
 KINDS = ("start", "init_start", "restore_start", "restore_report")
-COLUMNS = {"line", "timestamp", "log_group", "log_stream", "message", "code", *SPAN_COLUMNS}
+COLUMNS = {"line", "timestamp", "log_group", "log_stream", "message", "code", *EXACT_COLUMNS}
 
 
 def stitched(events: pl.DataFrame, counted: dict[str, int], below: ReportLines, function: str | None,
@@ -46,7 +46,7 @@ def stitched(events: pl.DataFrame, counted: dict[str, int], below: ReportLines, 
     if set(events.columns) != COLUMNS or events["timestamp"].null_count() < events.height:
         return None
     codes = events["code"].to_numpy()
-    if not np.isin(codes, [KIND_CODES[kind] for kind in KINDS]).all() or (events[SPAN_COLUMNS[0]] < 0).any():
+    if not np.isin(codes, [KIND_CODES[kind] for kind in KINDS]).all() or events[EXACT_COLUMNS[0]].null_count():
         return None
     (one_group, group), (one_stream, stream) = _single(events["log_group"]), _single(events["log_stream"])
     if not (one_group and one_stream and isinstance(below.stream_key, str)) or \
@@ -55,12 +55,7 @@ def stitched(events: pl.DataFrame, counted: dict[str, int], below: ReportLines, 
     lines = events["line"].to_numpy()
     if not (np.diff(lines) > 0).all():
         return None
-    message = pl.col("message")
-    fields = events.select(
-        message.str.slice(pl.col(SPAN_COLUMNS[0]), pl.col(SPAN_COLUMNS[1])).alias("first"),
-        pl.when(pl.col(SPAN_COLUMNS[2]) >= 0)
-        .then(message.str.slice(pl.col(SPAN_COLUMNS[2]), pl.col(SPAN_COLUMNS[3]))).alias("second"))
-    first, second = (fields[name].to_arrow().cast(pa.large_string()) for name in ("first", "second"))
+    first, second = (events[name].to_arrow().cast(pa.large_string()) for name in EXACT_COLUMNS)
     at = {kind: np.flatnonzero(codes == KIND_CODES[kind]) for kind in KINDS}
     restore_ms = pl.Series(first.take(at["restore_report"])).cast(pl.Float64, strict=False).to_numpy()
     if not np.isfinite(restore_ms).all() or (restore_ms < 0).any():  # the general path's rejects

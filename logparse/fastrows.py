@@ -79,7 +79,7 @@ class InputRows:
     def strings(self, name: str) -> pa.Array:
         if name == "request_id":
             offsets = np.arange(0, (self.n + 1) * REQUEST_ID, REQUEST_ID, dtype=np.int64)
-            return _text_array(offsets, self.ids[:self.n * REQUEST_ID], None)
+            return text_array(offsets, self.ids[:self.n * REQUEST_ID], None)
         return self.texts[name].array(self.n)
 
     def set_last_trace(self, trace_id: bytes) -> None:
@@ -140,7 +140,7 @@ class _Texts:
     def array(self, n: int) -> pa.Array:
         offsets = np.zeros(n + 1, np.int64)
         np.cumsum(self.lengths[:n], out=offsets[1:])
-        return _text_array(offsets, self.data[:int(offsets[-1])], self.valid[:n])
+        return text_array(offsets, self.data[:int(offsets[-1])], self.valid[:n])
 
 
 def _grown(values: np.ndarray, size: int, kept: int) -> np.ndarray:
@@ -151,7 +151,7 @@ def _grown(values: np.ndarray, size: int, kept: int) -> np.ndarray:
     return grown
 
 
-def _text_array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray | None) -> pa.Array:
+def text_array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray | None) -> pa.Array:
     """Printable ASCII the scanner checked, as Arrow strings (null where not ``valid``)."""
     mask = None if valid is None or valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
     return pa.Array.from_buffers(pa.large_string(), len(offsets) - 1, [mask, pa.py_buffer(offsets),

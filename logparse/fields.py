@@ -45,12 +45,11 @@ from logparse.kinds import GENERIC_KINDS
 from logparse.timeutil import LOG_TIME_WINDOW, outside_log_window, parse_log_time
 
 S, F, N = pl.String, pl.Float64, pl.Int64  # text, float, integer
-# Where the fields of a line in one of Lambda's exact layouts lie, when the compiled scanner found
-# it so (start and length of the first field, then of the second, from the line's start; -1 or
-# null: not known exact): START's request id and version, INIT_START's and RESTORE_START's runtime
-# and its ARN, RESTORE_REPORT's duration. Such lines are read by position, with no pattern.
-SPAN_COLUMNS = ("span_1_at", "span_1_length", "span_2_at", "span_2_length")
-SPAN_FIELDS = {"start": ("request_id", "version"), "init_start": ("runtime_version", "runtime_version_arn"),
+# The fields of a line in one of Lambda's exact layouts, as the compiled scanner read them (null:
+# not known exact): START's request id and version, INIT_START's and RESTORE_START's runtime and
+# its ARN, RESTORE_REPORT's duration. Such lines are read with no pattern.
+EXACT_COLUMNS = ("exact_1", "exact_2")
+EXACT_FIELDS = {"start": ("request_id", "version"), "init_start": ("runtime_version", "runtime_version_arn"),
                "restore_start": ("runtime_version", "runtime_version_arn"), "restore_report": ("restore_ms",)}
 
 
@@ -208,8 +207,8 @@ def start_rows(starts: pl.DataFrame) -> pl.DataFrame:
     other shape (or with another kind of id) take the general path."""
     if starts.is_empty():
         return starts.drop("message")
-    if _spanned(starts):
-        return _by_spans(starts, "start")
+    if _read_exact(starts):
+        return _by_exact_fields(starts, "start")
     message = pl.col("message")
     at = len(START_PREFIX) + REQUEST_ID_LENGTH
     # The values first, then the checks on them: eager frames do not share repeated expressions.
@@ -225,28 +224,26 @@ def layout_rows(lines: pl.DataFrame) -> pl.DataFrame:
     """Lines of one kind in :data:`LAYOUTS`: the exact layout by its pattern, the rest by the
     general path."""
     kind = lines["kind"][0]
-    if kind in SPAN_FIELDS and _spanned(lines):
-        return _by_spans(lines, kind)
+    if kind in EXACT_FIELDS and _read_exact(lines):
+        return _by_exact_fields(lines, kind)
     groups = lines["message"].str.extract_groups(LAYOUTS[kind]).struct.unnest()
     plain = groups[groups.columns[0]].is_not_null()
     fast = lines.with_columns(groups[column].cast(ROW_COLUMNS[column], strict=False) for column in groups.columns)
     return _fast_or_generic(lines, fast, plain, kind, keep_text=kind == "xray")
 
 
-def _spanned(lines: pl.DataFrame) -> bool:
-    """Whether the scanner found every line in its exact layout (:data:`SPAN_COLUMNS`)."""
-    return SPAN_COLUMNS[0] in lines.columns and not lines.is_empty() and bool((lines[SPAN_COLUMNS[0]] >= 0).all())
+def _read_exact(lines: pl.DataFrame) -> bool:
+    """Whether the scanner read every line in its exact layout (:data:`EXACT_COLUMNS`)."""
+    return EXACT_COLUMNS[0] in lines.columns and not lines.is_empty() and not lines[EXACT_COLUMNS[0]].null_count()
 
 
-def _by_spans(lines: pl.DataFrame, kind: str) -> pl.DataFrame:
-    """Lines in an exact layout read by position: each field is the span the scanner found (the
-    same text the layout's pattern captures, checked by the same rule). The layouts' fields are
-    ASCII, so a span in bytes is a span in characters."""
-    message = pl.col("message")
-    fields = [message.str.slice(pl.col(at), pl.col(length)).cast(ROW_COLUMNS[column], strict=False).alias(column)
-              for column, at, length in zip(SPAN_FIELDS[kind], SPAN_COLUMNS[::2], SPAN_COLUMNS[1::2], strict=False)]
-    fast = lines.with_columns(fields).drop(SPAN_COLUMNS)
-    return _fast_or_generic(lines.drop(SPAN_COLUMNS), fast, pl.repeat(True, lines.height, eager=True), kind)
+def _by_exact_fields(lines: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """Lines in an exact layout with the fields the scanner read (the text the layout's pattern
+    captures), checked by the same rule as every row."""
+    fields = [pl.col(name).cast(ROW_COLUMNS[column], strict=False).alias(column)
+              for column, name in zip(EXACT_FIELDS[kind], EXACT_COLUMNS, strict=False)]
+    fast = lines.with_columns(fields).drop(EXACT_COLUMNS)
+    return _fast_or_generic(lines.drop(EXACT_COLUMNS), fast, pl.repeat(True, lines.height, eager=True), kind)
 
 
 def read_number(raw: pl.Expr, unit: str) -> pl.Expr:

@@ -21,7 +21,7 @@ import polars as pl
 if TYPE_CHECKING:
     import pyarrow as pa
 
-from logparse.fields import SPAN_COLUMNS, SPAN_FIELDS, generic_rows, json_rows, layout_rows, report_rows, start_rows
+from logparse.fields import EXACT_COLUMNS, EXACT_FIELDS, generic_rows, json_rows, layout_rows, report_rows, start_rows
 from logparse.formats import LAYOUTS, ROW_SCHEMA, SKIPPED_KINDS
 from logparse.kinds import GENERIC_KINDS, KIND_CODES, KIND_NAMES, ROW_KINDS, kind_codes, kinds_of_json
 from logparse.tables import (
@@ -91,9 +91,9 @@ def read_rows(events: pl.DataFrame, function: str | None = None, version: str | 
     parts = {kind: events.filter(codes == KIND_CODES[kind]).with_columns(pl.lit(kind, S).alias("kind"))
              for kind in present}
     # The exact fields the compiled scanner found serve the readers of their kinds only.
-    parts = {kind: part if kind in SPAN_FIELDS else part.drop(SPAN_COLUMNS, strict=False)
+    parts = {kind: part if kind in EXACT_FIELDS else part.drop(EXACT_COLUMNS, strict=False)
              for kind, part in parts.items()}
-    events = events.drop(SPAN_COLUMNS, strict=False)
+    events = events.drop(EXACT_COLUMNS, strict=False)
     empty = _complete(events.clear().drop("message").with_columns(pl.lit(None, S).alias("kind")), function, version)
     height = events.height + sum(counted.values())
     del events, codes

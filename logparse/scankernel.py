@@ -511,7 +511,7 @@ def _restore_span(data, begin, end, spans, i):  # type: ignore[no-untyped-def]
 
 
 @_entry
-def exact_spans(data, begins, ends, codes, spans):  # type: ignore[no-untyped-def]
+def exact_fields(data, begins, ends, codes, spans):  # type: ignore[no-untyped-def]
     """Where the fields of the general lines of a plain text input lie, for the lines in Lambda's
     exact START, INIT_START, RESTORE_START and RESTORE_REPORT layouts (the neighbours a REPORT's
     stitching needs): ``spans[i]`` is (start, length) of the first field and of the second, from

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from logparse import lines, memory
-from logparse.fastrows import InputRows
+from logparse.fastrows import InputRows, text_array
 from logparse.formats import LAYOUT_CODES, PREFIXES
 from logparse.reading import Buffer
 from logparse.sifting import Picked
@@ -149,7 +149,7 @@ SIGNATURES = {
     "content_start": "int64(uint8[::1], int64, int64, int64)",
     "gather": "int64(uint8[::1], int64[::1], int64[::1], int64[::1], uint8[::1])",
     "trace_end": "int64(uint8[::1], int64, int64)",
-    "exact_spans": "int64(uint8[::1], int64[::1], int64[::1], uint8[::1], int64[:, ::1])",
+    "exact_fields": "int64(uint8[::1], int64[::1], int64[::1], uint8[::1], int64[:, ::1])",
 }
 
 
@@ -312,7 +312,7 @@ class _Share:
     # Copied out by the worker that scanned the share (see _prepared):
     text: pa.Array | None = field(default=None, init=False)  # its general lines' text
     values: dict[str, _Values] = field(default_factory=dict, init=False)  # where its rows' text values lie
-    spans: np.ndarray | None = field(default=None, init=False)  # its general lines' exact fields (plain text)
+    exact: tuple[pa.Array, pa.Array] | None = field(default=None, init=False)  # its exact lines' fields
 
     def general_arrays(self) -> tuple[np.ndarray, ...]:
         return tuple(getattr(self, name) for name in GENERAL)
@@ -324,8 +324,7 @@ def _prepared(k: ModuleType, data: np.ndarray, share: _Share, carry: Carry) -> _
     g = int(share.state[k.S_GENERAL])
     share.text = _text(k, data, share.begins[:g], share.ends[:g], bool(share.odd[:g].any()))
     if carry.layout == PLAIN:  # (an S3 export's general lines are read with their kinds, from their text)
-        share.spans = np.empty((g, k.N_SPANS), np.int64)
-        k.exact_spans(data, share.begins[:g], share.ends[:g], share.codes[:g], share.spans)
+        share.exact = _exact_fields(k, data, share.begins[:g], share.ends[:g], share.codes[:g])
     share.values = _text_values(k, data, share, int(share.state[k.S_REPORTS]), carry)
     return share
 
@@ -484,7 +483,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
     ``skip``: lines taken before the scan (a trailer of the buffer before); ``before``: general
     lines of earlier buffers, as (row, text, code), which this buffer's lines made general."""
     row = first_row + skip
-    general: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []  # rows, kind codes, exact spans
+    general: list[tuple[np.ndarray, np.ndarray, tuple[pa.Array, pa.Array] | None]] = []  # rows, codes, fields
     texts: list[pa.Array] = []
     counted = dict.fromkeys(("app", "blank", "end", "report", "start", "xray"), 0)
     reordered = reaches_back = False
@@ -493,7 +492,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
         nonlocal reordered, reaches_back
         general.append((np.array([line - first_row for line, _, _ in lines_before], np.int64),
                         np.array([code for _, _, code in lines_before], np.uint8),
-                        np.full((len(lines_before), k.N_SPANS), -1, np.int64)))  # (read with a pattern)
+                        (pa.nulls(len(lines_before), pa.large_string()),) * 2))  # (read with a pattern)
         texts.append(lines.as_text(pa.array([text for _, text, _ in lines_before], pa.large_binary()), True))
         reordered = reaches_back = True
 
@@ -504,7 +503,7 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
     for share in shares:
         state = share.state
         n, g = int(state[k.S_REPORTS]), int(state[k.S_GENERAL])
-        general.append((share.lines[:g] + (row - first_row), share.codes[:g].copy(), share.spans))
+        general.append((share.lines[:g] + (row - first_row), share.codes[:g].copy(), share.exact))
         assert share.text is not None
         texts.append(share.text)
         reordered |= bool(state[k.S_LATE])
@@ -520,15 +519,16 @@ def _assemble(k: ModuleType, data: np.ndarray, shares: list[_Share], first_row: 
     rows = np.concatenate([rows for rows, _, _ in general])
     codes = np.concatenate([codes for _, codes, _ in general])
     plain = carry.layout == PLAIN
-    spans = np.concatenate([spans for _, _, spans in general]) if plain else None
     text = pa.chunked_array(texts, pa.large_string())
+    exact = tuple(pa.chunked_array([fields[i] for _, _, fields in general if fields is not None], pa.large_string())
+                  for i in range(2)) if plain else None
     if reordered:  # lines made general after the lines below them: back in line order
         order = np.argsort(rows, kind="stable")
         rows, codes, text = rows[order], codes[order], text.take(pa.array(order))
-        spans = spans[order] if spans is not None else None
+        exact = tuple(values.take(pa.array(order)) for values in exact) if exact is not None else None
     # (an S3 export's general lines get their kinds from their messages, as the vectorized path's do)
     picked = Picked(rows, pl.Series("text", text, dtype=pl.String), codes if plain else None,
-                    {kind: n for kind, n in counted.items() if n}, spans)
+                    {kind: n for kind, n in counted.items() if n}, exact)
     return Scanned(picked, row - first_row, reaches_back)
 
 
@@ -545,6 +545,22 @@ def _carry_from(k: ModuleType, data: np.ndarray, state: np.ndarray, carry: Carry
     if carry.start == k.EXACT_START:
         carry.request_id = data[rid:rid + k.REQUEST_ID].tobytes()
         carry.version = data[version:version + int(state[k.S_START_VERLEN])].tobytes().decode()
+
+
+def _exact_fields(k: ModuleType, data: np.ndarray, begins: np.ndarray, ends: np.ndarray, codes: np.ndarray
+                  ) -> tuple[pa.Array, pa.Array]:
+    """The two fields of each general line in an exact layout (:func:`scankernel.exact_fields`),
+    copied out as text; null on the other lines."""
+    spans = np.empty((len(begins), k.N_SPANS), np.int64)
+    k.exact_fields(data, begins, ends, codes, spans)
+    fields = []
+    for at, length in ((spans[:, 0], spans[:, 1]), (spans[:, 2], spans[:, 3])):
+        found = at >= 0
+        lengths = np.where(found, length, 0)
+        offsets, out = np.empty(len(begins) + 1, np.int64), np.empty(int(lengths.sum()), np.uint8)
+        k.gather(data, np.where(found, begins + at, 0), lengths, offsets, out)
+        fields.append(text_array(offsets, out, found))  # (the layouts' fields are ASCII)
+    return fields[0], fields[1]
 
 
 def _text(k: ModuleType, data: np.ndarray, begins: np.ndarray, ends: np.ndarray, odd: bool) -> pa.Array:

@@ -98,6 +98,9 @@ def _has_shape(data: np.ndarray, starts: np.ndarray, prefix: bytes) -> np.ndarra
     return ok
 
 
+Exact = tuple[pa.ChunkedArray, pa.ChunkedArray]  # two text columns
+
+
 @dataclass
 class Picked:
     """A whole file sifted: the rows for the string parser, their text, their kind codes (if
@@ -107,9 +110,9 @@ class Picked:
     text: pl.Series
     codes: np.ndarray | None
     counted: dict[str, int]
-    # Where the fields of Lambda's exact layouts lie in each line, if the compiled scanner found
-    # them (see scankernel.exact_spans): those lines are then read by position.
-    spans: np.ndarray | None = None
+    # The two fields of each line in one of Lambda's exact layouts, if the compiled scanner read
+    # them (null on other lines; see scankernel.exact_fields): those lines need no pattern.
+    exact: Exact | None = None
 
 
 def gather(visited: lines.Visited) -> Picked:

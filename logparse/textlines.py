@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from logparse import lines, reading, scanner, sifting
 from logparse.events import EVENT_SCHEMA, Events, Rejects
 from logparse.fastrows import InputRows
-from logparse.fields import SPAN_COLUMNS
+from logparse.fields import EXACT_COLUMNS
 from logparse.formats import LAYOUT_CODES, S3_STAMP_SHAPE
 from logparse.reading import DEFAULT_LIMITS, Limits, size_text
 from logparse.tables import Stats
@@ -117,7 +118,7 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             # operations that make them would each leave both workers idle. (Lines whose kinds
             # are not known yet, as an S3 export's, are sifted then: held unsifted only so long.)
             picked = scanned.picked
-            general.append(sifting.Picked(picked.rows + row + 1, picked.text, picked.codes, {}, picked.spans))
+            general.append(sifting.Picked(picked.rows + row + 1, picked.text, picked.codes, {}, picked.exact))
             held += int(scanned.picked.text.estimated_size())
             if held >= GENERAL_BYTES:
                 frames.append(_general_events(general, variant, counted))
@@ -156,9 +157,8 @@ def _general_events(general: list[sifting.Picked], variant: str | None, counted:
     # The text in one chunk, as the other columns are: Polars (2.1) can panic on a frame whose
     # columns are chunked differently (``assertion failed: i < self.len()``, in a reject's reasons).
     text = pl.concat([each.text for each in general]).rechunk()
-    codes, spans = ([each.codes for each in general], [each.spans for each in general])
-    return _events(np.concatenate([each.rows for each in general]), text, _joined(codes), variant, counted,
-                   _joined(spans))
+    return _events(np.concatenate([each.rows for each in general]), text, _joined([each.codes for each in general]),
+                   variant, counted, _exact_columns(general))
 
 
 def _joined(arrays: list[np.ndarray | None]) -> np.ndarray | None:
@@ -166,16 +166,23 @@ def _joined(arrays: list[np.ndarray | None]) -> np.ndarray | None:
     return None if any(array is None for array in arrays) else np.concatenate(arrays)  # type: ignore[arg-type]
 
 
+def _exact_columns(general: list[sifting.Picked]) -> list[pl.Series] | None:
+    """The fields the scanner read of the buffers' exact lines, as one chunk each (see above)."""
+    found = [each.exact for each in general]
+    if any(exact is None for exact in found):
+        return None
+    return [pl.Series(name, pa.chunked_array([chunk for exact in found for chunk in exact[i].chunks],  # type: ignore[index]
+                                             pa.large_string())).rechunk() for i, name in enumerate(EXACT_COLUMNS)]
+
+
 def _events(rows: np.ndarray, text: pl.Series, codes: np.ndarray | None, variant: str,
-            counted: dict[str, int], spans: np.ndarray | None = None) -> pl.DataFrame:
+            counted: dict[str, int], exact: list[pl.Series] | None = None) -> pl.DataFrame:
     """Lines (``rows``: 1-based) as events, their prefix split off. Without their kinds
-    (``codes``), the application and END lines are only counted (into ``counted``). ``spans``:
-    where the fields of the lines in an exact layout lie (:data:`logparse.fields.SPAN_COLUMNS`)."""
+    (``codes``), the application and END lines are only counted (into ``counted``). ``exact``:
+    the fields of the lines in an exact layout (:data:`logparse.fields.EXACT_COLUMNS`)."""
     events = _split_prefix(pl.DataFrame({"line": pl.Series(rows, dtype=pl.Int64), "raw": text}), variant)
     if codes is not None:
-        found = [] if spans is None else [pl.Series(name, spans[:, i], dtype=pl.Int64)
-                                          for i, name in enumerate(SPAN_COLUMNS)]
-        return events.with_columns(pl.Series("code", codes, dtype=pl.UInt8), *found)
+        return events.with_columns(pl.Series("code", codes, dtype=pl.UInt8), *(exact or ()))
     events, dropped = sifting.sift_events(events)  # the prefix is off now
     _add_counts(counted, dropped)
     return events

@@ -633,7 +633,7 @@ def near_exact_line(draw: st.DrawFn) -> tuple[str, str]:
 @given(lines=st.lists(near_exact_line(), min_size=1, max_size=8), pad=st.integers(0, 70))
 def test_the_scanner_finds_exact_fields_where_the_layouts_pattern_does(lines: list[tuple[str, str]],
                                                                          pad: int) -> None:
-    """scankernel.exact_spans against the readers it stands in for: a line it calls exact is one
+    """scankernel.exact_fields against the readers it stands in for: a line it calls exact is one
     the layout's pattern (for START, start_rows' checks) reads, with the same fields; and for
     INIT_START, RESTORE_START and RESTORE_REPORT, every line the pattern reads it calls exact.
     ``pad``: bytes before the lines, so they fall anywhere against the 64-byte compares."""
@@ -650,7 +650,7 @@ def test_the_scanner_finds_exact_fields_where_the_layouts_pattern_does(lines: li
     ends = begins + np.array([len(line) for line in encoded], np.int64)
     codes = np.array([KIND_CODES[kind] for kind, _ in lines], np.uint8)
     spans = np.zeros((len(lines), k.N_SPANS), np.int64)
-    exact = k.exact_spans(data, begins, ends, codes, spans)
+    exact = k.exact_fields(data, begins, ends, codes, spans)
     assert exact == int((spans[:, 0] >= 0).sum())
     for (kind, text), found in zip(lines, spans.tolist(), strict=True):
         raw = text.encode()
