@@ -18,6 +18,7 @@ import io
 import os
 import stat
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator
@@ -77,6 +78,11 @@ def load(
     rows kept, not with the bytes read.
     """
     started = time.perf_counter()
+    if not platform.empty_tables_built():
+        # Built beside the first block's read, which this thread only waits for: pandas' first
+        # frames of each schema cost 10-15 ms in a new process (a command, a dashboard worker).
+        with contextlib.suppress(RuntimeError):  # (no thread to be had: built when first needed)
+            threading.Thread(target=platform.build_empty_tables, name="snaplens-tables", daemon=True).start()
     stats = Stats()
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ("invocations", "inits", "restores",
                                                                   "spans", "rejects")}
@@ -112,7 +118,8 @@ def load(
     if bar is not None:
         bar.close()
     found = {}
-    parts["rejects"].append(rejects.frame())
+    if rejects.records:
+        parts["rejects"].append(rejects.frame())
     for name, frames in parts.items():
         frames = [f for f in frames if len(f)]
         if frames:
@@ -175,11 +182,12 @@ class Batch:
         # The parse holds about twice the rows it reads more (measured with bench_memory.py).
         reading.check_headroom(int(2 * frame.estimated_size()) + (64 << 20))
         def build() -> list[pd.DataFrame]:
-            return [fastrows.invocations(found, group, function, version, source)
+            return [fastrows.invocations(found, group, function, version, source, beside)
                     for _, source, group, found in self.fast]
 
         # The scanner's rows become table rows in a thread while this one reads the other lines.
-        beside = ThreadPoolExecutor(1, thread_name_prefix="snaplens-rows") if self.fast else None
+        # (two threads: the table's measures are built in the second)
+        beside = ThreadPoolExecutor(2, thread_name_prefix="snaplens-rows") if self.fast else None
         try:
             building = beside.submit(build) if beside is not None else None
         except RuntimeError:  # no thread to be had (a process limit): built after, in this one
