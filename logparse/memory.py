@@ -20,6 +20,7 @@ import mmap
 import numpy as np
 
 SMALL = 1 << 20  # below this, numpy's own allocation (no huge pages under 4 MiB)
+PAGE = mmap.PAGESIZE
 
 
 def buffer(size: int) -> mmap.mmap | bytearray:
@@ -42,3 +43,10 @@ def empty(shape: int | tuple[int, ...], dtype: np.dtype | type = np.float64) -> 
     if size < SMALL:
         return np.empty(dims, kind)
     return np.frombuffer(buffer(size), kind).reshape(dims)
+
+
+def touch(memory: mmap.mmap | bytearray) -> None:
+    """Every page of ``memory`` touched now (a zero written where a zero is: nothing changes),
+    so that a later write, in another thread, takes no page fault. numpy lets go of the GIL as it
+    writes (``MAP_POPULATE`` would hold it through the mmap call)."""
+    np.frombuffer(memory, np.uint8)[::PAGE] = 0

@@ -306,8 +306,7 @@ def _blocks(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, size
     (which, end of its whole lines); the part line after them starts the next buffer. ``claim``
     waits until a buffer may be written (the caller is done with it)."""
     limit = limits.max_line_bytes
-    full = block + limit
-    capacity = full if size_hint is None else min(full, max(size_hint + 1, 1 << 16))
+    full, capacity = _capacity(block, limit, size_hint)
     check_headroom(ways * capacity)
     which = 0
     claim(which)
@@ -350,6 +349,13 @@ def _blocks(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, size
         data, filled = following, rest
 
 
+def _capacity(block: int, limit: int, size_hint: int | None) -> tuple[int, int]:
+    """A buffer's most whole lines (a block and the longest line), and what it holds at first
+    (less for an input known to be smaller)."""
+    full = block + limit
+    return full, full if size_hint is None else min(full, max(size_hint + 1, 1 << 16))
+
+
 class _Stopped(Exception):
     """The reader of a read-ahead gave up: its thread ends."""
 
@@ -358,7 +364,10 @@ def _read_ahead(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, 
                 ) -> Generator[Block | LongLine, None, None]:
     """:func:`_blocks` run in a thread over two buffers: the next block is read (gzip inflated:
     ISA-L and file reads let go of the GIL) while the caller works on this one. An error in the
-    thread is raised here, after the blocks read before it."""
+    thread is raised here, after the blocks read before it. While the thread reads the first
+    block, this one touches every page of the second buffer: a block read into fresh memory
+    takes twice as long as into memory touched before, and the scan of the first would wait
+    for the second."""
     import queue
     import threading
 
@@ -383,11 +392,20 @@ def _read_ahead(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, 
         found.put(None)
 
     thread = threading.Thread(target=read, name="snaplens-read", daemon=True)
+    _, capacity = _capacity(block, limits.max_line_bytes, size_hint)
+    second = size_hint is None or size_hint >= capacity  # (else one buffer holds it all)
+    if second:
+        free[1].acquire()  # the thread waits for it before its second block
     try:
         thread.start()
     except RuntimeError:  # no thread to be had (a process limit): read in this one
         yield from _blocks(stream, limits, buffer, block, size_hint, 1, _unclaimed)
         return
+    if second:
+        try:
+            memory.touch(buffer.at_least(capacity + 16, 1))
+        finally:
+            free[1].release()
     held: int | None = None
     try:
         while True:

@@ -18,7 +18,6 @@ import io
 import os
 import stat
 import sys
-import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator
@@ -78,11 +77,6 @@ def load(
     rows kept, not with the bytes read.
     """
     started = time.perf_counter()
-    if not platform.empty_tables_built():
-        # Built beside the first block's read, which this thread only waits for: pandas' first
-        # frames of each schema cost 10-15 ms in a new process (a command, a dashboard worker).
-        with contextlib.suppress(RuntimeError):  # (no thread to be had: built when first needed)
-            threading.Thread(target=platform.build_empty_tables, name="snaplens-tables", daemon=True).start()
     stats = Stats()
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ("invocations", "inits", "restores",
                                                                   "spans", "rejects")}
