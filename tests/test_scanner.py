@@ -412,6 +412,25 @@ def test_a_large_log_reads_the_same_on_both_paths(tmp_path: Path, scanning_every
     assert set(fast.invocations["version"]) == {"1", "2", "3"}
 
 
+def test_the_vector_compares_read_the_same_on_a_cpu_without_avx(tmp_path: Path) -> None:
+    """The kernel's 64-byte compares are LLVM vectors, lowered for the CPU they are compiled on:
+    compiled for a baseline x86-64 (no AVX, no AVX-512; numba's ``NUMBA_CPU_NAME=generic``, in a
+    cache of its own), the line maps and a large log read the same as the vectorized path."""
+    import os
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux") or os.uname().machine != "x86_64":
+        pytest.skip("the baseline CPU named here is x86-64's")
+    env = {**os.environ, "NUMBA_CPU_NAME": "generic", "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    tests = [f"{__file__}::{name}" for name in ("test_the_line_maps_mark_no_byte_next_to_a_newline_or_ta",
+                                                "test_a_large_log_reads_the_same_on_both_paths")]
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "2 passed" in done.stdout
+
+
 def test_small_inputs_keep_the_vectorized_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Below MIN_BYTES the scanner's one-time costs would outweigh what it saves."""
     calls: list[int] = []
