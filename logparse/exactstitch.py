@@ -28,7 +28,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from logparse.fastrows import NO_TIME, constant
+from logparse.fastrows import NO_TIME, constant, utc_times
 from logparse.fields import EXACT_COLUMNS
 from logparse.kinds import KIND_CODES, KIND_NAMES
 from logparse.platform import Parsed, ReportLines, empty_table, line_stats
@@ -57,12 +57,13 @@ def stitched(events: pl.DataFrame, counted: dict[str, int], below: ReportLines, 
         return None
     first, second = (events[name].to_arrow().cast(pa.large_string()) for name in EXACT_COLUMNS)
     at = {kind: np.flatnonzero(codes == KIND_CODES[kind]) for kind in KINDS}
-    restore_ms = pl.Series(first.take(at["restore_report"])).cast(pl.Float64, strict=False).to_numpy()
+    restore_ms = pl.Series(first.take(at["restore_report"])).cast(pl.Float64, strict=False).to_numpy(writable=True)
     if not np.isfinite(restore_ms).all() or (restore_ms < 0).any():  # the general path's rejects
         return None
     in_group = re.search(r"/aws/lambda/(.+)\Z", group or "")
     in_stream = re.search(r"\[([^\]]+)\]", stream or "")
-    identity = _Identity(in_group[1] if in_group else function or "unknown", in_stream[1] if in_stream else None,
+    identity = _Identity(in_group[1] if in_group else function if function is not None else "unknown",
+                         in_stream[1] if in_stream else None,
                          version, lines[at["start"]], second.take(at["start"]))
     bins = np.bincount(codes, minlength=len(KIND_NAMES)).tolist()
     counts = {name: n for name, n in zip(KIND_NAMES, bins, strict=True) if n}
@@ -104,7 +105,7 @@ class _Identity:
         found = nearest >= 0
         versions = self.start_versions.take(pa.array(np.where(found, nearest, 0), mask=~found)) \
             if len(self.start_lines) else pa.nulls(len(lines), pa.large_string())
-        return versions.fill_null(self.hint or "unknown")
+        return versions.fill_null(self.hint if self.hint is not None else "unknown")
 
 
 def _inits(lines: np.ndarray, runtimes: pa.Array, arns: pa.Array, below: ReportLines,
@@ -144,8 +145,7 @@ def _restores(lines: np.ndarray, restore_ms: np.ndarray, start_lines: np.ndarray
 def _frame(schema: Schema, n: int, columns: dict[str, object]) -> pd.DataFrame:
     """The table's columns in its order: text as pandas strings over Arrow, no time (NaT), the
     batch's source (each input's own is set after), the lines as integers."""
-    times = pd.DatetimeTZDtype("ns", "UTC").__from_arrow__(
-        pa.Array.from_buffers(pa.timestamp("ns", "UTC"), n, [None, pa.py_buffer(np.full(n, NO_TIME))]))
+    times = utc_times(np.full(n, NO_TIME))
     columns = {**columns, "timestamp": times, "source": constant("<batch>", n),
                "line": pd.arrays.IntegerArray(np.asarray(columns["line"], np.int64), np.zeros(n, bool))}
     out = {}

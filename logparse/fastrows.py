@@ -188,10 +188,12 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
     else:
         versions = rows.strings("version")
         if versions.null_count:  # (a copy of the column: only where some row has no START above)
-            versions = pc.fill_null(versions, pa.scalar(version or "unknown", pa.large_string()))
+            versions = pc.fill_null(versions, pa.scalar(version if version is not None else "unknown",
+                                                        pa.large_string()))
+    # (a hint of "" is kept, as the general path keeps it)
     columns = {
-        "timestamp": _times(rows.column("time") if rows.time is not None else np.full(n, NO_TIME)),
-        "function": constant(in_group[1] if in_group else function or "unknown", n),
+        "timestamp": utc_times(rows.column("time") if rows.time is not None else np.full(n, NO_TIME)),
+        "function": constant(in_group[1] if in_group else function if function is not None else "unknown", n),
         "version": versions,
         "log_stream": rows.strings("log_stream") if own_streams else constant(rows.log_stream, n),
         "request_id": rows.strings("request_id"),
@@ -284,11 +286,13 @@ def _repeated(chunk: pa.Array, n: int) -> pa.ChunkedArray:
     return pa.chunked_array([chunk] * whole + ([chunk.slice(0, rest)] if rest else []), pa.large_string())
 
 
-def _times(values: np.ndarray) -> pd.arrays.DatetimeArray:
-    """Nanoseconds since the epoch (NaT's integer: none) as UTC times, the array itself (through
-    Arrow: ``tz_localize`` would copy it, and compute)."""
-    arrow = pa.Array.from_buffers(pa.timestamp("ns", "UTC"), len(values), [None, pa.py_buffer(values)])
-    times: pd.arrays.DatetimeArray = pd.DatetimeTZDtype("ns", "UTC").__from_arrow__(arrow)
+def utc_times(values: np.ndarray) -> pd.arrays.DatetimeArray:
+    """Nanoseconds since the epoch (NaT's integer: none) as UTC times over the array itself,
+    writable as any column is. (``tz_localize`` would copy and compute, 3 ms for 392,000 rows;
+    ``pd.to_datetime`` 8 ms; Arrow's ``__from_arrow__`` shares it read-only. ``_simple_new`` is
+    how pandas' own ``__from_arrow__`` makes one: the tests hold the dtype and writability.)"""
+    times: pd.arrays.DatetimeArray = pd.arrays.DatetimeArray._simple_new(  # type: ignore[attr-defined]
+        values.view("datetime64[ns]"), dtype=pd.DatetimeTZDtype("ns", "UTC"))
     return times
 
 

@@ -230,16 +230,6 @@ def empty_table(name: str) -> pd.DataFrame:
     return _EMPTY[name].copy()
 
 
-def empty_tables_built() -> bool:
-    return len(_EMPTY) == len(SCHEMAS)
-
-
-def build_empty_tables() -> None:
-    """Every schema's empty table, built now (see :func:`empty_table`)."""
-    for name in SCHEMAS:
-        empty_table(name)
-
-
 def _version(*fallbacks: pl.Expr) -> pl.Expr:
     """The row's own version, else the fallbacks in order, else the caller's hint, else unknown."""
     return pl.coalesce(pl.col("version"), *fallbacks, pl.col("version_hint"), pl.lit("unknown"))

@@ -393,7 +393,8 @@ def _read_ahead(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, 
 
     thread = threading.Thread(target=read, name="snaplens-read", daemon=True)
     _, capacity = _capacity(block, limits.max_line_bytes, size_hint)
-    second = size_hint is None or size_hint >= capacity  # (else one buffer holds it all)
+    # (a file known to need a second buffer; not gzip or a pipe, which may be a few lines)
+    second = size_hint is not None and size_hint >= capacity
     if second:
         free[1].acquire()  # the thread waits for it before its second block
     try:
@@ -401,13 +402,13 @@ def _read_ahead(stream: Stream, limits: Limits, buffer: LineBuffer, block: int, 
     except RuntimeError:  # no thread to be had (a process limit): read in this one
         yield from _blocks(stream, limits, buffer, block, size_hint, 1, _unclaimed)
         return
-    if second:
-        try:
-            memory.touch(buffer.at_least(capacity + 16, 1))
-        finally:
-            free[1].release()
     held: int | None = None
     try:
+        if second:
+            try:
+                memory.touch(buffer.at_least(capacity + 16, 1))
+            finally:
+                free[1].release()
         while True:
             if held is not None:  # the caller is done with it: the thread may fill it again
                 free[held].release()

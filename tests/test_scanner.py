@@ -282,7 +282,7 @@ def exact_file(draw: st.DrawFn) -> bytes:
                                                                   HealthCheck.function_scoped_fixture])
 @given(data=exact_file(), where=st.sampled_from(["copy.log", "aws/lambda/orders/2026-11-16-[7]0abc/000000",
                                                  "exports/2026-11-16-[$LATEST]0abc/000000"]),
-       hints=st.sampled_from([(None, None), ("billing", "12")]), block=st.sampled_from([64, 500, 1 << 20]))
+       hints=st.sampled_from([(None, None), ("billing", "12"), ("", "")]), block=st.sampled_from([64, 500, 1 << 20]))
 def test_the_exact_stitch_makes_the_tables_the_general_path_makes(
         data: bytes, where: str, hints: tuple[str | None, str | None], block: int,
         scanning_everything: list[int], tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -410,6 +410,22 @@ def test_a_large_log_reads_the_same_on_both_paths(tmp_path: Path, scanning_every
     assert len(scanning_everything) > 10 and sum(scanning_everything) > 0.99 * len(fast.invocations)
     assert set(fast.invocations["function"]) == {"checkout"}
     assert set(fast.invocations["version"]) == {"1", "2", "3"}
+
+
+def test_every_column_the_scanner_makes_can_be_written(scanning_everything: list[int]) -> None:
+    """The tables' columns over the scanner's own arrays (times, numbers, the stitched inits and
+    restores) are writable, as the vectorized path's are: a user's notebook may set a value."""
+    text = "\n".join([f"INIT_START {RUNTIME}", f"START RequestId: {IDS[0]} Version: 3", f"END RequestId: {IDS[0]}",
+                      f"REPORT RequestId: {IDS[0]}{WARM}\tInit Duration: 897.10 ms", f"RESTORE_START {RUNTIME}",
+                      "RESTORE_REPORT Restore Duration: 433.10 ms", f"START RequestId: {IDS[1]} Version: 3",
+                      f"END RequestId: {IDS[1]}", f"REPORT RequestId: {IDS[1]}{WARM}"]) + "\n"
+    tables = loaded(text.encode(), True)
+    assert len(scanning_everything) and sum(scanning_everything) == 2
+    for name in ("invocations", "inits", "restores"):
+        frame = getattr(tables, name)
+        assert len(frame), name
+        for column in frame.columns:
+            frame.loc[frame.index[0], column] = frame[column].iloc[0]  # raises on a read-only array
 
 
 def test_the_vector_compares_read_the_same_on_a_cpu_without_avx(tmp_path: Path) -> None:
