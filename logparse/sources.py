@@ -198,10 +198,14 @@ class Batch:
                 rows = platform.read_rows(frame, function, version, self.counted)
                 del frame  # the last reference to the lines: their buffer is freed before the tables are built
                 parsed = platform.stitch(rows, "<batch>", below)
+            # (waited for before the threads are shut down: the table asks for its second thread
+            # as it starts, and after a shutdown it would build its measures alone)
+            built = building.result() if building is not None else None
         finally:
             if beside is not None:
                 beside.shutdown()
-        built = building.result() if building is not None else build()
+        if built is None:
+            built = build()
         stats.add(parsed.stats)
         # (the batch's line numbers, before _locate makes them each input's own)
         order = parsed.invocations["line"].to_numpy(dtype="int64", na_value=-1) if self.fast else None
