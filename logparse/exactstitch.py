@@ -20,18 +20,16 @@ are held to each other by the differential tests of ``tests/test_scanner.py``.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from logparse.fastrows import NO_TIME, constant, utc_times
+from logparse.fastrows import GROUP_FUNCTION, NO_TIME, STREAM_VERSION, constant, frame_of, utc_times
 from logparse.fields import EXACT_COLUMNS
-from logparse.kinds import KIND_CODES, KIND_NAMES
-from logparse.platform import Parsed, ReportLines, empty_table, line_stats
+from logparse.kinds import KIND_CODES
+from logparse.platform import Parsed, ReportLines, empty_table, kind_counts, line_stats
 from logparse.tables import INITS, RESTORES, Schema
 
 KINDS = ("start", "init_start", "restore_start", "restore_report")
@@ -60,15 +58,10 @@ def stitched(events: pl.DataFrame, counted: dict[str, int], below: ReportLines, 
     restore_ms = pl.Series(first.take(at["restore_report"])).cast(pl.Float64, strict=False).to_numpy(writable=True)
     if not np.isfinite(restore_ms).all() or (restore_ms < 0).any():  # the general path's rejects
         return None
-    in_group = re.search(r"/aws/lambda/(.+)\Z", group or "")
-    in_stream = re.search(r"\[([^\]]+)\]", stream or "")
+    in_group, in_stream = GROUP_FUNCTION.search(group or ""), STREAM_VERSION.search(stream or "")
     identity = _Identity(in_group[1] if in_group else function if function is not None else "unknown",
                          in_stream[1] if in_stream else None,
                          version, lines[at["start"]], second.take(at["start"]))
-    bins = np.bincount(codes, minlength=len(KIND_NAMES)).tolist()
-    counts = {name: n for name, n in zip(KIND_NAMES, bins, strict=True) if n}
-    for kind, n in counted.items():  # (as read_rows counts them)
-        counts[kind] = counts.get(kind, 0) + n
     return Parsed(
         invocations=empty_table("invocations"),
         inits=_inits(lines[at["init_start"]], first.take(at["init_start"]), second.take(at["init_start"]), below,
@@ -76,7 +69,7 @@ def stitched(events: pl.DataFrame, counted: dict[str, int], below: ReportLines, 
         restores=_restores(lines[at["restore_report"]], restore_ms, lines[at["restore_start"]],
                            first.take(at["restore_start"]), identity),
         rejects=empty_table("rejects"),
-        stats=line_stats(events.height + sum(counted.values()), 0, counts, {}, 0),
+        stats=line_stats(events.height + sum(counted.values()), 0, kind_counts(codes, counted), {}, 0),
     )
 
 
@@ -101,10 +94,7 @@ class _Identity:
         if self.from_stream is not None:
             return constant(self.from_stream, len(lines))
         below = np.searchsorted(self.start_lines, lines)  # (a START is never on the same line)
-        nearest = np.where(below < len(self.start_lines), below, below - 1)
-        found = nearest >= 0
-        versions = self.start_versions.take(pa.array(np.where(found, nearest, 0), mask=~found)) \
-            if len(self.start_lines) else pa.nulls(len(lines), pa.large_string())
+        versions = _taken(self.start_versions, np.where(below < len(self.start_lines), below, below - 1))
         return versions.fill_null(self.hint if self.hint is not None else "unknown")
 
 
@@ -132,27 +122,21 @@ def _restores(lines: np.ndarray, restore_ms: np.ndarray, start_lines: np.ndarray
         return empty_table("restores")
     n = len(lines)
     above = np.searchsorted(start_lines, lines) - 1  # the nearest RESTORE_START above
-    found = above >= 0
     return _frame(RESTORES, n, {
         "function": constant(identity.function, n), "version": identity.versions(lines),
         "restore_ms": pd.arrays.FloatingArray(restore_ms, np.zeros(n, bool)), "status": constant("success", n),
         "error_type": constant(None, n),
-        "runtime_version": runtimes.take(pa.array(np.where(found, above, 0), mask=~found)) if len(start_lines)
-        else pa.nulls(n, pa.large_string()),
-        "line": lines})
+        "runtime_version": _taken(runtimes, above), "line": lines})
+
+
+def _taken(values: pa.Array, at: np.ndarray) -> pa.Array:
+    """``values[at]``, null where ``at`` is -1 (nothing there)."""
+    found = at >= 0
+    return values.take(pa.array(np.where(found, at, 0), mask=~found))
 
 
 def _frame(schema: Schema, n: int, columns: dict[str, object]) -> pd.DataFrame:
-    """The table's columns in its order: text as pandas strings over Arrow, no time (NaT), the
-    batch's source (each input's own is set after), the lines as integers."""
-    times = utc_times(np.full(n, NO_TIME))
-    columns = {**columns, "timestamp": times, "source": constant("<batch>", n),
-               "line": pd.arrays.IntegerArray(np.asarray(columns["line"], np.int64), np.zeros(n, bool))}
-    out = {}
-    for name in schema:
-        value = columns[name]
-        if isinstance(value, pa.Array | pa.ChunkedArray):
-            value = pd.arrays.ArrowStringArray(value.cast(pa.large_string()) if isinstance(value, pa.ChunkedArray)
-                                               else pa.chunked_array([value.cast(pa.large_string())]))
-        out[name] = value
-    return pd.DataFrame(out, copy=False)
+    """The table's columns in its order, with no time (NaT), the batch's source (each input's own
+    is set after) and the lines as integers."""
+    return frame_of({**columns, "timestamp": utc_times(np.full(n, NO_TIME)), "source": constant("<batch>", n),
+                     "line": pd.arrays.IntegerArray(np.asarray(columns["line"], np.int64), np.zeros(n, bool))}, schema)

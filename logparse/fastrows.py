@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from logparse import memory
 from logparse.platform import ReportLines
-from logparse.tables import INVOCATIONS, START_KIND_RULES, START_KINDS
+from logparse.tables import INVOCATIONS, START_KIND_RULES, START_KINDS, Schema
 
 # Rows of InputRows.floats, each a column of the table.
 FLOAT_COLUMNS = {"duration_ms": 0, "billed_duration_ms": 1, "init_ms": 2, "restore_ms": 3, "billed_restore_ms": 4}
@@ -28,6 +28,10 @@ NO_TIME = np.iinfo(np.int64).min  # NaT
 FIT_ROWS = 1 << 18  # InputRows.fit copies at most this many rows (about 35 MB)
 STREAM_BYTES = 48  # a Lambda log stream's name: 2026/11/16/[$LATEST] and 32 hex digits
 CONSTANT_BYTES = 1 << 20  # the one chunk a constant column repeats (see constant)
+# The function a log group names and the version a stream's name holds, as the general path reads
+# them (platform._add_identity: Polars' ``$`` is the end of the text, Python's ``\Z``).
+GROUP_FUNCTION = re.compile(r"/aws/lambda/(.+)\Z")
+STREAM_VERSION = re.compile(r"\[([^\]]+)\]")
 
 
 class InputRows:
@@ -180,9 +184,9 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
         measured: Future[dict[str, object]] | None = beside.submit(_measures, rows) if beside is not None else None
     except RuntimeError:  # no thread to be had (a process limit): built here after the text
         measured = None
-    in_group = re.search(r"/aws/lambda/(.+)$", log_group or "")
+    in_group = GROUP_FUNCTION.search(log_group or "")
     own_streams = "log_stream" in rows.texts  # (then each row's version is its stream's, read with it)
-    in_stream = None if own_streams else re.search(r"\[([^\]]+)\]", rows.log_stream or "")
+    in_stream = None if own_streams else STREAM_VERSION.search(rows.log_stream or "")
     if in_stream:
         versions: pa.Array | pa.ChunkedArray = constant(in_stream[1], n)
     else:
@@ -204,7 +208,7 @@ def invocations(rows: InputRows, log_group: str | None, function: str | None, ve
         "line": pd.arrays.IntegerArray(rows.column("line"), np.zeros(n, bool)),
         **(measured.result() if measured is not None else _measures(rows)),
     }
-    return pd.DataFrame({name: _pandas(columns[name]) for name in INVOCATIONS}, copy=False)
+    return frame_of(columns, INVOCATIONS)
 
 
 def _measures(rows: InputRows) -> dict[str, object]:
@@ -299,6 +303,11 @@ def utc_times(values: np.ndarray) -> pd.arrays.DatetimeArray:
 def _floats(values: np.ndarray) -> pd.arrays.FloatingArray:
     values = np.ascontiguousarray(values)
     return pd.arrays.FloatingArray(values, np.isnan(values))
+
+
+def frame_of(columns: dict[str, object], schema: Schema) -> pd.DataFrame:
+    """The schema's columns in its order, Arrow strings as pandas strings over them (no copy)."""
+    return pd.DataFrame({name: _pandas(columns[name]) for name in schema}, copy=False)
 
 
 def _pandas(value: object) -> object:

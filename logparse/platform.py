@@ -81,11 +81,8 @@ def read_rows(events: pl.DataFrame, function: str | None = None, version: str | 
     codes = kind_codes(events)
     events = events.drop("code", strict=False)
     # Counted and filtered on small integer codes: a kind's name is written out only on its own rows.
-    bins = np.bincount(codes.to_numpy(), minlength=len(KIND_NAMES))
-    counts = {name: int(n) for name, n in zip(KIND_NAMES, bins, strict=True) if n}
-    present = [kind for kind in ROW_KINDS if counts.get(kind)]
-    for kind, n in counted.items():
-        counts[kind] = counts.get(kind, 0) + n
+    counts = kind_counts(codes.to_numpy(), counted)
+    present = [kind for kind in ROW_KINDS if counts.get(kind, 0) > counted.get(kind, 0)]  # (kinds with rows)
     blank = events.select((message.is_null() | (message.str.len_bytes() == 0)).sum()).item()
     # Each kind's rows filtered out once, in line order (cheaper than a filter then a partition).
     parts = {kind: events.filter(codes == KIND_CODES[kind]).with_columns(pl.lit(kind, S).alias("kind"))
@@ -107,6 +104,16 @@ def read_rows(events: pl.DataFrame, function: str | None = None, version: str | 
         piece = _complete(readers.get(kind, generic_rows)(parts.pop(kind)), function, version)
         pieces[kind] = piece.with_columns(_own(piece["text"]))
     return Rows(height, blank, counts, pieces, empty)
+
+
+def kind_counts(codes: np.ndarray, counted: dict[str, int]) -> dict[str, int]:
+    """Lines per kind: those of ``codes`` (each line's kind as a small integer), then the lines
+    only counted (``counted``, kept even where 0)."""
+    bins = np.bincount(codes, minlength=len(KIND_NAMES))
+    counts = {name: int(n) for name, n in zip(KIND_NAMES, bins, strict=True) if n}
+    for kind, n in counted.items():
+        counts[kind] = counts.get(kind, 0) + n
+    return counts
 
 
 def _own(text: pl.Series) -> pl.Series:

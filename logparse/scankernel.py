@@ -139,6 +139,12 @@ def _has(data, at, end, literal):  # type: ignore[no-untyped-def]
 
 
 @_helper
+def _ends_line(data, at, end):  # type: ignore[no-untyped-def]
+    """Whether only an optional tab is left of the line (the layouts' ``\\t?$``)."""
+    return at == end or (at + 1 == end and data[uintp(at)] == 9)
+
+
+@_helper
 def _word_end(data, at, end):  # type: ignore[no-untyped-def]
     """End of a value of printable ASCII without spaces or colons (the general path reads such a
     value whole); ``at`` itself when none starts there."""
@@ -392,7 +398,7 @@ def _report(data, begin, end, ints, floats, row):  # type: ignore[no-untyped-def
     floats[F_INIT, r] = np.nan
     floats[F_RESTORE, r] = np.nan
     floats[F_BRESTORE, r] = np.nan
-    if at == end or (at + 1 == end and data[uintp(at)] == 9):
+    if _ends_line(data, at, end):
         return True
     if _has(data, at, end, SEP_INIT):
         value, at = _number(data, at + len(SEP_INIT), end)
@@ -411,7 +417,7 @@ def _report(data, begin, end, ints, floats, row):  # type: ignore[no-untyped-def
     else:
         return False
     at += len(MS)
-    return at == end or (at + 1 == end and data[uintp(at)] == 9)
+    return _ends_line(data, at, end)
 
 
 @_helper
@@ -445,7 +451,7 @@ def _xray(data, begin, end):  # type: ignore[no-untyped-def]
             if after == at + len(separator):
                 return -1
             at = after
-    if at == end or (at + 1 == end and data[uintp(at)] == 9):
+    if _ends_line(data, at, end):
         return trace_end
     return -1
 
@@ -461,12 +467,6 @@ def _runtime_end(data, at, end, slash):  # type: ignore[no-untyped-def]
             break
         i += 1
     return i
-
-
-@_helper
-def _ends_line(data, at, end):  # type: ignore[no-untyped-def]
-    """Whether only an optional tab is left of the line (the layouts' ``\\t?$``)."""
-    return at == end or (at + 1 == end and data[uintp(at)] == 9)
 
 
 @_helper

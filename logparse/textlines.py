@@ -119,11 +119,11 @@ def text_events(pieces: Iterable[reading.Span | reading.LongLine] | bytes, name:
             # are not known yet, as an S3 export's, are sifted then: held unsifted only so long.)
             picked = scanned.picked
             general.append(sifting.Picked(picked.rows + row + 1, picked.text, picked.codes, {}, picked.exact))
-            held += int(scanned.picked.text.estimated_size())
+            held += int(picked.text.estimated_size())
             if held >= GENERAL_BYTES:
                 frames.append(_general_events(general, variant, counted))
                 general, held = [], 0
-            _add_counts(counted, scanned.picked.counted)
+            _add_counts(counted, picked.counted)
             unordered |= scanned.reaches_back
             row += scanned.lines
             continue

@@ -168,10 +168,11 @@ def terminal_copy(draw: st.DrawFn) -> bytes:
     return (text + draw(st.sampled_from([newline, ""]))).encode("utf-8", "surrogatepass")
 
 
-def loaded(data: bytes | str | Path, scanning: bool, limits: Limits = reading.DEFAULT_LIMITS) -> logparse.Tables:
+def loaded(data: bytes | str | Path, scanning: bool, limits: Limits = reading.DEFAULT_LIMITS,
+           function: str | None = None, version: str | None = None) -> logparse.Tables:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SNAPLENS_SCANNER", "1" if scanning else "0")
-        return logparse.load(data, limits=limits)
+        return logparse.load(data, limits=limits, function=function, version=version)
 
 
 def assert_same(fast: logparse.Tables, reference: logparse.Tables) -> None:
@@ -307,11 +308,9 @@ def test_the_exact_stitch_makes_the_tables_the_general_path_makes(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reading, "BLOCK", block)
         patch.setattr(exactstitch, "stitched", spied)
-        patch.setenv("SNAPLENS_SCANNER", "1")
-        fast = logparse.load(path, function=function, version=version)
+        fast = loaded(path, True, function=function, version=version)
         scanned = sum(scanning_everything[buffers:])
-        patch.setenv("SNAPLENS_SCANNER", "0")
-        reference = logparse.load(path, function=function, version=version)
+        reference = loaded(path, False, function=function, version=version)
     assert_same(fast, reference)
     # (an input with no REPORT the scanner read is the general path's alone)
     assert taken == ([True] if scanned else []), "the exact stitch declined Lambda's exact lines"
